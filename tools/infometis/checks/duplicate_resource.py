@@ -1,0 +1,37 @@
+"""duplicate-resource — no two renders give one cluster the same object.
+
+Objects are identified by kind, API group, namespace and name. Resources of a
+Kustomization with spec.kubeConfig go to the cluster it targets, not to the one that
+holds it, so they never clash with the holder's.
+
+PASS::
+
+    # apps/grafana/dev renders ConfigMap grafana/grafana-config once
+
+FAIL::
+
+    # infrastructure/configs and apps/grafana/dev both render Namespace//grafana
+"""
+
+from ..model import ERROR, Problem
+
+ID = "duplicate-resource"
+LEVEL = ERROR
+
+
+def check(run):
+    for cluster in run.clusters:
+        first_seen: dict[tuple, object] = {}
+        for rendered in cluster.rendered():
+            for resource in rendered.resources:
+                key = (rendered.target, resource.id)
+                if key not in first_seen:
+                    first_seen[key] = rendered
+                    continue
+                earlier = first_seen[key]
+                yield Problem.at(
+                    ID, LEVEL,
+                    f"{resource.id} is also rendered by {earlier.kustomization.id.name}"
+                    f" (here by {rendered.kustomization.id.name})",
+                    run.locate(resource), cluster=rendered.target, resource=str(resource.id),
+                    hint="keep one definition: remove it from one of the two kustomizations")

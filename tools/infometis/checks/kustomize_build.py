@@ -1,0 +1,21 @@
+"""kustomize-build — every folder a Flux Kustomization points at builds with kustomize.
+
+The message is kustomize's own, reported at the kustomization that failed. Remote
+resources (https://, git::, github.com/…) are refused unless --online is given.
+
+PASS::
+
+    # apps/grafana/dev/kustomization.yaml
+    resources:
+      - ../base
+
+FAIL::
+
+    resources:
+      - ../bsae            # no such folder: kustomize cannot build this
+"""
+
+from ..model import ERROR
+
+ID = "kustomize-build"
+LEVEL = ERROR

@@ -1,0 +1,49 @@
+"""substitution — Flux postBuild variables all have a value.
+
+Applies only when spec.postBuild is set; resources annotated
+`kustomize.toolkit.fluxcd.io/substitute: disabled` are left alone. Values come from
+postBuild.substitute and from the ConfigMaps and Secrets of postBuild.substituteFrom
+found in the repository (`optional: true` honoured). `${var}` with no value and no
+default is an error, as Flux's strict substitution makes it; `$${var}` is a literal.
+
+PASS::
+
+    host: grafana.${domain}            # domain set in cluster-settings
+    level: ${log_level:=info}
+
+FAIL::
+
+    host: grafana.${domian}            # no such variable
+"""
+
+import base64
+import binascii
+
+from ..model import ERROR, SUBSTITUTE_ANNOTATION
+from ..substitute import VARIABLE_NAME
+
+ID = "substitution"
+LEVEL = ERROR
+
+
+def disabled(data: dict) -> bool:
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    return any(isinstance(meta.get(key), dict) and meta[key].get(SUBSTITUTE_ANNOTATION) == "disabled"
+               for key in ("annotations", "labels"))
+
+
+def object_values(obj: dict) -> dict[str, str]:
+    """The variables a ConfigMap or Secret provides (Secret data decoded)."""
+    values = {str(k): str(v) for k, v in (obj.get("data") or {}).items()} if obj.get("kind") == "ConfigMap" else {}
+    if obj.get("kind") == "Secret":
+        for key, value in (obj.get("data") or {}).items():
+            try:
+                values[str(key)] = base64.b64decode(str(value), validate=True).decode("utf-8", "replace")
+            except (binascii.Error, ValueError):
+                values[str(key)] = str(value)
+        values.update({str(k): str(v) for k, v in (obj.get("stringData") or {}).items()})
+    return values
+
+
+def invalid_names(variables: dict[str, str]) -> list[str]:
+    return sorted(name for name in variables if not VARIABLE_NAME.fullmatch(name))

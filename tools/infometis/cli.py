@@ -1,0 +1,95 @@
+"""The `infometis` command line: each command parses options and calls one function."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+
+import click
+
+from . import __version__
+from .commands.common import RepoArgs
+from .errors import InfometisError
+from .report import REPORTERS
+
+
+def repository_options(command):
+    """The options of every command that reads the repository."""
+    decorators = [
+        click.option("--repo", metavar="DIR", help="Repository root (default: the git top level of the current folder)."),
+        click.option("--path", "paths", multiple=True, metavar="[CLUSTER=]DIR",
+                     help="A cluster's entry folder, relative to the repository (repeatable; default: each clusters/<name>/)."),
+        click.option("--source", "sources", multiple=True, metavar="KIND/[NAMESPACE/]NAME=DIR",
+                     help="Render a Flux source from a local folder (repeatable), e.g. GitRepository/flux-system/apps=./apps."),
+        click.option("--cluster", "clusters", multiple=True, metavar="NAME", help="Only these clusters (repeatable)."),
+        click.option("--config", metavar="FILE", help="Configuration file (default: .infometis.yaml if present)."),
+        click.option("--select", multiple=True, metavar="CHECK", help="Report only these checks (repeatable)."),
+        click.option("--ignore", multiple=True, metavar="CHECK", help="Do not report these checks (repeatable)."),
+        click.option("--online", is_flag=True, help="Allow remote kustomize resources (the network is off by default)."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Parallel renders (default: the number of cores)."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def exits(function):
+    """Run a command function; its return value is the exit code, setup errors exit 2."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            code = function(*args, **kwargs)
+        except InfometisError as err:
+            click.echo(f"infometis: error: {err}", err=True)
+            code = err.exit_code
+        except KeyboardInterrupt:
+            code = 130
+        except Exception as err:  # never a traceback for the user
+            if os.environ.get("INFOMETIS_DEBUG"):
+                raise
+            click.echo(f"infometis: internal error: {type(err).__name__}: {err} "
+                       "(set INFOMETIS_DEBUG=1 for the traceback, and please report it)", err=True)
+            code = 2
+        sys.exit(code)
+    return wrapper
+
+
+def _version(ctx, _param, value):
+    if not value or ctx.resilient_parsing:
+        return
+    from .runner import kustomize_version
+    try:
+        kustomize = kustomize_version()
+    except InfometisError as err:
+        kustomize = f"unavailable: {err}"
+    click.echo(f"infometis {__version__} (kustomize {kustomize})")
+    ctx.exit(0)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Show the infometis and kustomize versions.")
+def main():
+    """Validate, render, diff and promote the Flux + Kustomize layouts of a GitOps monorepo.
+
+    Exit codes: 0 clean (warnings allowed), 1 error-level problems, 2 usage,
+    configuration or setup error.
+    """
+
+
+@main.command()
+@repository_options
+@click.option("--format", "format_name", type=click.Choice(sorted(REPORTERS)),
+              help="Output format (default: github under GitHub Actions, else text).")
+@click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of standard output.")
+@exits
+def validate(format_name, output, **repo):
+    """Render every Flux Kustomization of every cluster as Flux would, and report every problem.
+
+    Each cluster's entry folder (clusters/<name>/ unless --path says otherwise) is rendered,
+    then every Flux Kustomization found in it, then theirs, with the real kustomize and
+    Flux's postBuild substitution. Nothing is written to the repository.
+    """
+    from .commands.validate import validate as run_validate
+    return run_validate(RepoArgs(**repo), format_name, output)

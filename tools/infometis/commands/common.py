@@ -1,0 +1,96 @@
+"""Turning the options shared by every repository-reading command into pipeline Options."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import config as configs
+from .. import git
+from ..checks import REGISTRY
+from ..config import Config
+from ..errors import ConfigError
+from ..pipeline import Options
+from ..sources import SourceMapping
+
+_SOURCE = re.compile(r"^(?P<kind>[A-Za-z]+)/(?:(?P<namespace>[^/=]+)/)?(?P<name>[^/=]+)=(?P<dir>.+)$")
+
+
+@dataclass(frozen=True)
+class RepoArgs:
+    """The shared options as the user gave them."""
+
+    repo: str | None = None
+    paths: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    clusters: tuple[str, ...] = ()
+    config: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    online: bool = False
+    jobs: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _folder(repo: Path, text: str, what: str) -> Path:
+    folder = Path(os.path.normpath(repo / text))
+    if not folder.is_dir():
+        raise ConfigError(f"{what} '{text}': no such folder under {repo}")
+    return folder
+
+
+def entries(repo: Path, args: RepoArgs, config: Config) -> list[tuple[str, Path]]:
+    if args.paths:
+        found = []
+        for item in args.paths:
+            name, _, text = item.rpartition("=")
+            folder = _folder(repo, text, "--path")
+            found.append((name or folder.name, folder))
+    else:
+        clusters = repo / "clusters"
+        found = [(d.name, d) for d in sorted(clusters.iterdir()) if d.is_dir()
+                 and not config.is_excluded(f"clusters/{d.name}")] if clusters.is_dir() else []
+        if not found:
+            raise ConfigError(f"no clusters found: {repo} has no clusters/<name>/ folders; "
+                              "pass --path [CLUSTER=]DIR for each cluster's entry folder")
+    names = [name for name, _ in found]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"two clusters have the same name: {', '.join(names)}; name them with --path NAME=DIR")
+    unknown = sorted(set(args.clusters) - set(names))
+    if unknown:
+        raise ConfigError(f"--cluster {', '.join(unknown)}: no such cluster (clusters: {', '.join(names)})")
+    return [(name, folder) for name, folder in found if not args.clusters or name in args.clusters]
+
+
+def mappings(repo: Path, args: RepoArgs) -> list[SourceMapping]:
+    found = []
+    for item in args.sources:
+        match = _SOURCE.match(item)
+        if not match:
+            raise ConfigError(f"--source '{item}': expected KIND/[NAMESPACE/]NAME=DIR, "
+                              "e.g. GitRepository/flux-system/apps=./apps")
+        found.append(SourceMapping(match["kind"], match["namespace"], match["name"],
+                                   _folder(repo, match["dir"], "--source")))
+    return found
+
+
+def selected_checks(args: RepoArgs) -> set[str]:
+    for option, ids in (("--select", args.select), ("--ignore", args.ignore)):
+        unknown = sorted(set(ids) - set(REGISTRY))
+        if unknown:
+            raise ConfigError(f"{option} {', '.join(unknown)}: no such check (checks: {', '.join(REGISTRY)})")
+    return (set(args.select) or set(REGISTRY)) - set(args.ignore)
+
+
+def options(args: RepoArgs) -> Options:
+    repo = Path(args.repo).resolve() if args.repo else git.toplevel(Path.cwd())
+    if not repo.is_dir():
+        raise ConfigError(f"--repo {args.repo}: no such folder")
+    config_path = Path(args.config) if args.config else repo / configs.DEFAULT_FILE
+    config_path = config_path if config_path.is_absolute() else repo / config_path
+    config = configs.load(config_path, args.config or configs.DEFAULT_FILE, required=bool(args.config))
+    config = Config(config.exclude, config.kubernetes_version, frozenset(git.ignored(repo)))
+    jobs = args.jobs or os.cpu_count() or 1
+    return Options(repo, entries(repo, args, config), mappings(repo, args), config, args.online, jobs)

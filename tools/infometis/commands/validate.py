@@ -1,0 +1,46 @@
+"""`infometis validate`: render every cluster and report every problem."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ..checks import run_checks
+from ..pipeline import RepoRun, run_repository
+from ..report import Report, render
+from .common import RepoArgs, options, selected_checks
+
+
+def counts(run: RepoRun) -> dict:
+    kustomizations = sum(len(c.kustomizations) for c in run.clusters)
+    rendered = sum(1 for c in run.clusters for r in c.renders if not r.kustomization.entry)
+    resources = sum(len(r.resources) for c in run.clusters for r in c.renders)
+    return {"clusters": len(run.clusters), "kustomizations": kustomizations,
+            "rendered": rendered, "resources": resources}
+
+
+def default_format() -> str:
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def write(text: str, output: str | None, format_name: str) -> None:
+    if output:
+        Path(output).write_text(text)
+    else:
+        sys.stdout.write(text)
+
+
+def use_color(output: str | None) -> bool:
+    return not output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def validate(args: RepoArgs, format_name: str | None, output: str | None) -> int:
+    checks = selected_checks(args)
+    run = run_repository(options(args))
+    problems = list(run_checks(run))
+    kept = [p for p in problems if p.check in checks]
+    report = Report.build(counts(run), kept, suppressed=len(problems) - len(kept))
+    format_name = format_name or default_format()
+    write(render(report, format_name, color=use_color(output)), output, format_name)
+    return report.exit_code

@@ -1,0 +1,57 @@
+"""Git plumbing: the repository root, its remotes and branch, and what git ignores."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import SetupError
+from .runner import run
+
+
+def _git(repo: Path, *args: str) -> str | None:
+    result = run(["git", "-C", str(repo), *args], timeout=60)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def toplevel(folder: Path) -> Path:
+    found = _git(folder, "rev-parse", "--show-toplevel")
+    if not found:
+        raise SetupError(f"{folder} is not inside a git repository; pass --repo DIR")
+    return Path(found)
+
+
+def normalize_url(url: str) -> str:
+    """`git@github.com:org/repo.git`, `ssh://git@github.com/org/repo` and
+    `https://github.com/org/repo` all become `github.com/org/repo`."""
+    url = url.strip().rstrip("/")
+    url = re.sub(r"^[a-z+]+://", "", url)
+    url = re.sub(r"^[^@/]+@", "", url)
+    url = re.sub(r"^([^/:]+):(?!\d+/)", r"\1/", url)
+    url = re.sub(r"^([^/:]+):\d+/", r"\1/", url)
+    url = url.removesuffix(".git")
+    host, _, rest = url.partition("/")
+    return f"{host.lower()}/{rest}"
+
+
+def remote_urls(repo: Path) -> set[str]:
+    listing = _git(repo, "remote", "-v") or ""
+    return {normalize_url(line.split()[1]) for line in listing.splitlines() if len(line.split()) >= 2}
+
+
+def branches(repo: Path) -> set[str] | None:
+    """The current branch and the remote's default branch; None when HEAD is detached."""
+    current = _git(repo, "symbolic-ref", "--quiet", "--short", "HEAD")
+    if not current:
+        return None
+    names = {current}
+    default = _git(repo, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    if default:
+        names.add(default.split("/", 1)[-1])
+    return names
+
+
+def ignored(repo: Path) -> set[str]:
+    """Paths (files, and folders ending in '/') that git ignores, relative to the root."""
+    listing = _git(repo, "ls-files", "--others", "--ignored", "--exclude-standard", "--directory")
+    return set((listing or "").splitlines())

@@ -1,0 +1,84 @@
+"""Plain data shared by every stage: resource IDs, documents, problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+LEVELS = (ERROR, WARNING, INFO)
+
+FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
+SUBSTITUTE_ANNOTATION = "kustomize.toolkit.fluxcd.io/substitute"
+
+
+@dataclass(frozen=True, order=True)
+class ResourceId:
+    kind: str
+    group: str
+    namespace: str
+    name: str
+
+    @classmethod
+    def of(cls, obj: dict, default_namespace: str = "") -> ResourceId:
+        api_version = str(obj.get("apiVersion") or "")
+        group = api_version.rpartition("/")[0] if "/" in api_version else ""
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        return cls(
+            kind=str(obj.get("kind") or ""),
+            group=group,
+            namespace=str(meta.get("namespace") or default_namespace),
+            name=str(meta.get("name") or ""),
+        )
+
+    def __str__(self) -> str:
+        kind = f"{self.kind}.{self.group}" if self.group else self.kind
+        return f"{kind}/{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file of the repository (path relative to the repository root)."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """One YAML document of a file: its data, and where each field sits."""
+
+    data: Any
+    file: str
+    line: int
+    lines: dict[tuple, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+
+    def location(self, path: tuple = ()) -> Location:
+        """The line and column of the deepest part of `path` that the file holds."""
+        for depth in range(len(path), -1, -1):
+            found = self.lines.get(tuple(path[:depth]))
+            if found:
+                return Location(self.file, found[0], found[1])
+        return Location(self.file, self.line, 1)
+
+
+@dataclass(frozen=True)
+class Problem:
+    check: str
+    level: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    cluster: str | None = None
+    resource: str | None = None
+    hint: str | None = None
+
+    @classmethod
+    def at(cls, check: str, level: str, message: str, where: Location | None = None, **extra) -> Problem:
+        where = where or Location()
+        return cls(check, level, message, where.file, where.line, where.column, **extra)
+
+    def sort_key(self) -> tuple:
+        return (self.file or "", self.line or 0, self.column or 0, self.check, self.message)

@@ -1,0 +1,313 @@
+"""discover → render → check for one repository: every Flux Kustomization of every
+cluster rendered once, as Flux would, children found in their parents' output."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import closure as closures
+from . import git
+from .checks import flux_path, flux_source, kustomize_build, substitution
+from .config import Config
+from .flux import FluxKustomization, SourceRef, is_flux_kustomization, is_source
+from .model import ERROR, FLUX_KUSTOMIZE_GROUP, INFO, Location, Problem, ResourceId
+from .render import Resource, build
+from .sources import EXTERNAL, REPO, UNDEFINED, PENDING, SourceMapping, SourceTable
+from .substitute import substitute
+from .yamlio import FileCache, dump, load_stream
+
+
+@dataclass(frozen=True)
+class Options:
+    repo: Path
+    entries: list[tuple[str, Path]]  # (cluster name, entry folder)
+    mappings: list[SourceMapping] = field(default_factory=list)
+    config: Config = field(default_factory=Config)
+    online: bool = False
+    jobs: int = os.cpu_count() or 1
+
+
+@dataclass
+class Rendered:
+    kustomization: FluxKustomization
+    folder: Path
+    target: str  # the cluster its resources go to
+    resources: list[Resource]
+    closure: closures.Closure
+
+
+@dataclass
+class ClusterRun:
+    name: str
+    entry: Path
+    settings: dict = field(default_factory=dict)
+    kustomizations: dict[tuple[str, ResourceId], FluxKustomization] = field(default_factory=dict)
+    renders: list[Rendered] = field(default_factory=list)
+    skipped: list[FluxKustomization] = field(default_factory=list)
+
+    def rendered(self) -> list[Rendered]:
+        return self.renders
+
+
+@dataclass
+class RepoRun:
+    repo: Path
+    config: Config
+    cache: FileCache
+    clusters: list[ClusterRun] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    possibly_reached: set[Path] = field(default_factory=set)
+    remotes: set[str] = field(default_factory=set)
+    branches: set[str] | None = None
+
+    def reached_folders(self) -> set[Path]:
+        folders = set(self.possibly_reached)
+        for cluster in self.clusters:
+            for rendered in cluster.renders:
+                folders |= rendered.closure.folders
+        return folders
+
+    def locate(self, resource: Resource, path: tuple = ()) -> Location:
+        """The file and line that defined `resource` (and `path` inside it, when found)."""
+        if resource.origin is None:
+            return Location()
+        loaded = self.cache.load(resource.origin)
+        for document in loaded.documents:
+            data = document.data
+            if (isinstance(data, dict) and data.get("kind") == resource.id.kind
+                    and (data.get("metadata") or {}).get("name") == resource.id.name):
+                return document.location(path)
+        return Location(loaded.path, 1, 1)
+
+
+class ClusterWalk:
+    """Renders one cluster: the entry folder, then each Flux Kustomization found, in waves."""
+
+    def __init__(self, options: Options, run: RepoRun, pool: ThreadPoolExecutor, name: str, entry: Path):
+        self.options, self.run, self.pool = options, run, pool
+        self.cluster = ClusterRun(name, entry)
+        self.sources = SourceTable(options.repo, run.remotes, run.branches, options.mappings)
+        self.objects: dict[tuple[str, str, str], dict] = {}  # ConfigMaps and Secrets
+        self.said: set[str] = set()
+
+    def problem(self, check, level, message, where=None, k=None, **extra):
+        extra.setdefault("cluster", k.target if k else self.cluster.name)
+        if k is not None and not k.entry:
+            extra.setdefault("resource", str(k.id))
+        self.run.problems.append(Problem.at(check, level, message, where, **extra))
+
+    def walk(self) -> ClusterRun:
+        relative = self.run.cache.relative(self.cluster.entry)
+        root = FluxKustomization(ResourceId("Kustomization", FLUX_KUSTOMIZE_GROUP, "flux-system", relative),
+                                 {"path": relative}, self.cluster.name, entry=True)
+        pending = [root]
+        while pending:
+            batch, pending = self._ready(pending)
+            planned = [(k, folder) for k in batch if (folder := self._plan(k)) is not None]
+            for k, folder, output, closure in self.pool.map(self._render, planned):
+                pending += self._register(k, folder, output, closure)
+        return self.cluster
+
+    def _ready(self, pending):
+        for relax in range(3):
+            ready = [k for k in pending if self._is_ready(k, relax)]
+            if ready:
+                return ready, [k for k in pending if k not in ready]
+        return pending, []
+
+    def _is_ready(self, k: FluxKustomization, relax: int) -> bool:
+        if k.entry:
+            return True
+        if k.source and self.sources.resolve(k.source, relax).status == PENDING:
+            return False
+        return relax >= 2 or all(ref[3] or ref[:3] in self.objects for ref in self._substitute_from(k))
+
+    def _substitute_from(self, k):
+        refs = []
+        for item in (k.post_build or {}).get("substituteFrom") or []:
+            if isinstance(item, dict):
+                refs.append((str(item.get("kind")), k.namespace, str(item.get("name")), bool(item.get("optional"))))
+        return refs
+
+    def _plan(self, k: FluxKustomization) -> Path | None:
+        """The folder to render for `k`, or None (with the reason reported)."""
+        if k.entry:
+            return self.cluster.entry
+        if k.source is None:
+            self.problem(flux_source.ID, ERROR, "spec.sourceRef needs a kind and a name",
+                         k.where("spec", "sourceRef"), k)
+            return None
+        resolution = self.sources.resolve(k.source, 2)
+        if resolution.note and resolution.note not in self.said:
+            self.said.add(resolution.note)
+            self.problem(flux_source.ID, INFO, resolution.note, k.where("spec", "sourceRef"), k)
+        if resolution.status == EXTERNAL:
+            self.cluster.skipped.append(k)
+            self.problem(flux_source.ID, INFO, f"skipped: source {k.source} is not this repository",
+                         k.where("spec", "sourceRef"), k,
+                         hint=f"map it to a folder with --source {k.source}=DIR")
+            return None
+        if resolution.status == UNDEFINED:
+            self.problem(flux_source.ID, ERROR, f"sourceRef {k.source} is not defined in the repository",
+                         k.where("spec", "sourceRef"), k,
+                         hint=f"define it, fix the reference, or map it with --source {k.source}=DIR")
+            return None
+        folder, why = flux_path.resolve(resolution.root, k.path)
+        if why:
+            self.problem(flux_path.ID, ERROR, why, k.where("spec", "path"), k,
+                         hint="spec.path is relative to the root of the source")
+            return None
+        if folder == self.cluster.entry and resolution.status == REPO:
+            return None  # the sync of the entry folder itself: already rendered as the entry
+        return folder
+
+    def _render(self, item):
+        k, folder = item
+        closure = closures.walk(folder, self.run.cache)
+        if closure.remote and not self.options.online:
+            return k, folder, None, closure
+        return k, folder, build(k, folder, self.options.repo), closure
+
+    def _register(self, k, folder, output, closure) -> list[FluxKustomization]:
+        if output is None:
+            for reference, where in closure.remote:
+                self.problem(kustomize_build.ID, ERROR, f"remote resource '{reference}' refused: the network is off",
+                             where, k, hint="vendor it into the repository, or run with --online")
+            return []
+        if output.error:
+            spec_file = closures.kustomization_file(folder)
+            where = Location(self.run.cache.relative(spec_file), 1, 1) if spec_file else k.where("spec", "path")
+            self.problem(kustomize_build.ID, ERROR, output.error, where, k)
+            return []
+        if k.post_build is not None:
+            self._substitute(k, output.resources)
+        target = k.kube_config_target or k.target
+        self.cluster.renders.append(Rendered(k, folder, target, output.resources, closure))
+        return self._children(k, target, output.resources)
+
+    def _children(self, parent, target, resources) -> list[FluxKustomization]:
+        children = []
+        for resource in resources:
+            data, rid = resource.data, resource.id
+            if is_source(data):
+                self.sources.define(SourceRef(rid.kind, rid.namespace, rid.name), data)
+            elif rid.kind == "ArtifactGenerator":
+                for artifact in (data.get("spec") or {}).get("artifacts") or []:
+                    if isinstance(artifact, dict) and artifact.get("name"):
+                        self.sources.define(SourceRef("ExternalArtifact", rid.namespace, artifact["name"]), data)
+            elif rid.kind in ("ConfigMap", "Secret") and rid.group == "":
+                self.objects.setdefault((rid.kind, rid.namespace, rid.name), substitution.object_values(data))
+                if rid.kind == "ConfigMap" and (rid.namespace, rid.name) == ("flux-system", "cluster-settings"):
+                    self.cluster.settings = dict(data.get("data") or {})
+            if not is_flux_kustomization(data) or (target, rid) in self.cluster.kustomizations:
+                continue
+            document = self._document(resource)
+            child = FluxKustomization.parse(data, target, document, parent.id)
+            self.cluster.kustomizations[(target, rid)] = child
+            children.append(child)
+            if parent.entry and child.source and self._syncs_entry(child):
+                self.sources.this_repo.setdefault(child.source, f"{child.source} syncs the entry folder "
+                                                  f"{parent.path}: taken to be this repository")
+        return children
+
+    def _syncs_entry(self, k: FluxKustomization) -> bool:
+        return flux_path.resolve(self.options.repo, k.path)[0] == self.cluster.entry
+
+    def _document(self, resource: Resource):
+        if resource.origin is None:
+            return None
+        for document in self.run.cache.load(resource.origin).documents:
+            data = document.data
+            if isinstance(data, dict) and data.get("kind") == resource.id.kind and \
+                    (data.get("metadata") or {}).get("name") == resource.id.name:
+                return document
+        return None
+
+    def _variables(self, k) -> dict[str, str]:
+        variables: dict[str, str] = {}
+        for index, (kind, namespace, name, optional) in enumerate(self._substitute_from(k)):
+            found = self.objects.get((kind, namespace, name))
+            if found is not None:
+                variables.update(found)
+            elif not optional:
+                self.problem(substitution.ID, ERROR, f"substituteFrom {kind} {namespace}/{name} is not in the repository",
+                             k.where("spec", "postBuild", "substituteFrom", index), k,
+                             hint="add it, mark the reference optional: true, or list it under external:")
+        inline = k.post_build.get("substitute") or {}
+        variables.update({str(key): str(value) for key, value in inline.items()} if isinstance(inline, dict) else {})
+        for name in substitution.invalid_names(variables):
+            self.problem(substitution.ID, ERROR, f"'{name}' is not a valid variable name",
+                         k.where("spec", "postBuild"), k, hint="use letters, digits and '_', not starting with a digit")
+        return variables
+
+    def _substitute(self, k, resources: list[Resource]) -> None:
+        variables = self._variables(k)
+        for resource in resources:
+            if substitution.disabled(resource.data):
+                continue
+            text = dump(resource.data)
+            if "${" not in text:
+                continue
+            outcome = substitute(text, variables)
+            for reference in outcome.invalid:
+                self._substitution_problem(k, resource, f"cannot substitute {reference}", reference[:3])
+            for name in sorted(set(outcome.missing)):
+                self._substitution_problem(k, resource, f"variable '{name}' has no value and no default",
+                                           "${" + name)
+            try:
+                resource.data = load_stream(outcome.text)[0]
+                resource.id = ResourceId.of(resource.data)
+            except (yaml.YAMLError, IndexError):  # substituted values that break the YAML, as in Flux
+                self._substitution_problem(k, resource, "the substituted resource is not valid YAML", "${")
+
+    def _substitution_problem(self, k, resource: Resource, message: str, needle: str) -> None:
+        where = self.run.locate(resource)
+        line = _line_of(resource.origin, needle)
+        if line:
+            where = Location(where.file, line, None)
+        self.problem(substitution.ID, ERROR, f"{message} (in {resource.id})", where, k,
+                     hint="set it in postBuild.substitute or substituteFrom, give it a default "
+                          "${name:=value}, or escape it as $${name}")
+
+
+def _line_of(path: Path | None, needle: str) -> int | None:
+    try:
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            if needle in line:
+                return number
+    except (OSError, AttributeError):
+        pass
+    return None
+
+
+def run_repository(options: Options) -> RepoRun:
+    """Render every cluster of the repository; problems are collected, never raised."""
+    run = RepoRun(options.repo, options.config, FileCache(options.repo),
+                  remotes=git.remote_urls(options.repo), branches=git.branches(options.repo))
+    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+        for name, entry in options.entries:
+            run.clusters.append(ClusterWalk(options, run, pool, name, entry).walk())
+    for cluster in run.clusters:
+        for k in cluster.skipped:
+            run.possibly_reached |= _possible_folders(options.repo, k.path)
+    return run
+
+
+def _possible_folders(repo: Path, path: str) -> set[Path]:
+    """What a Kustomization of an unmapped source could reach, if that source holds
+    folders of this repository: the closure of every folder ending in its path."""
+    tail = Path(os.path.normpath(path.strip().lstrip("/") or "."))
+    if tail == Path(".") or tail.parts[0] == "..":
+        return set()
+    found, cache = closures.Closure(), FileCache(repo)  # its own cache: these files are not validated
+    for current, subdirs, _ in os.walk(repo):
+        subdirs[:] = [d for d in subdirs if d != ".git"]
+        here = Path(current)
+        if here.parts[-len(tail.parts):] == tail.parts:
+            closures.walk(here, cache, found)
+    return found.folders

@@ -1,0 +1,33 @@
+"""Reporters: one module per output format, behind a name → module registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import ERROR, INFO, WARNING, Problem
+from . import github, json_format, text
+
+REPORTERS = {"text": text, "json": json_format, "github": github}
+
+
+@dataclass(frozen=True)
+class Report:
+    summary: dict
+    problems: list[Problem]
+
+    @classmethod
+    def build(cls, counts: dict, problems: list[Problem], suppressed: int = 0) -> Report:
+        ordered = sorted(problems, key=Problem.sort_key)
+        summary = dict(counts)
+        for level, key in ((ERROR, "errors"), (WARNING, "warnings"), (INFO, "infos")):
+            summary[key] = sum(1 for p in ordered if p.level == level)
+        summary["suppressed"] = suppressed
+        return cls(summary, ordered)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.summary["errors"] else 0
+
+
+def render(report: Report, format_name: str, color: bool = False) -> str:
+    return REPORTERS[format_name].render(report, color=color)

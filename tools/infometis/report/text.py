@@ -1,0 +1,43 @@
+"""`--format text`: problems grouped per cluster, `file:line:col: level [check] message`."""
+
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
+_RESET, _BOLD = "\033[0m", "\033[1m"
+
+
+def _where(problem) -> str:
+    parts = [problem.file or "(repository)"]
+    parts += [str(part) for part in (problem.line, problem.column) if part]
+    return ":".join(parts)
+
+
+def _line(problem, color: bool) -> str:
+    level = problem.level
+    if color:
+        level = f"{_COLORS[level]}{level}{_RESET}"
+    text = f"  {_where(problem)}: {level} [{problem.check}] {problem.message}"
+    if problem.hint:
+        text += f"\n      hint: {problem.hint}"
+    return text
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def render(report, color: bool = False) -> str:
+    groups: dict[str, list] = {}
+    for problem in report.problems:
+        groups.setdefault(problem.cluster or "", []).append(problem)
+    lines = []
+    for cluster in sorted(groups):
+        title = f"cluster {cluster}" if cluster else "repository"
+        lines.append(f"{_BOLD}{title}{_RESET}" if color else title)
+        lines += [_line(problem, color) for problem in groups[cluster]]
+        lines.append("")
+    s = report.summary
+    lines.append(f"{_plural(s['clusters'], 'cluster')}, {_plural(s['kustomizations'], 'Flux Kustomization')} "
+                 f"({s['rendered']} rendered), {_plural(s['resources'], 'resource')}: "
+                 f"{_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}, "
+                 f"{_plural(s['infos'], 'info')}"
+                 + (f", {s['suppressed']} suppressed" if s["suppressed"] else ""))
+    return "\n".join(lines) + "\n"
