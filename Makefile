@@ -1,0 +1,20 @@
+# Set-up is part of each target: a fresh machine with Python 3.11 needs nothing else.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: validate test clean
+
+$(BIN)/infometis: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+validate: $(BIN)/infometis  ## run the main job: validate this repository's clusters
+	$(BIN)/infometis validate
+
+test: $(BIN)/infometis  ## run the test suite
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV)
