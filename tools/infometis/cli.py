@@ -93,3 +93,7 @@ def validate(format_name, output, **repo):
     """
     from .commands.validate import validate as run_validate
     return run_validate(RepoArgs(**repo), format_name, output)
+
+
+if __name__ == "__main__":
+    main()

@@ -38,6 +38,19 @@ def _schema() -> dict:
     return json.loads(resources.files("infometis").joinpath("data/config.schema.json").read_text())
 
 
+def _describe(error: jsonschema.ValidationError, document, display: str) -> str:
+    path, message = tuple(error.path), error.message
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {})
+        unknown = sorted(str(key) for key in error.instance if key not in known)
+        path += (unknown[0],)
+        message = f"unknown key '{unknown[0]}' (known keys: {', '.join(known)})"
+    elif path:
+        message = f"{'.'.join(map(str, path))}: {message}"
+    line = document.location(path).line if document else 1
+    return f"{display}:{line}: {message}"
+
+
 def load(path: Path, display: str, required: bool) -> Config:
     """Read the config file; a missing optional file gives the defaults."""
     if not path.is_file():
@@ -52,12 +65,6 @@ def load(path: Path, display: str, required: bool) -> Config:
     data = document.data if document else {}
     errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(data), key=lambda e: list(e.path))
     if errors:
-        error = errors[0]
-        where = document.location(tuple(error.path)) if document else None
-        line = where.line if where else 1
-        message = error.message
-        if error.validator == "additionalProperties":
-            message = f"{message}; see `infometis validate --help` for the keys this file takes"
-        raise ConfigError(f"{display}:{line}: {message}")
+        raise ConfigError(_describe(errors[0], document, display))
     return Config(exclude=DEFAULT_EXCLUDE + tuple(data.get("exclude") or ()),
                   kubernetes_version=data.get("kubernetesVersion"))

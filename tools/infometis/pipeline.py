@@ -30,6 +30,7 @@ class Options:
     config: Config = field(default_factory=Config)
     online: bool = False
     jobs: int = os.cpu_count() or 1
+    partial: bool = False  # some clusters were left out (--cluster)
 
 
 @dataclass
@@ -49,6 +50,7 @@ class ClusterRun:
     kustomizations: dict[tuple[str, ResourceId], FluxKustomization] = field(default_factory=dict)
     renders: list[Rendered] = field(default_factory=list)
     skipped: list[FluxKustomization] = field(default_factory=list)
+    entry_syncs: list[FluxKustomization] = field(default_factory=list)  # rendered as the entry
 
     def rendered(self) -> list[Rendered]:
         return self.renders
@@ -64,6 +66,7 @@ class RepoRun:
     possibly_reached: set[Path] = field(default_factory=set)
     remotes: set[str] = field(default_factory=set)
     branches: set[str] | None = None
+    partial: bool = False
 
     def reached_folders(self) -> set[Path]:
         folders = set(self.possibly_reached)
@@ -163,7 +166,8 @@ class ClusterWalk:
                          hint="spec.path is relative to the root of the source")
             return None
         if folder == self.cluster.entry and resolution.status == REPO:
-            return None  # the sync of the entry folder itself: already rendered as the entry
+            self.cluster.entry_syncs.append(k)  # the sync of the entry folder itself
+            return None
         return folder
 
     def _render(self, item):
@@ -288,7 +292,8 @@ def _line_of(path: Path | None, needle: str) -> int | None:
 def run_repository(options: Options) -> RepoRun:
     """Render every cluster of the repository; problems are collected, never raised."""
     run = RepoRun(options.repo, options.config, FileCache(options.repo),
-                  remotes=git.remote_urls(options.repo), branches=git.branches(options.repo))
+                  remotes=git.remote_urls(options.repo), branches=git.branches(options.repo),
+                  partial=options.partial)
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         for name, entry in options.entries:
             run.clusters.append(ClusterWalk(options, run, pool, name, entry).walk())

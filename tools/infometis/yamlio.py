@@ -57,17 +57,19 @@ def field_lines(root: yaml.Node) -> dict[tuple, tuple[int, int]]:
         if id(node) in visited:  # aliases share nodes; walk each once
             continue
         visited.add(id(node))
+        children = []
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 if isinstance(key_node, yaml.ScalarNode):
                     child = path + (key_node.value,)
                     lines.setdefault(child, (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
-                    stack.append((child, value_node))
+                    children.append((child, value_node))
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
                 child = path + (index,)
                 lines.setdefault(child, (item.start_mark.line + 1, item.start_mark.column + 1))
-                stack.append((child, item))
+                children.append((child, item))
+        stack.extend(reversed(children))  # depth-first in document order
     return lines
 
 

@@ -93,4 +93,5 @@ def options(args: RepoArgs) -> Options:
     config = configs.load(config_path, args.config or configs.DEFAULT_FILE, required=bool(args.config))
     config = Config(config.exclude, config.kubernetes_version, frozenset(git.ignored(repo)))
     jobs = args.jobs or os.cpu_count() or 1
-    return Options(repo, entries(repo, args, config), mappings(repo, args), config, args.online, jobs)
+    return Options(repo, entries(repo, args, config), mappings(repo, args), config, args.online, jobs,
+                   partial=bool(args.clusters))

@@ -15,9 +15,11 @@ from .common import RepoArgs, options, selected_checks
 def counts(run: RepoRun) -> dict:
     kustomizations = sum(len(c.kustomizations) for c in run.clusters)
     rendered = sum(1 for c in run.clusters for r in c.renders if not r.kustomization.entry)
+    rendered += sum(len(c.entry_syncs) for c in run.clusters)
     resources = sum(len(r.resources) for c in run.clusters for r in c.renders)
+    skipped = sum(len(c.skipped) for c in run.clusters)
     return {"clusters": len(run.clusters), "kustomizations": kustomizations,
-            "rendered": rendered, "resources": resources}
+            "rendered": rendered, "resources": resources, "skipped": skipped}
 
 
 def default_format() -> str:

@@ -36,7 +36,7 @@ def render(report, color: bool = False) -> str:
         lines.append("")
     s = report.summary
     lines.append(f"{_plural(s['clusters'], 'cluster')}, {_plural(s['kustomizations'], 'Flux Kustomization')} "
-                 f"({s['rendered']} rendered), {_plural(s['resources'], 'resource')}: "
+                 f"({s['rendered']} rendered, {s['skipped']} skipped), {_plural(s['resources'], 'resource')}: "
                  f"{_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}, "
                  f"{_plural(s['infos'], 'info')}"
                  + (f", {s['suppressed']} suppressed" if s["suppressed"] else ""))

@@ -1,0 +1,80 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import invoke, validate_json
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_version_names_infometis_and_kustomize():
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.output.startswith("infometis ") and "(kustomize v5." in result.output
+
+
+def test_this_repository_validates_clean():
+    code, report = validate_json(ROOT)
+    assert code == 0, report["problems"]
+    assert report["summary"]["errors"] == 0 and report["summary"]["warnings"] == 0
+    assert report["summary"]["clusters"] >= 1 and report["summary"]["rendered"] >= 2
+
+
+def test_text_report_has_no_colour_when_not_a_terminal():
+    result = invoke("validate", "--repo", str(ROOT))
+    assert result.exit_code == 0 and "\033[" not in result.output
+    assert result.output.splitlines()[-1].startswith("1 cluster, ")
+
+
+def test_github_format_is_the_default_under_actions(monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = invoke("validate", "--repo", str(ROOT))
+    assert "::notice title=infometis [flux-source]" in result.stdout
+
+
+def test_output_file(tmp_path):
+    target = tmp_path / "report.json"
+    result = invoke("validate", "--repo", str(ROOT), "--format", "json", "--output", str(target))
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(target.read_text())["version"] == 1
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--select", "no-such-check"], "--select no-such-check: no such check"),
+    (["--cluster", "nowhere"], "--cluster nowhere: no such cluster"),
+    (["--path", "missing/folder"], "--path 'missing/folder': no such folder"),
+    (["--source", "GitRepository"], "--source 'GitRepository': expected KIND/[NAMESPACE/]NAME=DIR"),
+    (["--config", "absent.yaml"], "absent.yaml: configuration file not found"),
+])
+def test_usage_errors_exit_2_with_a_message(arguments, message):
+    result = invoke("validate", "--repo", str(ROOT), *arguments)
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_unknown_config_key_names_the_line(tmp_path):
+    (tmp_path / "clusters" / "dev").mkdir(parents=True)
+    (tmp_path / ".infometis.yaml").write_text("exclude: []\nkubernetesVersoin: '1.34'\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    result = invoke("validate", "--repo", str(tmp_path))
+    assert result.exit_code == 2
+    assert ".infometis.yaml:2: unknown key 'kubernetesVersoin' (known keys: exclude, kubernetesVersion)" \
+        in result.output
+
+
+def test_no_clusters_is_a_setup_error(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    result = invoke("validate", "--repo", str(tmp_path))
+    assert result.exit_code == 2 and "no clusters found" in result.output
+
+
+def test_a_missing_kubectl_is_a_setup_error_without_traceback(tmp_path):
+    env = dict(os.environ, INFOMETIS_KUBECTL=str(tmp_path / "no-kubectl"))
+    done = subprocess.run([sys.executable, "-m", "infometis.cli", "validate", "--repo", str(ROOT)],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 2
+    assert "INFOMETIS_KUBECTL" in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,56 @@
+"""Real-world repositories, entered as ../shared/corpus/SOURCES.md says: no traceback,
+and every Flux Kustomization whose source is in the repository renders or gets a problem."""
+
+import pytest
+
+from conftest import shared_or_skip, validate_json
+
+CORPUS = {
+    # name: (arguments, expected summary subset)
+    "fluxcd__flux2-kustomize-helm-example": (
+        ["--path", "clusters/staging", "--path", "clusters/production",
+         "--source", "ExternalArtifact/flux-system/apps=apps",
+         "--source", "ExternalArtifact/flux-system/infrastructure=infrastructure"],
+        {"clusters": 2, "kustomizations": 6, "rendered": 6, "skipped": 0, "errors": 0, "warnings": 0}),
+    "fluxcd__flux2-multi-tenancy": (
+        ["--path", "clusters/staging", "--path", "clusters/production"],
+        {"clusters": 2, "kustomizations": 10, "rendered": 6, "skipped": 4, "errors": 0, "warnings": 0}),
+    "fluxcd__flux2-hub-spoke-example": (
+        ["--path", "hub"],
+        {"clusters": 1, "kustomizations": 8, "rendered": 8, "skipped": 0, "errors": 0, "warnings": 0}),
+    "fluxcd__flux2-monitoring-example": (
+        ["--path", "clusters/test"],
+        {"clusters": 1, "kustomizations": 2, "rendered": 2, "skipped": 0, "errors": 0, "warnings": 0}),
+    "bjw-s-labs__home-ops": (
+        ["--path", "kubernetes/flux/cluster"],
+        {"clusters": 1, "kustomizations": 91, "rendered": 91, "skipped": 0, "errors": 0, "warnings": 0}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_corpus_repository_validates(name):
+    repo = shared_or_skip("corpus", name)
+    arguments, expected = CORPUS[name]
+    code, report = validate_json(repo, *arguments)
+    summary = report["summary"]
+    assert code == 0
+    assert {key: summary[key] for key in expected} == expected
+    assert summary["rendered"] + summary["skipped"] == summary["kustomizations"]
+    assert summary["resources"] > summary["kustomizations"]
+
+
+def test_unmapped_external_artifacts_are_skipped_with_one_info_each():
+    repo = shared_or_skip("corpus", "fluxcd__flux2-kustomize-helm-example")
+    code, report = validate_json(repo, "--path", "clusters/staging", "--path", "clusters/production")
+    infos = [p for p in report["problems"] if p["level"] == "info"]
+    assert code == 0
+    assert report["summary"]["skipped"] == 6 and len(infos) == 6
+    assert all(p["message"].startswith("skipped: source ExternalArtifact/flux-system/") for p in infos)
+    # their folders could be what the artifact holds: not reported as unreached
+    assert report["summary"]["warnings"] == 0
+
+
+def test_kube_config_kustomizations_do_not_clash_with_the_hub():
+    repo = shared_or_skip("corpus", "fluxcd__flux2-hub-spoke-example")
+    code, report = validate_json(repo, "--path", "hub", "--select", "duplicate-resource")
+    assert code == 0 and report["problems"] == []
