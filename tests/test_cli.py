@@ -78,3 +78,28 @@ def test_a_missing_kubectl_is_a_setup_error_without_traceback(tmp_path):
                           capture_output=True, text=True, env=env)
     assert done.returncode == 2
     assert "INFOMETIS_KUBECTL" in done.stderr and "Traceback" not in done.stderr
+
+
+def _run_on_a_terminal(env: dict) -> str:
+    import pty
+    leader, follower = pty.openpty()
+    subprocess.run([sys.executable, "-m", "infometis.cli", "validate", "--repo", str(ROOT)],
+                   stdout=follower, stderr=subprocess.DEVNULL, env=env, check=False)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return b"".join(chunks).decode()
+
+
+def test_colour_on_a_terminal_unless_no_color():
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    assert "\033[36minfo\033[0m" in _run_on_a_terminal(env)
+    assert "\033[" not in _run_on_a_terminal(dict(env, NO_COLOR="1"))

@@ -31,6 +31,7 @@ def is_remote(reference: str) -> bool:
 class Closure:
     folders: set[Path] = field(default_factory=set)
     files: set[Path] = field(default_factory=set)
+    manifests: set[Path] = field(default_factory=set)  # files read as YAML (not generator inputs)
     remote: list[tuple[str, Location]] = field(default_factory=list)
 
 
@@ -48,6 +49,10 @@ def generated_resources(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def _items(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _path_entries(spec: dict) -> list[tuple[tuple, str]]:
     """Every (field path, reference) in a kustomization that names a local file or folder."""
     refs: list[tuple[tuple, str]] = []
@@ -58,17 +63,17 @@ def _path_entries(spec: dict) -> list[tuple[tuple, str]]:
 
     for key in ("resources", "bases", "components", "crds", "patchesStrategicMerge",
                 "generators", "transformers", "validators", "configurations"):
-        for index, item in enumerate(spec.get(key) or []):
+        for index, item in enumerate(_items(spec.get(key))):
             add((key, index), item)
     for key in ("patches", "patchesJson6902", "replacements"):
-        for index, item in enumerate(spec.get(key) or []):
+        for index, item in enumerate(_items(spec.get(key))):
             if isinstance(item, dict):
                 add((key, index, "path"), item.get("path"))
     for key in ("configMapGenerator", "secretGenerator"):
-        for index, item in enumerate(spec.get(key) or []):
+        for index, item in enumerate(_items(spec.get(key))):
             if isinstance(item, dict):
                 for sub in ("files", "envs"):
-                    for sub_index, ref in enumerate(item.get(sub) or []):
+                    for sub_index, ref in enumerate(_items(item.get(sub))):
                         add((key, index, sub, sub_index), ref)
                 add((key, index, "env"), item.get("env"))
     if isinstance(spec.get("openapi"), dict):
@@ -94,8 +99,10 @@ def walk(folder: Path, cache: FileCache, closure: Closure | None = None) -> Clos
                 walk(item, cache, closure)
             else:
                 closure.files.add(item)
+                closure.manifests.add(item)
         return closure
     closure.files.add(spec_file)
+    closure.manifests.add(spec_file)
     loaded = cache.load(spec_file)
     for document in loaded.documents[:1]:
         if not isinstance(document.data, dict):
@@ -111,4 +118,6 @@ def walk(folder: Path, cache: FileCache, closure: Closure | None = None) -> Clos
                 closure.folders.add(target)
             else:
                 closure.files.add(target)
+                if not path[0].endswith("Generator") and path[0] != "openapi":
+                    closure.manifests.add(target)
     return closure

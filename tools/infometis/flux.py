@@ -11,6 +11,11 @@ SOURCE_GROUPS = ("source.toolkit.fluxcd.io", "source.extensions.fluxcd.io")
 SOURCE_KINDS = ("GitRepository", "OCIRepository", "Bucket", "ExternalArtifact", "HelmRepository")
 
 
+def as_list(value) -> list:
+    """A field that should be a list; anything else (a typo'd map, a scalar) counts as empty."""
+    return value if isinstance(value, list) else []
+
+
 def is_flux_kustomization(obj: Any) -> bool:
     return (isinstance(obj, dict) and obj.get("kind") == "Kustomization"
             and str(obj.get("apiVersion", "")).startswith(FLUX_KUSTOMIZE_GROUP + "/"))
@@ -71,7 +76,7 @@ class FluxKustomization:
     @property
     def depends_on(self) -> list[tuple[int, ResourceId]]:
         found = []
-        for index, item in enumerate(self.spec.get("dependsOn") or []):
+        for index, item in enumerate(as_list(self.spec.get("dependsOn"))):
             if isinstance(item, dict) and item.get("name"):
                 namespace = str(item.get("namespace") or self.namespace)
                 found.append((index, ResourceId("Kustomization", FLUX_KUSTOMIZE_GROUP,

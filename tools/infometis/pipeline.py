@@ -14,8 +14,8 @@ from . import closure as closures
 from . import git
 from .checks import flux_path, flux_source, kustomize_build, substitution
 from .config import Config
-from .flux import FluxKustomization, SourceRef, is_flux_kustomization, is_source
-from .model import ERROR, FLUX_KUSTOMIZE_GROUP, INFO, Location, Problem, ResourceId
+from .flux import FluxKustomization, SourceRef, as_list, is_flux_kustomization, is_source
+from .model import ERROR, FLUX_KUSTOMIZE_GROUP, INFO, Document, Location, Problem, ResourceId
 from .render import Resource, build
 from .sources import EXTERNAL, REPO, UNDEFINED, PENDING, SourceMapping, SourceTable
 from .substitute import substitute
@@ -39,7 +39,6 @@ class Rendered:
     folder: Path
     target: str  # the cluster its resources go to
     resources: list[Resource]
-    closure: closures.Closure
 
 
 @dataclass
@@ -51,9 +50,7 @@ class ClusterRun:
     renders: list[Rendered] = field(default_factory=list)
     skipped: list[FluxKustomization] = field(default_factory=list)
     entry_syncs: list[FluxKustomization] = field(default_factory=list)  # rendered as the entry
-
-    def rendered(self) -> list[Rendered]:
-        return self.renders
+    reached: set[Path] = field(default_factory=set)  # folders of every render, failed ones too
 
 
 @dataclass
@@ -63,29 +60,30 @@ class RepoRun:
     cache: FileCache
     clusters: list[ClusterRun] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    possibly_reached: set[Path] = field(default_factory=set)
     remotes: set[str] = field(default_factory=set)
     branches: set[str] | None = None
     partial: bool = False
 
     def reached_folders(self) -> set[Path]:
-        folders = set(self.possibly_reached)
-        for cluster in self.clusters:
-            for rendered in cluster.renders:
-                folders |= rendered.closure.folders
-        return folders
+        return set().union(*(cluster.reached for cluster in self.clusters))
+
+    def document(self, resource: Resource) -> Document | None:
+        """The source document that defined `resource` (found by kind and name in its origin file)."""
+        if resource.origin is None:
+            return None
+        for document in self.cache.load(resource.origin).documents:
+            data = document.data
+            if (isinstance(data, dict) and data.get("kind") == resource.id.kind
+                    and isinstance(data.get("metadata"), dict) and data["metadata"].get("name") == resource.id.name):
+                return document
+        return None
 
     def locate(self, resource: Resource, path: tuple = ()) -> Location:
         """The file and line that defined `resource` (and `path` inside it, when found)."""
-        if resource.origin is None:
-            return Location()
-        loaded = self.cache.load(resource.origin)
-        for document in loaded.documents:
-            data = document.data
-            if (isinstance(data, dict) and data.get("kind") == resource.id.kind
-                    and (data.get("metadata") or {}).get("name") == resource.id.name):
-                return document.location(path)
-        return Location(loaded.path, 1, 1)
+        document = self.document(resource)
+        if document is not None:
+            return document.location(path)
+        return Location(self.cache.load(resource.origin).path, 1, 1) if resource.origin else Location()
 
 
 class ClusterWalk:
@@ -132,7 +130,7 @@ class ClusterWalk:
 
     def _substitute_from(self, k):
         refs = []
-        for item in (k.post_build or {}).get("substituteFrom") or []:
+        for item in as_list((k.post_build or {}).get("substituteFrom")):
             if isinstance(item, dict):
                 refs.append((str(item.get("kind")), k.namespace, str(item.get("name")), bool(item.get("optional"))))
         return refs
@@ -173,11 +171,15 @@ class ClusterWalk:
     def _render(self, item):
         k, folder = item
         closure = closures.walk(folder, self.run.cache)
+        for manifest in closure.manifests:  # parsed once, for the yaml check and for lines
+            if manifest.suffix in closures.YAML_SUFFIXES or manifest.name == "Kustomization":
+                self.run.cache.load(manifest)
         if closure.remote and not self.options.online:
             return k, folder, None, closure
         return k, folder, build(k, folder, self.options.repo), closure
 
     def _register(self, k, folder, output, closure) -> list[FluxKustomization]:
+        self.cluster.reached |= closure.folders
         if output is None:
             for reference, where in closure.remote:
                 self.problem(kustomize_build.ID, ERROR, f"remote resource '{reference}' refused: the network is off",
@@ -191,7 +193,7 @@ class ClusterWalk:
         if k.post_build is not None:
             self._substitute(k, output.resources)
         target = k.kube_config_target or k.target
-        self.cluster.renders.append(Rendered(k, folder, target, output.resources, closure))
+        self.cluster.renders.append(Rendered(k, folder, target, output.resources))
         return self._children(k, target, output.resources)
 
     def _children(self, parent, target, resources) -> list[FluxKustomization]:
@@ -210,8 +212,7 @@ class ClusterWalk:
                     self.cluster.settings = dict(data.get("data") or {})
             if not is_flux_kustomization(data) or (target, rid) in self.cluster.kustomizations:
                 continue
-            document = self._document(resource)
-            child = FluxKustomization.parse(data, target, document, parent.id)
+            child = FluxKustomization.parse(data, target, self.run.document(resource), parent.id)
             self.cluster.kustomizations[(target, rid)] = child
             children.append(child)
             if parent.entry and child.source and self._syncs_entry(child):
@@ -221,16 +222,6 @@ class ClusterWalk:
 
     def _syncs_entry(self, k: FluxKustomization) -> bool:
         return flux_path.resolve(self.options.repo, k.path)[0] == self.cluster.entry
-
-    def _document(self, resource: Resource):
-        if resource.origin is None:
-            return None
-        for document in self.run.cache.load(resource.origin).documents:
-            data = document.data
-            if isinstance(data, dict) and data.get("kind") == resource.id.kind and \
-                    (data.get("metadata") or {}).get("name") == resource.id.name:
-                return document
-        return None
 
     def _variables(self, k) -> dict[str, str]:
         variables: dict[str, str] = {}
@@ -297,22 +288,5 @@ def run_repository(options: Options) -> RepoRun:
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         for name, entry in options.entries:
             run.clusters.append(ClusterWalk(options, run, pool, name, entry).walk())
-    for cluster in run.clusters:
-        for k in cluster.skipped:
-            run.possibly_reached |= _possible_folders(options.repo, k.path)
     return run
 
-
-def _possible_folders(repo: Path, path: str) -> set[Path]:
-    """What a Kustomization of an unmapped source could reach, if that source holds
-    folders of this repository: the closure of every folder ending in its path."""
-    tail = Path(os.path.normpath(path.strip().lstrip("/") or "."))
-    if tail == Path(".") or tail.parts[0] == "..":
-        return set()
-    found, cache = closures.Closure(), FileCache(repo)  # its own cache: these files are not validated
-    for current, subdirs, _ in os.walk(repo):
-        subdirs[:] = [d for d in subdirs if d != ".git"]
-        here = Path(current)
-        if here.parts[-len(tail.parts):] == tail.parts:
-            closures.walk(here, cache, found)
-    return found.folders

@@ -11,13 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .closure import generated_resources, kustomization_file
-from .flux import FluxKustomization
+from .flux import FluxKustomization, as_list
 from .model import ResourceId
 from .runner import kubectl, run
 from .yamlio import load_stream
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 _ORIGIN_FIELD = re.compile(r"^(path|configuredIn): *(.+)$", re.MULTILINE)
+# What kustomize says about our wrapper listing a folder as a resource: noise for the user.
+_WRAPPER_NOISE = re.compile(r"accumulating resources: accumulation err='accumulating resources from '[^']*': "
+                            r"read [^:]*: is a directory': recursed accumulation of path '[^']*': ")
 
 
 @dataclass
@@ -56,7 +59,7 @@ def wrapper(k: FluxKustomization, folder: Path, here: Path) -> dict:
         spec["labels"] = [{"pairs": metadata["labels"], "includeSelectors": False}]
     if isinstance(metadata, dict) and metadata.get("annotations"):
         spec["commonAnnotations"] = metadata["annotations"]
-    components = [folder / str(c) for c in fields.get("components") or []]
+    components = [folder / str(c) for c in as_list(fields.get("components"))]
     if fields.get("ignoreMissingComponents"):
         components = [c for c in components if c.exists()]
     if components:
@@ -100,5 +103,5 @@ def _clean_error(stderr: str, here: Path, repo: Path) -> str:
     message = stderr
     for prefix in (str(repo) + "/", _relative(repo, here) + "/", str(here) + "/"):
         message = message.replace(prefix, "")
-    message = " ".join(message.split())
-    return message.removeprefix("Error: ") or "kustomize failed without a message"
+    message = _WRAPPER_NOISE.sub("", " ".join(message.split()))
+    return message.removeprefix("Error: ").removeprefix("error: ") or "kustomize failed without a message"

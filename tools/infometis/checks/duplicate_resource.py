@@ -22,7 +22,7 @@ LEVEL = ERROR
 def check(run):
     for cluster in run.clusters:
         first_seen: dict[tuple, object] = {}
-        for rendered in cluster.rendered():
+        for rendered in cluster.renders:
             for resource in rendered.resources:
                 key = (rendered.target, resource.id)
                 if key not in first_seen:

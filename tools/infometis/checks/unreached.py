@@ -16,8 +16,9 @@ FAIL::
 import os
 from pathlib import Path
 
-from ..closure import kustomization_file
+from ..closure import Closure, kustomization_file, walk
 from ..model import WARNING, Location, Problem
+from ..yamlio import FileCache
 
 ID = "unreached"
 LEVEL = WARNING
@@ -33,10 +34,28 @@ def candidates(repo: Path):
                 yield Path(current), spec
 
 
+def possibly_reached(repo: Path, path: str) -> set[Path]:
+    """What a Kustomization of an unmapped source could reach, if that source holds
+    folders of this repository: the closure of every folder ending in its path."""
+    tail = Path(os.path.normpath(path.strip().lstrip("/") or "."))
+    if tail == Path(".") or tail.parts[0] == "..":
+        return set()
+    found, cache = Closure(), FileCache(repo)  # its own cache: these files are not validated
+    for current, subdirs, _ in os.walk(repo):
+        subdirs[:] = [d for d in subdirs if d != ".git"]
+        here = Path(current)
+        if here.parts[-len(tail.parts):] == tail.parts:
+            walk(here, cache, found)
+    return found.folders
+
+
 def check(run):
     if run.partial:  # with --cluster, the other clusters' folders are not rendered
         return
     reached = run.reached_folders()
+    for cluster in run.clusters:
+        for k in cluster.skipped:
+            reached |= possibly_reached(run.repo, k.path)
     for folder, spec in candidates(run.repo):
         relative = folder.relative_to(run.repo).as_posix()
         if folder in reached or run.config.is_excluded(relative):
