@@ -58,13 +58,13 @@ class SourceTable:
         for mapping in self.mappings:
             if mapping.matches(ref):
                 return Resolution(MAPPED, mapping.folder)
+        obj = self.defined.get(ref)
+        if obj is not None and ref.kind == "GitRepository" and self._same_repository(obj):
+            return Resolution(REPO, self.repo, f"{ref} points at this repository's remote: "
+                                               "its Kustomizations are rendered from the work tree")
         if ref in self.this_repo:
             return Resolution(REPO, self.repo, self.this_repo[ref])
-        obj = self.defined.get(ref)
         if obj is not None:
-            if ref.kind == "GitRepository" and self._same_repository(obj):
-                return Resolution(REPO, self.repo, f"{ref} points at this repository's remote: "
-                                                   "its Kustomizations are rendered from the work tree")
             return Resolution(EXTERNAL)
         if ref.kind == "GitRepository" and relax >= 1:
             return Resolution(REPO, self.repo, f"{ref} is not defined in the repository (flux bootstrap "
