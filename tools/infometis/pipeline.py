@@ -4,6 +4,7 @@ cluster rendered once, as Flux would, children found in their parents' output.""
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,7 +173,7 @@ class ClusterWalk:
         k, folder = item
         closure = closures.walk(folder, self.run.cache)
         for manifest in closure.manifests:  # parsed once, for the yaml check and for lines
-            if manifest.suffix in closures.YAML_SUFFIXES or manifest.name == "Kustomization":
+            if manifest.is_file() and (manifest.suffix in closures.YAML_SUFFIXES or manifest.name == "Kustomization"):
                 self.run.cache.load(manifest)
         if closure.remote and not self.options.online:
             return k, folder, None, closure
@@ -186,15 +187,25 @@ class ClusterWalk:
                              where, k, hint="vendor it into the repository, or run with --online")
             return []
         if output.error:
-            spec_file = closures.kustomization_file(folder)
-            where = Location(self.run.cache.relative(spec_file), 1, 1) if spec_file else k.where("spec", "path")
-            self.problem(kustomize_build.ID, ERROR, output.error, where, k)
+            self.problem(kustomize_build.ID, ERROR, output.error, self._failure_location(k, folder, closure), k)
             return []
         if k.post_build is not None:
-            self._substitute(k, output.resources)
+            self._substitute(k, output.resources, closure)
         target = k.kube_config_target or k.target
         self.cluster.renders.append(Rendered(k, folder, target, output.resources))
         return self._children(k, target, output.resources)
+
+    def _failure_location(self, k, folder: Path, closure: closures.Closure) -> Location:
+        """The kustomization that failed; for a generated one, the first file that does not
+        parse (kustomize does not name it), else the folder."""
+        spec_file = closures.kustomization_file(folder)
+        if spec_file:
+            return Location(self.run.cache.relative(spec_file), 1, 1)
+        for manifest in sorted(closure.manifests):
+            loaded = self.run.cache.load(manifest) if manifest.is_file() else None
+            if loaded and loaded.problems:
+                return Location(loaded.path, loaded.problems[0].line, loaded.problems[0].column)
+        return k.where("spec", "path") if not k.entry else Location(self.run.cache.relative(folder) + "/")
 
     def _children(self, parent, target, resources) -> list[FluxKustomization]:
         children = []
@@ -240,7 +251,7 @@ class ClusterWalk:
                          k.where("spec", "postBuild"), k, hint="use letters, digits and '_', not starting with a digit")
         return variables
 
-    def _substitute(self, k, resources: list[Resource]) -> None:
+    def _substitute(self, k, resources: list[Resource], closure: closures.Closure) -> None:
         variables = self._variables(k)
         for resource in resources:
             if substitution.disabled(resource.data):
@@ -250,33 +261,50 @@ class ClusterWalk:
                 continue
             outcome = substitute(text, variables)
             for reference in outcome.invalid:
-                self._substitution_problem(k, resource, f"cannot substitute {reference}", reference[:3])
+                self._substitution_problem(k, resource, closure, f"cannot substitute {reference}", reference)
             for name in sorted(set(outcome.missing)):
-                self._substitution_problem(k, resource, f"variable '{name}' has no value and no default",
+                self._substitution_problem(k, resource, closure, f"variable '{name}' has no value and no default",
                                            "${" + name)
             try:
                 resource.data = load_stream(outcome.text)[0]
                 resource.id = ResourceId.of(resource.data)
             except (yaml.YAMLError, IndexError):  # substituted values that break the YAML, as in Flux
-                self._substitution_problem(k, resource, "the substituted resource is not valid YAML", "${")
+                self._substitution_problem(k, resource, closure, "the substituted resource is not valid YAML", "${")
 
-    def _substitution_problem(self, k, resource: Resource, message: str, needle: str) -> None:
-        where = self.run.locate(resource)
-        line = _line_of(resource.origin, needle)
-        if line:
-            where = Location(where.file, line, None)
+    def _substitution_problem(self, k, resource: Resource, closure, message: str, needle: str) -> None:
+        where = self._reference_location(resource, closure, needle) or self.run.locate(resource)
         self.problem(substitution.ID, ERROR, f"{message} (in {resource.id})", where, k,
                      hint="set it in postBuild.substitute or substituteFrom, give it a default "
                           "${name:=value}, or escape it as $${name}")
 
+    def _reference_location(self, resource: Resource, closure, needle: str) -> Location | None:
+        """Where `needle` is written: in the resource's own document first, then in the other
+        files of the render (a patch may have brought it in); never in comments or as $${...}."""
+        document = self.run.document(resource)
+        if document is not None:
+            following = [d.line for d in self.run.cache.load(resource.origin).documents if d.line > document.line]
+            line = _line_of(resource.origin, needle, document.line, min(following, default=None))
+            if line:
+                return Location(document.file, line, None)
+        for path in sorted(closure.manifests):
+            line = _line_of(path, needle)
+            if line:
+                return Location(self.run.cache.relative(path), line, None)
+        return None
 
-def _line_of(path: Path | None, needle: str) -> int | None:
+
+def _line_of(path: Path | None, needle: str, first: int = 1, stop: int | None = None) -> int | None:
+    """The first line in [first, stop) holding `needle` outside comments and not escaped as $$."""
     try:
-        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
-            if needle in line:
-                return number
+        lines = path.read_text(errors="replace").splitlines()
     except (OSError, AttributeError):
-        pass
+        return None
+    for number in range(first, (stop or len(lines) + 1)):
+        if number > len(lines):
+            break
+        text = re.sub(r"(^|\s)#.*$", "", lines[number - 1])
+        if re.search(r"(?<!\$)" + re.escape(needle), text):
+            return number
     return None
 
 

@@ -105,6 +105,8 @@ def load_text(raw: bytes, path: str) -> LoadedFile:
                 documents.append(Document(data, path, node.start_mark.line + 1, field_lines(node)))
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
+        if err.context_mark and mark.line >= text.count("\n") and mark.column == 0:
+            mark = err.context_mark  # stopped at the end of input: the open construct is the place
         what = " ".join(part for part in (err.context, err.problem) if part)
         return LoadedFile(path, tuple(documents), (_problem(path, f"invalid YAML: {what}", mark),))
     except (yaml.YAMLError, RecursionError, TypeError, ValueError) as err:
