@@ -103,3 +103,13 @@ def test_colour_on_a_terminal_unless_no_color():
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     assert "\033[36minfo\033[0m" in _run_on_a_terminal(env)
     assert "\033[" not in _run_on_a_terminal(dict(env, NO_COLOR="1"))
+
+
+def test_validate_writes_nothing(fixture_repo):
+    from conftest import git
+    repo = fixture_repo("yaml-bad")
+    before = {p: p.stat().st_mtime_ns for p in repo.rglob("*") if ".git" not in p.parts}
+    code, _ = validate_json(repo)
+    after = {p: p.stat().st_mtime_ns for p in repo.rglob("*") if ".git" not in p.parts}
+    assert code == 1
+    assert before == after and git(repo, "status", "--porcelain", "--ignored") == ""
