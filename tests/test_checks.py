@@ -8,7 +8,6 @@ error or warning: only the infos listed.
 from __future__ import annotations
 
 import pytest
-
 from conftest import problems, validate_json
 
 SYNCS_ENTRY = ("GitRepository/flux-system/flux-system syncs the entry folder clusters/dev: "

@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke, validate_json
 
 ROOT = Path(__file__).resolve().parents[1]

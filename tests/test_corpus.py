@@ -2,7 +2,6 @@
 and every Flux Kustomization whose source is in the repository renders or gets a problem."""
 
 import pytest
-
 from conftest import shared_or_skip, validate_json
 
 CORPUS = {

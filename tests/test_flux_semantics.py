@@ -1,9 +1,7 @@
 """The pipeline renders as Flux would: the rendered objects themselves, not just problems."""
 
-from pathlib import Path
 
 import pytest
-
 from conftest import validate_json
 from infometis.pipeline import Options, run_repository
 

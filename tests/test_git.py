@@ -1,5 +1,4 @@
 import pytest
-
 from infometis.git import normalize_url
 
 

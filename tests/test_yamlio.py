@@ -1,6 +1,5 @@
 from hypothesis import given
 from hypothesis import strategies as st
-
 from infometis.yamlio import field_lines, load_text
 
 

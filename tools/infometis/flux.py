@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .model import FLUX_KUSTOMIZE_GROUP, Document, Location, ResourceId
@@ -46,7 +46,6 @@ class FluxKustomization:
     document: Document | None = None  # where it was written, for line numbers
     parent: ResourceId | None = None
     entry: bool = False
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def parse(cls, obj: dict, target: str, document: Document | None, parent: ResourceId | None):

@@ -18,7 +18,7 @@ from .config import Config
 from .flux import FluxKustomization, SourceRef, as_list, is_flux_kustomization, is_source
 from .model import ERROR, FLUX_KUSTOMIZE_GROUP, INFO, Document, Location, Problem, ResourceId
 from .render import Resource, build
-from .sources import EXTERNAL, REPO, UNDEFINED, PENDING, SourceMapping, SourceTable
+from .sources import EXTERNAL, PENDING, REPO, UNDEFINED, SourceMapping, SourceTable
 from .substitute import substitute
 from .yamlio import FileCache, dump, load_stream
 
@@ -243,7 +243,7 @@ class ClusterWalk:
             elif not optional:
                 self.problem(substitution.ID, ERROR, f"substituteFrom {kind} {namespace}/{name} is not in the repository",
                              k.where("spec", "postBuild", "substituteFrom", index), k,
-                             hint="add it, mark the reference optional: true, or list it under external:")
+                             hint="add it to the repository, or mark the reference optional: true")
         inline = k.post_build.get("substitute") or {}
         variables.update({str(key): str(value) for key, value in inline.items()} if isinstance(inline, dict) else {})
         for name in substitution.invalid_names(variables):

@@ -1,8 +1,16 @@
 """The check registry: each check is a module with ID, LEVEL, a docstring holding a
 passing and a failing example, and, for checks that look at a finished run, check(run)."""
 
-from . import (duplicate_resource, flux_depends_on, flux_path, flux_source, kustomize_build,
-               substitution, unreached, yaml_syntax)
+from . import (
+    duplicate_resource,
+    flux_depends_on,
+    flux_path,
+    flux_source,
+    kustomize_build,
+    substitution,
+    unreached,
+    yaml_syntax,
+)
 
 REGISTRY = {module.ID: module for module in (
     yaml_syntax, kustomize_build, flux_path, flux_source, flux_depends_on,

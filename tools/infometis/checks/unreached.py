@@ -1,8 +1,8 @@
 """unreached — every kustomization folder under apps/ or infrastructure/ is reached by a cluster.
 
 A folder that no cluster renders is dead configuration, or a Kustomization that was
-forgotten. Not reported when --cluster leaves clusters out. Folders that only a skipped source (one without --source) could reach are
-not reported.
+forgotten. Not reported when --cluster leaves clusters out, nor for folders that only a
+skipped source (one without --source) could reach.
 
 PASS::
 

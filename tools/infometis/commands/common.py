@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import config as configs
@@ -31,7 +31,6 @@ class RepoArgs:
     ignore: tuple[str, ...] = ()
     online: bool = False
     jobs: int | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def _folder(repo: Path, text: str, what: str) -> Path:

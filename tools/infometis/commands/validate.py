@@ -26,7 +26,7 @@ def default_format() -> str:
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
-def write(text: str, output: str | None, format_name: str) -> None:
+def write(text: str, output: str | None) -> None:
     if output:
         Path(output).write_text(text)
     else:
@@ -44,5 +44,5 @@ def validate(args: RepoArgs, format_name: str | None, output: str | None) -> int
     kept = [p for p in problems if p.check in checks]
     report = Report.build(counts(run), kept, suppressed=len(problems) - len(kept))
     format_name = format_name or default_format()
-    write(render(report, format_name, color=use_color(output)), output, format_name)
+    write(render(report, format_name, color=use_color(output)), output)
     return report.exit_code
