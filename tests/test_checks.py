@@ -328,3 +328,14 @@ def test_substitution_line_skips_comments_and_escaped_literals(validate):
 def test_substitution_line_of_a_variable_from_a_patch(validate):
     _, report = validate("substitution-lines")
     assert _substitution_problem_of(report, "ConfigMap/default/patched") == [("apps/demo/dev/kustomization.yaml", 14)]
+
+
+def test_unreached_skips_what_git_ignores_and_partial_runs(fixture_repo):
+    from conftest import git
+    repo = fixture_repo("unreached-bad")
+    (repo / ".gitignore").write_text("infrastructure/old/\n")
+    git(repo, "rm", "-r", "-q", "--cached", "infrastructure/old")  # an untracked, ignored folder
+    _, report = validate_json(repo)
+    assert problems(report, check="unreached") == [("unreached", "warning", "apps/demo/prod/kustomization.yaml", 1)]
+    _, report = validate_json(repo, "--cluster", "dev")  # other clusters' folders are not rendered
+    assert problems(report, check="unreached") == []
