@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import Location
+from .model import Location, as_list
 from .yamlio import FileCache
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -49,10 +49,6 @@ def generated_resources(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def _items(value) -> list:
-    return value if isinstance(value, list) else []
-
-
 def _path_entries(spec: dict) -> list[tuple[tuple, str]]:
     """Every (field path, reference) in a kustomization that names a local file or folder."""
     refs: list[tuple[tuple, str]] = []
@@ -63,17 +59,17 @@ def _path_entries(spec: dict) -> list[tuple[tuple, str]]:
 
     for key in ("resources", "bases", "components", "crds", "patchesStrategicMerge",
                 "generators", "transformers", "validators", "configurations"):
-        for index, item in enumerate(_items(spec.get(key))):
+        for index, item in enumerate(as_list(spec.get(key))):
             add((key, index), item)
     for key in ("patches", "patchesJson6902", "replacements"):
-        for index, item in enumerate(_items(spec.get(key))):
+        for index, item in enumerate(as_list(spec.get(key))):
             if isinstance(item, dict):
                 add((key, index, "path"), item.get("path"))
     for key in ("configMapGenerator", "secretGenerator"):
-        for index, item in enumerate(_items(spec.get(key))):
+        for index, item in enumerate(as_list(spec.get(key))):
             if isinstance(item, dict):
                 for sub in ("files", "envs"):
-                    for sub_index, ref in enumerate(_items(item.get(sub))):
+                    for sub_index, ref in enumerate(as_list(item.get(sub))):
                         add((key, index, sub, sub_index), ref)
                 add((key, index, "env"), item.get("env"))
     if isinstance(spec.get("openapi"), dict):

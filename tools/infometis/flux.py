@@ -5,15 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .model import FLUX_KUSTOMIZE_GROUP, Document, Location, ResourceId
+from .model import FLUX_KUSTOMIZE_GROUP, Document, Location, ResourceId, as_list
 
 SOURCE_GROUPS = ("source.toolkit.fluxcd.io", "source.extensions.fluxcd.io")
 SOURCE_KINDS = ("GitRepository", "OCIRepository", "Bucket", "ExternalArtifact", "HelmRepository")
-
-
-def as_list(value) -> list:
-    """A field that should be a list; anything else (a typo'd map, a scalar) counts as empty."""
-    return value if isinstance(value, list) else []
 
 
 def is_flux_kustomization(obj: Any) -> bool:

@@ -12,6 +12,11 @@ FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
 SUBSTITUTE_ANNOTATION = "kustomize.toolkit.fluxcd.io/substitute"
 
 
+def as_list(value) -> list:
+    """A field that should be a list; anything else (a typo'd map, a scalar) counts as empty."""
+    return value if isinstance(value, list) else []
+
+
 @dataclass(frozen=True, order=True)
 class ResourceId:
     kind: str

@@ -15,8 +15,8 @@ from . import closure as closures
 from . import git
 from .checks import flux_path, flux_source, kustomize_build, substitution
 from .config import Config
-from .flux import FluxKustomization, SourceRef, as_list, is_flux_kustomization, is_source
-from .model import ERROR, FLUX_KUSTOMIZE_GROUP, INFO, Document, Location, Problem, ResourceId
+from .flux import FluxKustomization, SourceRef, is_flux_kustomization, is_source
+from .model import ERROR, FLUX_KUSTOMIZE_GROUP, INFO, Document, Location, Problem, ResourceId, as_list
 from .render import Resource, build
 from .sources import EXTERNAL, PENDING, REPO, UNDEFINED, SourceMapping, SourceTable
 from .substitute import substitute

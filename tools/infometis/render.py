@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .closure import generated_resources, kustomization_file
-from .flux import FluxKustomization, as_list
-from .model import ResourceId
+from .flux import FluxKustomization
+from .model import ResourceId, as_list
 from .runner import kubectl, run
 from .yamlio import load_stream
 
