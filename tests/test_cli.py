@@ -26,7 +26,7 @@ def test_this_repository_validates_clean():
 def test_text_report_has_no_colour_when_not_a_terminal():
     result = invoke("validate", "--repo", str(ROOT))
     assert result.exit_code == 0 and "\033[" not in result.output
-    assert result.output.splitlines()[-1].startswith("1 cluster, ")
+    assert result.output.splitlines()[-1].startswith("3 clusters, ")
 
 
 def test_github_format_is_the_default_under_actions(monkeypatch):

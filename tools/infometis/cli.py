@@ -14,15 +14,18 @@ from .errors import InfometisError
 from .report import REPORTERS
 
 
-def repository_options(command):
+def repository_options(command=None, *, cluster_option: bool = True):
     """The options of every command that reads the repository."""
+    if command is None:
+        return functools.partial(repository_options, cluster_option=cluster_option)
     decorators = [
         click.option("--repo", metavar="DIR", help="Repository root (default: the git top level of the current folder)."),
         click.option("--path", "paths", multiple=True, metavar="[CLUSTER=]DIR",
                      help="A cluster's entry folder, relative to the repository (repeatable; default: each clusters/<name>/)."),
         click.option("--source", "sources", multiple=True, metavar="KIND/[NAMESPACE/]NAME=DIR",
                      help="Render a Flux source from a local folder (repeatable), e.g. GitRepository/flux-system/apps=./apps."),
-        click.option("--cluster", "clusters", multiple=True, metavar="NAME", help="Only these clusters (repeatable)."),
+        click.option("--cluster", "clusters", multiple=True, metavar="NAME", help="Only these clusters (repeatable).")
+        if cluster_option else None,
         click.option("--config", metavar="FILE", help="Configuration file (default: .infometis.yaml if present)."),
         click.option("--select", multiple=True, metavar="CHECK", help="Report only these checks (repeatable)."),
         click.option("--ignore", multiple=True, metavar="CHECK", help="Do not report these checks (repeatable)."),
@@ -30,8 +33,11 @@ def repository_options(command):
         click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Parallel renders (default: the number of cores)."),
     ]
     for decorator in reversed(decorators):
-        command = decorator(command)
+        command = decorator(command) if decorator else command
     return command
+
+
+_OUTPUT = click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard output.")
 
 
 def exits(function):
@@ -82,7 +88,7 @@ def main():
 @repository_options
 @click.option("--format", "format_name", type=click.Choice(sorted(REPORTERS)),
               help="Output format (default: github under GitHub Actions, else text).")
-@click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of standard output.")
+@_OUTPUT
 @exits
 def validate(format_name, output, **repo):
     """Render every Flux Kustomization of every cluster as Flux would, and report every problem.
@@ -93,6 +99,41 @@ def validate(format_name, output, **repo):
     """
     from .commands.validate import validate as run_validate
     return run_validate(RepoArgs(**repo), format_name, output)
+
+
+@main.command()
+@click.argument("cluster")
+@repository_options(cluster_option=False)
+@click.option("--kustomization", "-k", metavar="[NAMESPACE/]NAME", help="Only this Flux Kustomization's resources.")
+@_OUTPUT
+@exits
+def build(cluster, kustomization, output, **repo):
+    """Print what Flux would apply to CLUSTER: every resource, rendered and substituted.
+
+    Resources come grouped by Flux Kustomization (a comment line names each one), in the
+    order Flux can apply them: after the Kustomization that creates them and after those
+    they dependsOn. Render errors go to standard error and make the exit code 1.
+    """
+    from .commands.build import build as run_build
+    return run_build(RepoArgs(**repo), cluster, kustomization, output)
+
+
+@main.command()
+@click.argument("cluster", required=False)
+@repository_options
+@click.option("--format", "format_name", type=click.Choice(["text", "mermaid", "dot"]), default="text",
+              show_default=True, help="text, a Mermaid flowchart (for a pull request or README), or Graphviz dot.")
+@_OUTPUT
+@exits
+def graph(cluster, format_name, output, **repo):
+    """Draw the Flux dependency graph of CLUSTER (default: every cluster).
+
+    Each cluster, with the environment and mode its cluster-settings declare, holds its
+    Flux Kustomizations (name and path) in apply order; dashed edges come from their
+    sources, solid edges from what they dependsOn.
+    """
+    from .commands.build import graph as run_graph
+    return run_graph(RepoArgs(**repo), cluster, format_name, output)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,3 +95,11 @@ def options(args: RepoArgs) -> Options:
     jobs = args.jobs or os.cpu_count() or 1
     return Options(repo, entries(repo, args, config), mappings(repo, args), config, args.online, jobs,
                    partial=bool(args.clusters))
+
+
+def write(text: str, output: str | None) -> None:
+    """A command's result, to standard output or to the --output file."""
+    if output:
+        Path(output).write_text(text)
+    else:
+        sys.stdout.write(text)

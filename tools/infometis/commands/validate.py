@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from ..checks import run_checks
 from ..pipeline import RepoRun, run_repository
 from ..report import Report, render
-from .common import RepoArgs, options, selected_checks
+from .common import RepoArgs, options, selected_checks, write
 
 
 def counts(run: RepoRun) -> dict:
@@ -24,13 +23,6 @@ def counts(run: RepoRun) -> dict:
 
 def default_format() -> str:
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-
-
-def write(text: str, output: str | None) -> None:
-    if output:
-        Path(output).write_text(text)
-    else:
-        sys.stdout.write(text)
 
 
 def use_color(output: str | None) -> bool:

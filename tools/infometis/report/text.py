@@ -10,7 +10,7 @@ def _where(problem) -> str:
     return ":".join(parts)
 
 
-def _line(problem, color: bool) -> str:
+def problem_line(problem, color: bool = False) -> str:
     level = problem.level
     if color:
         level = f"{_COLORS[level]}{level}{_RESET}"
@@ -32,7 +32,7 @@ def render(report, color: bool = False) -> str:
     for cluster in sorted(groups):
         title = f"cluster {cluster}" if cluster else "repository"
         lines.append(f"{_BOLD}{title}{_RESET}" if color else title)
-        lines += [_line(problem, color) for problem in groups[cluster]]
+        lines += [problem_line(problem, color) for problem in groups[cluster]]
         lines.append("")
     s = report.summary
     lines.append(f"{_plural(s['clusters'], 'cluster')}, {_plural(s['kustomizations'], 'Flux Kustomization')} "

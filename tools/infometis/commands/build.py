@@ -1,0 +1,74 @@
+"""`infometis build` and `infometis graph`: one cluster's rendered resources in apply order,
+and the Flux dependency graph they come from."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+
+from ..errors import ConfigError
+from ..flux import FluxKustomization
+from ..graph import FORMATS, ClusterGraph
+from ..model import ERROR
+from ..pipeline import ClusterRun, RepoRun, run_repository
+from ..report.text import problem_line
+from ..yamlio import dump
+from .common import RepoArgs, options, write
+
+
+def _run(args: RepoArgs, clusters: tuple[str, ...]) -> RepoRun:
+    return run_repository(options(replace(args, clusters=clusters)))
+
+
+def _report_errors(run: RepoRun) -> int:
+    """Render errors go to stderr: the output is then incomplete, and the exit code says so."""
+    errors = sorted((p for p in run.problems if p.level == ERROR), key=lambda p: p.sort_key())
+    for problem in errors:
+        print(problem_line(problem).strip(), file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _selected(cluster: ClusterRun, name: str | None) -> list[FluxKustomization]:
+    ordered = ClusterGraph.of(cluster).kustomizations
+    if name is None:
+        return ordered
+    chosen = [k for k in ordered if name in (k.id.name, f"{k.namespace}/{k.id.name}")]
+    if not chosen:
+        names = ", ".join(f"{k.namespace}/{k.id.name}" for k in ordered)
+        raise ConfigError(f"--kustomization {name}: no such Flux Kustomization in cluster {cluster.name} "
+                          f"(it has: {names})")
+    return chosen
+
+
+def _header(k: FluxKustomization, count: int) -> str:
+    return f"# Flux Kustomization {k.namespace}/{k.id.name}: {k.path} ({count} resources)\n"
+
+
+def build(args: RepoArgs, cluster_name: str, kustomization: str | None, output: str | None) -> int:
+    run = _run(args, (cluster_name,))
+    cluster = run.clusters[0]
+    renders = {id(r.kustomization): r for r in cluster.renders}
+    entry = next((r for r in cluster.renders if r.kustomization.entry), None)
+    parts, elsewhere = [], []
+    for k in _selected(cluster, kustomization):
+        rendered = entry if k in cluster.entry_syncs else renders.get(id(k))
+        if rendered is None:
+            continue
+        if rendered.target != cluster.name:
+            elsewhere.append(f"{k.namespace}/{k.id.name} → {rendered.target}")
+            continue
+        parts.append(_header(k, len(rendered.resources)) + "".join(
+            "---\n" + dump(resource.data) for resource in rendered.resources))
+    if kustomization is None and entry is not None and not cluster.entry_syncs:
+        parts.insert(0, f"# {run.cache.relative(cluster.entry)} (the cluster's entry folder)\n"
+                     + "".join("---\n" + dump(resource.data) for resource in entry.resources))
+    if elsewhere:
+        print(f"not shown, applied to other clusters through kubeConfig: {', '.join(elsewhere)}", file=sys.stderr)
+    write("".join(parts), output)
+    return _report_errors(run)
+
+
+def graph(args: RepoArgs, cluster_name: str | None, format_name: str, output: str | None) -> int:
+    run = _run(args, (cluster_name,) if cluster_name else args.clusters)
+    write(FORMATS[format_name]([ClusterGraph.of(cluster) for cluster in run.clusters]), output)
+    return _report_errors(run)
