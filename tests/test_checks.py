@@ -13,7 +13,7 @@ from conftest import problems, validate_json
 SYNCS_ENTRY = ("GitRepository/flux-system/flux-system syncs the entry folder clusters/dev: "
                "taken to be this repository")
 # Where that info lands: at the sourceRef of the first Kustomization planned with the source.
-SYNC_INFO_APPS = ("flux-source", "info", "clusters/dev/apps.yaml", 10)
+
 SYNC_INFO_GOTK = ("flux-source", "info", "clusters/dev/flux-system/gotk-sync.yaml", 21)
 
 
@@ -39,7 +39,7 @@ def test_yaml_good(validate):
     # two documents with the same keys, a key repeated at another depth, an anchor with a
     # merge key, and a configMapGenerator input named *.yaml that is not YAML
     code, report = validate("yaml-good")
-    assert problems(report) == [SYNC_INFO_APPS]
+    assert problems(report) == [SYNC_INFO_GOTK]
     assert messages(report, "flux-source") == [SYNCS_ENTRY]
     assert code == 0
 
@@ -74,7 +74,7 @@ def test_yaml_bad_report(validate):
         ("kustomize-build", "error", "apps/broken/kustomization.yaml", 1),
         ("yaml", "error", "apps/dup/configmap.yaml", 8),
         ("kustomize-build", "error", "apps/dup/kustomization.yaml", 1),
-        ("flux-source", "info", "clusters/dev/broken.yaml", 10),
+        SYNC_INFO_GOTK,
     ]
     assert code == 1
 
@@ -84,7 +84,7 @@ def test_yaml_bad_report(validate):
 def test_kustomize_build_good(validate):
     # an overlay of ../base with a patch file and a configMapGenerator reading a .env file
     code, report = validate("kustomize-build-good")
-    assert problems(report) == [SYNC_INFO_APPS]
+    assert problems(report) == [SYNC_INFO_GOTK]
     assert report["summary"]["resources"] == 7  # 4 in clusters/dev + Namespace, ConfigMap, generated ConfigMap
     assert code == 0
 
@@ -129,15 +129,15 @@ def test_kustomize_build_failure_of_the_entry_folder_has_a_location(validate):
 def test_flux_path_good(validate):
     # './apps/demo/dev', 'infrastructure/configs' and '/apps/tools/' all name folders of the repository
     code, report = validate("flux-path-good")
-    assert problems(report) == [SYNC_INFO_APPS]
+    assert problems(report) == [SYNC_INFO_GOTK]
     assert code == 0
 
 
 def test_flux_path_bad(validate):
     code, report = validate("flux-path-bad")
     assert problems(report) == [
-        SYNC_INFO_APPS,
         ("flux-path", "error", "clusters/dev/escape.yaml", 8),
+        SYNC_INFO_GOTK,
         ("flux-path", "error", "clusters/dev/nowhere.yaml", 8),
     ]
     assert messages(report, "flux-path") == [
@@ -185,7 +185,7 @@ def test_flux_source_good_mapped_source_is_rendered(fixture_repo):
 def test_flux_source_bad(validate):
     code, report = validate("flux-source-bad")
     assert problems(report) == [
-        SYNC_INFO_APPS,
+        SYNC_INFO_GOTK,
         ("flux-source", "error", "clusters/dev/nokind.yaml", 10),
         ("flux-source", "error", "clusters/dev/oci.yaml", 10),
     ]
@@ -207,17 +207,17 @@ def test_flux_source_bad_mapped_oci_repository_resolves(validate):
 def test_flux_depends_on_good(validate):
     # apps → infrastructure → flux-system, with and without an explicit namespace
     code, report = validate("flux-depends-on-good")
-    assert problems(report) == [SYNC_INFO_APPS]
+    assert problems(report) == [SYNC_INFO_GOTK]
     assert code == 0
 
 
 def test_flux_depends_on_bad(validate):
     code, report = validate("flux-depends-on-bad")
     assert problems(report) == [
-        ("flux-source", "info", "clusters/dev/a.yaml", 10),
         ("flux-depends-on", "error", "clusters/dev/a.yaml", 13),   # the cycle, at a's dependsOn
         ("flux-depends-on", "error", "clusters/dev/a.yaml", 15),   # - name: missing
         ("flux-depends-on", "error", "clusters/dev/c.yaml", 14),   # - name: a, namespace: elsewhere
+        SYNC_INFO_GOTK,
     ]
     assert messages(report, "flux-depends-on") == [
         "dependsOn cycle: a → b → a",
@@ -234,7 +234,7 @@ def test_unreached_good(validate):
     # vendor source deploys; apps/attic is excluded in .infometis.yaml
     code, report = validate("unreached-good")
     assert problems(report) == [
-        SYNC_INFO_APPS,
+        SYNC_INFO_GOTK,
         ("flux-source", "info", "clusters/dev/vendor.yaml", 22),
     ]
     assert code == 0
@@ -245,7 +245,7 @@ def test_unreached_bad(validate):
     code, report = validate("unreached-bad")
     assert problems(report) == [
         ("unreached", "warning", "apps/demo/prod/kustomization.yaml", 1),
-        SYNC_INFO_APPS,
+        SYNC_INFO_GOTK,
         ("unreached", "warning", "infrastructure/old/configs/kustomization.yaml", 1),
     ]
     assert messages(report, "unreached") == [
@@ -261,7 +261,7 @@ def test_duplicate_resource_good(validate):
     # edge renders the same Namespace and ConfigMap as apps, but through spec.kubeConfig into
     # another cluster; team-a and team-b render one ConfigMap into two targetNamespaces
     code, report = validate("duplicate-resource-good")
-    assert problems(report) == [SYNC_INFO_APPS]
+    assert problems(report) == [SYNC_INFO_GOTK]
     assert code == 0
 
 
@@ -282,7 +282,7 @@ def test_substitution_good(validate):
     # ${domain} from cluster-settings, ${team} inline, ${log_level:=info}, $${literal}, an optional
     # substituteFrom that is absent, and ${undefined_var} in a resource with substitution disabled
     code, report = validate("substitution-good")
-    assert problems(report) == [SYNC_INFO_APPS]
+    assert problems(report) == [SYNC_INFO_GOTK]
     assert code == 0
 
 

@@ -96,6 +96,7 @@ class ClusterWalk:
         self.sources = SourceTable(options.repo, run.remotes, run.branches, options.mappings)
         self.objects: dict[tuple[str, str, str], dict] = {}  # ConfigMaps and Secrets
         self.said: set[str] = set()
+        self.notes_at: dict[str, FluxKustomization] = {}  # where a source note is best said
 
     def problem(self, check, level, message, where=None, k=None, **extra):
         extra.setdefault("cluster", k.target if k else self.cluster.name)
@@ -147,7 +148,8 @@ class ClusterWalk:
         resolution = self.sources.resolve(k.source, 2)
         if resolution.note and resolution.note not in self.said:
             self.said.add(resolution.note)
-            self.problem(flux_source.ID, INFO, resolution.note, k.where("spec", "sourceRef"), k)
+            at = self.notes_at.get(resolution.note, k)
+            self.problem(flux_source.ID, INFO, resolution.note, at.where("spec", "sourceRef"), at)
         if resolution.status == EXTERNAL:
             self.cluster.skipped.append(k)
             self.problem(flux_source.ID, INFO, f"skipped: source {k.source} is not this repository",
@@ -226,9 +228,10 @@ class ClusterWalk:
             child = FluxKustomization.parse(data, target, self.run.document(resource), parent.id)
             self.cluster.kustomizations[(target, rid)] = child
             children.append(child)
-            if parent.entry and child.source and self._syncs_entry(child):
-                self.sources.this_repo.setdefault(child.source, f"{child.source} syncs the entry folder "
-                                                  f"{parent.path}: taken to be this repository")
+            if parent.entry and child.source and self._syncs_entry(child) and child.source not in self.sources.this_repo:
+                note = f"{child.source} syncs the entry folder {parent.path}: taken to be this repository"
+                self.sources.this_repo[child.source] = note
+                self.notes_at[note] = child  # said at the sync rather than at its first user
         return children
 
     def _syncs_entry(self, k: FluxKustomization) -> bool:
