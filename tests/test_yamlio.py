@@ -1,6 +1,6 @@
 from hypothesis import given
 from hypothesis import strategies as st
-from infometis.yamlio import field_lines, load_text
+from infometis.yamlio import dump, field_lines, load_stream, load_text
 
 
 def test_duplicate_keys_are_problems_with_their_line():
@@ -47,3 +47,9 @@ def test_field_lines_walks_shared_alias_nodes_once():
     import yaml
     node = yaml.compose("a: &x {b: 1}\nc: *x\n")
     assert field_lines(node)[("a", "b")] == (1, 8)
+
+
+@given(st.dictionaries(st.text(max_size=8), st.text(), max_size=4))
+def test_dump_reads_back_as_what_it_dumped(data):
+    # multi-line strings are dumped as literal blocks; whatever the characters, they read back
+    assert load_stream(dump({"data": data})) == [{"data": data}]

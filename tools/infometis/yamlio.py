@@ -126,9 +126,20 @@ def load_stream(text: str) -> list:
     return [doc for doc in yaml.load_all(text, Loader=_StreamLoader) if doc is not None]
 
 
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    """Multi-line strings (scripts, JSON payloads) as literal blocks, as people write them."""
+
+
+def _represent_str(dumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def dump(data) -> str:
-    return yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
-                     sort_keys=False, width=1 << 30, allow_unicode=True)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=1 << 30, allow_unicode=True)
 
 
 class FileCache:
