@@ -187,6 +187,7 @@ def test_flux_source_bad(validate):
     assert problems(report) == [
         SYNC_INFO_GOTK,
         ("flux-source", "error", "clusters/dev/nokind.yaml", 10),
+        ("schema", "error", "clusters/dev/nokind.yaml", 10),  # spec.sourceRef.kind: required field is missing
         ("flux-source", "error", "clusters/dev/oci.yaml", 10),
     ]
     assert messages(report, "flux-source")[1:] == [
@@ -198,7 +199,8 @@ def test_flux_source_bad(validate):
 
 def test_flux_source_bad_mapped_oci_repository_resolves(validate):
     code, report = validate("flux-source-bad", "--source", "OCIRepository/nowhere=oci-artifact")
-    assert problems(report, level="error") == [("flux-source", "error", "clusters/dev/nokind.yaml", 10)]
+    assert problems(report, level="error") == [("flux-source", "error", "clusters/dev/nokind.yaml", 10),
+                                               ("schema", "error", "clusters/dev/nokind.yaml", 10)]
     assert code == 1
 
 

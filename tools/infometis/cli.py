@@ -37,6 +37,34 @@ def repository_options(command=None, *, cluster_option: bool = True):
     return command
 
 
+def schema_options(command):
+    """The options of the commands that validate against schemas."""
+    decorators = [
+        click.option("--kubernetes-version", metavar="X.Y",
+                     help="Validate against this Kubernetes version (default: kubernetesVersion in .infometis.yaml, "
+                          "else the newest the bundled schemas cover)."),
+        click.option("--strict/--no-strict", default=True, show_default=True,
+                     help="Unknown fields are errors (--no-strict admits them)."),
+        click.option("--schema-location", "schema_locations", multiple=True, metavar="TEMPLATE",
+                     help="More schemas, after the repository's and the bundled ones: a file path or URL in kubeconform's "
+                          "template syntax, e.g. ../crds/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json "
+                          "(repeatable; URLs only with --online, cached on disk)."),
+        click.option("--missing-schemas", type=click.Choice(["error", "warning", "ignore"]), default="warning",
+                     show_default=True, help="What a kind with no schema anywhere is."),
+        click.option("--engine", type=click.Choice(["builtin", "kubeconform"]), default="builtin", show_default=True,
+                     help="builtin, or the kubeconform found on PATH (same options, same problems)."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _schema_args(options: dict):
+    from .commands.common import SchemaArgs
+    return SchemaArgs(options.pop("kubernetes_version"), options.pop("strict"), options.pop("schema_locations"),
+                      options.pop("missing_schemas"), options.pop("engine"))
+
+
 _OUTPUT = click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard output.")
 
 
@@ -86,6 +114,7 @@ def main():
 
 @main.command()
 @repository_options
+@schema_options
 @click.option("--format", "format_name", type=click.Choice(sorted(REPORTERS)),
               help="Output format (default: github under GitHub Actions, else text).")
 @_OUTPUT
@@ -98,7 +127,8 @@ def validate(format_name, output, **repo):
     Flux's postBuild substitution. Nothing is written to the repository.
     """
     from .commands.validate import validate as run_validate
-    return run_validate(RepoArgs(**repo), format_name, output)
+    schema = _schema_args(repo)
+    return run_validate(RepoArgs(**repo), schema, format_name, output)
 
 
 @main.command()

@@ -18,6 +18,7 @@ from .config import Config
 from .flux import FluxKustomization, SourceRef, is_flux_kustomization, is_source
 from .model import ERROR, FLUX_KUSTOMIZE_GROUP, INFO, Document, Location, Problem, ResourceId, as_list
 from .render import Resource, build
+from .schemas.catalog import SchemaSettings
 from .sources import EXTERNAL, PENDING, REPO, UNDEFINED, SourceMapping, SourceTable
 from .substitute import substitute
 from .yamlio import FileCache, dump, load_stream
@@ -32,6 +33,7 @@ class Options:
     online: bool = False
     jobs: int = os.cpu_count() or 1
     partial: bool = False  # some clusters were left out (--cluster)
+    schema: SchemaSettings = field(default_factory=SchemaSettings)
 
 
 @dataclass
@@ -64,6 +66,7 @@ class RepoRun:
     remotes: set[str] = field(default_factory=set)
     branches: set[str] | None = None
     partial: bool = False
+    schema: SchemaSettings = field(default_factory=SchemaSettings)
 
     def reached_folders(self) -> set[Path]:
         return set().union(*(cluster.reached for cluster in self.clusters))
@@ -315,7 +318,7 @@ def run_repository(options: Options) -> RepoRun:
     """Render every cluster of the repository; problems are collected, never raised."""
     run = RepoRun(options.repo, options.config, FileCache(options.repo),
                   remotes=git.remote_urls(options.repo), branches=git.branches(options.repo),
-                  partial=options.partial)
+                  partial=options.partial, schema=options.schema)
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         for name, entry in options.entries:
             run.clusters.append(ClusterWalk(options, run, pool, name, entry).walk())

@@ -7,6 +7,7 @@ from . import (
     flux_path,
     flux_source,
     kustomize_build,
+    schema,
     substitution,
     unreached,
     yaml_syntax,
@@ -14,7 +15,7 @@ from . import (
 
 REGISTRY = {module.ID: module for module in (
     yaml_syntax, kustomize_build, flux_path, flux_source, flux_depends_on,
-    unreached, duplicate_resource, substitution,
+    unreached, duplicate_resource, substitution, schema,
 )}
 
 

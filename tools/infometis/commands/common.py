@@ -14,6 +14,7 @@ from ..checks import REGISTRY
 from ..config import Config
 from ..errors import ConfigError
 from ..pipeline import Options
+from ..schemas.catalog import SchemaSettings
 from ..sources import SourceMapping
 
 _SOURCE = re.compile(r"^(?P<kind>[A-Za-z]+)/(?:(?P<namespace>[^/=]+)/)?(?P<name>[^/=]+)=(?P<dir>.+)$")
@@ -84,7 +85,25 @@ def selected_checks(args: RepoArgs) -> set[str]:
     return (set(args.select) or set(REGISTRY)) - set(args.ignore)
 
 
-def options(args: RepoArgs) -> Options:
+@dataclass(frozen=True)
+class SchemaArgs:
+    """The schema options as the user gave them (None: not given)."""
+
+    kubernetes_version: str | None = None
+    strict: bool = True
+    locations: tuple[str, ...] = ()
+    missing: str = "warning"
+    engine: str = "builtin"
+
+
+def schema_settings(args: SchemaArgs, config: Config, online: bool) -> SchemaSettings:
+    settings = SchemaSettings(args.kubernetes_version or config.kubernetes_version or "", args.strict,
+                              args.locations, args.missing, online, engine=args.engine)
+    settings.version()  # an unknown Kubernetes version is a usage error, before any rendering
+    return settings
+
+
+def options(args: RepoArgs, schema: SchemaArgs | None = None) -> Options:
     repo = Path(args.repo).resolve() if args.repo else git.toplevel(Path.cwd())
     if not repo.is_dir():
         raise ConfigError(f"--repo {args.repo}: no such folder")
@@ -94,7 +113,7 @@ def options(args: RepoArgs) -> Options:
     config = Config(config.exclude, config.kubernetes_version, frozenset(git.ignored(repo)))
     jobs = args.jobs or os.cpu_count() or 1
     return Options(repo, entries(repo, args, config), mappings(repo, args), config, args.online, jobs,
-                   partial=bool(args.clusters))
+                   partial=bool(args.clusters), schema=schema_settings(schema or SchemaArgs(), config, args.online))
 
 
 def write(text: str, output: str | None) -> None:

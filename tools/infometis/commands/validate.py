@@ -8,7 +8,7 @@ import sys
 from ..checks import run_checks
 from ..pipeline import RepoRun, run_repository
 from ..report import Report, render
-from .common import RepoArgs, options, selected_checks, write
+from .common import RepoArgs, SchemaArgs, options, selected_checks, write
 
 
 def counts(run: RepoRun) -> dict:
@@ -29,9 +29,9 @@ def use_color(output: str | None) -> bool:
     return not output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-def validate(args: RepoArgs, format_name: str | None, output: str | None) -> int:
+def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output: str | None) -> int:
     checks = selected_checks(args)
-    run = run_repository(options(args))
+    run = run_repository(options(args, schema))
     problems = list(run_checks(run))
     kept = [p for p in problems if p.check in checks]
     report = Report.build(counts(run), kept, suppressed=len(problems) - len(kept))

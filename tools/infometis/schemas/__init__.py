@@ -1,0 +1,1 @@
+"""JSON Schema validation of Kubernetes resources: where schemas come from, and the engine."""

@@ -1,0 +1,147 @@
+"""Where the schema of a kind comes from, in order: the repository's schema folder, the
+CustomResourceDefinitions in the repository, the bundled schemas, then --schema-location
+templates (kubeconform's syntax)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ConfigError
+from . import bundled
+from .engine import Schema
+
+MISSING_LEVELS = ("error", "warning", "ignore")
+
+
+@dataclass(frozen=True)
+class SchemaSettings:
+    kubernetes_version: str = ""  # X.Y; empty: the newest bundled
+    strict: bool = True
+    locations: tuple[str, ...] = ()
+    missing: str = "warning"
+    online: bool = False
+    folder: str = "schemas"  # the repository's own, <group>/<kind>_<version>.json
+    engine: str = "builtin"  # or kubeconform
+
+    def version(self) -> str:
+        versions = bundled.kubernetes_versions()
+        chosen = self.kubernetes_version or versions[-1]
+        if chosen not in versions:
+            raise ConfigError(f"Kubernetes version {chosen}: the bundled schemas cover {versions[0]} to {versions[-1]}; "
+                              "pick one of those (--kubernetes-version X.Y or kubernetesVersion in .infometis.yaml)")
+        return chosen
+
+
+def split_api_version(api_version: str) -> tuple[str, str]:
+    group, _, version = api_version.rpartition("/")
+    return group, version
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "infometis" / "schemas"
+
+
+@dataclass
+class Catalog:
+    settings: SchemaSettings
+    repo: Path | None = None
+    crds: dict[tuple[str, str, str], tuple[dict, str]] = field(default_factory=dict)  # (group, version, kind) → (schema, origin)
+    _found: dict[tuple[str, str, str], Schema | None] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.k8s_version = self.settings.version()
+        for location in self.settings.locations:
+            if _is_url(location) and not self.settings.online:
+                raise ConfigError(f"--schema-location {location}: a remote location is fetched only with --online "
+                                  "(or point at a local copy of the schemas)")
+
+    def find(self, api_version: str, kind: str) -> Schema | None:
+        key = (*split_api_version(api_version), kind)
+        if key not in self._found:
+            self._found[key] = self._first(*key)
+        return self._found[key]
+
+    def _first(self, group: str, version: str, kind: str) -> Schema | None:
+        for origin, schema, registry in self._candidates(group, version, kind):
+            if schema is not None:
+                return Schema(schema, origin, registry)
+        return None
+
+    def _candidates(self, group, version, kind):
+        strict, k8s = self.settings.strict, self.k8s_version
+        if self.repo is not None:
+            path = self.repo / self.settings.folder / group / f"{kind.lower()}_{version}.json"
+            yield f"{self.settings.folder}/{group}/{path.name}", _read_json(path), None
+        schema, origin = self.crds.get((group, version, kind), (None, ""))
+        yield origin, schema, None
+        registry = _core_registry(k8s, strict)
+        yield f"Kubernetes {k8s} (bundled)", bundled.core_schema(group, version, kind, k8s, strict), registry
+        yield "Flux (bundled)", bundled.flux_schema(group, version, kind, strict), None
+        yield "Traefik (bundled)", bundled.traefik_schema(group, version, kind), None
+        for template in self.settings.locations:
+            if template == "default":
+                continue  # kubeconform's default is the Kubernetes schemas: bundled above
+            where = expand(template, group, version, kind, k8s, strict)
+            yield where, self._fetch(where), None
+
+    def _fetch(self, where: str) -> dict | None:
+        if not _is_url(where):
+            return _read_json(Path(where))
+        cached = cache_dir() / (hashlib.sha256(where.encode()).hexdigest() + ".json")
+        if not cached.is_file():
+            try:
+                with urllib.request.urlopen(where, timeout=30) as response:  # noqa: S310 (only with --online)
+                    body = response.read()
+            except urllib.error.HTTPError as err:
+                if err.code == 404:
+                    return None
+                raise ConfigError(f"schema location {where}: HTTP {err.code}") from err
+            except OSError as err:
+                raise ConfigError(f"schema location {where}: {err}") from err
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_bytes(body)
+            partial.replace(cached)  # atomic: concurrent runs never read half a file
+        return _read_json(cached)
+
+
+def expand(template: str, group: str, version: str, kind: str, k8s_version: str, strict: bool) -> str:
+    """A kubeconform --schema-location template filled in for one kind."""
+    values = {"Group": group, "ResourceKind": kind.lower(), "ResourceAPIVersion": version,
+              "NormalizedKubernetesVersion": f"v{k8s_version}.0", "StrictSuffix": "-strict" if strict else "",
+              "KindSuffix": f"-{group.split('.')[0]}" if group else ""}
+    return re.sub(r"\{\{\s*\.(\w+)\s*\}\}", lambda m: values.get(m[1], m[0]), template)
+
+
+def _is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"{path}: not a JSON schema ({err})") from err
+
+
+_REGISTRIES: dict = {}
+
+
+def _core_registry(version: str, strict: bool):
+    """The core schemas' shared definitions, loaded once per version."""
+    import jsonschema_rs
+    key = (version, strict)
+    if key not in _REGISTRIES:
+        definitions = bundled.core_definitions(version, strict)
+        _REGISTRIES[key] = jsonschema_rs.Registry([("json-schema:///api/_definitions.json", definitions)])
+    return _REGISTRIES[key]

@@ -1,0 +1,86 @@
+"""Validating one resource against one JSON Schema: compiled once, errors turned into
+field paths (`spec.template.spec.containers[0].resources.limts: unknown field`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jsonschema_rs
+
+
+@dataclass(frozen=True)
+class Violation:
+    path: tuple  # inside the resource: keys and list indexes
+    message: str
+
+
+def field_path(path: tuple) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(resource)"
+
+
+def without_nulls(value):
+    """The API server treats a null field as an absent one; so does validation."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
+def _encrypted_paths(value, path=()) -> set[tuple]:
+    """Where SOPS put ciphertext ("ENC[...]"): never judged, the plaintext type is unknown."""
+    if isinstance(value, str):
+        return {path} if value.startswith("ENC[") else set()
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    return set().union(*(_encrypted_paths(v, (*path, k)) for k, v in items))
+
+
+class Schema:
+    """A compiled validator and where its schema came from (for `schemas list` and messages)."""
+
+    def __init__(self, schema: dict, origin: str, registry=None, retriever=None):
+        self.origin = origin
+        options = {"registry": registry} if registry is not None else {}
+        if retriever is not None:
+            options["retriever"] = retriever
+        self.validator = jsonschema_rs.validator_for(schema, **options)
+
+    def violations(self, resource: dict) -> list[Violation]:
+        encrypted = set()
+        if "sops" in resource:
+            resource = {k: v for k, v in resource.items() if k != "sops"}
+            encrypted = _encrypted_paths(resource)
+        instance = without_nulls(resource)
+        if self.validator.is_valid(instance):
+            return []
+        found = []
+        for error in self.validator.iter_errors(instance):
+            for violation in _describe(error):
+                if not any(violation.path[:len(p)] == p for p in encrypted):
+                    found.append(violation)
+        return sorted(set(found), key=lambda v: (field_path(v.path), v.message))
+
+
+def _describe(error) -> list[Violation]:
+    path, kind = tuple(error.instance_path), error.kind
+    name = type(kind).__name__
+    if name == "AdditionalProperties":
+        return [Violation((*path, field), "unknown field") for field in kind.unexpected]
+    if name == "Required":
+        return [Violation((*path, kind.property), "required field is missing")]
+    if name == "Type":
+        types = [t for t in (kind.types if isinstance(kind.types, list) else [kind.types]) if t != "null"]
+        return [Violation(path, f"expected {' or '.join(types)}, found {_found(error.instance)}")]
+    return [Violation(path, error.message)]
+
+
+def _found(value) -> str:
+    """What a wrong value is: its type, and the value itself when it is short and scalar."""
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", dict: "a mapping", list: "a list"}
+    text = names.get(type(value), "null")
+    if isinstance(value, (bool, int, float, str)) and len(repr(value)) <= 40:
+        text += f" ({value!r})" if not isinstance(value, bool) else f" ({str(value).lower()})"
+    return text
