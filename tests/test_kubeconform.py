@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -216,3 +217,27 @@ def test_json_pointers_become_field_paths(pointer, data, expected):
 ])
 def test_kubeconform_messages(message, expected):
     assert _violations({"path": "/spec", "msg": message}, {}) == [Violation(*v) for v in expected]
+
+
+def test_validate_with_the_kubeconform_engine_reports_like_the_builtin_one(stand_in, tmp_path):
+    from conftest import init_repo, problems, validate_json
+    root = Path(__file__).resolve().parents[1]
+    repo = tmp_path / "repo"
+    for part in ("clusters", "infrastructure", "apps"):
+        shutil.copytree(root / part, repo / part)
+    statefulset = repo / "apps/kafka/base/statefulset.yaml"
+    text = statefulset.read_text()
+    statefulset.write_text(text.replace("          requests:\n            storage:", "          limts:\n            storage:"))
+    code, report = validate_json(init_repo(repo), "--engine", "kubeconform", "--select", "schema")
+    assert problems(report) == [("schema", "error", "apps/kafka/base/statefulset.yaml", 100)]
+    assert report["problems"][0]["message"] == "spec.volumeClaimTemplates[0].spec.resources.limts: unknown field"
+    assert report["problems"][0]["hint"] == "schema: kubeconform" and code == 1
+
+
+def test_validate_with_kubeconform_absent_is_a_setup_error(tmp_path, monkeypatch):
+    from conftest import invoke
+    if shutil.which("kubeconform"):
+        pytest.skip("a real kubeconform is on PATH")
+    monkeypatch.delenv("INFOMETIS_KUBECONFORM", raising=False)
+    result = invoke("validate", "--repo", str(Path(__file__).resolve().parents[1]), "--engine", "kubeconform")
+    assert result.exit_code == 2 and "kubeconform not found on PATH" in result.stderr

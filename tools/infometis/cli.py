@@ -166,5 +166,64 @@ def graph(cluster, format_name, output, **repo):
     return run_graph(RepoArgs(**repo), cluster, format_name, output)
 
 
+@main.group()
+def schemas():
+    """The schemas resources are validated against: check plain manifests, import CRDs, list.
+
+    Schemas are looked up in this order: the repository's schemas/ folder
+    (<group>/<kind>_<version>.json), CustomResourceDefinitions in the repository, the bundled
+    Kubernetes (kubernetes-validate), Flux and Traefik schemas, then --schema-location.
+    """
+
+
+@schemas.command("check")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@schema_options
+@click.option("--skip", multiple=True, metavar="KIND", help="Do not validate this kind (repeatable).")
+@click.option("--online", is_flag=True, help="Allow remote --schema-location URLs.")
+@click.option("--format", "format_name", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
+@_OUTPUT
+@exits
+def schemas_check(paths, skip, online, format_name, output, **options):
+    """Validate plain manifests, as kubeconform does: no Flux layout needed.
+
+    PATH is a file, a folder (every .yaml, .yml and .json under it) or - for standard
+    input. List kinds are expanded; CRDs among the files validate their own resources;
+    kustomize's own files (kustomization.yaml) are skipped: they are build inputs.
+    Exit 1 when a resource is invalid or cannot be read.
+    """
+    from .commands.schemas import check
+    return check(list(paths), _schema_args(options), skip, online, format_name, output)
+
+
+@schemas.command("import")
+@click.argument("paths", nargs=-1, required=True, metavar="FILE|DIR...")
+@click.option("--repo", metavar="DIR", help="Repository root (default: the git top level of the current folder).")
+@click.option("--folder", default="schemas", show_default=True, help="The repository's schema folder.")
+@click.option("--strict/--no-strict", default=True, show_default=True, help="Write strict schemas (unknown fields are errors).")
+@exits
+def schemas_import(paths, repo, folder, strict):
+    """Convert the CustomResourceDefinitions in FILE|DIR into the repository's schema folder.
+
+    Each served version becomes <folder>/<group>/<kind>_<version>.json, the layout
+    kubeconform's --schema-location and the CRDs-catalog use: vendor a CRD once and
+    validate offline for good.
+    """
+    from .commands.schemas import import_crds
+    return import_crds(list(paths), repo, folder, strict)
+
+
+@schemas.command("list")
+@click.option("--repo", metavar="DIR", help="Repository root (default: the git top level of the current folder).")
+@click.option("--folder", default="schemas", show_default=True, help="The repository's schema folder.")
+@click.option("--kubernetes-version", metavar="X.Y", help="Kubernetes version of the core schemas (default: the newest bundled).")
+@exits
+def schemas_list(repo, folder, kubernetes_version):
+    """List the kinds covered offline, and where each schema comes from."""
+    from .commands.common import SchemaArgs
+    from .commands.schemas import list_schemas
+    return list_schemas(repo, folder, SchemaArgs(kubernetes_version=kubernetes_version))
+
+
 if __name__ == "__main__":
     main()

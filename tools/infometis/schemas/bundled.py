@@ -14,7 +14,7 @@ from .flux_deltas import PROMOTED, apply_deltas
 from .walk import rewrite
 from .walk import strict as strict_object
 
-_TRAEFIK = Path(__file__).resolve().parent.parent / "data" / "schemas"
+TRAEFIK = Path(__file__).resolve().parent.parent / "data" / "schemas"
 FLUX_MODULES = {  # API group → cloudcoil module
     "kustomize.toolkit.fluxcd.io": "kustomize", "helm.toolkit.fluxcd.io": "helm",
     "source.toolkit.fluxcd.io": "source", "notification.toolkit.fluxcd.io": "notification",
@@ -44,8 +44,7 @@ def core_definitions(version: str, strict: bool) -> dict:
 
 
 def core_schema(group: str, version: str, kind: str, k8s_version: str, strict: bool) -> dict | None:
-    prefix = f"-{group.split('.')[0]}" if group else ""
-    path = core_folder(k8s_version, strict) / f"{kind.lower()}{prefix}-{version}.json"
+    path = core_folder(k8s_version, strict) / _core_file_name(group, version, kind)
     if not path.is_file():
         return None
     schema = json.loads(path.read_text())
@@ -55,7 +54,7 @@ def core_schema(group: str, version: str, kind: str, k8s_version: str, strict: b
 
 
 def traefik_schema(group: str, version: str, kind: str) -> dict | None:
-    path = _TRAEFIK / group / f"{kind.lower()}_{version}.json"
+    path = TRAEFIK / group / f"{kind.lower()}_{version}.json"
     return json.loads(path.read_text()) if path.is_file() else None
 
 
@@ -88,3 +87,45 @@ def _simplify(node: dict) -> dict:
             rest = {key: value for key, value in node.items() if key != "anyOf"}
             return {**rest, **kept[0]}
     return node
+
+
+def core_kinds(k8s_version: str) -> list[tuple[str, str]]:
+    """(apiVersion, kind) of every top-level kind in the bundled core schemas."""
+    kinds = set()
+    for path in core_folder(k8s_version, True).glob("*.json"):
+        properties = json.loads(path.read_text()).get("properties") or {}
+        api_versions = (properties.get("apiVersion") or {}).get("enum") or []
+        for api in api_versions:
+            for kind in (properties.get("kind") or {}).get("enum") or []:
+                if kind.endswith("List"):
+                    continue
+                if path.name == _core_file_name(*split_api_version(api), kind):  # not DeleteOptions in every group
+                    kinds.add((api, kind))
+    return sorted(kinds)
+
+
+def split_api_version(api_version: str) -> tuple[str, str]:
+    group, _, version = api_version.rpartition("/")
+    return group, version
+
+
+def _core_file_name(group: str, version: str, kind: str) -> str:
+    prefix = "-" + group.split(".")[0] if group else ""
+    return f"{kind.lower()}{prefix}-{version}.json"
+
+
+
+def flux_kinds() -> list[tuple[str, str]]:
+    """(apiVersion, kind) of every Flux kind the bundled schemas cover, deltas included."""
+    import pkgutil
+    kinds = {("source.extensions.fluxcd.io/v1beta1", "ArtifactGenerator")}
+    kinds |= {(f"{group}/{version}", kind) for (group, version, kind) in PROMOTED}
+    for group, module_name in FLUX_MODULES.items():
+        package = importlib.import_module(f"cloudcoil.models.fluxcd.{module_name}")
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            for name, model in vars(module).items():
+                fields = getattr(model, "model_fields", {})
+                if "kind" in fields and "spec" in fields and fields["kind"].default == name:
+                    kinds.add((f"{group}/{info.name}", name))
+    return sorted(kinds)

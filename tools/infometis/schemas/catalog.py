@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from . import bundled
+from .bundled import split_api_version
 from .engine import Schema
 
 MISSING_LEVELS = ("error", "warning", "ignore")
@@ -37,11 +38,6 @@ class SchemaSettings:
             raise ConfigError(f"Kubernetes version {chosen}: the bundled schemas cover {versions[0]} to {versions[-1]}; "
                               "pick one of those (--kubernetes-version X.Y or kubernetesVersion in .infometis.yaml)")
         return chosen
-
-
-def split_api_version(api_version: str) -> tuple[str, str]:
-    group, _, version = api_version.rpartition("/")
-    return group, version
 
 
 def cache_dir() -> Path:

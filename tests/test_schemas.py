@@ -1,0 +1,307 @@
+"""The schema check, case by case (in the spirit of kubeconform's acceptance cases):
+plain manifests through `infometis schemas check`, rendered ones through `validate`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import SHARED, init_repo, invoke, problems, validate_json
+
+ROOT = Path(__file__).resolve().parents[1]
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports:
+            - containerPort: {port}
+          resources:
+            {limits}:
+              memory: 64Mi
+"""
+WIDGET_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: integer}
+---
+"""
+WIDGET = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: {size}\n"
+KUSTOMIZATION = """\
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: apps
+  namespace: flux-system
+spec:
+  intervall: 10m
+  interval: 10m
+  path: ./apps
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+"""
+HELMRELEASE = """\
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: web
+spec:
+  interval: 1h
+  chart:
+    spec:
+      chart: web
+      version: 1
+      sourceRef:
+        kind: HelmRepository
+        name: charts
+"""
+CONFIGMAP_LIST = """\
+apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: good
+    data:
+      a: "1"
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: bad
+    data:
+      a: 1
+"""
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  labels: null
+spec:
+  selector:
+    app: web
+  ports:
+    - name: http
+      port: 80
+      targetPort: {target}
+"""
+
+
+def deployment(replicas="1", port="80", limits="limits") -> str:
+    return DEPLOYMENT.format(replicas=replicas, port=port, limits=limits)
+
+
+# name: (file text, extra arguments, exit code, [(level, line, message)])
+CASES = {
+    "valid resource": (deployment(), [], 0, []),
+    "wrong type": (deployment(replicas='"3"'), [], 1, [("error", 6, "spec.replicas: expected integer, found a string ('3')")]),
+    "unknown field, strict": (deployment(limits="limts"), [], 1,
+                              [("error", 21, "spec.template.spec.containers[0].resources.limts: unknown field")]),
+    "unknown field, not strict": (deployment(limits="limts"), ["--no-strict"], 0, []),
+    "missing kind": ("apiVersion: v1\nmetadata:\n  name: x\n", [], 1, [("error", 1, "kind missing")]),
+    "missing apiVersion": ("kind: ConfigMap\nmetadata:\n  name: x\n", [], 1, [("error", 1, "apiVersion missing")]),
+    "List items validated": (CONFIGMAP_LIST, [], 1, [("error", 15, "data.a: expected string, found an integer (1)")]),
+    "empty documents": ("---\n---\n# only a comment\n---\n" + deployment() + "---\n", [], 0, []),
+    "null values": (SERVICE.format(target="http").replace("  selector:", "  clusterIP: null\n  selector:"), [], 0, []),
+    "int-or-string port (name)": (SERVICE.format(target="http"), [], 0, []),
+    "int-or-string port (number)": (SERVICE.format(target="8080"), [], 0, []),
+    "port that must be a number": (deployment(port='"80"'), [], 1,
+                                   [("error", 19, "spec.template.spec.containers[0].ports[0].containerPort: expected integer")]),
+    "CRD in the files, valid resource": (WIDGET_CRD + WIDGET.format(size=3), [], 0, []),
+    "CRD in the files, invalid resource": (WIDGET_CRD + WIDGET.format(size='"big"'), [], 1,
+                                           [("error", 27, "spec.size: expected integer, found a string ('big')")]),
+    "no schema anywhere": (WIDGET.format(size=3), [], 0, [("warning", 1, "no schema for Widget (example.com/v1)")]),
+    "no schema anywhere, as an error": (WIDGET.format(size=3), ["--missing-schemas", "error"], 1,
+                                        [("error", 1, "no schema for Widget (example.com/v1)")]),
+    "no schema anywhere, ignored": (WIDGET.format(size=3), ["--missing-schemas", "ignore"], 0, []),
+    "Flux Kustomization intervall": (KUSTOMIZATION, [], 1, [("error", 7, "spec.intervall: unknown field")]),
+    "HelmRelease chart version 1": (HELMRELEASE, [], 1,
+                                    [("error", 10, "spec.chart.spec.version: expected string, found an integer (1)")]),
+    "duplicate key: the yaml check's alone": (deployment().replace("  replicas: 1\n", "  replicas: 1\n  replicas: 2\n"), [], 1,
+                                              [("error", 7, "duplicate key 'replicas'")]),
+}
+
+
+def check(tmp_path: Path, text: str, *arguments: str) -> tuple[int, dict]:
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text(text)
+    result = invoke("schemas", "check", str(manifest), "--format", "json", *arguments)
+    return result.exit_code, json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_case(tmp_path, name):
+    text, arguments, expected_code, expected = CASES[name]
+    code, report = check(tmp_path, text, *arguments)
+    found = [(p["level"], p["line"], p["message"]) for p in report["problems"]]
+    assert len(found) == len(expected), found
+    for (level, line, message), (want_level, want_line, want_message) in zip(found, expected, strict=True):
+        assert (level, line) == (want_level, want_line) and message.startswith(want_message), found
+    assert all(p["file"].endswith("manifest.yaml") for p in report["problems"])
+    assert code == expected_code
+
+
+def test_summary_counts_like_kubeconform(tmp_path):
+    (tmp_path / "a.yaml").write_text(CONFIGMAP_LIST)
+    (tmp_path / "b.json").write_text(json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j"}}))
+    (tmp_path / "c.yaml").write_text("kind: ConfigMap\n---\n" + WIDGET.format(size=1))
+    result = invoke("schemas", "check", str(tmp_path), "--format", "json", "--skip", "Widget")
+    assert json.loads(result.stdout)["summary"] == {"resources": 5, "valid": 2, "invalid": 1, "errors": 1, "skipped": 1,
+                                                    "files": 3}
+    text = invoke("schemas", "check", str(tmp_path), "--skip", "Widget").stdout
+    assert text.splitlines()[-1] == "Summary: 5 resources found in 3 files - Valid: 2, Invalid: 1, Errors: 1, Skipped: 1"
+
+
+def test_stdin(tmp_path):
+    result = invoke_stdin(deployment(replicas='"3"'))
+    assert result.exit_code == 1 and "(stdin):6:" in result.stdout
+
+
+def invoke_stdin(text: str):
+    from click.testing import CliRunner
+    from infometis.cli import main
+    return CliRunner().invoke(main, ["schemas", "check", "-"], input=text)
+
+
+def test_ingressroute_tcp_through_a_file_schema_location(tmp_path):
+    catalog = SHARED / "schemas" / "crds-catalog"
+    if not catalog.is_dir():
+        pytest.skip(f"{catalog} is absent: the real-world schema catalog is needed")
+    location = str(catalog) + "/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"
+    route = textwrap.dedent("""\
+        apiVersion: traefik.io/v1alpha1
+        kind: IngressRouteTCP
+        metadata:
+          name: postgres
+        spec:
+          entryPoints: [postgres]
+          routes:
+            - match: HostSNI(`*`)
+              services:
+                - name: postgres
+                  port: {port}
+        """)
+    code, report = check(tmp_path, route.format(port=5432), "--schema-location", location)
+    assert (code, report["problems"]) == (0, [])
+    code, report = check(tmp_path, route.format(port="true"), "--schema-location", location)
+    assert code == 1 and report["problems"][0]["message"].startswith("spec.routes[0].services[0].port:")
+    assert report["problems"][0]["hint"] == "schema: " + location.replace("{{.Group}}", "traefik.io").replace(
+        "{{.ResourceKind}}", "ingressroutetcp").replace("{{.ResourceAPIVersion}}", "v1alpha1")
+
+
+def test_remote_location_needs_online(tmp_path):
+    result = invoke("schemas", "check", str(ROOT / "apps"), "--schema-location", "https://example.invalid/{{.ResourceKind}}.json")
+    assert result.exit_code == 2 and "fetched only with --online" in result.stderr
+
+
+# ---------------------------------------------------------------- through validate
+
+@pytest.fixture
+def monorepo(tmp_path) -> Path:
+    repo = tmp_path / "repo"
+    for part in ("clusters", "infrastructure", "apps", ".infometis.yaml"):
+        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy)(ROOT / part, repo / part)
+    return repo
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_rendered_error_points_at_the_base_file_once_for_all_clusters(monorepo):
+    edit(monorepo / "apps/kafka/base/statefulset.yaml", "      containers:\n", "      containerz: []\n      containers:\n")
+    code, report = validate_json(init_repo(monorepo), "--select", "schema")
+    assert code == 1
+    assert problems(report) == [("schema", "error", "apps/kafka/base/statefulset.yaml", 24)]
+    assert report["problems"][0]["message"] == "spec.template.spec.containerz: unknown field"
+    assert report["problems"][0]["hint"] == "schema: Kubernetes 1.34 (bundled)"  # kubernetesVersion in .infometis.yaml
+
+
+def test_error_in_an_overlay_patch_points_at_the_resource(monorepo):
+    patch = "        upgrade:\n          retries: 3\n        values:\n"
+    edit(monorepo / "apps/grafana/prod/kustomization.yaml", "        values:\n", patch)
+    code, report = validate_json(init_repo(monorepo), "--select", "schema")
+    assert code == 1
+    assert [(p["file"], p["message"]) for p in report["problems"]] == [
+        ("apps/grafana/base/helmrelease.yaml", "spec.upgrade.retries: unknown field")]
+
+
+def test_sops_encrypted_secrets_are_validated_without_their_ciphertext(monorepo):
+    code, report = validate_json(init_repo(monorepo), "--select", "schema")
+    assert (code, report["problems"]) == (0, [])
+    secret = (monorepo / "infrastructure/notifications/dev/webhook-token.sops.yaml").read_text()
+    assert "ENC[AES256_GCM" in secret and "\nsops:\n" in secret
+
+
+def test_kubernetes_version_outside_the_bundle_is_a_usage_error(monorepo):
+    result = invoke("validate", "--repo", str(init_repo(monorepo)), "--kubernetes-version", "1.20")
+    assert result.exit_code == 2 and "the bundled schemas cover 1.25 to" in result.stderr
+
+
+def test_crd_file_anywhere_in_the_repository_gives_a_schema(monorepo):
+    (monorepo / "crds").mkdir()
+    (monorepo / "crds/widget.yaml").write_text(WIDGET_CRD)
+    (monorepo / "apps/kafka/base/widget.yaml").write_text(WIDGET.format(size='"big"'))
+    edit(monorepo / "apps/kafka/base/kustomization.yaml", "  - statefulset.yaml\n", "  - statefulset.yaml\n  - widget.yaml\n")
+    code, report = validate_json(init_repo(monorepo), "--select", "schema")
+    assert problems(report) == [("schema", "error", "apps/kafka/base/widget.yaml", 6)]
+    assert report["problems"][0]["hint"] == "schema: CRD in crds/widget.yaml" and code == 1
+
+
+def test_repository_schema_folder_comes_first(monorepo):
+    folder = monorepo / "schemas/traefik.io"
+    folder.mkdir(parents=True)
+    (folder / "ingressroute_v1alpha1.json").write_text(json.dumps({"type": "object", "required": ["nothing"]}))
+    code, report = validate_json(init_repo(monorepo), "--select", "schema")
+    assert code == 1 and {p["hint"] for p in report["problems"]} == {"schema: schemas/traefik.io/ingressroute_v1alpha1.json"}
+
+
+def test_import_writes_the_schema_folder_and_list_shows_it(monorepo, tmp_path):
+    crd = tmp_path / "widget-crd.yaml"
+    crd.write_text(WIDGET_CRD)
+    repo = init_repo(monorepo)
+    result = invoke("schemas", "import", str(crd), "--repo", str(repo))
+    assert result.exit_code == 0 and result.stdout.startswith("wrote schemas/example.com/widget_v1.json")
+    assert invoke("schemas", "import", str(crd), "--repo", str(repo)).stdout.startswith("unchanged ")
+    listed = invoke("schemas", "list", "--repo", str(repo)).stdout
+    assert any(line.split() == ["schemas/", "example.com/v1", "Widget"] for line in listed.splitlines())
+    assert "Traefik (bundled)" in listed and "apps/v1" in listed

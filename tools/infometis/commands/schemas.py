@@ -1,0 +1,138 @@
+"""`infometis schemas check|import|list`: plain manifests validated as kubeconform would,
+CRDs vendored as schema files, and what the catalog covers."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from .. import git
+from ..errors import ConfigError
+from ..model import ERROR, WARNING, Problem
+from ..report import Report, render
+from ..report.text import problem_line
+from ..schemas import bundled
+from ..schemas.catalog import Catalog, SchemaSettings
+from ..schemas.crd import file_name
+from ..schemas.documents import crd_schemas, files_under, read
+from ..schemas.engine import field_path
+from .common import SchemaArgs, write
+
+ID = "schema"
+KUSTOMIZE_CONFIG = "kustomize.config.k8s.io/"
+
+
+def _settings(args: SchemaArgs, online: bool) -> SchemaSettings:
+    settings = SchemaSettings(args.kubernetes_version or "", args.strict, args.locations, args.missing, online)
+    settings.version()
+    return settings
+
+
+def check(paths: list[str], schema: SchemaArgs, skip: tuple[str, ...], online: bool,
+          format_name: str, output: str | None) -> int:
+    settings = _settings(schema, online)
+    manifests, problems, files = [], [], files_under(paths)
+    for source in files:
+        found, syntax = read(source)
+        manifests += found
+        problems += syntax
+    crds, broken = crd_schemas(manifests, settings.strict, lambda m: f"CRD in {m.document.file}")
+    catalog = Catalog(settings, None, crds)
+    counts = {"resources": len(manifests), "valid": 0, "invalid": 0, "errors": len(problems), "skipped": 0}
+    problems += [Problem.at(ID, ERROR, f"cannot turn this CustomResourceDefinition into a schema: {why}", m.location())
+                 for m, why in broken]
+    for manifest in manifests:
+        verdict, found = _judge(manifest, catalog, settings, skip)
+        counts[verdict] += 1
+        problems += found
+    report = Report(dict(counts, files=len(files)), sorted(problems, key=Problem.sort_key))
+    write(_render(report, format_name), output)
+    return 1 if counts["invalid"] or counts["errors"] else 0
+
+
+def _judge(manifest, catalog: Catalog, settings: SchemaSettings, skip) -> tuple[str, list[Problem]]:
+    data = manifest.data
+    if not isinstance(data, dict):
+        return "errors", [Problem.at(ID, ERROR, "a manifest must be a mapping", manifest.location())]
+    missing = [key for key in ("apiVersion", "kind") if not data.get(key)]
+    if missing:
+        return "errors", [Problem.at(ID, ERROR, f"{' and '.join(missing)} missing", manifest.location())]
+    if data["kind"] in skip or str(data["apiVersion"]).startswith(KUSTOMIZE_CONFIG):
+        return "skipped", []  # kustomization.yaml is a build input, not a resource
+    schema = catalog.find(str(data["apiVersion"]), str(data["kind"]))
+    if schema is None:
+        message = f"no schema for {data['kind']} ({data['apiVersion']})"
+        hint = "add a schema with `infometis schemas import CRD.yaml` or --schema-location, or --skip the kind"
+        level = {"error": ERROR, "warning": WARNING}.get(settings.missing)
+        found = [Problem.at(ID, level, message, manifest.location(), hint=hint)] if level else []
+        return ("errors" if level == ERROR else "skipped"), found
+    violations = schema.violations(data)
+    return ("invalid" if violations else "valid"), [
+        Problem.at(ID, ERROR, f"{field_path(v.path)}: {v.message}", manifest.location(v.path),
+                   resource=f"{data['kind']}/{(data.get('metadata') or {}).get('name', '')}", hint=f"schema: {schema.origin}")
+        for v in violations]
+
+
+def _render(report: Report, format_name: str) -> str:
+    if format_name != "text":
+        return render(report, format_name)
+    s = report.summary
+    lines = [problem_line(p).strip() for p in report.problems]
+    lines.append(f"Summary: {s['resources']} resources found in {s['files']} files - Valid: {s['valid']}, "
+                 f"Invalid: {s['invalid']}, Errors: {s['errors']}, Skipped: {s['skipped']}")
+    return "\n".join(lines) + "\n"
+
+
+def import_crds(paths: list[str], repo: str | None, folder: str, strict: bool) -> int:
+    """Write each CRD version's schema to <repo>/<folder>/<group>/<kind>_<version>.json."""
+    root = Path(repo).resolve() if repo else git.toplevel(Path.cwd())
+    manifests, code = [], 0
+    for source in files_under(paths):
+        found, syntax = read(source)
+        manifests += found
+        for problem in syntax:
+            print(problem_line(problem).strip(), file=sys.stderr)
+            code = 1
+    crds, broken = crd_schemas(manifests, strict, lambda m: m.document.file)
+    for manifest, why in broken:
+        where = manifest.location()
+        print(f"{where.file}:{where.line}: error: {why}", file=sys.stderr)
+        code = 1
+    if not crds and not broken:
+        raise ConfigError(f"no CustomResourceDefinition in {', '.join(paths)}")
+    for (group, version, kind), (schema, origin) in sorted(crds.items()):
+        target = root / folder / file_name(group, kind, version)
+        text = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+        state = "unchanged" if target.is_file() and target.read_text() == text else "wrote"
+        if state == "wrote":
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(text)
+            partial.replace(target)
+        print(f"{state} {target.relative_to(root)} ({kind} {group}/{version}, from {origin})")
+    return code
+
+
+def list_schemas(repo: str | None, folder: str, schema: SchemaArgs) -> int:
+    """Every kind the catalog covers offline, and from where, one per line."""
+    settings = _settings(schema, online=False)
+    root = Path(repo).resolve() if repo else git.toplevel(Path.cwd())
+    rows = [(f"{folder}/", *_declared(path)) for path in sorted((root / folder).glob("*/*.json"))]
+    k8s = settings.version()
+    rows += [(f"Kubernetes {k8s} (bundled)", api, kind) for api, kind in bundled.core_kinds(k8s)]
+    rows += [("Flux (bundled)", api, kind) for api, kind in bundled.flux_kinds()]
+    rows += [("Traefik (bundled)", *_declared(path)) for path in sorted(bundled.TRAEFIK.glob("*/*.json"))]
+    width = max(len(row[0]) for row in rows)
+    for source, api, kind in rows:
+        print(f"{source:<{width}}  {api:<45} {kind}")
+    print(f"{len(rows)} kinds; CRDs in the repository and --schema-location add more at validation time")
+    return 0
+
+
+def _declared(path: Path) -> tuple[str, str]:
+    """The apiVersion and kind a schema file fixes (const or a one-item enum)."""
+    properties = json.loads(path.read_text()).get("properties") or {}
+    api, kind = ((properties.get(key) or {}) for key in ("apiVersion", "kind"))
+    return str(api.get("const") or (api.get("enum") or ["?"])[0]), str(kind.get("const") or (kind.get("enum") or ["?"])[0])
