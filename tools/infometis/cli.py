@@ -124,7 +124,8 @@ def validate(format_name, output, **repo):
 
     Each cluster's entry folder (clusters/<name>/ unless --path says otherwise) is rendered,
     then every Flux Kustomization found in it, then theirs, with the real kustomize and
-    Flux's postBuild substitution. Nothing is written to the repository.
+    Flux's postBuild substitution; every resource is then checked against its kind's
+    schema, offline (see `infometis schemas --help`). Nothing is written to the repository.
     """
     from .commands.validate import validate as run_validate
     schema = _schema_args(repo)
