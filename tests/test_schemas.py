@@ -305,3 +305,37 @@ def test_import_writes_the_schema_folder_and_list_shows_it(monorepo, tmp_path):
     listed = invoke("schemas", "list", "--repo", str(repo)).stdout
     assert any(line.split() == ["schemas/", "example.com/v1", "Widget"] for line in listed.splitlines())
     assert "Traefik (bundled)" in listed and "apps/v1" in listed
+
+
+def test_remote_location_is_fetched_with_online_and_cached(tmp_path, monkeypatch):
+    import functools
+    import http.server
+    import threading
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "widget.json").write_text(json.dumps({"type": "object", "properties": {
+        "spec": {"type": "object", "properties": {"size": {"type": "integer"}}, "additionalProperties": False}}}))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    location = f"http://127.0.0.1:{server.server_address[1]}/{{{{.ResourceKind}}}}.json"
+    try:
+        code, report = check(tmp_path, WIDGET.format(size='"big"'), "--online", "--schema-location", location)
+        assert code == 1 and report["problems"][0]["message"].startswith("spec.size: expected integer")
+    finally:
+        server.shutdown()
+        server.server_close()
+    # the server is gone: the cached copy answers
+    code, report = check(tmp_path, WIDGET.format(size=3), "--online", "--schema-location", location)
+    assert (code, report["problems"]) == (0, [])
+    assert len(list((tmp_path / "cache/infometis/schemas").glob("*.json"))) == 1
+
+
+def test_import_of_an_unreadable_crd_names_the_file_and_line(tmp_path):
+    crd = tmp_path / "crds.yaml"
+    crd.write_text(WIDGET_CRD.replace("  group: example.com\n", ""))
+    result = invoke("schemas", "import", str(crd), "--repo", str(tmp_path))
+    assert result.exit_code == 1 and f"{crd}:1: error:" in result.stderr and "group" in result.stderr
+    assert not (tmp_path / "schemas").exists()
