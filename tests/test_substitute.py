@@ -33,3 +33,22 @@ def test_never_raises_and_terminates(text, variables):
     assert isinstance(outcome.text, str)
     if "${" not in text:
         assert outcome.text == text
+
+
+def test_string_functions_of_flux_envsubst():
+    variables = {"name": "infometis", "path": "a/b/c.tar.gz", "empty": ""}
+    cases = {
+        "${#name}": "9", "${name^}": "Infometis", "${name^^}": "INFOMETIS", "${name,}": "infometis",
+        "${name:2}": "fometis", "${name:2:3}": "fom", "${name:20}": "",
+        "${path#*/}": "b/c.tar.gz", "${path##*/}": "c.tar.gz", "${path%.*}": "a/b/c.tar", "${path%%.*}": "a/b/c",
+        "${name/i/I}": "Infometis", "${name//i/I}": "InfometIs", "${name/#info/data}": "datametis",
+        "${name/%metis/graphic}": "infographic", "${#empty}": "0",
+    }
+    for reference, expected in cases.items():
+        outcome = substitute(reference, variables)
+        assert (outcome.text, outcome.missing, outcome.invalid) == (expected, [], []), reference
+
+
+def test_string_function_of_a_missing_variable_is_missing():
+    outcome = substitute("${nope^^} ${#nope}", {})
+    assert outcome.missing == ["nope", "nope"] and outcome.invalid == []
