@@ -61,7 +61,7 @@ def test_unknown_config_key_names_the_line(tmp_path):
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     result = invoke("validate", "--repo", str(tmp_path))
     assert result.exit_code == 2
-    assert ".infometis.yaml:2: unknown key 'kubernetesVersoin' (known keys: exclude, kubernetesVersion)" \
+    assert ".infometis.yaml:2: unknown key 'kubernetesVersoin' (known keys: extends, exclude, kubernetesVersion, checks, allowedEnvironmentFields, external)" \
         in result.output
 
 

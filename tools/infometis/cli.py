@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sys
 
@@ -165,6 +166,38 @@ def graph(cluster, format_name, output, **repo):
     """
     from .commands.build import graph as run_graph
     return run_graph(RepoArgs(**repo), cluster, format_name, output)
+
+
+@main.command("checks")
+@exits
+def list_checks():
+    """List every check: its ID, default level and what it reports (`infometis explain ID` for more).
+
+    In .infometis.yaml, `checks: {ID: {enabled, level, ignore}}` adjusts one check,
+    `extends: strict` turns warnings into errors, and a resource opts out of checks with
+    the annotation infometis.io/ignore: "ID,ID" (counted in the summary).
+    """
+    from .checks import REGISTRY
+    width = max(map(len, REGISTRY))
+    for check_id, module in REGISTRY.items():
+        summary = (module.__doc__ or "").strip().splitlines()[0].split("—", 1)[-1].strip()
+        click.echo(f"{check_id:<{width}}  {module.LEVEL:<7}  {summary}")
+    return 0
+
+
+@main.command()
+@click.argument("check_id", metavar="ID")
+@exits
+def explain(check_id):
+    """Print a check's documentation, with a passing and a failing example."""
+    from .checks import REGISTRY
+    from .errors import ConfigError
+    if check_id not in REGISTRY:
+        raise ConfigError(f"no such check: {check_id} (checks: {', '.join(REGISTRY)})")
+    module = REGISTRY[check_id]
+    click.echo(f"{check_id} (default level: {module.LEVEL})\n")
+    click.echo(inspect.cleandoc(module.__doc__ or "(no documentation)"))
+    return 0
 
 
 @main.group()

@@ -15,6 +15,24 @@ from .yamlio import load_text
 
 DEFAULT_FILE = ".infometis.yaml"
 DEFAULT_EXCLUDE = ("tests/**", "benchmarks/**")
+# What an environment may set differently from the core (paths inside a resource; [*] any index).
+DEFAULT_ENVIRONMENT_FIELDS = (
+    "metadata.namespace", "metadata.labels.environment", "metadata.annotations.environment",
+    "spec.replicas", "spec.template.spec.containers[*].resources", "spec.template.spec.initContainers[*].resources",
+    "spec.template.spec.containers[*].image", "spec.template.spec.initContainers[*].image",
+    "spec.values.replicas", "spec.values.replicaCount", "spec.values.resources", "spec.values.image.tag",
+    "spec.chart.spec.version",
+)
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """What .infometis.yaml says of one check."""
+
+    enabled: bool = True
+    level: str | None = None  # None: the check's own level
+    ignore: tuple[str, ...] = ()  # globs of files whose problems are dropped
+    options: dict = field(default_factory=dict)  # the check's own keys
 
 
 @dataclass(frozen=True)
@@ -22,6 +40,20 @@ class Config:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     kubernetes_version: str | None = None
     ignored: frozenset[str] = field(default_factory=frozenset)  # from git
+    preset: str = "default"
+    checks: dict = field(default_factory=dict)  # check ID → CheckSettings
+    environment_fields: tuple[str, ...] = DEFAULT_ENVIRONMENT_FIELDS
+    external: frozenset = frozenset()  # (kind, namespace, name) provided out of band
+
+    def check(self, check_id: str) -> CheckSettings:
+        return self.checks.get(check_id, CheckSettings())
+
+    def options(self, check_id: str) -> dict:
+        """A check's own options from .infometis.yaml (checks.<id>, besides enabled/level/ignore)."""
+        return self.check(check_id).options
+
+    def is_external(self, kind: str, namespace: str, name: str) -> bool:
+        return (kind, namespace, name) in self.external
 
     def is_excluded(self, relative: str) -> bool:
         """True when `relative` (a path from the repository root) must not be validated."""
@@ -66,5 +98,11 @@ def load(path: Path, display: str, required: bool) -> Config:
     errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         raise ConfigError(_describe(errors[0], document, display))
+    checks = {check_id: CheckSettings(settings.get("enabled", True), settings.get("level"), tuple(settings.get("ignore") or ()),
+                                      {k: v for k, v in settings.items() if k not in ("enabled", "level", "ignore")})
+              for check_id, settings in (data.get("checks") or {}).items()}
+    external = frozenset(tuple(item.split("/", 2)) for item in data.get("external") or ())
     return Config(exclude=DEFAULT_EXCLUDE + tuple(data.get("exclude") or ()),
-                  kubernetes_version=data.get("kubernetesVersion"))
+                  kubernetes_version=data.get("kubernetesVersion"), preset=data.get("extends", "default"),
+                  checks=checks, environment_fields=DEFAULT_ENVIRONMENT_FIELDS + tuple(data.get("allowedEnvironmentFields") or ()),
+                  external=external)

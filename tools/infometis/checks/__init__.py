@@ -19,9 +19,9 @@ REGISTRY = {module.ID: module for module in (
 )}
 
 
-def run_checks(run):
-    """Problems found while rendering, then those of checks over the finished run."""
+def run_checks(run, selected=None):
+    """Problems found while rendering, then those of the (selected) checks over the finished run."""
     yield from run.problems
-    for module in REGISTRY.values():
-        if hasattr(module, "check"):
+    for check_id, module in REGISTRY.items():
+        if hasattr(module, "check") and (selected is None or check_id in selected):
             yield from module.check(run)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import config as configs
@@ -110,7 +110,7 @@ def options(args: RepoArgs, schema: SchemaArgs | None = None) -> Options:
     config_path = Path(args.config) if args.config else repo / configs.DEFAULT_FILE
     config_path = config_path if config_path.is_absolute() else repo / config_path
     config = configs.load(config_path, args.config or configs.DEFAULT_FILE, required=bool(args.config))
-    config = Config(config.exclude, config.kubernetes_version, frozenset(git.ignored(repo)))
+    config = replace(config, ignored=frozenset(git.ignored(repo)))
     jobs = args.jobs or os.cpu_count() or 1
     return Options(repo, entries(repo, args, config), mappings(repo, args), config, args.online, jobs,
                    partial=bool(args.clusters), schema=schema_settings(schema or SchemaArgs(), config, args.online))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ..checks import run_checks
+from ..checks import run_checks, settings
 from ..pipeline import RepoRun, run_repository
 from ..report import Report, render
 from .common import RepoArgs, SchemaArgs, options, selected_checks, write
@@ -32,9 +32,11 @@ def use_color(output: str | None) -> bool:
 def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output: str | None) -> int:
     checks = selected_checks(args)
     run = run_repository(options(args, schema))
-    problems = list(run_checks(run))
+    problems = list(run_checks(run, checks))
     kept = [p for p in problems if p.check in checks]
-    report = Report.build(counts(run), kept, suppressed=len(problems) - len(kept))
+    applied = settings.apply(kept, run)
+    summary = dict(counts(run), disabled=applied.disabled, ignored=applied.annotated)
+    report = Report.build(summary, applied.problems, suppressed=len(problems) - len(kept))
     format_name = format_name or default_format()
     write(render(report, format_name, color=use_color(output)), output)
     return report.exit_code
