@@ -1,0 +1,227 @@
+"""references — every object a rendered resource names exists in the same cluster.
+
+Looked for among all the renders of the cluster, in the namespace the reference means:
+
+- Traefik IngressRoutes (and TCP/UDP routes, TraefikServices, Middlewares): their Services
+  (with the port asked for, by number or name), TraefikServices, Middlewares, TLSOptions
+  and ServersTransports; ServersTransports' CA ConfigMaps and Secrets. `name@provider`
+  names an object of another Traefik provider: not judged.
+- pod templates of Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and
+  CronJobs: ConfigMaps and Secrets of env, envFrom, volumes (projected too) and
+  imagePullSecrets, and the serviceAccountName. `optional: true` references are not judged.
+- Flux objects: secretRef, certSecretRef, proxySecretRef, verify, decryption and
+  kubeConfig Secrets, HelmRelease valuesFrom, and serviceAccountName (a Kustomization with
+  spec.kubeConfig impersonates it in the cluster it deploys to).
+
+A Secret also exists when a SealedSecret, an ExternalSecret or a cert-manager Certificate
+of the cluster makes it; a name that a HelmRelease's chart may create in its namespace (its
+release name, its name or its fullnameOverride, alone or followed by "-…") is taken to
+exist. Accepted without a definition: the ServiceAccount `default` and the ConfigMap
+`kube-root-ca.crt` (Kubernetes makes them in every namespace), what a Flux install makes
+in flux-system (the controllers' ServiceAccounts, the webhook-receiver, notification-controller
+and source-controller Services), and the Secret `flux-system` of the source `flux-system`
+(`flux bootstrap` makes it). Anything else made out of band is declared in .infometis.yaml:
+`external: [Secret/flux-system/sops-age]` (Secrets, ConfigMaps, ServiceAccounts), or, for
+other kinds, `checks: {references: {external: [Service/ingress/controller]}}`. References
+into a namespace that a Kustomization left unrendered (skipped source, failed build) could
+fill are not judged.
+
+PASS::
+
+    spec:
+      routes:
+        - services:
+            - name: grafana        # Service infometis/grafana exists, with port 80
+              port: 80
+
+FAIL::
+
+    spec:
+      template:
+        spec:
+          containers:
+            - envFrom:
+                - secretRef:
+                    name: db-credentils   # Secret infometis/db-credentils is not defined
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import ERROR, Problem, as_list
+from ..schemas.engine import field_path
+from .reference_fields import TRAEFIK_GROUPS, Ref, dig, refs_of
+
+ID = "references"
+LEVEL = ERROR
+
+KNOWN = ("Secret", "ConfigMap", "ServiceAccount", "Service")  # core kinds that can be named
+FLUX_NAMESPACE = "flux-system"
+FLUX_ACCOUNTS = ("source-controller", "kustomize-controller", "helm-controller", "notification-controller",
+                 "image-reflector-controller", "image-automation-controller", "source-watcher")
+FLUX_SERVICES = ("webhook-receiver", "notification-controller", "source-controller")
+FLUX_SERVICE_PORTS = [{"name": "http", "port": 80}]
+EVERYWHERE = {("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")}
+HELM_MADE = ("Secret", "ConfigMap", "ServiceAccount", "Service")
+
+
+@dataclass
+class Inventory:
+    """What one cluster (one target) holds, as the references check needs it."""
+
+    objects: dict = field(default_factory=dict)  # (kind, namespace, name) → data (None: exists, content unknown)
+    helm: dict = field(default_factory=dict)  # namespace → name prefixes its HelmReleases' charts may use
+    unknown: set = field(default_factory=set)  # namespaces partly unrendered; "*" for any
+
+    def add(self, kind: str, namespace: str, name, data=None) -> None:
+        if isinstance(name, str) and name:
+            self.objects.setdefault((kind, namespace, name), data)
+
+    def helm_made(self, ref: Ref) -> bool:
+        return ref.kind in HELM_MADE and any(ref.name == prefix or ref.name.startswith(prefix + "-")
+                                             for prefix in self.helm.get(ref.namespace, ()))
+
+
+def namespace_of(resource) -> str:
+    return resource.id.namespace or "default"
+
+
+def _index(inventory: Inventory, resource) -> None:
+    rid, data, ns = resource.id, resource.data, namespace_of(resource)
+    if rid.group == "" and rid.kind in KNOWN:
+        inventory.add(rid.kind, ns, rid.name, data)
+    elif rid.group in TRAEFIK_GROUPS:
+        inventory.add(rid.kind, ns, rid.name, data)
+    elif rid.kind == "SealedSecret" and rid.group == "bitnami.com":
+        inventory.add("Secret", ns, rid.name)
+    elif rid.kind == "ExternalSecret" and rid.group == "external-secrets.io":
+        inventory.add("Secret", ns, dig(data, "spec", "target", "name") or rid.name)
+    elif rid.kind == "Certificate" and rid.group == "cert-manager.io":
+        inventory.add("Secret", ns, dig(data, "spec", "secretName"))
+    elif rid.kind == "HelmRelease" and rid.group == "helm.toolkit.fluxcd.io":
+        _index_helm(inventory, data, ns, rid.name)
+
+
+def _index_helm(inventory: Inventory, data: dict, ns: str, name: str) -> None:
+    spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+    target = str(spec.get("targetNamespace") or ns)
+    release = spec.get("releaseName") or (f"{spec['targetNamespace']}-{name}" if spec.get("targetNamespace") else name)
+    prefixes = {str(release), name, dig(spec, "values", "fullnameOverride")}
+    inventory.helm.setdefault(target, set()).update(p for p in prefixes if isinstance(p, str) and p)
+
+
+def inventories(cluster) -> dict[str, Inventory]:
+    """target → Inventory, for every target of the cluster's renders."""
+    found: dict[str, Inventory] = {}
+    for rendered in cluster.renders:
+        inventory = found.setdefault(rendered.target, Inventory())
+        for resource in rendered.resources:
+            if isinstance(resource.data, dict):
+                _index(inventory, resource)
+    done = {id(r.kustomization) for r in cluster.renders} | {id(k) for k in cluster.entry_syncs}
+    for k in cluster.kustomizations.values():
+        if id(k) not in done:  # skipped or failed: what it would make is unknown
+            target = found.setdefault(k.kube_config_target or k.target, Inventory())
+            target.unknown.add(str(k.spec.get("targetNamespace") or "*"))
+    return found
+
+
+def _implicit(ref: Ref) -> bool:
+    if (ref.kind, ref.name) in EVERYWHERE:
+        return True
+    return ref.namespace == FLUX_NAMESPACE and (
+        (ref.kind == "ServiceAccount" and ref.name in FLUX_ACCOUNTS)
+        or (ref.kind == "Service" and ref.name in FLUX_SERVICES))
+
+
+def _external(run, ref: Ref) -> bool:
+    if run.config.is_external(ref.kind, ref.namespace, ref.name):
+        return True
+    listed = as_list(run.config.options(ID).get("external"))
+    return f"{ref.kind}/{ref.namespace}/{ref.name}" in listed
+
+
+def _ports(inventory: Inventory, ref: Ref):
+    """The Service's ports, or None when they cannot be known."""
+    key = (ref.kind, ref.namespace, ref.name)
+    if key in inventory.objects:
+        data = inventory.objects[key]
+        if data is None or dig(data, "spec", "type") == "ExternalName":  # Traefik takes the port as given
+            return None
+        return as_list(dig(data, "spec", "ports"))
+    if _implicit(ref):
+        return FLUX_SERVICE_PORTS
+    return None
+
+
+def _has_port(ports: list, wanted) -> bool:
+    for port in ports:
+        if not isinstance(port, dict):
+            continue
+        if isinstance(wanted, int) and port.get("port") == wanted:
+            return True
+        if isinstance(wanted, str) and (port.get("name") == wanted or str(port.get("port")) == wanted):
+            return True
+    return False
+
+
+def _port_names(ports: list) -> str:
+    names = [f"{p.get('port')}" + (f"/{p['name']}" if p.get("name") else "") for p in ports if isinstance(p, dict)]
+    return ", ".join(names) or "none"
+
+
+def resolve(run, inventory: Inventory, ref: Ref) -> tuple[str, tuple] | None:
+    """What is wrong with `ref` and the field that says it, or None."""
+    key = (ref.kind, ref.namespace, ref.name)
+    defined = key in inventory.objects or _implicit(ref)
+    if not defined:
+        if (ref.optional or _external(run, ref) or inventory.helm_made(ref)
+                or {"*", ref.namespace} & inventory.unknown):
+            return None
+        return f"{ref.kind} {ref.namespace}/{ref.name} is not defined in this cluster", ref.path
+    if ref.kind == "Service" and isinstance(ref.port, (int, str)) and not isinstance(ref.port, bool):
+        ports = _ports(inventory, ref)
+        if ports is not None and not _has_port(ports, ref.port):
+            return (f"Service {ref.namespace}/{ref.name} has no port {ref.port} (its ports: {_port_names(ports)})",
+                    ref.path[:-1] + ("port",))
+    return None
+
+
+def _hint(ref: Ref, path: tuple) -> str:
+    if path[-1:] == ("port",):
+        return "use one of the Service's ports, by number or by name"
+    where = f"external: [{ref.kind}/{ref.namespace}/{ref.name}]"
+    if ref.kind not in ("Secret", "ConfigMap", "ServiceAccount"):
+        where = f"checks: {{references: {{external: [{ref.kind}/{ref.namespace}/{ref.name}]}}}}"
+    return f"define it, fix the name, or, if it is made out of band, declare it in .infometis.yaml: {where}"
+
+
+def _remote_target(cluster, target: str, resource) -> str | None:
+    k = cluster.kustomizations.get((target, resource.id))
+    return k.kube_config_target if k is not None else None
+
+
+def check(run):
+    reported: set[tuple] = set()
+    for cluster in run.clusters:
+        found = inventories(cluster)
+        for rendered in cluster.renders:
+            for resource in rendered.resources:
+                if not isinstance(resource.data, dict):
+                    continue
+                rid = resource.id
+                for ref in refs_of(rid.group, rid.kind, resource.data, namespace_of(resource)):
+                    target = _remote_target(cluster, rendered.target, resource) if ref.remote else rendered.target
+                    inventory = found.get(target) if target else None
+                    wrong = resolve(run, inventory, ref) if inventory is not None else None
+                    if wrong is None:
+                        continue
+                    message, path = wrong
+                    where = run.locate(resource, path)
+                    key = (where.file, where.line, message)
+                    if key in reported:  # one base, many clusters: said once
+                        continue
+                    reported.add(key)
+                    yield Problem.at(ID, LEVEL, f"{field_path(path)}: {message}", where, cluster=target,
+                                     resource=str(rid), hint=_hint(ref, path))
