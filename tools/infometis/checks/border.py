@@ -1,0 +1,277 @@
+"""border — a core base (apps/<service>/base) knows nothing of where it runs.
+
+The base holds no route (Ingress, Traefik IngressRoute/IngressRouteTCP/IngressRouteUDP, any
+Gateway API kind), no exposure (a `type: LoadBalancer` or `NodePort`, as a Service's or a
+Helm chart's service type; `nodePort`, `externalIPs`, `loadBalancerIP`; a chart's
+`ingress.enabled: true`), no hostname and no environment name. The base is judged by its own
+files: every YAML file under apps/<service>/base/ and every file its kustomization reads
+(generator inputs line by line), never by renders, so an overlay cannot hide a base problem.
+
+Hostnames are, in any string but image references (`image` fields, kustomize `images`):
+- the value of a `host`, `hosts`, `hostname` or `hostnames` field that is a dotted DNS name
+  and not an in-cluster one (in-cluster: ending in .svc, .cluster.local or .local, or a last
+  label that is no top-level domain — it holds a digit or a '-', as in kafka-0.kafka-headless
+  — or that names a namespace or a Service of the repository);
+- a Traefik match `Host(`…`)`, `HostSNI(`…`)` or `HostRegexp(`…`)` (other than `*`);
+- `${domain}`, or a name under a platform domain: each cluster's cluster-settings `domain`,
+  the parent domain two clusters share, and the `domains` option. Other names
+  (http://elasticsearch:9200, https://grafana.github.io) are left alone.
+
+Environment names are each cluster's cluster-settings `environment` (and the `environments`
+option), as a whole word, any case (kafka-dev, DEV; not development), in keys and values,
+and `${environment}`; not in file paths (/dev/shm), inside a hostname already reported, or as
+a top-level domain (the .dev of https://grafana.dev).
+
+Options (`checks.border` in .infometis.yaml): `domains`, `environments` (lists of more).
+
+PASS::
+
+    # apps/kafka/base/services.yaml
+    kind: Service
+    spec:
+      type: ClusterIP          # the border exposes it, in apps/kafka/border or infrastructure/
+
+FAIL::
+
+    # apps/kafka/base/services.yaml
+    kind: Service
+    metadata:
+      labels:
+        environment: dev       # names the environment dev
+    spec:
+      type: NodePort           # exposes the core outside the cluster
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..closure import YAML_SUFFIXES, walk
+from ..model import ERROR, Location, Problem, ResourceId, as_list
+from ..schemas.engine import field_path
+
+ID = "border"
+LEVEL = ERROR
+
+ROUTE_KINDS = {"Ingress", "IngressRoute", "IngressRouteTCP", "IngressRouteUDP"}
+ROUTE_GROUPS = {"gateway.networking.k8s.io", "gateway.networking.x-k8s.io"}
+EXPOSED_TYPES = {"LoadBalancer", "NodePort"}
+EXPOSURE_FIELDS = {"nodePort", "nodePorts", "externalIPs", "loadBalancerIP"}
+CHART_ROUTES = {"ingress", "httproute", "route"}  # Helm values that make a chart route
+HOST_FIELDS = {"host", "hosts", "hostname", "hostnames"}
+IN_CLUSTER_SUFFIXES = (".svc", ".cluster.local", ".local")
+_HOST_MATCH = re.compile(r"Host(?:SNI|Regexp)?\(\s*`([^`]*)`")
+_DOMAIN_VAR = re.compile(r"[\w.*-]*(?<!\$)\$\{domain\b[^}]*\}[\w.-]*")
+_ENVIRONMENT_VAR = re.compile(r"(?<!\$)\$\{environment\b")
+_NAME = re.compile(r"(?<![\w.-])(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+", re.I)
+_IP = re.compile(r"^[\d.:/]+$")
+# Not words of the environment: file paths (/dev/null, /data/prod) and Chrome's --disable-dev-shm-usage.
+_NOT_WORDS = re.compile(r"(?<![\w.:/-])/[\w./-]*|dev-shm", re.I)
+
+
+@dataclass
+class Context:
+    domains: tuple[str, ...]
+    environments: list[tuple[str, re.Pattern]]
+    known: set[str]  # namespaces and Services: last labels of in-cluster names
+    lines: dict[str, list[str]] = field(default_factory=dict)
+
+
+def check(run):
+    bases = sorted(folder for folder in run.repo.glob("apps/*/base") if folder.is_dir())
+    if not bases:  # not this layout: nothing to judge
+        return
+    context = _context(run)
+    seen: set[Path] = set()
+    for base in bases:
+        service = base.parent.name
+        for path, as_text in _files(run, base):
+            if path in seen or run.config.is_excluded(run.cache.relative(path)):
+                continue
+            seen.add(path)
+            if as_text:
+                yield from _text_file(run, path, service, context)
+            else:
+                for document in run.cache.load(path).documents:
+                    yield from _document(run, document, service, context)
+
+
+def _files(run, base: Path) -> list[tuple[Path, bool]]:
+    """What the base defines: its own YAML files and its kustomization's closure; generator
+    inputs (read as text) flagged True."""
+    closure = walk(base, run.cache)
+    found = {path: False for path in closure.manifests}
+    found |= {path: True for path in closure.files - closure.manifests}
+    found |= {path: False for path in base.rglob("*") if path.suffix in YAML_SUFFIXES and path not in found}
+    return sorted((path, text) for path, text in found.items() if path.is_file())
+
+
+def _context(run) -> Context:
+    options = run.config.options(ID)
+    settings = [cluster.settings for cluster in run.clusters]
+    domains = {str(s.get("domain") or "").lower().strip(".") for s in settings}
+    domains |= {str(d).lower().strip(".") for d in as_list(options.get("domains"))}
+    domains = {d for d in domains if d and "${" not in d}
+    parents = [d.split(".", 1)[1] for d in domains if d.count(".") >= 2]
+    domains |= {p for p in parents if parents.count(p) > 1}  # shared by two clusters: the platform's
+    names = {str(s.get("environment") or "") for s in settings} | {str(e) for e in as_list(options.get("environments"))}
+    environments = [(name, re.compile(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", re.I))
+                    for name in sorted(names) if name.strip()]
+    known = {r.id.namespace.lower() for c in run.clusters for rendered in c.renders for r in rendered.resources}
+    known |= {r.id.name.lower() for c in run.clusters for rendered in c.renders for r in rendered.resources
+              if r.id.kind in ("Service", "Namespace") and not r.id.group}
+    return Context(tuple(sorted(domains)), environments, known)
+
+
+def _nodes(node, path=(), key=""):
+    """(path, key, value) of every node; a list item's key is its list's."""
+    yield path, key, node
+    if isinstance(node, dict):
+        for name, value in node.items():
+            yield from _nodes(value, path + (name,), str(name))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _nodes(value, path + (index,), key)
+
+
+def _document(run, document, service: str, context: Context):
+    data = document.data
+    if not isinstance(data, dict):
+        return
+    rid = ResourceId.of(data)
+    resource = str(rid) if rid.kind and rid.name else None
+    if rid.kind in ROUTE_KINDS or rid.group in ROUTE_GROUPS:
+        yield _problem(document.location(), f"{rid.kind} {rid.name} routes traffic, in the core base of {service}",
+                       f"routes belong to the border: move it to apps/{service}/border/, the Component "
+                       "that environment overlays include", resource)
+    for path, key, value in _nodes(data):
+        for message, needle, hint in _findings(path, key, value, service, context):
+            where = _value_location(run, document, path, value, needle, context)
+            yield _problem(where, f"{field_path(path)}: {message} in the core base of {service}", hint, resource)
+
+
+def _findings(path, key, value, service: str, context: Context):
+    """(message, needle, hint) for one node; at most one hostname and one environment name."""
+    exposure = f"exposure belongs to the border: keep the core's Services ClusterIP; route from apps/{service}/border/"
+    if key == "type" and isinstance(value, str) and value in EXPOSED_TYPES:
+        yield f"{value} exposes the service outside the cluster", None, exposure
+    elif key in EXPOSURE_FIELDS and path[-1] == key and value not in (None, "", [], {}):
+        yield f"{key} exposes the service outside the cluster", None, exposure
+    elif key.lower() in CHART_ROUTES and path[-1] == key and isinstance(value, dict) and value.get("enabled") is True:
+        yield "the chart's route is enabled", None, exposure
+    if isinstance(value, dict):
+        for name in value:
+            found = _environment(str(name), context)
+            if found:
+                yield f"the key '{name}' names the environment {found}", None, _environment_hint(service)
+    if not isinstance(value, str) or _is_image(path, key):
+        return
+    host = _hostname(key, value, context)
+    if host:
+        yield f"'{host}' is a hostname", host, (f"hostnames belong to the border: set it in apps/{service}/border/ "
+                                                "(Traefik routes take the host from ${domain})")
+    found = _environment(value, context, host)
+    if found:
+        yield f"'{_excerpt(value, found)}' names the environment {found}", found, _environment_hint(service)
+
+
+def _is_image(path: tuple, key: str) -> bool:
+    parent = path[-2] if len(path) > 1 else None
+    return key == "image" or (path[:1] == ("images",)) or (key in ("repository", "registry") and parent == "image")
+
+
+def _hostname(key: str, value: str, context: Context) -> str | None:
+    """The hostname in `value`, if it holds one (see the module's heuristics)."""
+    if key.lower() in HOST_FIELDS:
+        found = next((part for part in re.split(r"[\s,]+", value) if _external(part, context)), None)
+        if found:
+            return found
+    for match in _HOST_MATCH.finditer(value):
+        if match.group(1).strip() not in ("", "*"):
+            return match.group(1).strip()
+    variable = _DOMAIN_VAR.search(value)
+    if variable:
+        return variable.group(0)
+    for match in _NAME.finditer(value):
+        name = match.group(0).lower()
+        if any(name == d or name.endswith("." + d) for d in context.domains):
+            return match.group(0)
+    return None
+
+
+def _external(value: str, context: Context) -> bool:
+    name = value.strip().rstrip(".").lower()
+    if "${" in name:
+        return True  # set where it runs: a hostname of the site
+    if "." not in name or _IP.match(name) or not _NAME.fullmatch(name) or name.endswith(IN_CLUSTER_SUFFIXES):
+        return False
+    last = name.rsplit(".", 1)[1]
+    return last.isalpha() and last not in context.known
+
+
+def _environment(text: str, context: Context, host: str | None = None) -> str | None:
+    """The environment `text` names; not inside a hostname already reported, nor as a
+    top-level domain (https://grafana.dev: .dev is a TLD, events.dev is missed too)."""
+    if _ENVIRONMENT_VAR.search(text):
+        return "${environment}"
+    text = _NOT_WORDS.sub(" ", text.replace(host, " ") if host else text)
+    for name, pattern in context.environments:
+        for match in pattern.finditer(text):
+            tld = match.start() > 0 and text[match.start() - 1] == "." and not re.match(r"[\w.-]", text[match.end():])
+            if not tld:
+                return name
+    return None
+
+
+def _environment_hint(service: str) -> str:
+    return (f"the core is the same in every environment: set what differs in the overlays "
+            f"(apps/{service}/<environment>/), from allowed environment fields")
+
+
+def _excerpt(value: str, needle: str) -> str:
+    """The line of a multi-line value that holds `needle`, shortened."""
+    line = next((text for text in value.splitlines() if needle.lower() in text.lower()), value).strip()
+    return line if len(line) <= 60 else line[:57] + "..."
+
+
+def _value_location(run, document, path: tuple, value, needle: str | None, context: Context) -> Location:
+    """The field's line; inside a literal block, the line holding `needle`."""
+    where = document.location(path)
+    if not (isinstance(value, str) and needle and "\n" in value and where.line):
+        return where
+    offset = value.lower().find(needle.lower())
+    line = where.line + 1 + value[:max(offset, 0)].count("\n")
+    lines = _lines(run, document.file, context)
+    if 0 < line <= len(lines) and needle.lower() in lines[line - 1].lower():
+        return Location(where.file, line, None)
+    return where
+
+
+def _lines(run, relative: str, context: Context) -> list[str]:
+    if relative not in context.lines:
+        try:
+            context.lines[relative] = (run.repo / relative).read_text(errors="replace").splitlines()
+        except OSError:
+            context.lines[relative] = []
+    return context.lines[relative]
+
+
+def _text_file(run, path: Path, service: str, context: Context):
+    """A generator input (properties, env files, JSON, ...): judged line by line."""
+    relative = run.cache.relative(path)
+    for number, text in enumerate(_lines(run, relative, context), start=1):
+        host = _hostname("", text, context)
+        if host:
+            yield _problem(Location(relative, number, None), f"'{host}' is a hostname in the core base of {service}",
+                           f"hostnames belong to the border: set it in apps/{service}/border/", None)
+        found = _environment(text, context, host)
+        if found:
+            yield _problem(Location(relative, number, None),
+                           f"'{_excerpt(text, found)}' names the environment {found} in the core base of {service}",
+                           _environment_hint(service), None)
+
+
+def _problem(where: Location, message: str, hint: str, resource: str | None) -> Problem:
+    return Problem.at(ID, LEVEL, message, where, resource=resource, hint=hint)
