@@ -1,0 +1,68 @@
+"""The pod templates of workload resources and their containers, each with its field path,
+for the checks that judge what runs (images, workloads)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_TEMPLATE = ("spec", "template", "spec")
+# (API group, kind) → where the pod spec sits. Only the built-in kinds: a custom resource
+# that happens to be called Deployment has a shape of its own.
+POD_SPECS = {
+    ("apps", "Deployment"): _TEMPLATE,
+    ("apps", "StatefulSet"): _TEMPLATE,
+    ("apps", "DaemonSet"): _TEMPLATE,
+    ("apps", "ReplicaSet"): _TEMPLATE,
+    ("extensions", "Deployment"): _TEMPLATE,
+    ("extensions", "DaemonSet"): _TEMPLATE,
+    ("extensions", "ReplicaSet"): _TEMPLATE,
+    ("batch", "Job"): _TEMPLATE,
+    ("batch", "CronJob"): ("spec", "jobTemplate", "spec", "template", "spec"),
+    ("", "Pod"): ("spec",),
+    ("", "ReplicationController"): _TEMPLATE,
+}
+BATCH_KINDS = ("Job", "CronJob")  # run to completion: no liveness or readiness to speak of
+CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+
+
+@dataclass(frozen=True)
+class Container:
+    role: str  # which list it is in: containers, initContainers or ephemeralContainers
+    index: int
+    data: dict
+    path: tuple  # from the resource's root
+
+    @property
+    def label(self) -> str:
+        """e.g. containers[0] (nifi)"""
+        name = self.data.get("name")
+        return f"{self.role}[{self.index}]" + (f" ({name})" if isinstance(name, str) and name else "")
+
+
+def pod_spec(resource) -> tuple[tuple, dict] | None:
+    """(path, pod spec) of a workload resource, or None for any other resource."""
+    path = POD_SPECS.get((resource.id.group, resource.id.kind))
+    if path is None:
+        return None
+    node = resource.data
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return (path, node) if isinstance(node, dict) else None
+
+
+def containers(spec: dict, path: tuple, roles: tuple[str, ...] = CONTAINER_LISTS) -> Iterator[Container]:
+    """The containers of a pod spec, in `roles` order; entries that are not maps are skipped."""
+    for role in roles:
+        items = spec.get(role)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict):
+                yield Container(role, index, item, path + (role, index))
+
+
+def dotted(path: tuple) -> str:
+    """A field path as people write it: spec.template.spec.containers[0].image."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
