@@ -1,0 +1,260 @@
+"""core-invariance — "the Kafka test": a service's core is the same in every cluster.
+
+The core objects of a service are the rendered resources whose origin is under
+apps/<service>/base/ (a border component's IngressRoute is not core; the labels and patches
+it adds to core objects are, and must then be alike everywhere). Objects are matched across
+the clusters that render the service by kind, group and name (namespaces may differ), and
+compared once these are set aside:
+
+- the allowed environment fields (`allowedEnvironmentFields` in .infometis.yaml, added to the
+  defaults: metadata.namespace, spec.replicas, containers[*].resources, …; [*] is any list
+  index); of an `…image` field, and of any container's image (a CronJob's too: kustomize's
+  `images:` pins them all), only the tag and digest: the repository must be the same;
+- labels and annotations whose key is the cluster's environment name;
+- the cluster's own settings: a value that differs only where it holds the cluster's domain,
+  name or environment (cluster-settings), or the namespace the service runs in there, is the
+  same text substituted per cluster, e.g. `nifi.${domain}` set by a border component; the
+  service's own Namespace object is matched whatever its name. Option `settings` (default:
+  domain, cluster, environment) lists the cluster-settings keys that count. Hostnames written
+  into the base itself are the business of the border checks, not this one.
+
+Lists of named items (containers, env, ports, volumes) are compared name by name, as
+kustomize merges them: an order that a patch changed is no difference.
+
+Each difference is reported once per (service, object, field path), with every cluster's
+value, at the overlay that introduced it: the kustomization (or a patch it lists) of the
+cluster that parts from the base, at the line naming the field. An object that some
+clusters render and others do not is a difference too. A service rendered by one cluster
+has nothing to compare.
+
+PASS::
+
+    # apps/kafka/dev and apps/kafka/prod only set the image tag and the container's resources
+
+FAIL::
+
+    # apps/kafka/uat/kustomization.yaml
+    patches:
+      - target: {kind: StatefulSet, name: kafka}
+        patch: |
+          - op: replace
+            path: /spec/template/spec/containers/0/env/3/value   # the KRaft quorum, in uat only
+            value: 0@kafka-0.kafka-headless:9093
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from .. import invariance
+from ..closure import kustomization_file
+from ..invariance import MISSING, PRESENT, UNKNOWN, Difference, Item
+from ..model import ERROR, Location, Problem, as_list
+
+ID = "core-invariance"
+LEVEL = ERROR
+_BLOCK_START = re.compile(r"^\s*(?:-\s+)?(?:[^\s:#][^:#]*:\s+)?[|>][-+0-9]*\s*(?:#.*)?$")
+
+
+def check(run):
+    patterns = invariance.parse_patterns(run.config.environment_fields)
+    keys = as_list(run.config.options(ID).get("settings")) or invariance.DEFAULT_SETTINGS
+    settings = {cluster.name: {str(k): str(cluster.settings[k]) for k in keys if cluster.settings.get(k)}
+                for cluster in run.clusters}
+    renders = {id(resource): rendered for cluster in run.clusters
+               for rendered in cluster.renders for resource in rendered.resources}
+    for service, by_cluster in sorted(invariance.core_objects(run).items()):
+        if len(by_cluster) < 2:
+            continue
+        found = invariance.differences(service, by_cluster, patterns, {c: settings.get(c, {}) for c in by_cluster})
+        for difference in found:
+            yield _problem(run, difference, by_cluster, renders, patterns)
+
+
+def _problem(run, difference: Difference, by_cluster: dict, renders: dict, patterns: list) -> Problem:
+    kind, _, name = difference.object
+    objects = {c: by_cluster[c].get(difference.object) for c in by_cluster}
+    odd = invariance.odd_clusters(difference, _reference(run, objects, difference.path, patterns))
+    cluster = odd[0]
+    resource = objects[cluster] or next(r for r in objects.values() if r is not None)
+    rendered = renders[id(objects[cluster] or next(iter(by_cluster[cluster].values())))]
+    where = _overlay_location(run, rendered, difference.path, objects[cluster], name)
+    if not difference.path:
+        missing = [c for c, v in difference.values.items() if v is MISSING]
+        present = [c for c, v in difference.values.items() if v is PRESENT]
+        message = (f"{difference.service} {kind}/{name}: missing in {', '.join(missing)}"
+                   f" (rendered in {', '.join(present)})")
+        hint = (f"every environment renders the whole core: do not delete or leave out objects of "
+                f"apps/{difference.service}/base in an overlay")
+    else:
+        field = invariance.dotted(difference.path)
+        skip = _common_prefix(difference.values.values())
+        shown = ", ".join(f"{c} {_show(v, skip)}" for c, v in difference.values.items())
+        items = [part.name for part in difference.path if isinstance(part, Item)]
+        named = f" ({items[-1]})" if items else ""
+        message = f"{difference.service} {kind}/{name}: {field}{named} differs: {shown}"
+        hint = (f"an overlay may change only the allowed environment fields: change {field} in "
+                f"apps/{difference.service}/base for every environment, or allow it in allowedEnvironmentFields")
+    return Problem.at(ID, LEVEL, message, where, cluster=cluster, resource=str(resource.id), hint=hint)
+
+
+def _reference(run, objects: dict, path: tuple, patterns: list):
+    """The base's own value at `path`, masked alike (PRESENT for the object itself), or UNKNOWN:
+    the clusters that keep it are the norm, the others' overlays introduced the difference."""
+    if not path:
+        return PRESENT
+    for resource in objects.values():
+        document = run.document(resource) if resource is not None else None
+        if document is not None:
+            return invariance.value_at(invariance.masked(document.data, patterns), path)
+    return UNKNOWN
+
+
+def _common_prefix(values) -> int:
+    """Where long strings start to differ, less some context: shown from there."""
+    texts = [v for v in values if isinstance(v, str)]
+    if len(texts) < 2 or min(map(len, texts)) <= 50:
+        return 0
+    common = len(os.path.commonprefix(texts))
+    return max(0, common - 20)
+
+
+def _show(value, skip: int = 0) -> str:
+    """A value on one line, at most about 50 characters, from where long strings differ."""
+    if value is MISSING:
+        return "absent"
+    text = (("..." if skip else "") + value[skip:]) if isinstance(value, str) else _compact(value)
+    text = text.replace("\\", "\\\\").replace("\n", "\\n")
+    text = text if len(text) <= 50 else text[:47] + "..."
+    return f"'{text}'" if isinstance(value, str) else text
+
+
+def _compact(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_compact(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_compact(v) for v in value) + "]"
+    return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+# ---------------------------------------------------------------- where the overlay says it
+
+def _overlay_location(run, rendered, path: tuple, resource, name: str) -> Location:
+    """The line of the overlay that sets the field, else the kustomization's line 1."""
+    spec = kustomization_file(rendered.folder)
+    texts = _overlay_texts(run, spec) if spec else []
+    k = rendered.kustomization
+    if k.document is not None and (k.spec.get("patches") or k.spec.get("images")):
+        texts.append((run.repo / k.document.file, _patch_blocks(_lines(run.repo / k.document.file))))
+    for needle in _needles(path, name):
+        for file, lines in texts:
+            line = needle(lines)
+            if line:
+                return Location(run.cache.relative(file), line, None)
+    if spec:
+        return Location(run.cache.relative(spec), 1, 1)
+    return run.locate(resource, path) if resource is not None else k.where("spec", "path")
+
+
+def _overlay_texts(run, spec: Path) -> list[tuple[Path, list[str]]]:
+    """(file, lines) to search, patches first: the inline patches of the overlay's kustomization
+    and the patch files it lists, then its components' (one level); then these kustomizations
+    whole (kustomize's own keys, such as a patch's `path:`, must not win over a patch's fields)."""
+    kustomizations = [spec]
+    for component in as_list(_spec_data(run, spec).get("components")):
+        folder = Path(os.path.normpath(spec.parent / component)) if isinstance(component, str) else None
+        found = kustomization_file(folder) if folder else None
+        if found:
+            kustomizations.append(found)
+    texts = []
+    for file in kustomizations:
+        texts.append((file, _patch_blocks(_lines(file))))
+        texts += [(patch, _lines(patch)) for patch in _patch_files(run, file)]
+    return texts + [(file, _lines(file)) for file in kustomizations]
+
+
+def _patch_blocks(lines: list[str]) -> list[str]:
+    """Only the lines of block scalars (`patch: |`, `- |`), the others blanked: numbers kept."""
+    kept, limit = [""] * len(lines), None
+    for number, text in enumerate(lines):
+        indent = len(text) - len(text.lstrip())
+        if limit is not None and (not text.strip() or indent > limit):
+            kept[number] = text
+            continue
+        limit = None
+        if _BLOCK_START.match(text):
+            limit = indent
+    return kept
+
+
+def _spec_data(run, spec: Path) -> dict:
+    documents = run.cache.load(spec).documents
+    return documents[0].data if documents and isinstance(documents[0].data, dict) else {}
+
+
+def _patch_files(run, spec: Path) -> list[Path]:
+    data = _spec_data(run, spec)
+    named = [item.get("path") if isinstance(item, dict) else item
+             for key in ("patches", "patchesJson6902", "patchesStrategicMerge") for item in as_list(data.get(key))]
+    paths = [Path(os.path.normpath(spec.parent / p)) for p in named if isinstance(p, str) and p and "\n" not in p]
+    return [p for p in paths if p.is_file()]
+
+
+def _lines(file: Path) -> list[str]:
+    try:
+        return file.read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def _needles(path: tuple, name: str):
+    """Ways to find the field's line, most precise first: a JSON patch path to it (or to a list
+    holding it), the named list item it is in then the key below it, then its last key."""
+    for depth in range(len(path), 1, -1):
+        pointer = "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path[:depth])
+        yield _search(re.escape(pointer) + r"(?:/-)?(?![\w/.~-])")
+    items = [depth for depth, part in enumerate(path) if isinstance(part, Item)]
+    if items:
+        keys = [p for p in path[items[-1]:] if isinstance(p, str)]
+        yield _named(path[items[-1]].name, keys[-1] if keys else None)
+    keys = [p for p in path if isinstance(p, str)]
+    yield _search(_key(keys[-1])) if keys else _named(name, None)
+
+
+def _key(key: str) -> str:
+    """`key:` in YAML, or `key=` as a generator's literal."""
+    return rf"^\s*(?:-\s+)?(?:[\"']?{re.escape(key)}[\"']?\s*:|{re.escape(key)}=)"
+
+
+def _search(pattern: str):
+    compiled = re.compile(pattern)
+
+    def find(lines: list[str]) -> int | None:
+        return next((n for n, text in enumerate(lines, 1)
+                     if not text.lstrip().startswith("#") and compiled.search(text)), None)
+    return find
+
+
+def _named(item: str, key: str | None):
+    """The line `name: <item>`; with `key`, the first line of that item's block holding `key:`."""
+    name_line = re.compile(rf"^(\s*)(-\s+)?name:\s*[\"']?{re.escape(item)}[\"']?\s*(?:#.*)?$")
+    wanted = re.compile(_key(key)) if key else None
+
+    def find(lines: list[str]) -> int | None:
+        for number, text in enumerate(lines, 1):
+            match = name_line.match(text)
+            if not match:
+                continue
+            if wanted is None:
+                return number
+            # the item's block: deeper than its dash, or as deep as `name:` when it has none
+            limit = len(match.group(1)) - (0 if match.group(2) else 1)
+            for below, following in enumerate(lines[number:], number + 1):
+                if following.strip() and len(following) - len(following.lstrip()) <= limit:
+                    break
+                if wanted.search(following):
+                    return below
+        return None
+    return find
