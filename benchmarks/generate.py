@@ -41,7 +41,7 @@ class Service:
     config_file: bool = False  # a configMapGenerator reading config.properties
     desired_state: str | None = None  # one of CONFIG_TYPES
     patch_file: bool = False  # the resources patch in its own file rather than inline
-    env_patch: bool = False  # a second JSON6902 patch, adding an environment variable
+    limit_patch: bool = False  # a second JSON6902 patch, raising the memory limit
     replicas: list[int] = field(default_factory=list)  # per environment
 
 
@@ -57,7 +57,7 @@ def make_service(rng: random.Random, index: int, environments: int) -> Service:
     s.cronjob = kind == "Deployment" and rng.random() < 0.25
     s.config_file = rng.random() < 0.4
     s.desired_state = rng.choice(CONFIG_TYPES) if rng.random() < 0.35 else None
-    s.patch_file, s.env_patch = rng.random() < 0.5, rng.random() < 0.5
+    s.patch_file, s.limit_patch = rng.random() < 0.5, rng.random() < 0.5
     top = 1 if s.pvc else rng.randrange(2, 5)  # a ReadWriteOnce volume allows one replica
     s.replicas = [1 if i == 0 else max(1, top - (environments - 1 - i)) for i in range(environments)]
     return s
@@ -222,9 +222,12 @@ def service_yaml(s: Service, headless: bool = False) -> str:
 
 def desired_state(s: Service, rng: random.Random) -> str:
     names = [f"{s.name}.{word}" for word in sorted(rng.sample(["alerts", "audit", "events", "metrics", "orders"], 2))]
-    document = {"topics": {"topics": [{"name": n, "partitions": rng.choice((3, 6, 12)), "retentionHours": 168} for n in names]},
-                "indices": {"indices": [{"name": n, "shards": rng.choice((1, 2)), "replicas": 1} for n in names]},
-                "flows": {"flows": [{"name": n, "processors": ["ConsumeKafka", "PutElasticsearch"]} for n in names]},
+    document = {"topics": {"topics": [{"name": n, "partitions": rng.choice((3, 6, 12)), "replicationFactor": 3,
+                                       "config": {"retention.ms": "604800000"}} for n in names]},
+                "indices": {"indices": [{"name": n, "shards": rng.choice((1, 2)), "replicas": 1,
+                                         "mappings": {"properties": {"@timestamp": {"type": "date"}}}} for n in names]},
+                "flows": {"flows": [{"name": n, "version": rng.randrange(1, 9), "parameters": {"kafka.topic": n}}
+                                    for n in names]},
                 }[s.desired_state]
     return (f"# The {s.desired_state} that {s.name} wants to exist, applied by its reconciler.\napiVersion: v1\n"
             f"kind: ConfigMap\nmetadata:\n  name: {s.name}-{s.desired_state}\n  labels:\n"
@@ -285,9 +288,9 @@ def overlay_files(s: Service, env: str, index: int, count: int, rng: random.Rand
         patches += "  - path: resources-patch.yaml\n"
     else:
         patches += f"  - patch: |-\n{indent(sizing, '      ')}"
-    if s.env_patch:
-        patches += (f"{target}    patch: |-\n      - op: add\n        path: /spec/template/spec/containers/0/env\n"
-                    f"        value:\n          - name: LOG_LEVEL\n            value: {'debug' if index == 0 else 'info'}\n")
+    if s.limit_patch:  # only environment fields: the core stays the same everywhere
+        patches += (f"{target}    patch: |-\n      - op: replace\n"
+                    f"        path: /spec/template/spec/containers/0/resources/limits/memory\n        value: {memory * 2}Mi\n")
     tag = f"1.{s.version[0]}.{s.version[1] + count - 1 - index}"  # earlier environments run newer builds
     extra = (("components:\n  - ../border\n" if s.routed else "")
              + f"labels:\n  - pairs:\n      app.kubernetes.io/environment: {env}\n"

@@ -115,16 +115,6 @@ def test_anchor_maps_document_lines_into_the_yaml_file():
     assert (one_line.at(4, 3).line, one_line.at(4, 3).column) == (10, 3)
 
 
-INDICES = "apps/elasticsearch/base/indices-desired.yaml"
-
-
-def test_the_monorepo_is_clean_but_for_its_index_template():
-    _, report = validate(ROOT)
-    assert [p for p in problems(report, check=ID) if p[2] != INDICES] == []
-
-
-@pytest.mark.xfail(reason=f"{INDICES}: the index template sets settings.number_of_shards/number_of_replicas "
-                          "instead of the shards, replicas and mappings the indices schema requires")
 def test_the_monorepo_is_clean():
     _, report = validate(ROOT)
     assert problems(report, check=ID) == []

@@ -17,11 +17,18 @@ SYNCS_ENTRY = ("GitRepository/flux-system/flux-system syncs the entry folder clu
 SYNC_INFO_GOTK = ("flux-source", "info", "clusters/dev/flux-system/gotk-sync.yaml", 21)
 
 
+# The checks of the rendering pipeline; the guardrail checks have their own test modules.
+PIPELINE_CHECKS = ("yaml", "kustomize-build", "flux-path", "flux-source", "flux-depends-on", "unreached",
+                   "duplicate-resource", "substitution", "schema")
+
+
 @pytest.fixture
 def validate(fixture_repo):
-    """validate("case", *args) -> (exit code, report) for a fresh git copy of tests/fixtures/case."""
+    """validate("case", *args) -> (exit code, report) for a fresh git copy of tests/fixtures/case,
+    with the pipeline's checks selected (unless the test selects its own)."""
     def run(case: str, *args: str) -> tuple[int, dict]:
-        return validate_json(fixture_repo(case), *args)
+        selected = () if "--select" in args else tuple(a for c in PIPELINE_CHECKS for a in ("--select", c))
+        return validate_json(fixture_repo(case), *selected, *args)
     return run
 
 
@@ -173,8 +180,8 @@ def test_flux_source_good(validate):
 
 def test_flux_source_good_mapped_source_is_rendered(fixture_repo):
     repo = fixture_repo("flux-source-good")
-    _, skipped = validate_json(repo)
-    code, report = validate_json(repo, "--source", "GitRepository/flux-system/other=vendor/other")
+    _, skipped = validate_json(repo, "--select", "flux-source")
+    code, report = validate_json(repo, "--select", "flux-source", "--source", "GitRepository/flux-system/other=vendor/other")
     assert problems(report) == [("flux-source", "info", "clusters/dev/apps.yaml", 10)]
     assert messages(report, "flux-source") == [UNDEFINED_FLUX_SYSTEM]
     # vendor/other/one and vendor/other/two hold one ConfigMap each

@@ -20,6 +20,7 @@ DEFAULT_ENVIRONMENT_FIELDS = (
     "metadata.namespace", "metadata.labels.environment", "metadata.annotations.environment",
     "spec.replicas", "spec.template.spec.containers[*].resources", "spec.template.spec.initContainers[*].resources",
     "spec.template.spec.containers[*].image", "spec.template.spec.initContainers[*].image",
+    "spec.jobTemplate.spec.template.spec.containers[*].resources", "spec.jobTemplate.spec.template.spec.containers[*].image",
     "spec.values.replicas", "spec.values.replicaCount", "spec.values.resources", "spec.values.image.tag",
     "spec.chart.spec.version",
 )

@@ -75,12 +75,14 @@ class RepoRun:
         """The source document that defined `resource` (found by kind and name in its origin file)."""
         if resource.origin is None:
             return None
-        for document in self.cache.load(resource.origin).documents:
-            data = document.data
-            if (isinstance(data, dict) and data.get("kind") == resource.id.kind
-                    and isinstance(data.get("metadata"), dict) and data["metadata"].get("name") == resource.id.name):
+        same_kind = [d for d in self.cache.load(resource.origin).documents
+                     if isinstance(d.data, dict) and d.data.get("kind") == resource.id.kind]
+        for document in same_kind:
+            metadata = document.data.get("metadata")
+            if isinstance(metadata, dict) and metadata.get("name") == resource.id.name:
                 return document
-        return None
+        # renamed since (namePrefix, nameSuffix, a hash): the file's only document of that kind
+        return same_kind[0] if len(same_kind) == 1 else None
 
     def locate(self, resource: Resource, path: tuple = ()) -> Location:
         """The file and line that defined `resource` (and `path` inside it, when found)."""

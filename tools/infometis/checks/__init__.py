@@ -2,20 +2,31 @@
 passing and a failing example, and, for checks that look at a finished run, check(run)."""
 
 from . import (
+    border,
+    core_invariance,
+    desired_state,
     duplicate_resource,
     flux_depends_on,
+    flux_hygiene,
     flux_path,
     flux_source,
+    images,
     kustomize_build,
+    layers,
+    references,
+    routes,
     schema,
+    secrets,
     substitution,
     unreached,
+    workloads,
     yaml_syntax,
 )
 
 REGISTRY = {module.ID: module for module in (
     yaml_syntax, kustomize_build, flux_path, flux_source, flux_depends_on,
     unreached, duplicate_resource, substitution, schema,
+    border, layers, core_invariance, references, routes, images, workloads, secrets, flux_hygiene, desired_state,
 )}
 
 

@@ -34,14 +34,16 @@ def disabled(data: dict) -> bool:
 
 def object_values(obj: dict) -> dict[str, str]:
     """The variables a ConfigMap or Secret provides (Secret data decoded)."""
-    values = {str(k): str(v) for k, v in (obj.get("data") or {}).items()} if obj.get("kind") == "ConfigMap" else {}
+    data = obj.get("data") if isinstance(obj.get("data"), dict) else {}  # a malformed data is the schema check's
+    values = {str(k): str(v) for k, v in data.items()} if obj.get("kind") == "ConfigMap" else {}
     if obj.get("kind") == "Secret":
-        for key, value in (obj.get("data") or {}).items():
+        for key, value in data.items():
             try:
                 values[str(key)] = base64.b64decode(str(value), validate=True).decode("utf-8", "replace")
             except (binascii.Error, ValueError):
                 values[str(key)] = str(value)
-        values.update({str(k): str(v) for k, v in (obj.get("stringData") or {}).items()})
+        string_data = obj.get("stringData")
+        values.update({str(k): str(v) for k, v in string_data.items()} if isinstance(string_data, dict) else {})
     return values
 
 
