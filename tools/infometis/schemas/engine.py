@@ -30,12 +30,20 @@ def without_nulls(value):
     return value
 
 
-def _encrypted_paths(value, path=()) -> set[tuple]:
+def encrypted_paths(value, path=()) -> set[tuple]:
     """Where SOPS put ciphertext ("ENC[...]"): never judged, the plaintext type is unknown."""
     if isinstance(value, str):
         return {path} if value.startswith("ENC[") else set()
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    return set().union(*(_encrypted_paths(v, (*path, k)) for k, v in items))
+    return set().union(*(encrypted_paths(v, (*path, k)) for k, v in items))
+
+
+def prepared(resource: dict) -> tuple[dict, set[tuple]]:
+    """What is validated: nulls dropped, the SOPS stanza out; and where ciphertext sits."""
+    if "sops" not in resource:
+        return without_nulls(resource), set()
+    resource = {k: v for k, v in resource.items() if k != "sops"}
+    return without_nulls(resource), encrypted_paths(resource)
 
 
 class Schema:
@@ -49,11 +57,7 @@ class Schema:
         self.validator = jsonschema_rs.validator_for(schema, **options)
 
     def violations(self, resource: dict) -> list[Violation]:
-        encrypted = set()
-        if "sops" in resource:
-            resource = {k: v for k, v in resource.items() if k != "sops"}
-            encrypted = _encrypted_paths(resource)
-        instance = without_nulls(resource)
+        instance, encrypted = prepared(resource)
         if self.validator.is_valid(instance):
             return []
         found = []

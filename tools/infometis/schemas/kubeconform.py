@@ -10,7 +10,6 @@ was never judged: that is an "error", never a silent "valid".
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -18,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SetupError
-from ..runner import run
+from ..runner import overridden, run
 from ..yamlio import dump
 from .catalog import SchemaSettings
-from .engine import Violation, _encrypted_paths, without_nulls
+from .engine import Violation, prepared
 
 TIMEOUT = 300
 _RANK = {"valid": 0, "missing": 1, "invalid": 2, "error": 3}
@@ -38,12 +37,7 @@ class Outcome:
 
 def find_kubeconform() -> str:
     """kubeconform on PATH; INFOMETIS_KUBECONFORM overrides it."""
-    override = os.environ.get("INFOMETIS_KUBECONFORM")
-    if override:
-        if not os.access(override, os.X_OK):
-            raise SetupError(f"INFOMETIS_KUBECONFORM={override} is not an executable file")
-        return override
-    found = shutil.which("kubeconform")
+    found = overridden("INFOMETIS_KUBECONFORM") or shutil.which("kubeconform")
     if not found:
         raise SetupError("kubeconform not found on PATH: install it (https://github.com/yannh/kubeconform) or use --engine builtin")
     return found
@@ -63,9 +57,9 @@ def judge(resources: list[dict], settings: SchemaSettings) -> list[Outcome]:
     if not resources:
         return []
     command = [find_kubeconform(), *arguments(settings)]
-    prepared = [_prepared(resource) for resource in resources]
+    inputs = [prepared(resource) for resource in resources]
     with tempfile.TemporaryDirectory(prefix="infometis-kubeconform-") as folder:
-        for index, (data, _) in enumerate(prepared):
+        for index, (data, _) in enumerate(inputs):
             (Path(folder) / f"{index:06d}.yaml").write_text(dump(data))
         result = run([*command, folder], timeout=TIMEOUT)
     try:
@@ -78,7 +72,7 @@ def judge(resources: list[dict], settings: SchemaSettings) -> list[Outcome]:
         index = _index(str(entry.get("filename", "")), len(resources))
         if index is None:
             continue
-        data, encrypted = prepared[index]
+        data, encrypted = inputs[index]
         outcome = _outcome(entry, data, encrypted)
         before = found.get(index)
         if before is not None:  # one file, several results (a List): the worst status, all violations
@@ -87,14 +81,6 @@ def judge(resources: list[dict], settings: SchemaSettings) -> list[Outcome]:
         found[index] = outcome
     absent = Outcome("error", message="kubeconform did not report this resource")
     return [found.get(index, absent) for index in range(len(resources))]
-
-
-def _prepared(resource: dict) -> tuple[dict, set]:
-    """As the builtin engine judges it: nulls dropped, SOPS metadata out, ciphertext never judged."""
-    if "sops" not in resource:
-        return without_nulls(resource), set()
-    resource = {k: v for k, v in resource.items() if k != "sops"}
-    return without_nulls(resource), _encrypted_paths(resource)
 
 
 def _index(filename: str, count: int) -> int | None:
