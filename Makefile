@@ -3,12 +3,14 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: validate test clean
+.PHONY: install validate test clean
 
 $(BIN)/infometis: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+install: $(BIN)/infometis  ## set up .venv with infometis and the test tools
 
 validate: $(BIN)/infometis  ## run the main job: validate this repository's clusters
 	$(BIN)/infometis validate

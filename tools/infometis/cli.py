@@ -168,6 +168,31 @@ def graph(cluster, format_name, output, **repo):
     return run_graph(RepoArgs(**repo), cluster, format_name, output)
 
 
+@main.command()
+@repository_options
+@click.option("--base", metavar="REF", help="The revision to compare with (default: the merge-base of HEAD and main).")
+@click.option("--head", metavar="REF", help="The revision under review (default: the working tree, uncommitted changes included).")
+@click.option("--format", "format_name", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="text (colour on a terminal), markdown for a pull-request comment, or json.")
+@click.option("--budget", type=click.IntRange(min=500), default=65_000, show_default=True, metavar="CHARS",
+              help="Markdown size limit: full diffs, else one line per resource, else counts; says what was cut.")
+@click.option("--keep-noise", is_flag=True, help="Keep Helm chart labels and checksum annotations.")
+@_OUTPUT
+@exits
+def diff(base, head, format_name, budget, keep_noise, output, **repo):
+    """Show what each cluster would receive differently between two revisions.
+
+    Both revisions are rendered as `validate` renders them (the base from a temporary git
+    worktree), but only the Flux Kustomizations the changed files can affect; resources are
+    matched by ID and shown added, removed or changed with a unified diff of their YAML.
+    kustomize's hashed ConfigMap/Secret names show as renames, Secret values never show.
+    Exit codes as diff(1): 0 no difference, 1 differences, 2 trouble (a missing revision,
+    a render that fails on either side).
+    """
+    from .commands.diff import diff as run_diff
+    return run_diff(RepoArgs(**repo), base, head, format_name, output, budget, keep_noise)
+
+
 @main.command("checks")
 @exits
 def list_checks():

@@ -1,0 +1,169 @@
+"""`infometis diff` in real git repositories made from the sample monorepo: each change's
+markdown is compared with an expected file (tests/fixtures/diff/<case>.md, base commit as {BASE})."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import git, invoke
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPECTED = Path(__file__).parent / "fixtures" / "diff"
+SERVICE = {
+    "apps/echo/base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+    "apps/echo/base/deployment.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: echo
+spec:
+  selector:
+    matchLabels: {app: echo}
+  template:
+    metadata:
+      labels: {app: echo}
+    spec:
+      containers:
+        - name: echo
+          image: hashicorp/http-echo:1.0.0
+""",
+    "apps/echo/dev/kustomization.yaml": "resources:\n  - ../base\n",
+    "clusters/dev/apps/echo.yaml": """\
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: echo
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./apps/echo/dev
+  prune: true
+  targetNamespace: infometis
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+""",
+}
+GENERATOR = "configMapGenerator:\n  - name: registry-settings\n    literals:\n      - LOG_LEVEL=info\n"
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    """The sample monorepo, committed on main, with a branch `change` checked out."""
+    target = tmp_path / "fleet"
+    for part in ("clusters", "infrastructure", "apps", ".infometis.yaml", ".sops.yaml"):
+        (shutil.copytree if (ROOT / part).is_dir() else shutil.copy)(ROOT / part, target / part)
+    (target / "apps/nifi-registry/base/kustomization.yaml").open("a").write(GENERATOR)
+    git(target, "init", "-q", "-b", "main")
+    git(target, "add", "-A")
+    git(target, "commit", "-q", "-m", "base")
+    git(target, "checkout", "-q", "-b", "change")
+    return target
+
+
+def edit(repo: Path, path: str, old: str, new: str) -> None:
+    file = repo / path
+    assert old in file.read_text()
+    file.write_text(file.read_text().replace(old, new, 1))
+
+
+def diff(repo: Path, *args: str):
+    return invoke("diff", "--repo", str(repo), *args)
+
+
+def expected(case: str, repo: Path, actual: str) -> str:
+    """The expected markdown; UPDATE_EXPECTED=1 rewrites the file from `actual` (then read it!)."""
+    base = git(repo, "rev-parse", "main").strip()[:12]
+    if os.environ.get("UPDATE_EXPECTED"):
+        (EXPECTED / f"{case}.md").write_text(actual.replace(base, "{BASE}"))
+    return (EXPECTED / f"{case}.md").read_text().replace("{BASE}", base)
+
+
+def bump_image(repo):
+    edit(repo, "apps/kafka/dev/kustomization.yaml", "newTag: 4.1.0", "newTag: 4.1.1")
+
+
+def add_service(repo):
+    for path, text in SERVICE.items():
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(text)
+    edit(repo, "clusters/dev/apps/kustomization.yaml", "  - elasticsearch.yaml\n", "  - echo.yaml\n  - elasticsearch.yaml\n")
+
+
+def remove_resource(repo):
+    edit(repo, "apps/kafka/base/kustomization.yaml", "  - poddisruptionbudget.yaml\n", "")
+
+
+def change_generator_literal(repo):
+    edit(repo, "apps/nifi-registry/base/kustomization.yaml", "LOG_LEVEL=info", "LOG_LEVEL=debug")
+
+
+def touch_comment(repo):
+    edit(repo, "apps/kafka/base/statefulset.yaml", "  # The node id", "  # The broker's node id")
+
+
+CASES = {"bump-image": bump_image, "add-service": add_service, "remove-resource": remove_resource,
+         "generator-rename": change_generator_literal, "comment-only": touch_comment}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_markdown_of_a_change(repo, case):
+    CASES[case](repo)
+    result = diff(repo, "--format", "markdown")
+    assert result.stdout == expected(case, repo, result.stdout)
+    assert result.exit_code == (0 if case == "comment-only" else 1)
+    assert git(repo, "worktree", "list").count("\n") == 1  # the base's worktree is gone
+
+
+def test_committed_head_and_json(repo):
+    bump_image(repo)
+    git(repo, "commit", "-q", "-am", "bump kafka in dev")
+    git(repo, "checkout", "-q", "main")  # the working tree is not what is compared
+    result = diff(repo, "--base", "main", "--head", "change", "--format", "json")
+    document = json.loads(result.stdout)
+    assert result.exit_code == 1 and document["head"] == git(repo, "rev-parse", "change").strip()[:12]
+    assert [(c["cluster"], c["status"], c["resource"]) for c in document["changes"]] == [
+        ("dev", "changed", "StatefulSet.apps/infometis/kafka")]
+    assert len(document["skipped"]) == 24 and document["summary"]["uat"] == {"added": 0, "changed": 0, "removed": 0}
+
+
+def test_a_huge_change_stays_within_the_budget_and_says_what_it_cut(repo):
+    for service in ("kafka", "elasticsearch", "nifi"):
+        edit(repo, f"apps/{service}/base/kustomization.yaml", "app.kubernetes.io/part-of: infometis",
+             "app.kubernetes.io/part-of: infometis\n      app.kubernetes.io/version: next")
+    full = diff(repo, "--format", "markdown").stdout
+    summaries = diff(repo, "--format", "markdown", "--budget", "4000").stdout
+    counts = diff(repo, "--format", "markdown", "--budget", "600").stdout
+    assert len(full) > 4000 and "```diff" in full
+    assert len(summaries) <= 4000 and "```diff" not in summaries and "Diffs left out" in summaries
+    assert "- changed StatefulSet.apps/infometis/kafka (kafka)" in summaries
+    assert "Resources left out" in counts and "| `prod` | 0 | 14 | 0 |" in counts and "#### " not in counts
+
+
+def test_secret_values_never_show(repo):
+    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: api-key\ntype: Opaque\nstringData:\n  key: {}\n"
+    (repo / "apps/kafka/base/secret.yaml").write_text(secret.format("first-value-1234"))
+    edit(repo, "apps/kafka/base/kustomization.yaml", "  - statefulset.yaml\n", "  - statefulset.yaml\n  - secret.yaml\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a secret")
+    (repo / "apps/kafka/base/secret.yaml").write_text(secret.format("second-value-5678"))
+    result = diff(repo, "--base", "change", "--format", "json")
+    changes = json.loads(result.stdout)["changes"]
+    assert {c["resource"] for c in changes} == {"Secret/infometis/api-key"} and len(changes) == 3
+    assert "first-value" not in result.stdout and "second-value" not in result.stdout
+    assert re.search(r"-  key: <redacted [0-9a-f]{8}>\n\+  key: <redacted [0-9a-f]{8}>", changes[0]["diff"])
+
+
+def test_trouble_exits_2_with_a_message(repo):
+    result = diff(repo, "--base", "no-such-ref")
+    assert result.exit_code == 2 and "--base 'no-such-ref' is not a commit" in result.stderr
+    edit(repo, "apps/kafka/dev/kustomization.yaml", "  - ../base\n", "  - ../missing\n")
+    result = diff(repo)
+    assert result.exit_code == 2 and "head: apps/kafka/dev/kustomization.yaml:1:1: error [kustomize-build]" in result.stderr
+    assert "the head revision does not render" in result.stderr
+    assert git(repo, "worktree", "list").count("\n") == 1

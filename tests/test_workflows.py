@@ -1,0 +1,45 @@
+"""The GitHub workflows, checked by the real actionlint, zizmor and check-jsonschema."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yaml"))
+BIN = Path(sys.executable).parent
+
+
+def tool(name: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / name), *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+def test_actionlint_and_schema(workflow):
+    linted = tool("actionlint", str(workflow))
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    schema = tool("check-jsonschema", "--builtin-schema", "vendor.github-workflows", str(workflow))
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+
+
+def test_zizmor_finds_nothing():
+    audited = tool("zizmor", "--offline", *map(str, WORKFLOWS))
+    assert audited.returncode == 0, audited.stdout + audited.stderr
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+def test_actions_are_pinned_to_full_commits_with_their_tag(workflow):
+    uses = re.findall(r"uses:\s*(\S+)(.*)", workflow.read_text())
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", action), action
+        assert re.match(r"\s*# v\d", comment), f"{action}: name the tag in a comment"
+
+
+def test_pull_request_target_is_never_used():
+    for workflow in WORKFLOWS:
+        assert "pull_request_target" not in workflow.read_text() and "workflow_run" not in workflow.read_text()

@@ -1,0 +1,111 @@
+"""`infometis diff`: render the clusters at two revisions (a git worktree for each revision
+that is not the working tree, removed afterwards even on error) and compare what they receive."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from .. import git
+from ..diff import compare
+from ..diff_report import DEFAULT_BUDGET, DiffResult, as_json, markdown, text
+from ..errors import InfometisError
+from ..model import ERROR
+from ..pipeline import RepoRun, run_repository
+from ..report.text import problem_line
+from ..runner import run
+from .common import RepoArgs, options, write
+from .validate import use_color
+
+# Problems that mean a side could not be rendered as Flux would, so no honest diff exists.
+_RENDER_CHECKS = ("kustomize-build", "flux-path", "flux-source", "substitution", "yaml")
+
+
+class DiffError(InfometisError):
+    """Trouble: a missing revision or a render that fails (exit 2, as diff(1))."""
+
+
+def _git(repo: Path, *args: str) -> str:
+    result = run(["git", "-C", str(repo), *args], timeout=120)
+    if result.returncode != 0:
+        raise DiffError(f"git {' '.join(args)}: {result.stderr.strip() or 'failed'}")
+    return result.stdout
+
+
+def _commit(repo: Path, ref: str, what: str) -> str:
+    result = run(["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], timeout=60)
+    if result.returncode != 0:
+        raise DiffError(f"{what} '{ref}' is not a commit of {repo} (in CI, check out with fetch-depth: 0)")
+    return result.stdout.strip()
+
+
+def _default_base(repo: Path) -> str:
+    for branch in ("main", "origin/main"):
+        found = run(["git", "-C", str(repo), "merge-base", branch, "HEAD"], timeout=60)
+        if found.returncode == 0:
+            return found.stdout.strip()
+    raise DiffError("no branch main to diff against: pass --base REF")
+
+
+def changed_files(repo: Path, base: str, head: str | None) -> set[str]:
+    """Repo-relative paths that differ between base and head (the working tree: untracked files too)."""
+    names = _git(repo, "diff", "--name-only", "--no-renames", base, *([head] if head else [])).splitlines()
+    if head is None:
+        names += _git(repo, "ls-files", "--others", "--exclude-standard").splitlines()
+    return {name for name in names if name}
+
+
+@contextlib.contextmanager
+def worktree(repo: Path, commit: str):
+    """A detached checkout of `commit`, removed afterwards whatever happens."""
+    folder = Path(tempfile.mkdtemp(prefix="infometis-diff-"))
+    try:
+        _git(repo, "worktree", "add", "--quiet", "--detach", str(folder / "tree"), commit)
+        yield folder / "tree"
+    finally:
+        run(["git", "-C", str(repo), "worktree", "remove", "--force", str(folder / "tree")], timeout=120)
+        shutil.rmtree(folder, ignore_errors=True)
+        run(["git", "-C", str(repo), "worktree", "prune"], timeout=60)
+
+
+def _render(args: RepoArgs, root: Path, changed: set[str], side: str) -> RepoRun:
+    run_ = run_repository(replace(options(replace(args, repo=str(root))), changed=frozenset(changed)))
+    trouble = [p for p in run_.problems if p.level == ERROR and p.check in _RENDER_CHECKS]
+    if trouble:
+        for problem in sorted(trouble, key=lambda p: p.sort_key()):
+            print(f"{side}: {problem_line(problem).strip()}", file=sys.stderr)
+        raise DiffError(f"the {side} revision does not render ({len(trouble)} error(s) above): no diff can be trusted")
+    return run_
+
+
+def _skipped(run_: RepoRun) -> list[str]:
+    return sorted(f"{c.name}: {k.namespace}/{k.id.name}" for c in run_.clusters for k in c.unaffected)
+
+
+def diff(args: RepoArgs, base: str | None, head: str | None, format_name: str, output: str | None,
+         budget: int = DEFAULT_BUDGET, keep_noise: bool = False) -> int:
+    repo = Path(args.repo).resolve() if args.repo else git.toplevel(Path.cwd())
+    base_commit = _commit(repo, base, "--base") if base else _default_base(repo)
+    head_commit = _commit(repo, head, "--head") if head else None
+    changed = changed_files(repo, base_commit, head_commit)
+    before = after = None
+    if changed:  # nothing changed: nothing to render
+        with contextlib.ExitStack() as stack:
+            base_root = stack.enter_context(worktree(repo, base_commit))
+            head_root = stack.enter_context(worktree(repo, head_commit)) if head_commit else repo
+            before, after = _render(args, base_root, changed, "base"), _render(args, head_root, changed, "head")
+    changes = compare(before, after, keep_noise) if changed else []
+    clusters = sorted({c.name for r in (before, after) if r for c in r.clusters})
+    result = DiffResult(base_commit[:12], head_commit[:12] if head_commit else "working tree", changes, clusters,
+                        _skipped(after) if after else [])
+    if format_name == "markdown":
+        write(markdown(result, budget), output)
+    elif format_name == "json":
+        write(as_json(result), output)
+    else:
+        write(text(result, color=use_color(output)), output)
+    return 1 if changes else 0

@@ -1,0 +1,113 @@
+"""What each cluster receives differently between two renders of the repository: resources
+matched by ID, added, removed, changed (with a unified diff of their YAML), and kustomize's
+hashed ConfigMap/Secret names seen as renames. Secret values never appear."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from .model import ResourceId
+from .pipeline import RepoRun
+from .yamlio import dump
+
+ADDED, CHANGED, REMOVED, RENAMED = "added", "changed", "removed", "renamed"
+_HASHED = re.compile(r"^(?P<stem>.+)-[a-z0-9]{10}$")  # kustomize's name suffix for generated objects
+_NOISE_LABELS = ("helm.sh/chart",)
+_NOISE_ANNOTATIONS = ("checksum/",)
+_SALT = secrets.token_bytes(16)  # per run: equal values look equal, nothing can be guessed from the mark
+
+
+@dataclass(frozen=True)
+class Change:
+    cluster: str
+    status: str
+    resource: ResourceId
+    kustomization: str  # the Flux Kustomization that renders it
+    diff: str = ""  # unified diff of the YAML (changed, renamed)
+    old_resource: ResourceId | None = None  # a rename's name before
+
+
+def _rendered(run: RepoRun, keep_noise: bool) -> dict[str, dict[ResourceId, tuple[str, str]]]:
+    """Cluster → resource ID → (its YAML as compared, the Flux Kustomization rendering it)."""
+    found: dict[str, dict[ResourceId, tuple[str, str]]] = {}
+    for cluster in run.clusters:
+        for rendered in cluster.renders:
+            name = rendered.kustomization.id.name if not rendered.kustomization.entry else "flux-system"
+            for resource in rendered.resources:
+                data = resource.data if keep_noise else without_noise(resource.data)
+                found.setdefault(rendered.target, {})[resource.id] = (dump(redacted(data)), name)
+    return found
+
+
+def without_noise(data: dict) -> dict:
+    """Helm's chart label and checksum annotations change with every chart bump: left out."""
+    metadata = data.get("metadata")
+    if not isinstance(metadata, dict):
+        return data
+    data = copy.deepcopy(data)
+    for field, noisy in (("labels", _NOISE_LABELS), ("annotations", _NOISE_ANNOTATIONS)):
+        values = data["metadata"].get(field)
+        if isinstance(values, dict):
+            for key in [k for k in values if str(k).startswith(noisy)]:
+                del values[key]
+            if not values:
+                del data["metadata"][field]
+    return data
+
+
+def redacted(data: dict) -> dict:
+    """A Secret with its keys but never its values: each value becomes a salted mark, so a
+    changed value shows as changed and nothing else can be learnt from it."""
+    if data.get("kind") != "Secret" or not str(data.get("apiVersion", "")).startswith("v1"):
+        return data
+    data = copy.deepcopy(data)
+    for field in ("data", "stringData"):
+        values = data.get(field)
+        if isinstance(values, dict):
+            data[field] = {key: f"<redacted {hashlib.sha256(_SALT + str(value).encode()).hexdigest()[:8]}>"
+                           for key, value in values.items()}
+    return data
+
+
+def _unified(before: str, after: str, old: str | None, new: str | None) -> str:
+    """A unified diff; /dev/null stands for the side without the resource, as in git."""
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 fromfile=f"a/{old}" if old else "/dev/null", tofile=f"b/{new}" if new else "/dev/null", n=3)
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def _renames(removed: set[ResourceId], added: set[ResourceId]) -> list[tuple[ResourceId, ResourceId]]:
+    """Generated ConfigMaps/Secrets whose content hash changed: the same stem, kind and namespace."""
+    def stem(rid: ResourceId):
+        match = _HASHED.match(rid.name) if rid.kind in ("ConfigMap", "Secret") and rid.group == "" else None
+        return (rid.kind, rid.namespace, match["stem"]) if match else None
+    olds = {stem(rid): rid for rid in sorted(removed) if stem(rid)}
+    return [(olds[stem(rid)], rid) for rid in sorted(added) if stem(rid) in olds]
+
+
+def compare(base: RepoRun, head: RepoRun, keep_noise: bool = False) -> list[Change]:
+    before, after = _rendered(base, keep_noise), _rendered(head, keep_noise)
+    changes: list[Change] = []
+    for cluster in sorted(set(before) | set(after)):
+        old, new = before.get(cluster, {}), after.get(cluster, {})
+        removed, added = set(old) - set(new), set(new) - set(old)
+        for old_id, new_id in _renames(removed, added):
+            removed.discard(old_id)
+            added.discard(new_id)
+            changes.append(Change(cluster, RENAMED, new_id, new[new_id][1],
+                                  _unified(old[old_id][0], new[new_id][0], f"{cluster}/{old_id}", f"{cluster}/{new_id}"), old_id))
+        changes += [Change(cluster, ADDED, rid, new[rid][1], _unified("", new[rid][0], None, f"{cluster}/{rid}"))
+                    for rid in sorted(added)]
+        changes += [Change(cluster, REMOVED, rid, old[rid][1], _unified(old[rid][0], "", f"{cluster}/{rid}", None))
+                    for rid in sorted(removed)]
+        for rid in sorted(set(old) & set(new)):
+            if old[rid][0] != new[rid][0]:
+                label = f"{cluster}/{rid}"
+                changes.append(Change(cluster, CHANGED, rid, new[rid][1], _unified(old[rid][0], new[rid][0], label, label)))
+    order = {ADDED: 0, RENAMED: 1, CHANGED: 1, REMOVED: 2}
+    return sorted(changes, key=lambda c: (c.cluster, order[c.status], str(c.resource)))
