@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install validate test clean
+.PHONY: install validate test hooks clean
 
 $(BIN)/infometis: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ validate: $(BIN)/infometis  ## run the main job: validate this repository's clus
 
 test: $(BIN)/infometis  ## run the test suite
 	$(BIN)/python -m pytest -q
+
+hooks: $(BIN)/infometis  ## run this repository's pre-commit hooks on every file
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files
 
 clean:
 	rm -rf $(VENV)

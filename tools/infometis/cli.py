@@ -114,14 +114,19 @@ def main():
 
 
 @main.command()
+@click.argument("files", nargs=-1, metavar="[FILE]...")
 @repository_options
 @schema_options
 @click.option("--format", "format_name", type=click.Choice(sorted(REPORTERS)),
               help="Output format (default: github under GitHub Actions, else text).")
 @_OUTPUT
 @exits
-def validate(format_name, output, **repo):
+def validate(files, format_name, output, **repo):
     """Render every Flux Kustomization of every cluster as Flux would, and report every problem.
+
+    FILES (as a pre-commit hook passes them): validate only when one of them can change what
+    the clusters receive (a manifest, a kustomization input, .infometis.yaml, a schema);
+    otherwise say so and exit 0.
 
     Each cluster's entry folder (clusters/<name>/ unless --path says otherwise) is rendered,
     then every Flux Kustomization found in it, then theirs, with the real kustomize and
@@ -130,7 +135,7 @@ def validate(format_name, output, **repo):
     """
     from .commands.validate import validate as run_validate
     schema = _schema_args(repo)
-    return run_validate(RepoArgs(**repo), schema, format_name, output)
+    return run_validate(RepoArgs(**repo), schema, format_name, output, files)
 
 
 @main.command()

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from ..checks import run_checks, settings
 from ..pipeline import RepoRun, run_repository
 from ..report import Report, render
 from .common import RepoArgs, SchemaArgs, options, selected_checks, write
+
+# Where what Flux applies, and what judges it, comes from.
+RENDERED_TOPS = ("clusters/", "infrastructure/", "apps/", "schemas/")
+CONFIG_FILES = (".infometis.yaml", ".sops.yaml")
 
 
 def counts(run: RepoRun) -> dict:
@@ -29,9 +34,31 @@ def use_color(output: str | None) -> bool:
     return not output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output: str | None) -> int:
+def relevant(files: tuple[str, ...], options_) -> list[str]:
+    """The given files that can change what the clusters receive or how they are judged."""
+    found = []
+    for name in files:
+        path = Path(name).resolve()
+        try:
+            relative = path.relative_to(options_.repo).as_posix()
+        except ValueError:
+            continue
+        if options_.config.is_excluded(relative):
+            continue
+        if relative.startswith(RENDERED_TOPS) or relative in CONFIG_FILES or path.suffix in (".yaml", ".yml"):
+            found.append(relative)
+    return found
+
+
+def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output: str | None,
+             files: tuple[str, ...] = ()) -> int:
     checks = selected_checks(args)
-    run = run_repository(options(args, schema))
+    options_ = options(args, schema)
+    if files and not relevant(files, options_):
+        print(f"infometis: none of the {len(files)} file(s) given can change what the clusters receive: nothing to validate",
+              file=sys.stderr)
+        return 0
+    run = run_repository(options_)
     problems = list(run_checks(run, checks))
     kept = [p for p in problems if p.check in checks]
     applied = settings.apply(kept, run)
