@@ -11,6 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yaml"))
+ACTION = ROOT / "action.yml"
 BIN = Path(sys.executable).parent
 
 
@@ -26,12 +27,17 @@ def test_actionlint_and_schema(workflow):
     assert schema.returncode == 0, schema.stdout + schema.stderr
 
 
+def test_the_action_against_its_schema():
+    checked = tool("check-jsonschema", "--builtin-schema", "vendor.github-actions", str(ACTION))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def test_zizmor_finds_nothing():
-    audited = tool("zizmor", "--offline", *map(str, WORKFLOWS))
+    audited = tool("zizmor", "--offline", *map(str, WORKFLOWS), str(ACTION))
     assert audited.returncode == 0, audited.stdout + audited.stderr
 
 
-@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+@pytest.mark.parametrize("workflow", [*WORKFLOWS, ACTION], ids=lambda p: p.name)
 def test_actions_are_pinned_to_full_commits_with_their_tag(workflow):
     uses = re.findall(r"uses:\s*(\S+)(.*)", workflow.read_text())
     assert uses
@@ -43,3 +49,13 @@ def test_actions_are_pinned_to_full_commits_with_their_tag(workflow):
 def test_pull_request_target_is_never_used():
     for workflow in WORKFLOWS:
         assert "pull_request_target" not in workflow.read_text() and "workflow_run" not in workflow.read_text()
+
+
+def test_pins_are_the_verified_ones():
+    actions = ROOT.parent / "shared" / "ACTIONS.md"
+    if not actions.is_file():
+        pytest.skip(f"{actions} is absent: the list of verified action commits is needed")
+    verified = set(re.findall(r"\b[0-9a-f]{40}\b", actions.read_text()))
+    for path in [*WORKFLOWS, ACTION]:
+        for sha in re.findall(r"uses:\s*\S+@([0-9a-f]{40})", path.read_text()):
+            assert sha in verified, f"{path.name}: {sha} is not a verified commit"

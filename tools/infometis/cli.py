@@ -120,8 +120,10 @@ def main():
 @click.option("--format", "format_name", type=click.Choice(sorted(REPORTERS)),
               help="Output format (default: github under GitHub Actions, else text).")
 @_OUTPUT
+@click.option("--counts-to", metavar="FILE",
+              help="Also append errors=N, warnings=N and infos=N lines to FILE (e.g. $GITHUB_OUTPUT).")
 @exits
-def validate(files, format_name, output, **repo):
+def validate(files, format_name, output, counts_to, **repo):
     """Render every Flux Kustomization of every cluster as Flux would, and report every problem.
 
     FILES (as a pre-commit hook passes them): validate only when one of them can change what
@@ -135,7 +137,7 @@ def validate(files, format_name, output, **repo):
     """
     from .commands.validate import validate as run_validate
     schema = _schema_args(repo)
-    return run_validate(RepoArgs(**repo), schema, format_name, output, files)
+    return run_validate(RepoArgs(**repo), schema, format_name, output, files, counts_to)
 
 
 @main.command()

@@ -51,12 +51,13 @@ def relevant(files: tuple[str, ...], options_) -> list[str]:
 
 
 def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output: str | None,
-             files: tuple[str, ...] = ()) -> int:
+             files: tuple[str, ...] = (), counts_to: str | None = None) -> int:
     checks = selected_checks(args)
     options_ = options(args, schema)
     if files and not relevant(files, options_):
         print(f"infometis: none of the {len(files)} file(s) given can change what the clusters receive: nothing to validate",
               file=sys.stderr)
+        _append_counts(counts_to, {"errors": 0, "warnings": 0, "infos": 0})
         return 0
     run = run_repository(options_)
     problems = list(run_checks(run, checks))
@@ -66,4 +67,11 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
     report = Report.build(summary, applied.problems, suppressed=len(problems) - len(kept))
     format_name = format_name or default_format()
     write(render(report, format_name, color=use_color(output)), output)
+    _append_counts(counts_to, report.summary)
     return report.exit_code
+
+
+def _append_counts(path: str | None, summary: dict) -> None:
+    if path:
+        with open(path, "a") as lines:
+            lines.writelines(f"{key}={summary[key]}\n" for key in ("errors", "warnings", "infos"))
