@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import ERROR, INFO, WARNING, Problem
-from . import github, json_format, text
+from . import github, json_format, junit, sarif, text
 
-REPORTERS = {"text": text, "json": json_format, "github": github}
+REPORTERS = {"text": text, "json": json_format, "github": github, "sarif": sarif, "junit": junit}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,89 @@
+"""`--format junit`: JUnit XML, one test case per Flux Kustomization, for CI test reports.
+
+The Kustomizations come from the summary's `kustomizations_detail` (cluster, name as
+`namespace/name`, path, and the repository-relative folder it rendered, "" if none). Each
+problem goes to the Kustomization its `resource` names (in the same cluster), else to the
+one whose rendered folder holds its file (the deepest folder wins); problems of no
+Kustomization go to one more test case, "repository". A test case fails on its errors;
+its warnings are listed in its system-out; infos are left out.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from ..model import ERROR, FLUX_KUSTOMIZE_GROUP, WARNING
+
+REPOSITORY = "repository"
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # not allowed in XML 1.0
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _line(problem, hint: bool = True) -> str:
+    where = ":".join([problem.file or "(repository)"] + [str(part) for part in (problem.line, problem.column) if part])
+    text = f"{where}: {problem.level} [{problem.check}] {problem.message}"
+    return text + (f" (hint: {problem.hint})" if hint and problem.hint else "")
+
+
+def _folder_holds(folder: str, file: str) -> bool:
+    folder = folder.rstrip("/")
+    return bool(folder) and (file == folder or file.startswith(folder + "/"))
+
+
+def _owner(problem, cases: list[dict]) -> int | None:
+    """The index in `cases` of the Kustomization a problem belongs to, or None."""
+    same_cluster = [i for i, case in enumerate(cases) if case["cluster"] == problem.cluster]
+    candidates = same_cluster or range(len(cases))  # a remote kubeConfig target is not one of ours
+    if problem.resource:
+        for i in candidates:
+            if problem.resource == f"Kustomization.{FLUX_KUSTOMIZE_GROUP}/{cases[i]['name']}":
+                return i
+    if problem.file:
+        holders = [i for i in candidates if _folder_holds(cases[i]["folder"], problem.file)]
+        if holders:
+            return max(holders, key=lambda i: len(cases[i]["folder"].rstrip("/")))
+    return None
+
+
+def _testcase(suite: ET.Element, classname: str, name: str, problems: list) -> bool:
+    case = ET.SubElement(suite, "testcase", classname=_clean(classname), name=_clean(name), time="0")
+    errors = [p for p in problems if p.level == ERROR]
+    warnings = [p for p in problems if p.level == WARNING]
+    if errors:
+        message = _line(errors[0], hint=False) if len(errors) == 1 else f"{len(errors)} errors"
+        failure = ET.SubElement(case, "failure", message=_clean(message), type="infometis")
+        failure.text = _clean("\n".join(_line(p) for p in errors))
+    if warnings:
+        ET.SubElement(case, "system-out").text = _clean("\n".join(_line(p) for p in warnings))
+    return bool(errors)
+
+
+def render(report, color: bool = False) -> str:
+    cases = [dict(case, folder=str(case.get("folder") or "")) for case in report.summary.get("kustomizations_detail") or []]
+    problems: list[list] = [[] for _ in cases]
+    unowned = []
+    for problem in report.problems:
+        owner = _owner(problem, cases)
+        (unowned if owner is None else problems[owner]).append(problem)
+
+    root = ET.Element("testsuites", name="infometis")
+    suites: dict[str, tuple[ET.Element, list[bool]]] = {}
+    for case, found in zip(cases, problems, strict=True):
+        cluster = str(case["cluster"])
+        if cluster not in suites:
+            suites[cluster] = (ET.SubElement(root, "testsuite", name=_clean(cluster)), [])
+        name = f"{case['name']} ({case.get('path') or ''})"
+        suites[cluster][1].append(_testcase(suites[cluster][0], cluster, name, found))
+    repository = ET.SubElement(root, "testsuite", name=REPOSITORY)
+    outcomes = [*suites.values(), (repository, [_testcase(repository, REPOSITORY, REPOSITORY, unowned)])]
+
+    for suite, failed in outcomes:
+        suite.attrib.update(tests=str(len(failed)), failures=str(sum(failed)), errors="0", skipped="0", time="0")
+    every = [failed for _, outcome in outcomes for failed in outcome]
+    root.attrib.update(tests=str(len(every)), failures=str(sum(every)), errors="0", time="0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
