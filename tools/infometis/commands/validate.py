@@ -23,7 +23,19 @@ def counts(run: RepoRun) -> dict:
     resources = sum(len(r.resources) for c in run.clusters for r in c.renders)
     skipped = sum(len(c.skipped) for c in run.clusters)
     return {"clusters": len(run.clusters), "kustomizations": kustomizations,
-            "rendered": rendered, "resources": resources, "skipped": skipped}
+            "rendered": rendered, "resources": resources, "skipped": skipped,
+            "kustomizations_detail": kustomizations_detail(run)}
+
+
+def kustomizations_detail(run: RepoRun) -> list[dict]:
+    """Each Flux Kustomization, with the repository-relative folder it rendered ("" if none)."""
+    rows = []
+    for cluster in run.clusters:
+        folders = {id(r.kustomization): run.cache.relative(r.folder) for r in cluster.renders}
+        folders.update({id(k): run.cache.relative(cluster.entry) for k in cluster.entry_syncs})
+        rows += [{"cluster": cluster.name, "name": f"{k.namespace}/{k.id.name}", "path": k.path,
+                  "folder": folders.get(id(k), "")} for k in cluster.kustomizations.values()]
+    return rows
 
 
 def default_format() -> str:
