@@ -69,6 +69,16 @@ def _schema_args(options: dict):
 _OUTPUT = click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard output.")
 
 
+def _shard(_ctx, _param, value):
+    if value is None:
+        return None
+    from .shard import parse
+    try:
+        return parse(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+
+
 def exits(function):
     """Run a command function; its return value is the exit code, setup errors exit 2."""
     @functools.wraps(function)
@@ -122,6 +132,10 @@ def main():
 @_OUTPUT
 @click.option("--counts-to", metavar="FILE",
               help="Also append errors=N, warnings=N and infos=N lines to FILE (e.g. $GITHUB_OUTPUT).")
+@click.option("--shard", metavar="I/N", callback=_shard,
+              help="Validate shard I of N (a CI matrix): the services split by size, each with all its "
+                   "clusters; problems outside the services are shard 1's. The N shards together report "
+                   "what one run reports.")
 @exits
 def validate(files, format_name, output, counts_to, **repo):
     """Render every Flux Kustomization of every cluster as Flux would, and report every problem.

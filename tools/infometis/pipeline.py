@@ -35,6 +35,7 @@ class Options:
     partial: bool = False  # some clusters were left out (--cluster)
     schema: SchemaSettings = field(default_factory=SchemaSettings)
     changed: frozenset[str] | None = None  # repo-relative paths: render only what they can affect
+    shard: tuple[int, int] | None = None  # (I, N): shard I of N (see shard.py)
 
 
 @dataclass
@@ -199,7 +200,10 @@ class ClusterWalk:
                 self.run.cache.load(manifest)
         if closure.remote and not self.options.online:
             return k, folder, None, closure
-        return k, folder, build(k, folder, self.options.repo), closure
+        return k, folder, self._build(k, folder), closure
+
+    def _build(self, k, folder):
+        return build(k, folder, self.options.repo)
 
     def _register(self, k, folder, output, closure) -> list[FluxKustomization]:
         self.cluster.reached |= closure.folders
@@ -331,13 +335,13 @@ def _line_of(path: Path | None, needle: str, first: int = 1, stop: int | None = 
     return None
 
 
-def run_repository(options: Options) -> RepoRun:
+def run_repository(options: Options, walker=ClusterWalk) -> RepoRun:
     """Render every cluster of the repository; problems are collected, never raised."""
     run = RepoRun(options.repo, options.config, FileCache(options.repo),
                   remotes=git.remote_urls(options.repo), branches=git.branches(options.repo),
                   partial=options.partial, schema=options.schema)
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         for name, entry in options.entries:
-            run.clusters.append(ClusterWalk(options, run, pool, name, entry).walk())
+            run.clusters.append(walker(options, run, pool, name, entry).walk())
     return run
 

@@ -33,6 +33,7 @@ class RepoArgs:
     ignore: tuple[str, ...] = ()
     online: bool = False
     jobs: int | None = None
+    shard: tuple[int, int] | None = None  # validate --shard I/N
 
 
 def _folder(repo: Path, text: str, what: str) -> Path:
@@ -113,7 +114,8 @@ def options(args: RepoArgs, schema: SchemaArgs | None = None) -> Options:
     config = replace(config, ignored=frozenset(git.ignored(repo)))
     jobs = args.jobs or os.cpu_count() or 1
     return Options(repo, entries(repo, args, config), mappings(repo, args), config, args.online, jobs,
-                   partial=bool(args.clusters), schema=schema_settings(schema or SchemaArgs(), config, args.online))
+                   partial=bool(args.clusters), schema=schema_settings(schema or SchemaArgs(), config, args.online),
+                   shard=args.shard)
 
 
 def write(text: str, output: str | None) -> None:

@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from .. import shard
 from ..checks import run_checks, settings
 from ..pipeline import RepoRun, run_repository
 from ..report import Report, render
@@ -71,11 +72,16 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
               file=sys.stderr)
         _append_counts(counts_to, {"errors": 0, "warnings": 0, "infos": 0})
         return 0
-    run = run_repository(options_)
-    problems = list(run_checks(run, checks))
+    if options_.shard:
+        run, problems = shard.validate(options_, checks)
+    else:
+        run = run_repository(options_)
+        problems = list(run_checks(run, checks))
     kept = [p for p in problems if p.check in checks]
     applied = settings.apply(kept, run)
     summary = dict(counts(run), disabled=applied.disabled, ignored=applied.annotated)
+    if options_.shard:
+        summary["shard"] = "{}/{}".format(*options_.shard)
     report = Report.build(summary, applied.problems, suppressed=len(problems) - len(kept))
     format_name = format_name or default_format()
     write(render(report, format_name, color=use_color(output)), output)
