@@ -3,10 +3,12 @@ a git environment that never depends on the machine's global identity, and the C
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from hypothesis import HealthCheck, settings
 from infometis.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
+GENERATOR = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None,
@@ -82,3 +85,12 @@ def shared_or_skip(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: the shared corpus and schemas sit next to the project in CI only")
     return path
+
+
+def load_generator():
+    """benchmarks/generate.py as a module (benchmarks/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("generate", GENERATOR)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module

@@ -1,23 +1,11 @@
 """benchmarks/generate.py writes synthetic monorepos that validate clean with the real kustomize."""
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import init_repo, problems, validate_json
-
-GENERATOR = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
-
-
-def load_generator():
-    spec = importlib.util.spec_from_file_location("generate", GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
+from conftest import GENERATOR, init_repo, load_generator, problems, validate_json
 
 generator = load_generator()
 

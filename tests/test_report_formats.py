@@ -13,9 +13,9 @@ import pytest
 from conftest import invoke
 from infometis.checks import REGISTRY, run_checks, settings
 from infometis.commands.common import RepoArgs, SchemaArgs, options, selected_checks
-from infometis.commands.validate import counts
+from infometis.commands.validate import counts, kustomizations_detail
 from infometis.model import ERROR, INFO, WARNING, Problem
-from infometis.pipeline import RepoRun, run_repository
+from infometis.pipeline import run_repository
 from infometis.report import Report, junit, render, sarif
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif" / "sarif-schema-2.1.0.json"
@@ -53,18 +53,6 @@ def assert_valid_sarif(document: dict) -> None:
 def sarif_of(repo: Path, *args: str) -> tuple[int, dict]:
     result = invoke("validate", "--repo", str(repo), "--format", "sarif", *args)
     return result.exit_code, json.loads(result.stdout)
-
-
-def kustomizations_detail(run: RepoRun) -> list[dict]:
-    """What `counts(run)` gives the reporters as `kustomizations_detail`: each Flux
-    Kustomization with the repository-relative folder it rendered ("" when it rendered none)."""
-    rows = []
-    for cluster in run.clusters:
-        folders = {id(r.kustomization): run.cache.relative(r.folder) for r in cluster.renders}
-        folders.update({id(k): run.cache.relative(cluster.entry) for k in cluster.entry_syncs})
-        rows += [{"cluster": cluster.name, "name": f"{k.namespace}/{k.id.name}", "path": k.path,
-                  "folder": folders.get(id(k), "")} for k in cluster.kustomizations.values()]
-    return rows
 
 
 def validated_report(repo: Path) -> Report:

@@ -3,29 +3,16 @@ those of one unsharded run, each said by one shard."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import init_repo, invoke, validate_json
+from conftest import init_repo, invoke, load_generator, validate_json
 from infometis import shard
 from infometis.commands.common import RepoArgs, options
 
 ROOT = Path(__file__).resolve().parents[1]
-GENERATOR = ROOT / "benchmarks" / "generate.py"
-
-
-def load_generator():
-    spec = importlib.util.spec_from_file_location("generate", GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
 generator = load_generator()
 
 
