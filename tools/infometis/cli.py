@@ -116,7 +116,7 @@ def _version(ctx, _param, value):
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
               help="Show the infometis and kustomize versions.")
 def main():
-    """Validate, render, diff and promote the Flux + Kustomize layouts of a GitOps monorepo.
+    """Validate, render and diff the Flux + Kustomize layouts of a GitOps monorepo.
 
     Exit codes: 0 clean (warnings allowed), 1 error-level problems, 2 usage,
     configuration or setup error.
@@ -181,9 +181,10 @@ def build(cluster, kustomization, output, **repo):
 def graph(cluster, format_name, output, **repo):
     """Draw the Flux dependency graph of CLUSTER (default: every cluster).
 
-    Each cluster, with the environment and mode its cluster-settings declare, holds its
-    Flux Kustomizations (name and path) in apply order; dashed edges come from their
-    sources, solid edges from what they dependsOn.
+    Each cluster, with the environment and mode its cluster-settings declare and the source
+    most Kustomizations read, holds its Flux Kustomizations (name and path), numbered in
+    apply order in text; in mermaid and dot, an edge comes from what each waits for (its
+    dependsOn, else the Kustomization that creates it), a dashed one from any other source.
     """
     from .commands.build import graph as run_graph
     return run_graph(RepoArgs(**repo), cluster, format_name, output)
