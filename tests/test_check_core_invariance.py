@@ -10,6 +10,7 @@ import pytest
 from conftest import init_repo, problems, validate_json
 from infometis import invariance
 from infometis.config import DEFAULT_ENVIRONMENT_FIELDS, Config
+from infometis.fieldpath import field_path
 from infometis.invariance import MISSING, PRESENT, Difference, Item, masked
 from infometis.model import ResourceId
 from infometis.pipeline import Options, run_repository
@@ -154,7 +155,7 @@ def test_differences_one_per_field_with_every_cluster_value():
     found = invariance.differences("kafka", {"dev": {key: _env("3")}, "uat": {key: _env("5")}, "prod": {key: _env("3")}}, [])
     path = ("spec", "template", "spec", "containers", 0, "env", 0, "value")
     assert found == [Difference("kafka", key, path, {"dev": "3", "uat": "5", "prod": "3"})]
-    assert invariance.dotted(found[0].path) == "spec.template.spec.containers[0].env[0].value"
+    assert field_path(found[0].path) == "spec.template.spec.containers[0].env[0].value"
     assert invariance.odd_clusters(found[0]) == ["uat"]  # the value most clusters share is the norm
     assert invariance.odd_clusters(found[0], "5") == ["dev", "prod"]  # unless the base says otherwise
 

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 from infometis.errors import SetupError
+from infometis.fieldpath import field_path, pointer_path
 from infometis.schemas.catalog import SchemaSettings
-from infometis.schemas.engine import Violation, field_path
-from infometis.schemas.kubeconform import Outcome, _violations, arguments, find_kubeconform, judge, pointer_path
+from infometis.schemas.engine import Violation
+from infometis.schemas.kubeconform import Outcome, _violations, arguments, find_kubeconform, judge
 
 STAND_IN = """\
 import json, os, sys

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from .closure import KUSTOMIZATION_FILES
+from .fieldpath import parse_patterns, token_matches
 from .render import Resource
 
 ObjectKey = tuple[str, str, str]  # kind, API group, name: namespaces may differ by cluster
 DEFAULT_SETTINGS = ("domain", "cluster", "environment")
 LABEL_MAPS = ("labels", "annotations", "matchLabels")
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
-_PATTERN_TOKEN = re.compile(r"\[(\*|\d+)\]|\[\"([^\"]*)\"\]|\['([^']*)'\]|([^.\[\]]+)")
 _GENERATED_SUFFIX = re.compile(r"^(.+)-[a-z0-9]{10}$")  # kustomize's content hash
 
 
@@ -38,7 +38,6 @@ MISSING = _Sentinel("absent")  # the field (or object) is not there
 PRESENT = _Sentinel("present")  # the object is there (path () of an object-level difference)
 UNKNOWN = _Sentinel("unknown")  # no reference value to judge by
 NAMESPACE = "${namespace}"  # the name a service's own Namespace object is matched by
-ANY_INDEX, ANY_KEY = _Sentinel("[*]"), _Sentinel("*")
 
 
 class Item(int):
@@ -109,40 +108,11 @@ def namespace_of(objects) -> str:
     return max(counts, key=counts.get) if counts else ""
 
 
-def parse_pattern(text: str) -> tuple:
-    """'spec.template.spec.containers[*].resources' → ('spec', …, 'containers', ANY_INDEX, 'resources');
-    quoted keys: metadata.labels["app.kubernetes.io/name"]; '*' is any key."""
-    tokens: list = []
-    for index, double, single, key in _PATTERN_TOKEN.findall(text):
-        if index:
-            tokens.append(ANY_INDEX if index == "*" else int(index))
-        elif key:
-            tokens.append(ANY_KEY if key == "*" else key)
-        else:
-            tokens.append(double or single)
-    return tuple(tokens)
-
-
-def _matches(token, part) -> bool:
-    if token is ANY_INDEX:
-        return isinstance(part, int)
-    if token is ANY_KEY:
-        return isinstance(part, str)
-    if isinstance(token, int):
-        return isinstance(part, int) and token == part
-    return isinstance(part, str) and token == part
-
-
 def image_repository(reference: str) -> str:
     """The image without its tag and digest: registry:5000/team/app:1.2@sha256:… → registry:5000/team/app."""
     name = reference.split("@", 1)[0]
     head, _, last = name.rpartition("/")
     return (head + "/" if head else "") + last.split(":", 1)[0]
-
-
-def parse_patterns(patterns) -> list[tuple]:
-    parsed = [parse_pattern(p) if isinstance(p, str) else tuple(p) for p in patterns]
-    return [p for p in parsed if p]  # an empty pattern would mask everything
 
 
 def masked(data: Any, patterns, environment: str = "") -> Any:
@@ -155,7 +125,7 @@ def masked(data: Any, patterns, environment: str = "") -> Any:
 def _mask(value, path: tuple, patterns: list[tuple], environment: str):
     if _is_container_image(path) and isinstance(value, str):
         return image_repository(value)  # kustomize's `images:` pins tags in every kind: always the environment's
-    live = [p for p in patterns if len(p) >= len(path) and all(map(_matches, p, path))]
+    live = [p for p in patterns if len(p) >= len(path) and all(map(token_matches, p, path))]
     if any(len(p) == len(path) for p in live):
         if path and path[-1] == "image" and isinstance(value, str):
             return image_repository(value)
@@ -302,16 +272,3 @@ def odd_clusters(difference: Difference, reference: Any = UNKNOWN) -> list[str]:
         groups.setdefault(repr(value), []).append(cluster)
     norm = max(groups.values(), key=len)
     return [c for c in values if c not in norm] if len(norm) > 1 else list(values)
-
-
-def dotted(path: tuple) -> str:
-    """spec.template.spec.containers[0].env[3].value; keys with dots as ["app.kubernetes.io/name"]."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z0-9_$@-]+", part):
-            text += ("." if text else "") + part
-        else:
-            text += f'["{part}"]'
-    return text

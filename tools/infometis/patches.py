@@ -1,36 +1,13 @@
-"""What a kustomize patch sets, as field paths, and whether a path is an allowed environment field.
-
-Paths are tuples of keys and list indexes (ints; '-' for a JSON 6902 append). Patterns are
-dotted field paths where `[*]` is any index: "spec.template.spec.containers[*].resources"
-allows that field and everything under it.
-"""
+"""What a kustomize patch sets, as field paths: tuples of keys and list indexes (ints; '-'
+for a JSON 6902 append), judged by fieldpath.under against allowedEnvironmentFields."""
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
+from .fieldpath import pointer_path
 
 # Set by kustomize and the API to say *which* object or list item a patch means, not to change it.
 IDENTITY = {("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace")}
 MERGE_KEYS = {"name", "containerPort", "port", "mountPath", "devicePath", "ip"}
-
-
-def dotted(path: tuple) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) or part == "-" else (f".{part}" if text else str(part))
-    return text or "(resource)"
-
-
-@lru_cache(maxsize=256)
-def _pattern(pattern: str) -> re.Pattern:
-    return re.compile(re.escape(pattern).replace(r"\[\*\]", r"\[(?:\d+|-)\]") + r"(?=$|[.\[])")
-
-
-def allowed(path: tuple, patterns) -> bool:
-    """True when `path` is one of `patterns` or lies under one."""
-    text = dotted(path)
-    return any(_pattern(pattern).match(text) for pattern in patterns)
 
 
 def touched(patch) -> list[tuple[tuple, tuple]]:
@@ -45,12 +22,7 @@ def touched(patch) -> list[tuple[tuple, tuple]]:
 
 def _operation(index: int, op: dict) -> list[tuple[tuple, tuple]]:
     keys = {"test": (), "move": ("from", "path")}.get(str(op.get("op")), ("path",))
-    return [(_pointer(op[key]), (index, key)) for key in keys if isinstance(op.get(key), str)]
-
-
-def _pointer(pointer: str) -> tuple:
-    parts = [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]]
-    return tuple(int(part) if part.isdigit() else part for part in parts)
+    return [(pointer_path(op[key]), (index, key)) for key in keys if isinstance(op.get(key), str)]
 
 
 def _leaves(node, path: tuple):

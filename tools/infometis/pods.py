@@ -58,11 +58,3 @@ def containers(spec: dict, path: tuple, roles: tuple[str, ...] = CONTAINER_LISTS
         for index, item in enumerate(items if isinstance(items, list) else []):
             if isinstance(item, dict):
                 yield Container(role, index, item, path + (role, index))
-
-
-def dotted(path: tuple) -> str:
-    """A field path as people write it: spec.template.spec.containers[0].image."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text

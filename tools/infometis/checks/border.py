@@ -49,8 +49,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..closure import YAML_SUFFIXES, walk
+from ..fieldpath import field_path
 from ..model import ERROR, Location, Problem, ResourceId, as_list
-from ..schemas.engine import field_path
 
 ID = "border"
 LEVEL = ERROR

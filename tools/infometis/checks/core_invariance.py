@@ -50,6 +50,7 @@ from pathlib import Path
 
 from .. import invariance
 from ..closure import kustomization_file
+from ..fieldpath import field_path, parse_patterns
 from ..invariance import MISSING, PRESENT, UNKNOWN, Difference, Item
 from ..model import ERROR, Location, Problem, as_list
 
@@ -59,7 +60,7 @@ _BLOCK_START = re.compile(r"^\s*(?:-\s+)?(?:[^\s:#][^:#]*:\s+)?[|>][-+0-9]*\s*(?
 
 
 def check(run):
-    patterns = invariance.parse_patterns(run.config.environment_fields)
+    patterns = parse_patterns(run.config.environment_fields)
     keys = as_list(run.config.options(ID).get("settings")) or invariance.DEFAULT_SETTINGS
     settings = {cluster.name: {str(k): str(cluster.settings[k]) for k in keys if cluster.settings.get(k)}
                 for cluster in run.clusters}
@@ -89,7 +90,7 @@ def _problem(run, difference: Difference, by_cluster: dict, renders: dict, patte
         hint = (f"every environment renders the whole core: do not delete or leave out objects of "
                 f"apps/{difference.service}/base in an overlay")
     else:
-        field = invariance.dotted(difference.path)
+        field = field_path(difference.path)
         skip = _common_prefix(difference.values.values())
         shown = ", ".join(f"{c} {_show(v, skip)}" for c, v in difference.values.items())
         items = [part.name for part in difference.path if isinstance(part, Item)]

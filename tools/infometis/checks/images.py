@@ -42,9 +42,10 @@ import os
 from pathlib import Path
 
 from ..closure import kustomization_file
+from ..fieldpath import field_path
 from ..imageref import Reference, allowed, is_host, parse
 from ..model import ERROR, Location, Problem, as_list
-from ..pods import containers, dotted, pod_spec
+from ..pods import containers, pod_spec
 
 ID = "images"
 LEVEL = ERROR
@@ -87,7 +88,7 @@ def check(run):
                         overrides = overrides if overrides is not None else _overrides(run, rendered)
                         where = _override_location(untagged, overrides)
                         message += " (the tag is set here, by images:)" if where else ""
-                    where, said = where or run.locate(resource, path), f"{dotted(path)}: {message}"
+                    where, said = where or run.locate(resource, path), f"{field_path(path)}: {message}"
                     if (where.file, where.line, said) not in reported:
                         reported.add((where.file, where.line, said))
                         yield Problem.at(ID, LEVEL, said, where, cluster=rendered.target,

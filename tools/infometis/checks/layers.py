@@ -47,6 +47,7 @@ from pathlib import Path
 
 from .. import patches
 from ..closure import YAML_SUFFIXES, kustomization_file, walk
+from ..fieldpath import field_path, under
 from ..model import ERROR, Location, Problem, ResourceId, as_list
 from ..yamlio import load_text
 
@@ -109,8 +110,8 @@ def _overlay(run, service: Path, folder: Path, spec_file: Path):
                                core)
     for patch, where_of in _patches(run, folder, document, spec):
         for path, pointer in patches.touched(patch):
-            if not patches.allowed(path, run.config.environment_fields):
-                text = patches.dotted(path)
+            if not under(path, run.config.environment_fields):
+                text = field_path(path)
                 pattern = re.sub(r"\[(\d+|-)\]", "[*]", text)
                 yield _problem(where_of(pointer),
                                f"a patch of {name}/{env} sets {text}: not an allowed environment field "

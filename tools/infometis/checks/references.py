@@ -49,8 +49,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..fieldpath import field_path
 from ..model import ERROR, Problem, as_list
-from ..schemas.engine import field_path
 from .reference_fields import TRAEFIK_GROUPS, Ref, dig, refs_of
 
 ID = "references"

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..fieldpath import field_path
 from ..model import ERROR, WARNING, Problem
 from ..schemas import kubeconform
 from ..schemas.catalog import Catalog
 from ..schemas.documents import Manifest, crd_schemas, files_under
-from ..schemas.engine import field_path
 
 ID = "schema"
 LEVEL = ERROR

@@ -37,8 +37,8 @@ import re
 from pathlib import Path
 
 from ..closure import KUSTOMIZATION_FILES, YAML_SUFFIXES
+from ..fieldpath import field_path
 from ..model import ERROR, Location, Problem, ResourceId, as_list
-from ..pods import dotted
 from ..yamlio import FileCache
 
 ID = "secrets"
@@ -220,4 +220,4 @@ def _key_path(documents, line: int, column: int) -> str:
     for path, at in (document.lines.items() if document else ()):
         if path and at <= (line, column) and (at > best_at or (at == best_at and len(path) > len(best))):
             best, best_at = path, at
-    return dotted(best) if best else f"line {line}"
+    return field_path(best) if best else f"line {line}"

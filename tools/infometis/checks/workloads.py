@@ -48,8 +48,9 @@ FAIL::
 from __future__ import annotations
 
 from ..closure import kustomization_file
+from ..fieldpath import field_path
 from ..model import ERROR, WARNING, Location, Problem
-from ..pods import BATCH_KINDS, containers, dotted, pod_spec
+from ..pods import BATCH_KINDS, containers, pod_spec
 
 ID = "workloads"
 LEVEL = ERROR
@@ -135,7 +136,7 @@ def _root(spec: dict, path: tuple):
         return
     if len(failing) == len(judged) and all(own is None for _, own in failing):
         said = "is false" if pod_value is False else "is not set"
-        yield (WARNING, f"{dotted(pod_at)} {said} (nor in any container): the pod may run as root",
+        yield (WARNING, f"{field_path(pod_at)} {said} (nor in any container): the pod may run as root",
                pod_at, (pod_at,), ROOT_HINT)
         return
     for container, own in failing:
@@ -145,7 +146,7 @@ def _root(spec: dict, path: tuple):
 
 
 def _name(container) -> str:
-    return dotted(container.path[:-2]) + "." + container.label
+    return field_path(container.path[:-2]) + "." + container.label
 
 
 def _where(run, rendered, resource, path: tuple, compared: tuple) -> tuple[Location, bool]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .. import git
 from ..errors import ConfigError
+from ..fieldpath import field_path
 from ..model import ERROR, WARNING, Problem
 from ..report import Report, render
 from ..report.text import problem_line
@@ -17,7 +18,6 @@ from ..schemas import bundled
 from ..schemas.catalog import Catalog, SchemaSettings
 from ..schemas.crd import file_name
 from ..schemas.documents import crd_schemas, files_under, read
-from ..schemas.engine import field_path
 from .common import SchemaArgs, write
 
 ID = "schema"

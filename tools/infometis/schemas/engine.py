@@ -7,18 +7,13 @@ from dataclasses import dataclass
 
 import jsonschema_rs
 
+from ..fieldpath import field_path
+
 
 @dataclass(frozen=True)
 class Violation:
     path: tuple  # inside the resource: keys and list indexes
     message: str
-
-
-def field_path(path: tuple) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(resource)"
 
 
 def without_nulls(value):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SetupError
+from ..fieldpath import pointer_path
 from ..runner import overridden, run
 from ..yamlio import dump
 from .catalog import SchemaSettings
@@ -112,20 +113,3 @@ def _violations(error: dict, data: dict) -> list[Violation]:
         fields = re.findall(r"'([^']*)'", unknown[1]) or [unknown[1].strip("'\" ")]
         return [Violation((*path, field), "unknown field") for field in fields]
     return [Violation(path, message)]
-
-
-def pointer_path(pointer: str, data=None) -> tuple:
-    """`/spec/containers/0/name` → ('spec', 'containers', 0, 'name'). A numeric segment is a
-    list index unless the resource shows a mapping there (a label key "0" stays a string)."""
-    path: list = []
-    node = data
-    for raw in pointer.split("/")[1:]:
-        part: str | int = raw.replace("~1", "/").replace("~0", "~")
-        if raw.isdigit() and not isinstance(node, dict):
-            part = int(raw)
-        path.append(part)
-        try:
-            node = node[part] if node is not None else None
-        except (KeyError, IndexError, TypeError):
-            node = None
-    return tuple(path)
