@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import git, init_repo, invoke
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,3 +126,15 @@ def test_drift_finds_a_hand_edit_beyond_the_environment_fields(sample):
     markdown = invoke("drift", "--repo", str(sample), "--format", "markdown")
     assert markdown.exit_code == 0  # without --fail-on-drift drift only informs
     assert "### dev → uat" in markdown.stdout and "### uat → prod" in markdown.stdout
+
+
+def test_the_promote_workflow_opens_the_pull_request_with_a_token_that_triggers_validation():
+    workflow = yaml.safe_load((ROOT / ".github/workflows/promote.yaml").read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert set(triggers["workflow_dispatch"]["inputs"]) == {"src", "dst"}
+    steps = workflow["jobs"]["promote"]["steps"]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    assert '.venv/bin/infometis promote "$SRC" "$DST" --commit' in runs
+    opener = next(step for step in steps if step.get("name") == "Open the pull request")
+    assert opener["with"]["github-token"] == "${{ secrets.INFOMETIS_PROMOTE_TOKEN }}"
+    assert workflow["jobs"]["promote"]["permissions"] == {"contents": "read"}

@@ -27,7 +27,7 @@ SOURCE_KINDS = ("GitRepository", "OCIRepository", "Bucket")
 # Where a pinned version lives in a resource of each kind (JSON patches name the same paths).
 KIND_PATHS = {"HelmRelease": [("spec", "chart", "spec", "version")], "HelmChart": [("spec", "version")],
               **{kind: [("spec", "ref", name) for name in REF_FIELDS] for kind in SOURCE_KINDS}}
-_MARKED = re.compile(r"[ \t]+#.*\b" + re.escape(MARK) + r"\b")
+_MARKED = re.compile(r"[ \t]+#(.*\s)?" + re.escape(MARK) + r"(\s|$)")
 
 
 @dataclass(frozen=True)
@@ -60,11 +60,8 @@ class _Frame:
 
 
 def pins(text: str) -> list[Pin]:
-    """Every pin in `text` (a file's exact text); [] when it is not YAML."""
-    try:
-        roots = edit.documents(text)
-    except EditError:
-        return []
+    """Every pin in `text` (a file's exact text); EditError when it is not YAML."""
+    roots = edit.documents(text)
     frame = _Frame(text)
     found: list[Pin] = []
     for root in roots:

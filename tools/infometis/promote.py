@@ -44,7 +44,7 @@ class Plan:
     source: str
     target: str
     changes: list[Change] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)  # pins SRC has that DST's file does not hold
+    missing: list[str] = field(default_factory=list)  # what is not promoted: pins DST's file lacks, unreadable files
 
     @property
     def refused(self) -> list[Change]:
@@ -83,30 +83,33 @@ def plan(repo: Path, config: Config, source: str, target: str, services: tuple[s
     return result
 
 
-def _read(path: Path) -> str | None:
+def _pins(repo: Path, path: Path, result: Plan) -> tuple[str, dict] | None:
+    """The file's text and its pins by key (the first of a key wins); None, and a note, if unreadable."""
     try:
-        return edit.read_text(path)
-    except (OSError, EditError):
+        text = edit.read_text(path)
+        return text, {pin.key: pin for pin in reversed(pins.pins(text))}
+    except (OSError, EditError) as err:
+        result.missing.append(f"{path.relative_to(repo).as_posix()} cannot be read: {err}")
         return None
 
 
 def _plan_file(repo: Path, pair: Pair, source_file: Path, target_file: Path, result: Plan) -> None:
-    source_text, target_text = _read(source_file), _read(target_file)
-    if source_text is None or target_text is None:
+    source, target = _pins(repo, source_file, result), _pins(repo, target_file, result)
+    if source is None or target is None:
         return
-    wanted = {pin.key: pin for pin in reversed(pins.pins(source_text))}
-    held = {pin.key: pin for pin in reversed(pins.pins(target_text))}
+    (source_text, wanted), (_, held) = source, target
     shown = target_file.relative_to(repo).as_posix()
     for key, pin in wanted.items():
         old = held.get(key)
         if old is None:
-            result.missing.append(f"{pair.service}: {shown} has no {pin.field} (in {result.source}: {pin.value})")
+            result.missing.append(f"{pair.service}: {shown} has no {pin.field} ({result.source} pins {pin.value}; "
+                                  f"add it by hand if {result.target} should pin it too)")
         elif old.value != pin.value:
             result.changes.append(Change(pair.service, shown, old.span.line, old.field, old.value, pin.value,
-                                         old.span, _token(source_text, pin, old), old.refused or pin.refused))
+                                         old.span, new_token(source_text, pin, old), old.refused or pin.refused))
 
 
-def _token(source_text: str, new: pins.Pin, old: pins.Pin) -> str:
+def new_token(source_text: str, new: pins.Pin, old: pins.Pin) -> str:
     """The new value as DST writes it: SRC's own token when both are plain (the same scalar,
     e.g. 1.10 stays 1.10), else in DST's quote style."""
     token = source_text[new.span.start:new.span.end]

@@ -109,7 +109,7 @@ def _print_plan(plan: promotion.Plan) -> None:
         for line in plan_lines(plan):
             print(f"  {line}")
     for note in plan.missing:
-        print(f"not promoted: {note} (add it by hand if {plan.target} should pin it)", file=sys.stderr)
+        print(f"not promoted: {note}", file=sys.stderr)
 
 
 def _ready_to_write(repo: Path, commit: bool, branch: str) -> None:
