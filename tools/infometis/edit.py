@@ -5,6 +5,7 @@ it was, byte for byte. `promote` and `new` write only through here."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -70,6 +71,41 @@ def write_atomic(path: Path, text: str) -> None:
         os.fsync(folder)
     finally:
         os.close(folder)
+
+
+@contextlib.contextmanager
+def write_lock(folder: Path, what: str):
+    """One writer at a time: a lock file naming the writer; the lock of a writer that died
+    (killed, a crash) is taken over."""
+    path = folder / "infometis.lock"
+    for _ in range(2):
+        try:
+            handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            break
+        except FileExistsError:
+            holder = _lock_holder(path)
+            if holder:
+                raise EditError(f"another infometis is writing this repository ({holder}); wait for it to finish, "
+                                f"or delete {path} if that process is gone") from None
+            path.unlink(missing_ok=True)
+    else:
+        raise EditError(f"cannot take the lock {path}")
+    try:
+        os.write(handle, f"{os.getpid()} {what}\n".encode())
+        yield
+    finally:
+        os.close(handle)
+        path.unlink(missing_ok=True)
+
+
+def _lock_holder(path: Path) -> str | None:
+    """'pid N: what' of a live writer holding the lock, else None."""
+    try:
+        pid, _, what = path.read_text().partition(" ")
+        os.kill(int(pid), 0)
+    except (OSError, ValueError):
+        return None
+    return f"pid {pid}: {what.strip()}"
 
 
 def documents(text: str) -> list[Node | None]:

@@ -118,17 +118,20 @@ def new_token(source_text: str, new: pins.Pin, old: pins.Pin) -> str:
     return edit.quote(new.value, old.style, old.in_flow)
 
 
-def apply(repo: Path, result: Plan) -> dict[Path, str]:
-    """Write the plan's changes (each file atomically); returns each file's previous text."""
-    originals: dict[Path, str] = {}
+def apply(repo: Path, result: Plan, originals: dict[Path, str] | None = None) -> dict[Path, str]:
+    """Write the plan's changes, each file atomically, once every edit has been read back;
+    `originals` receives each file's previous text as it is replaced (for restore)."""
+    originals = {} if originals is None else originals
+    updates = {}
     for relative in result.files():
-        path = repo / relative
-        text = edit.read_text(path)
+        text = edit.read_text(repo / relative)
         changes = sorted((c for c in result.changes if c.file == relative), key=lambda c: -c.span.start)
         updated = text
         for change in changes:
             updated = edit.replace_token(updated, change.span, change.token)
         _verify(relative, updated, changes)
+        updates[repo / relative] = (text, updated)
+    for path, (text, updated) in updates.items():
         originals[path] = text
         edit.write_atomic(path, updated)
     return originals

@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import git
 from .. import promote as promotion
 from ..checks import REGISTRY
-from ..edit import EditError
+from ..edit import EditError, write_lock
 from ..errors import ConfigError, InfometisError
 from ..model import ERROR
 from ..report.text import problem_line
@@ -63,11 +63,21 @@ def promote(args: RepoArgs, source: str, target: str, services: tuple[str, ...],
     if not plan.changes or dry_run:
         return 0
     branch = branch or f"promote/{source}-to-{target}/{(git.head(repo) or '')[:7]}"
+    git_dir = Path(git.git(repo, "rev-parse", "--absolute-git-dir").strip())
+    try:
+        with write_lock(git_dir, f"promote {source} {target}"):
+            return _write(options_, plan, commit, branch)
+    except EditError as err:
+        raise Refused(str(err)) from None
+
+
+def _write(options_, plan: promotion.Plan, commit: bool, branch: str) -> int:
+    repo = options_.repo
     _ready_to_write(repo, commit, branch)
     before = _errors(options_)
-    originals = {}
+    originals: dict = {}
     try:
-        originals = promotion.apply(repo, plan)
+        promotion.apply(repo, plan, originals)
         introduced = _errors(options_) - before
     except EditError as err:
         promotion.restore(originals)
