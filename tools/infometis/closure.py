@@ -4,6 +4,7 @@ closure. kustomize does not say what it reads, so this errs on the side of more.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +24,30 @@ def kustomization_file(folder: Path) -> Path | None:
     return None
 
 
-def is_remote(reference: str) -> bool:
-    return "://" in reference or reference.startswith(_REMOTE_PREFIXES) or "?ref=" in reference
+_HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(:[0-9]+)?/", re.IGNORECASE)
+
+
+def is_remote(reference: str, folder: Path | None = None) -> bool:
+    """Whether kustomize would fetch `reference` over the network. A path that does not exist
+    locally and starts with a host name (gitlab.example.org/team/repo) is one too."""
+    if "://" in reference or reference.startswith(_REMOTE_PREFIXES) or "?ref=" in reference:
+        return True
+    return folder is not None and bool(_HOST.match(reference)) and not (folder / reference).exists()
+
+
+def escape(target: Path, root: Path) -> str | None:
+    """Why `target` (a normalized path) is not a path inside the repository `root`, or None.
+    kustomize runs without its load restrictor (the wrapper lives in a temporary folder),
+    so this is the check that keeps a build inside the repository."""
+    if target != root and root not in target.parents:
+        return "is outside the repository"
+    try:
+        real, real_root = target.resolve(), root.resolve()
+    except (OSError, RuntimeError):
+        return "cannot be resolved (a symlink loop?)"
+    if real != real_root and real_root not in real.parents:
+        return "leads through a symlink out of the repository"
+    return None
 
 
 @dataclass
@@ -33,6 +56,7 @@ class Closure:
     files: set[Path] = field(default_factory=set)
     manifests: set[Path] = field(default_factory=set)  # files read as YAML (not generator inputs)
     remote: list[tuple[str, Location]] = field(default_factory=list)
+    refused: list[tuple[str, Location]] = field(default_factory=list)  # unsafe to build: why, where
 
 
 def generated_resources(folder: Path) -> list[Path]:
@@ -45,7 +69,9 @@ def generated_resources(folder: Path) -> list[Path]:
             if kustomization_file(here / name):
                 found.append(here / name)
         subdirs[:] = sorted(name for name in subdirs if not kustomization_file(here / name))
-        found.extend(here / name for name in sorted(files) if name.endswith(YAML_SUFFIXES))
+        # a FIFO or a device named .yaml would block the build: only files, and symlinks (checked later)
+        found.extend(here / name for name in sorted(files) if name.endswith(YAML_SUFFIXES)
+                     and ((here / name).is_file() or (here / name).is_symlink()))
     return sorted(found)
 
 
@@ -91,29 +117,64 @@ def walk(folder: Path, cache: FileCache, closure: Closure | None = None) -> Clos
     spec_file = kustomization_file(folder)
     if spec_file is None:
         for item in generated_resources(folder):
+            where = Location(cache.relative(item), 1, None)
+            if _refused(item, cache, closure, where):
+                continue
             if item.is_dir():
                 walk(item, cache, closure)
             else:
-                closure.files.add(item)
-                closure.manifests.add(item)
+                _add_file(item, cache, closure, True)
         return closure
-    closure.files.add(spec_file)
-    closure.manifests.add(spec_file)
+    _add_file(spec_file, cache, closure, True)
     loaded = cache.load(spec_file)
     for document in loaded.documents[:1]:
         if not isinstance(document.data, dict):
             continue
         for path, reference in _path_entries(document.data):
-            if is_remote(reference):
-                closure.remote.append((reference, document.location(path)))
-                continue
-            target = Path(os.path.normpath(folder / reference))
-            if target.is_dir() and _is_kustomize_field(path):
-                walk(target, cache, closure)
-            elif target.is_dir():
-                closure.folders.add(target)
-            else:
-                closure.files.add(target)
-                if not path[0].endswith("Generator") and path[0] != "openapi":
-                    closure.manifests.add(target)
+            _reference(folder, path, reference, document.location(path), cache, closure)
     return closure
+
+
+def _reference(folder: Path, path: tuple, reference: str, where: Location, cache: FileCache, closure: Closure):
+    if is_remote(reference, folder):
+        closure.remote.append((reference, where))
+        return
+    target = Path(os.path.normpath(folder / reference))
+    if _refused(target, cache, closure, where, reference):
+        return
+    if target.is_dir() and _is_kustomize_field(path):
+        walk(target, cache, closure)
+    elif target.is_dir():
+        closure.folders.add(target)
+    else:
+        _add_file(target, cache, closure, not path[0].endswith("Generator") and path[0] != "openapi")
+
+
+def _refused(target: Path, cache: FileCache, closure: Closure, where: Location, reference: str | None = None) -> bool:
+    """Refuse (and say why) a path that leaves the repository."""
+    why = escape(target, cache.root)
+    if why:
+        closure.refused.append((f"'{reference or where.file}' {why}: refused", where))
+    return why is not None
+
+
+def _add_file(path: Path, cache: FileCache, closure: Closure, manifest: bool) -> None:
+    closure.files.add(path)
+    if not manifest:
+        if os.path.exists(path) and not path.is_file() and not path.is_dir():  # a FIFO would block kustomize
+            closure.refused.append((f"not rendered: {cache.relative(path)}: not a regular file",
+                                    Location(cache.relative(path), 1, None)))
+        return
+    closure.manifests.add(path)
+    if os.path.lexists(path):
+        loaded = cache.load(path)
+        if loaded.refused:
+            closure.refused.append((f"not rendered: {loaded.path}: {loaded.refused}", Location(loaded.path, 1, None)))
+
+
+def add_components(folder: Path, components: list[tuple[str, Location]], cache: FileCache, closure: Closure) -> None:
+    """A Flux Kustomization's spec.components: folders relative to its path, inside the repository."""
+    for reference, where in components:
+        target = Path(os.path.normpath(folder / reference))
+        if not _refused(target, cache, closure, where, reference):
+            walk(target, cache, closure)

@@ -20,7 +20,7 @@ from .model import ERROR, FLUX_KUSTOMIZE_GROUP, INFO, Document, Location, Proble
 from .render import Resource, build
 from .schemas.catalog import SchemaSettings
 from .sources import EXTERNAL, PENDING, REPO, UNDEFINED, SourceMapping, SourceTable
-from .substitute import substitute
+from .substitute import UNCLOSED, substitute
 from .yamlio import FileCache, dump, load_stream
 
 
@@ -195,10 +195,12 @@ class ClusterWalk:
     def _render(self, item):
         k, folder = item
         closure = closures.walk(folder, self.run.cache)
+        components = [(str(c), k.where("spec", "components", i)) for i, c in enumerate(as_list(k.spec.get("components")))]
+        closures.add_components(folder, components, self.run.cache, closure)
         for manifest in closure.manifests:  # parsed once, for the yaml check and for lines
             if manifest.is_file() and (manifest.suffix in closures.YAML_SUFFIXES or manifest.name == "Kustomization"):
                 self.run.cache.load(manifest)
-        if closure.remote and not self.options.online:
+        if closure.refused or (closure.remote and not self.options.online):
             return k, folder, None, closure
         return k, folder, self._build(k, folder), closure
 
@@ -208,7 +210,10 @@ class ClusterWalk:
     def _register(self, k, folder, output, closure) -> list[FluxKustomization]:
         self.cluster.reached |= closure.folders
         if output is None:
-            for reference, where in closure.remote:
+            for why, where in closure.refused:
+                self.problem(kustomize_build.ID, ERROR, why, where, k,
+                             hint="keep every file a build reads inside the repository, as plain files within the limits")
+            for reference, where in closure.remote if not self.options.online else ():
                 self.problem(kustomize_build.ID, ERROR, f"remote resource '{reference}' refused: the network is off",
                              where, k, hint="vendor it into the repository, or run with --online")
             return []
@@ -288,7 +293,8 @@ class ClusterWalk:
                 continue
             outcome = substitute(text, variables)
             for reference in outcome.invalid:
-                self._substitution_problem(k, resource, closure, f"cannot substitute {reference}", reference)
+                needle = reference.removesuffix(UNCLOSED)
+                self._substitution_problem(k, resource, closure, f"cannot substitute {reference}", needle)
             for name in sorted(set(outcome.missing)):
                 self._substitution_problem(k, resource, closure, f"variable '{name}' has no value and no default",
                                            "${" + name)

@@ -11,6 +11,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 
+UNCLOSED = " (no closing '}')"
 VARIABLE_NAME = re.compile(r"[_a-zA-Z][_a-zA-Z0-9]*")
 _REFERENCE = re.compile(r"^([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[=-])(.*))?$", re.DOTALL)
 
@@ -145,7 +146,7 @@ def substitute(text: str, variables: dict[str, str]) -> Outcome:
             continue
         end = _closing_brace(text, start)
         if end < 0:
-            outcome.invalid.append(text[start:start + 40].splitlines()[0] + " (no closing '}')")
+            outcome.invalid.append(text[start:start + 40].splitlines()[0] + UNCLOSED)
             parts.append(text[position:])
             break
         parts.append(text[position:start])

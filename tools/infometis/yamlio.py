@@ -3,6 +3,8 @@ the line of every field, and every duplicate key (which plain loaders silently d
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +13,15 @@ import yaml
 from .model import ERROR, Document, Location, Problem
 
 YAML_CHECK = "yaml"
+# Limits on what a manifest may be. Beyond them a file is refused (a problem, and nothing is
+# given to kustomize), because past them the tools hang or exhaust memory rather than fail:
+# - etcd stores an object of at most 1.5 MiB, so a manifest file of 10 MiB is not hand-written;
+# - kustomize's time grows with the square of the resources it holds (1,000: ~2 s, 10,000: minutes);
+# - aliases expand in kustomize: nine levels of ten ("billion laughs") take it to 20 GB of memory.
+# libyaml refuses nesting deeper than 1,000 levels itself.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_DOCUMENTS = 1000
+MAX_EXPANDED_NODES = 100_000
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -45,6 +56,7 @@ class LoadedFile:
     path: str
     documents: tuple[Document, ...]
     problems: tuple[Problem, ...]
+    refused: str | None = None  # why no tool may read this file (too large, an alias bomb, not a file)
 
 
 def field_lines(root: yaml.Node) -> dict[tuple, tuple[int, int]]:
@@ -73,15 +85,45 @@ def field_lines(root: yaml.Node) -> dict[tuple, tuple[int, int]]:
     return lines
 
 
+def expanded_size(root: yaml.Node, limit: int) -> int:
+    """How many nodes `root` holds once every alias is expanded (stops counting past `limit`)."""
+    sizes: dict[int, int] = {}
+    stack = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = node.value if isinstance(node, yaml.SequenceNode) else \
+            [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else []
+        if children_done or not children:
+            sizes[id(node)] = min(limit + 1, 1 + sum(sizes.get(id(child), 0) for child in children))
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+def _refusal(path: str, message: str, line: int, hint: str) -> LoadedFile:
+    problem = Problem.at(YAML_CHECK, ERROR, message, Location(path, line, None), hint=hint)
+    return LoadedFile(path, (), (problem,), refused=message)
+
+
+def _too_large(path: str, size: int) -> LoadedFile:
+    return _refusal(path, f"{size / 1e6:.1f} MB: larger than the {MAX_FILE_BYTES >> 20} MiB a manifest may be", 1,
+                    "split it into several files; an object cannot exceed 1.5 MiB in the cluster anyway")
+
+
 def _problem(path: str, message: str, mark: yaml.Mark | None, hint: str | None = None) -> Problem:
-    line = mark.line + 1 if mark else None
+    line = mark.line + 1 if mark else 1
     column = mark.column + 1 if mark else None
     return Problem.at(YAML_CHECK, ERROR, message, Location(path, line, column), hint=hint)
 
 
 def _decode(raw: bytes, path: str) -> tuple[str | None, Problem | None]:
     if b"\x00" in raw[:8192]:
-        return None, _problem(path, "binary file, not YAML", None, "remove it or give it another extension")
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        return None, Problem.at(YAML_CHECK, ERROR, "binary file, not YAML", Location(path, line, None),
+                                hint="remove it or give it another extension")
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as err:
@@ -92,22 +134,42 @@ def _decode(raw: bytes, path: str) -> tuple[str | None, Problem | None]:
 
 def load_text(raw: bytes, path: str) -> LoadedFile:
     """Parse every document of `raw`; what cannot be parsed becomes a problem, never an exception."""
+    if len(raw) > MAX_FILE_BYTES:
+        return _too_large(path, len(raw))
     text, problem = _decode(raw, path)
     if problem:
         return LoadedFile(path, (), (problem,))
+    try:
+        return _parse(text, path)
+    except Exception as err:  # a loader bug must not stop the run: the file becomes a problem
+        message = "nesting too deep" if isinstance(err, RecursionError) else str(err).splitlines()[0] if str(err) else ""
+        return LoadedFile(path, (), (_problem(path, f"invalid YAML: {message or type(err).__name__}", None),))
+
+
+def _parse(text: str, path: str) -> LoadedFile:
     documents: list[Document] = []
     loader = _Loader(text)
+    may_alias = "*" in text
     try:
         while loader.check_node():
             node = loader.get_node()
+            line = node.start_mark.line + 1
+            if len(documents) == MAX_DOCUMENTS:
+                return _refusal(path, f"more than {MAX_DOCUMENTS} documents", line,
+                                "split it into several files (kustomize slows down with the square of the count)")
+            if may_alias and expanded_size(node, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES:
+                return _refusal(path, f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} values", line,
+                                "write the values out, or use fewer nested aliases")
             data = loader.construct_document(node)
             if data is not None:
-                documents.append(Document(data, path, node.start_mark.line + 1, field_lines(node)))
+                documents.append(Document(data, path, line, field_lines(node)))
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         if err.context_mark and mark.line >= text.count("\n") and mark.column == 0:
             mark = err.context_mark  # stopped at the end of input: the open construct is the place
         what = " ".join(part for part in (err.context, err.problem) if part)
+        if "maximum nesting depth" in what:
+            what = "nested deeper than 1,000 levels"
         return LoadedFile(path, tuple(documents), (_problem(path, f"invalid YAML: {what}", mark),))
     except (yaml.YAMLError, RecursionError, TypeError, ValueError) as err:
         message = "nesting too deep" if isinstance(err, RecursionError) else str(err).splitlines()[0]
@@ -142,6 +204,14 @@ def dump(data) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=1 << 30, allow_unicode=True)
 
 
+def is_regular(path: Path) -> bool:
+    """A regular file (after symlinks): a FIFO, a device or a symlink loop named .yaml is never read."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 class FileCache:
     """Each file is read and parsed once per run."""
 
@@ -158,15 +228,20 @@ class FileCache:
     def load(self, path: Path) -> LoadedFile:
         path = Path(path)
         if path not in self._files:
-            name = self.relative(path)
-            try:
-                raw = path.read_bytes()
-            except OSError as err:
-                loaded = LoadedFile(name, (), (_problem(name, f"cannot read: {err.strerror}", None),))
-            else:
-                loaded = load_text(raw, name)
-            self._files[path] = loaded
+            self._files[path] = self._read(path, self.relative(path))
         return self._files[path]
+
+    @staticmethod
+    def _read(path: Path, name: str) -> LoadedFile:
+        """Regular files only: a FIFO would block the run, a device never end."""
+        try:
+            if not stat.S_ISREG(path.stat().st_mode):
+                return _refusal(name, "not a regular file", 1, "remove it: only files hold manifests")
+            if path.stat().st_size > MAX_FILE_BYTES:  # not even read
+                return _too_large(name, path.stat().st_size)
+            return load_text(path.read_bytes(), name)
+        except OSError as err:
+            return _refusal(name, f"cannot read: {err.strerror}", 1, "fix or remove it (a broken or looping symlink?)")
 
     def loaded(self) -> list[LoadedFile]:
         return list(self._files.values())

@@ -39,7 +39,7 @@ from pathlib import Path
 from ..closure import KUSTOMIZATION_FILES, YAML_SUFFIXES
 from ..fieldpath import field_path
 from ..model import ERROR, Location, Problem, ResourceId, as_list
-from ..yamlio import FileCache
+from ..yamlio import FileCache, is_regular
 
 ID = "secrets"
 LEVEL = ERROR
@@ -80,7 +80,7 @@ def _yaml_files(run):
         here = Path(folder)
         subdirs[:] = sorted(d for d in subdirs if d != ".git" and not run.config.is_excluded(run.cache.relative(here / d)))
         for name in sorted(files):
-            if (name.endswith(YAML_SUFFIXES) or name == "Kustomization") \
+            if (name.endswith(YAML_SUFFIXES) or name == "Kustomization") and is_regular(here / name) \
                     and not run.config.is_excluded(run.cache.relative(here / name)):
                 yield here / name
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..model import Document, Location, Problem
-from ..yamlio import load_text
+from ..yamlio import is_regular, load_text
 from .crd import convert_crd, is_crd
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -39,7 +39,7 @@ def files_under(paths: list[str], skip=lambda relative: False) -> list[Path | st
         elif path.is_dir():
             for folder, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not skip(os.path.join(folder, d)))
-                found += [Path(folder) / f for f in sorted(files) if f.endswith(SUFFIXES)]
+                found += [Path(folder) / f for f in sorted(files) if f.endswith(SUFFIXES) and is_regular(Path(folder) / f)]
         else:
             raise ConfigError(f"{text}: no such file or folder")
     return found

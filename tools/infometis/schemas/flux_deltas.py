@@ -69,6 +69,8 @@ def apply_deltas(group: str, version: str, kind: str, schema: dict | None) -> di
         _add_kind(definitions["ChartRef"], "kind", "ExternalArtifact")
         for name in ("Install", "Upgrade"):
             definitions[name]["properties"]["strategy"] = _STRATEGY
+        # helm-controller reads values into a map: anything else fails the release, not the apply
+        definitions["HelmReleaseSpec"]["properties"]["values"] = {"type": ["object", "null"]}
     if key == ("notification.toolkit.fluxcd.io", "v1beta3", "Alert"):
         _add_kind(definitions["EventSource"], "kind", *_NEW_EVENT_KINDS)
     if key == ("notification.toolkit.fluxcd.io", "v1", "Receiver"):
