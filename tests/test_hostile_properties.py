@@ -1,0 +1,127 @@
+"""Properties of the code that reads what users write: the loader turns any bytes into
+documents or problems (never an exception, always a line), and substitution ends for any text
+and variables, values holding ${...} included. Limits and refusals of paths, by example."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from infometis import closure
+from infometis.substitute import substitute
+from infometis.yamlio import MAX_DOCUMENTS, MAX_EXPANDED_NODES, FileCache, load_text
+
+# Pieces of YAML (and of what is not YAML) that random bytes alone would rarely put together.
+YAML_PIECES = ["a:", "b: ", " ", "  ", "\n", "\r\n", "\t", "- ", "[", "]", "{", "}", ",", "&x ", "*x", "&y ", "*y",
+               "<<: ", "? ", ": ", "---\n", "...\n", "#", "'", '"', "|", ">-", "!!binary ", "!!python/object:os.system ",
+               "!!set ", "%YAML 1.1\n", "%TAG ! x\n", "1", "true", "~", "=", "\\", "\ufeff", "\x00", "\x85", "é", "${a}"]
+yaml_texts = st.lists(st.sampled_from(YAML_PIECES), max_size=40).map("".join)
+raw_bytes = st.one_of(st.binary(max_size=300), yaml_texts.map(lambda text: text.encode("utf-8", "surrogatepass")),
+                      yaml_texts.map(lambda text: text.encode("latin-1", "replace")))
+
+
+@contextmanager
+def deadline(seconds: int):
+    """Fail (rather than hang) when the body runs longer than `seconds`."""
+    def expire(*_):
+        raise TimeoutError(f"did not finish within {seconds} s")
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@given(raw_bytes)
+def test_any_bytes_give_documents_or_problems_with_a_line(raw):
+    with deadline(10):
+        loaded = load_text(raw, "f.yaml")
+    assert isinstance(loaded.documents, tuple)
+    for problem in loaded.problems:
+        assert problem.file == "f.yaml" and problem.line and problem.line >= 1
+        assert "\n" not in problem.message
+
+
+@given(raw_bytes)
+def test_the_file_cache_never_raises(tmp_path_factory, raw):
+    folder = tmp_path_factory.mktemp("cache")
+    (folder / "f.yaml").write_bytes(raw)
+    loaded = FileCache(folder).load(folder / "f.yaml")
+    assert loaded.path == "f.yaml" and isinstance(loaded.problems, tuple)
+
+
+references = st.lists(st.sampled_from(["${", "}", "$${", "$", "a", "b", "ab", ":=", ":-", "=", "-", "#", "##", "%",
+                                       "^", ",,", "/", "//", ":1", ":1:2", "*", " ", "\n"]), max_size=40).map("".join)
+values = st.lists(st.sampled_from(["${a}", "${b}", "${ab:=${a}}", "${", "}", "x", "$${a}", "/"]), max_size=6).map("".join)
+
+
+@given(references, st.dictionaries(st.sampled_from(["a", "b", "ab"]), values))
+def test_substitution_always_ends(text, variables):
+    with deadline(10):
+        outcome = substitute(text, variables)
+    assert isinstance(outcome.text, str)
+
+
+@given(values)
+def test_a_substituted_value_is_never_substituted_again(value):
+    assert substitute("${a}", {"a": value, "b": "B"}).text == value
+
+
+def test_loader_limits():
+    many = b"".join(b"---\nk: %d\n" % i for i in range(MAX_DOCUMENTS + 1))
+    loaded = load_text(many, "f.yaml")
+    assert loaded.refused and loaded.problems[0].line == 2 * MAX_DOCUMENTS + 2
+    laughs = "a0: &a0 lol\n" + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 7))
+    assert load_text(laughs.encode(), "f.yaml").refused.startswith(f"aliases expand this document to more than {MAX_EXPANDED_NODES:,}")
+    fine = "base: &b {x: 1}\n" + "".join(f"k{i}: {{<<: *b, y: {i}}}\n" for i in range(100))
+    assert load_text(fine.encode(), "f.yaml").problems == ()
+    assert "nested deeper than 1,000 levels" in load_text(b"- " * 5000, "f.yaml").problems[0].message
+
+
+@pytest.mark.parametrize("reference", [
+    "https://github.com/org/repo//path?ref=v1", "http://example.com/x.yaml", "git::https://github.com/org/repo",
+    "github.com/org/repo//path?ref=v1", "ssh://git@github.com/org/repo", "git@github.com:org/repo.git",
+    "gitlab.example.org/team/repo/deploy", "example.com:8443/org/repo", "oci://ghcr.io/org/manifests",
+])
+def test_every_remote_syntax_is_remote(reference, tmp_path):
+    assert closure.is_remote(reference, tmp_path)
+
+
+@pytest.mark.parametrize("reference", ["base", "../base", "configs.d/x.yaml", "deploy.yaml"])
+def test_local_paths_are_not_remote(reference, tmp_path):
+    assert not closure.is_remote(reference, tmp_path)
+
+
+def test_a_local_folder_named_like_a_host_is_local(tmp_path):
+    (tmp_path / "example.com" / "x").mkdir(parents=True)
+    assert not closure.is_remote("example.com/x", tmp_path)
+
+
+def test_escapes(tmp_path):
+    root = tmp_path / "repo"
+    (root / "a").mkdir(parents=True)
+    os.symlink("/etc", root / "a" / "out")
+    os.symlink("loop", root / "a" / "loop")
+    assert closure.escape(root / "a", root) is None
+    assert closure.escape(root / "missing.yaml", root) is None  # kustomize says it is missing
+    assert closure.escape(Path("/etc/passwd"), root) == "is outside the repository"
+    assert closure.escape(root.parent, root) == "is outside the repository"
+    assert closure.escape(root / "a" / "out", root) == "leads through a symlink out of the repository"
+    assert closure.escape(root / "a" / "loop", root) == "cannot be resolved (a symlink loop?)"
+
+
+def test_the_runner_uses_no_shell_and_a_timeout(tmp_path):
+    from infometis.runner import run
+    done = run(["echo", "$(touch pwned); `touch pwned`"], cwd=tmp_path)
+    assert done.stdout.strip() == "$(touch pwned); `touch pwned`" and not (tmp_path / "pwned").exists()
+    started = time.monotonic()
+    late = run(["sleep", "30"], timeout=0.5)
+    assert late.timed_out and late.returncode != 0 and time.monotonic() - started < 10
