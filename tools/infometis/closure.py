@@ -35,6 +35,13 @@ def is_remote(reference: str, folder: Path | None = None) -> bool:
     return folder is not None and bool(_HOST.match(reference)) and not (folder / reference).exists()
 
 
+_ESCAPE_HINTS = {
+    "is outside the repository": "a build reads only the repository (as Flux reads only its source): copy what it needs in",
+    "leads through a symlink out of the repository": "replace the symlink with the file, or point it inside the repository",
+    "cannot be resolved (a symlink loop?)": "fix or remove the symlink",
+}
+
+
 def escape(target: Path, root: Path) -> str | None:
     """Why `target` (a normalized path) is not a path inside the repository `root`, or None.
     kustomize runs without its load restrictor (the wrapper lives in a temporary folder),
@@ -56,7 +63,8 @@ class Closure:
     files: set[Path] = field(default_factory=set)
     manifests: set[Path] = field(default_factory=set)  # files read as YAML (not generator inputs)
     remote: list[tuple[str, Location]] = field(default_factory=list)
-    refused: list[tuple[str, Location]] = field(default_factory=list)  # unsafe to build: why, where
+    refused: list[tuple[str, Location, str]] = field(default_factory=list)  # unsafe to build: why, where, what to do
+    missing: list[tuple[str, Location]] = field(default_factory=list)  # named but absent: the build fails there
 
 
 def generated_resources(folder: Path) -> list[Path]:
@@ -142,6 +150,8 @@ def _reference(folder: Path, path: tuple, reference: str, where: Location, cache
     target = Path(os.path.normpath(folder / reference))
     if _refused(target, cache, closure, where, reference):
         return
+    if not os.path.lexists(target):
+        closure.missing.append((reference, where))
     if target.is_dir() and _is_kustomize_field(path):
         walk(target, cache, closure)
     elif target.is_dir():
@@ -154,7 +164,7 @@ def _refused(target: Path, cache: FileCache, closure: Closure, where: Location, 
     """Refuse (and say why) a path that leaves the repository."""
     why = escape(target, cache.root)
     if why:
-        closure.refused.append((f"'{reference or where.file}' {why}: refused", where))
+        closure.refused.append((f"'{reference or where.file}' {why}: refused", where, _ESCAPE_HINTS[why]))
     return why is not None
 
 
@@ -163,13 +173,14 @@ def _add_file(path: Path, cache: FileCache, closure: Closure, manifest: bool) ->
     if not manifest:
         if os.path.exists(path) and not path.is_file() and not path.is_dir():  # a FIFO would block kustomize
             closure.refused.append((f"not rendered: {cache.relative(path)}: not a regular file",
-                                    Location(cache.relative(path), 1, None)))
+                                    Location(cache.relative(path), 1, None), "replace it with a file"))
         return
     closure.manifests.add(path)
     if os.path.lexists(path):
         loaded = cache.load(path)
         if loaded.refused:
-            closure.refused.append((f"not rendered: {loaded.path}: {loaded.refused}", Location(loaded.path, 1, None)))
+            closure.refused.append((f"not rendered: {loaded.path}: {loaded.refused}", Location(loaded.path, 1, None),
+                                    "the yaml problem of this file says what to change"))
 
 
 def add_components(folder: Path, components: list[tuple[str, Location]], cache: FileCache, closure: Closure) -> None:

@@ -210,15 +210,15 @@ class ClusterWalk:
     def _register(self, k, folder, output, closure) -> list[FluxKustomization]:
         self.cluster.reached |= closure.folders
         if output is None:
-            for why, where in closure.refused:
-                self.problem(kustomize_build.ID, ERROR, why, where, k,
-                             hint="keep every file a build reads inside the repository, as plain files within the limits")
+            for why, where, hint in closure.refused:
+                self.problem(kustomize_build.ID, ERROR, why, where, k, hint=hint)
             for reference, where in closure.remote if not self.options.online else ():
                 self.problem(kustomize_build.ID, ERROR, f"remote resource '{reference}' refused: the network is off",
                              where, k, hint="vendor it into the repository, or run with --online")
             return []
         if output.error:
-            self.problem(kustomize_build.ID, ERROR, output.error, self._failure_location(k, folder, closure), k)
+            self.problem(kustomize_build.ID, ERROR, kustomize_build.shorten(output.error),
+                         self._failure_location(k, folder, closure), k)
             return []
         if k.post_build is not None:
             self._substitute(k, output.resources, closure)
@@ -229,6 +229,8 @@ class ClusterWalk:
     def _failure_location(self, k, folder: Path, closure: closures.Closure) -> Location:
         """The kustomization that failed; for a generated one, the first file that does not
         parse (kustomize does not name it), else the folder."""
+        if closure.missing:  # a file the build needs is not there: the line that names it
+            return closure.missing[0][1]
         spec_file = closures.kustomization_file(folder)
         if spec_file:
             return Location(self.run.cache.relative(spec_file), 1, 1)

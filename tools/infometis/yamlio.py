@@ -168,9 +168,10 @@ def _parse(text: str, path: str) -> LoadedFile:
         if err.context_mark and mark.line >= text.count("\n") and mark.column == 0:
             mark = err.context_mark  # stopped at the end of input: the open construct is the place
         what = " ".join(part for part in (err.context, err.problem) if part)
+        hint = "fix the syntax here (yamllint shows more)"
         if "maximum nesting depth" in what:
-            what = "nested deeper than 1,000 levels"
-        return LoadedFile(path, tuple(documents), (_problem(path, f"invalid YAML: {what}", mark),))
+            what, hint = "nested deeper than 1,000 levels", "flatten it: no manifest needs that depth"
+        return LoadedFile(path, tuple(documents), (_problem(path, f"invalid YAML: {what}", mark, hint),))
     except (yaml.YAMLError, RecursionError, TypeError, ValueError) as err:
         message = "nesting too deep" if isinstance(err, RecursionError) else str(err).splitlines()[0]
         return LoadedFile(path, tuple(documents), (_problem(path, f"invalid YAML: {message}", None),))

@@ -19,3 +19,8 @@ from ..model import ERROR
 
 ID = "kustomize-build"
 LEVEL = ERROR
+MAX_MESSAGE = 600  # kustomize may print a whole object in its message (10,000 nested lists)
+
+
+def shorten(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + f"… ({len(message):,} characters)"
