@@ -153,6 +153,9 @@ CASES: list[Case] = [
     Case("symlink-loop", symlink("loop.yaml", "loop.yaml"), 1, "kustomize-build", KUSTOMIZATION, 6),
     Case("generator-file-outside", kustomization("resources:\n  - namespace.yaml\nconfigMapGenerator:\n  - name: stolen\n"
                                                  "    files:\n      - /etc/passwd\n"), 1, "kustomize-build", KUSTOMIZATION, 6),
+    Case("patch-path-outside", kustomization("resources:\n  - namespace.yaml\npatches:\n  - path: ../../../../etc/passwd\n"),
+         1, "kustomize-build", KUSTOMIZATION, 4),
+    Case("symlinked-folder-outside", symlink("etc", "/etc"), 1, "kustomize-build", KUSTOMIZATION, 6),
     Case("missing-resource", listed("missing.yaml"), 1, "kustomize-build", KUSTOMIZATION, 6),
     Case("includes-itself", listed("."), 1, "kustomize-build", KUSTOMIZATION, 1),
     Case("fifo-unlisted", fifo(f"{DEMO}/pipe.yaml", list_it=False), 0),
