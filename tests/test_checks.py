@@ -99,7 +99,7 @@ def test_kustomize_build_good(validate):
 def test_kustomize_build_bad(validate):
     code, report = validate("kustomize-build-bad")
     assert problems(report, check="kustomize-build") == [
-        ("kustomize-build", "error", "apps/missing/kustomization.yaml", 1),   # kustomize's message
+        ("kustomize-build", "error", "apps/missing/kustomization.yaml", 5),   # kustomize's message, at the entry
         ("kustomize-build", "error", "apps/remote/kustomization.yaml", 5),    # the resources entry
     ]
     missing, remote = messages(report, "kustomize-build")
