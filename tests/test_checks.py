@@ -115,7 +115,7 @@ def test_kustomize_build_bad_missing_resource_is_not_a_yaml_problem(validate):
     code, report = validate("kustomize-build-bad")
     assert problems(report, check="yaml") == []
     assert problems(report) == [
-        ("kustomize-build", "error", "apps/missing/kustomization.yaml", 1),
+        ("kustomize-build", "error", "apps/missing/kustomization.yaml", 5),
         ("kustomize-build", "error", "apps/remote/kustomization.yaml", 5),
         SYNC_INFO_GOTK,
     ]

@@ -164,6 +164,6 @@ def test_trouble_exits_2_with_a_message(repo):
     assert result.exit_code == 2 and "--base 'no-such-ref' is not a commit" in result.stderr
     edit(repo, "apps/kafka/dev/kustomization.yaml", "  - ../base\n", "  - ../missing\n")
     result = diff(repo)
-    assert result.exit_code == 2 and "head: apps/kafka/dev/kustomization.yaml:1:1: error [kustomize-build]" in result.stderr
+    assert result.exit_code == 2 and "head: apps/kafka/dev/kustomization.yaml:6:5: error [kustomize-build]" in result.stderr
     assert "the head revision does not render" in result.stderr
     assert git(repo, "worktree", "list").count("\n") == 1

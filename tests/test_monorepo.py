@@ -98,7 +98,7 @@ def test_build_reports_render_errors_on_stderr(tmp_path):
     init_repo(repo)
     result = invoke("build", "dev", "--repo", str(repo))
     assert result.exit_code == 1
-    assert "apps/kafka/dev/kustomization.yaml:1:1: error [kustomize-build]" in result.stderr
+    assert "apps/kafka/dev/kustomization.yaml:2:5: error [kustomize-build]" in result.stderr
     assert "# Flux Kustomization flux-system/nifi:" in result.stdout  # the rest is still built
 
 
