@@ -125,3 +125,14 @@ def test_the_runner_uses_no_shell_and_a_timeout(tmp_path):
     started = time.monotonic()
     late = run(["sleep", "30"], timeout=0.5)
     assert late.timed_out and late.returncode != 0 and time.monotonic() - started < 10
+
+
+@given(st.sampled_from(["", "resources:\n  - ", "components: [", "patches:\n  - path: ",
+                        "configMapGenerator:\n  - name: x\n    files:\n      - "]), yaml_texts)
+def test_any_kustomization_text_gives_a_closure(tmp_path_factory, prefix, text):
+    root = tmp_path_factory.mktemp("walk")
+    (root / "app").mkdir()
+    (root / "app" / "kustomization.yaml").write_text(prefix + text + "\n", errors="surrogateescape")
+    found = closure.walk(root / "app", FileCache(root))
+    for _why, where, hint in found.refused:
+        assert where.file and hint

@@ -176,6 +176,10 @@ CASES: list[Case] = [
                                   lambda root: edit_apps("  path: ./apps/other\n",
                                                          "  path: ./apps/other\n  dependsOn:\n    - name: demo\n")(root)),
          1, "flux-depends-on", APPS, 10),
+    Case("flux-kustomization-renders-itself", listed("self.yaml", (
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: demo-again\n"
+        "  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./apps/demo\n  prune: true\n  wait: true\n"
+        "  timeout: 5m\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n")), 1, "duplicate-resource", f"{DEMO}/self.yaml", 1),
     Case("flux-path-outside", edit_apps("path: ./apps/demo", "path: ../../../etc"), 1, "flux-path", APPS, 8),
     Case("flux-components-outside", edit_apps("  prune: true\n", "  prune: true\n  components:\n    - ../../../../etc\n"),
          1, "kustomize-build", APPS, 11),
