@@ -150,6 +150,9 @@ CASES: list[Case] = [
     Case("symlink-out-generated", both(lambda root: (root / KUSTOMIZATION).unlink(),
                                        symlink("passwd.yaml", "/etc/passwd", list_it=False)),
          1, "kustomize-build", f"{DEMO}/passwd.yaml", 1),
+    Case("kustomization-symlink-out", both(lambda root: (root / KUSTOMIZATION).unlink(),
+                                           lambda root: os.symlink("/etc/passwd", root / KUSTOMIZATION)),
+         1, "kustomize-build", KUSTOMIZATION, 1),
     Case("symlink-loop", symlink("loop.yaml", "loop.yaml"), 1, "kustomize-build", KUSTOMIZATION, 6),
     Case("generator-file-outside", kustomization("resources:\n  - namespace.yaml\nconfigMapGenerator:\n  - name: stolen\n"
                                                  "    files:\n      - /etc/passwd\n"), 1, "kustomize-build", KUSTOMIZATION, 6),

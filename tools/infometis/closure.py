@@ -133,6 +133,8 @@ def walk(folder: Path, cache: FileCache, closure: Closure | None = None) -> Clos
             else:
                 _add_file(item, cache, closure, True)
         return closure
+    if _refused(spec_file, cache, closure, Location(cache.relative(spec_file), 1, None)):
+        return closure
     _add_file(spec_file, cache, closure, True)
     loaded = cache.load(spec_file)
     for document in loaded.documents[:1]:

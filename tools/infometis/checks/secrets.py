@@ -36,7 +36,7 @@ import os
 import re
 from pathlib import Path
 
-from ..closure import KUSTOMIZATION_FILES, YAML_SUFFIXES
+from ..closure import KUSTOMIZATION_FILES, YAML_SUFFIXES, escape
 from ..fieldpath import field_path
 from ..model import ERROR, Location, Problem, ResourceId, as_list
 from ..yamlio import FileCache, is_regular
@@ -80,9 +80,14 @@ def _yaml_files(run):
         here = Path(folder)
         subdirs[:] = sorted(d for d in subdirs if d != ".git" and not run.config.is_excluded(run.cache.relative(here / d)))
         for name in sorted(files):
-            if (name.endswith(YAML_SUFFIXES) or name == "Kustomization") and is_regular(here / name) \
+            if (name.endswith(YAML_SUFFIXES) or name == "Kustomization") and _inside(here / name, run.repo) \
                     and not run.config.is_excluded(run.cache.relative(here / name)):
                 yield here / name
+
+
+def _inside(path: Path, repo: Path) -> bool:
+    """A regular file of the repository: never a FIFO, nor a symlink out of the repository."""
+    return is_regular(path) and (not path.is_symlink() or escape(path, repo) is None)
 
 
 def _in_clear(value) -> bool:
