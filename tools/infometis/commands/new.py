@@ -1,0 +1,71 @@
+"""`infometis init` and `infometis new service|environment|cluster|mode`: build a plan, then
+show it (--dry-run) or write it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .. import git
+from ..errors import SetupError
+from ..generate import grow, init, service
+from ..generate.plan import Plan, apply, preview
+from ..generate.repo import require_repository
+
+
+def _finish(plan: Plan, dry_run: bool) -> int:
+    if dry_run:
+        sys.stdout.write(preview(plan))
+        files = len([p for p in plan.creates if not (plan.root / p).exists()]) + len(plan.changed())
+        print(f"dry run: {files} file(s) would change; nothing was written", file=sys.stderr)
+        return 0
+    done = apply(plan)
+    for line in done:
+        print(line)
+    if not done:
+        print("nothing to change: the repository already holds these files")
+    for note in plan.notes:
+        print(note)
+    return 0
+
+
+def _root(repo: str | None) -> Path:
+    if repo:
+        return require_repository(Path(repo).resolve())
+    try:
+        return require_repository(git.toplevel(Path.cwd()))
+    except SetupError:
+        return require_repository(Path.cwd())
+
+
+def run_init(folder: str, clusters: str, domain: str, url: str | None, use_git: bool, force: bool, dry_run: bool) -> int:
+    root = Path(folder).resolve()
+    parsed = init.parse_clusters(clusters, domain)
+    init.refuse_non_empty(root, force)
+    if use_git and not dry_run:
+        init.require_identity(root)
+    plan = init.plan_init(root, parsed, url)
+    code = _finish(plan, dry_run)
+    if use_git and not dry_run:
+        init.commit(root)
+        print(f"committed: a git repository on branch main at {root}")
+    return code
+
+
+def run_service(repo, name, image, port, route, kind, config_type, force, dry_run) -> int:
+    root = _root(repo)
+    service.refuse_unknown(config_type)
+    spec = service.service(name, image, port, route, kind, config_type)
+    return _finish(service.plan_service(root, spec, force), dry_run)
+
+
+def run_environment(repo, name, source, force, dry_run) -> int:
+    return _finish(grow.plan_environment(_root(repo), name, source, force), dry_run)
+
+
+def run_cluster(repo, name, environment, mode, domain, force, dry_run) -> int:
+    return _finish(grow.plan_cluster(_root(repo), name, environment, mode, domain, force), dry_run)
+
+
+def run_mode(repo, name, force, dry_run) -> int:
+    return _finish(grow.plan_mode(_root(repo), name, force), dry_run)
