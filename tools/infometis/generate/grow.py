@@ -81,7 +81,3 @@ def plan_mode(root: Path, name: str, force: bool) -> Plan:
     plan.notes.append(f"next: add what clusters of this mode need to infrastructure/modes/{name}/, "
                       f"then infometis new cluster NAME --environment ENV --mode {name}")
     return plan
-
-
-def existing(root: Path) -> list[str]:
-    return [cluster.name for cluster in clusters(root)]

@@ -14,6 +14,8 @@ from .plan import GenerateError, Plan, refuse_existing
 from .repo import check_name, clusters, environments
 
 KINDS = {"deployment": "Deployment", "statefulset": "StatefulSet"}
+# Flux Kustomizations every cluster has: a service's own would clash with them
+TAKEN = {"infrastructure-controllers", "infrastructure-configs", "infrastructure-mode", "notifications"}
 DOCUMENTS = {"topics": {"prune": False, "topics": []}, "indices": {"indices": []}, "flows": {"flows": []}}
 
 
@@ -46,6 +48,8 @@ def parse_image(text: str) -> tuple[str, str]:
 
 def service(name: str, image: str, port: int | None, route: bool, kind: str, config_type: str | None) -> Service:
     check_name(name, "service", longest=50, letter_first=True)  # room for -headless and -<type>-desired
+    if name in TAKEN:
+        raise GenerateError(f"service name {name!r} is the name of a cluster's own Flux Kustomization: choose another")
     repository, tag = parse_image(image)
     if port is not None and not 1 <= port <= 65535:
         raise GenerateError(f"--port {port} is not a port number (1-65535)")
