@@ -9,7 +9,7 @@ from ..edit import read_text
 from . import templates
 from .cluster import add_border, add_cluster, repository_url
 from .plan import GenerateError, Plan, refuse_existing
-from .repo import BUILTIN_MODES, Cluster, check_domain, check_name, clusters, environments, modes, overlays, parent_domain, services
+from .repo import BUILTIN_MODES, Cluster, check_domain, check_name, environments, modes, overlays, parent_domain, services
 
 
 def plan_environment(root: Path, name: str, source: str, force: bool) -> Plan:
