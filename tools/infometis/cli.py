@@ -315,7 +315,8 @@ _NEW_REPO = click.option("--repo", metavar="DIR", help="Repository root (default
 @click.argument("folder", metavar="DIR")
 @click.option("--clusters", default="dev,uat,prod", show_default=True, metavar="NAMES",
               help="One cluster per environment, comma-separated: the first in mode independent, the others shared-cluster.")
-@click.option("--domain", default="example.internal", show_default=True, help="Each cluster's domain is <cluster>.DOMAIN.")
+@click.option("--domain", default="example.internal", show_default=True, metavar="DOMAIN",
+              help="Each cluster's domain is <cluster>.DOMAIN.")
 @click.option("--url", metavar="URL", help="The Git URL Flux syncs from (default: ssh://git@github.com/example/<DIR name>).")
 @click.option("--git", "use_git", is_flag=True, help="Make DIR a git repository with the files in one commit.")
 @_FORCE

@@ -13,20 +13,33 @@ from ..generate.plan import Plan, apply, preview
 from ..generate.repo import require_repository
 
 
-def _finish(plan: Plan, dry_run: bool) -> int:
+def _finish(plan: Plan, dry_run: bool, after=None) -> int:
     if dry_run:
         sys.stdout.write(preview(plan))
         files = len([p for p in plan.creates if not (plan.root / p).exists()]) + len(plan.changed())
         print(f"dry run: {files} file(s) would change; nothing was written", file=sys.stderr)
         return 0
     done = apply(plan)
-    for line in done:
+    for line in done if len(done) <= 20 else _grouped(done):
         print(line)
     if not done:
         print("nothing to change: the repository already holds these files")
+    if after:
+        after()
     for note in plan.notes:
         print(note)
     return 0
+
+
+def _grouped(done: list[str]) -> list[str]:
+    """Many files (init): one line per folder, `created 12 files in clusters/dev/`."""
+    counts: dict[tuple[str, str], int] = {}
+    for line in done:
+        verb, path = line.split(maxsplit=1)
+        parts = path.split("/")
+        folder = "/".join(parts[:2]) + "/" if len(parts) > 2 else (parts[0] + "/" if len(parts) == 2 else "")
+        counts[(verb, folder)] = counts.get((verb, folder), 0) + 1
+    return [f"{verb} {count} file{'s' if count > 1 else ''} in {folder or './'}" for (verb, folder), count in counts.items()]
 
 
 def _root(repo: str | None) -> Path:
@@ -45,11 +58,12 @@ def run_init(folder: str, clusters: str, domain: str, url: str | None, use_git: 
     if use_git and not dry_run:
         init.require_identity(root)
     plan = init.plan_init(root, parsed, url)
-    code = _finish(plan, dry_run)
-    if use_git and not dry_run:
-        init.commit(root)
-        print(f"committed: a git repository on branch main at {root}")
-    return code
+
+    def commit() -> None:
+        if use_git:
+            init.commit(root)
+            print(f"committed: {root} is a git repository, branch main, one commit")
+    return _finish(plan, dry_run, commit)
 
 
 def run_service(repo, name, image, port, route, kind, config_type, force, dry_run) -> int:

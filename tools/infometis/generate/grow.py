@@ -52,7 +52,7 @@ def plan_cluster(root: Path, name: str, environment: str, mode: str, domain: str
     missing = [service for service in services(root) if service not in served]
     if missing:
         known = ", ".join(environments(root)) or "none"
-        raise GenerateError(f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no {environment} overlay: create them "
+        raise GenerateError(f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no {environment} overlay: create the overlays "
                             f"with `infometis new environment {environment} --from ENV` (environments: {known})")
     if (root / "clusters" / name).exists() and not force:
         raise GenerateError(f"cluster {name} exists already (clusters/{name}): choose another name, or pass --force")

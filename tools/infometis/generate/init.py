@@ -33,6 +33,8 @@ def plan_init(root: Path, clusters: list[Cluster], url: str | None) -> Plan:
     for cluster in clusters:
         add_border(plan, cluster.mode)
         add_cluster(plan, cluster, url, [])
+    for cluster in clusters:
+        plan.notes.append(f"cluster {cluster.name}: environment {cluster.environment}, mode {cluster.mode}, domain {cluster.domain}")
     plan.notes.append(f"next: cd {root} && infometis validate; then infometis new service NAME --image REPOSITORY:TAG")
     return plan
 

@@ -85,7 +85,7 @@ def refuse_existing(plan: Plan, force: bool, what: str) -> None:
     """Refuse to overwrite files that exist, unless --force."""
     taken = sorted(path for path in plan.creates if (plan.root / path).exists())
     if taken and not force:
-        shown = ", ".join(taken[:3]) + (f" and {len(taken) - 3} more" if len(taken) > 3 else "")
+        shown = taken[0] + (f" and {len(taken) - 1} more file{'s' if len(taken) > 2 else ''}" if len(taken) > 1 else "")
         raise GenerateError(f"{what} exists already ({shown}): choose another name, or pass --force to write its files again")
 
 
