@@ -322,3 +322,13 @@ def test_any_sequence_of_generators_validates_clean(commands):
         if result.exit_code == 0:  # written once: writing it again with --force changes nothing
             forced = run("new", *commands[-1], "--repo", str(repo), "--force")
             assert snapshot(repo) == after, forced.output
+
+
+def test_new_finds_the_repository_from_a_subfolder(tmp_path, monkeypatch):
+    repo = init(tmp_path, "dev")
+    monkeypatch.chdir(repo / "clusters" / "dev")
+    run("new", "service", "web", "--image", "nginx:1.27.4")
+    assert (repo / "apps/web/dev/kustomization.yaml").is_file()
+    monkeypatch.chdir(tmp_path)
+    result = run("new", "mode", "edge", ok=False)
+    assert result.exit_code == 2 and "has no clusters/ folder" in result.output

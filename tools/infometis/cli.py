@@ -308,7 +308,7 @@ def schemas_list(repo, folder, kubernetes_version):
 
 _FORCE = click.option("--force", is_flag=True, help="Write files that exist already (lists never get an entry twice).")
 _DRY_RUN = click.option("--dry-run", is_flag=True, help="Print the change as a patch (new files and edits); write nothing.")
-_NEW_REPO = click.option("--repo", metavar="DIR", help="Repository root (default: the git top level of the current folder).")
+_NEW_REPO = click.option("--repo", metavar="DIR", help="Repository root (default: the nearest folder up from here that holds clusters/).")
 
 
 @main.command()

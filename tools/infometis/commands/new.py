@@ -6,8 +6,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .. import git
-from ..errors import SetupError
 from ..generate import grow, init, service
 from ..generate.plan import Plan, apply, preview
 from ..generate.repo import require_repository
@@ -43,12 +41,14 @@ def _grouped(done: list[str]) -> list[str]:
 
 
 def _root(repo: str | None) -> Path:
+    """--repo, else the nearest folder up from here that holds clusters/."""
     if repo:
         return require_repository(Path(repo).resolve())
-    try:
-        return require_repository(git.toplevel(Path.cwd()))
-    except SetupError:
-        return require_repository(Path.cwd())
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "clusters").is_dir():
+            return folder
+    return require_repository(here)
 
 
 def run_init(folder: str, clusters: str, domain: str, url: str | None, use_git: bool, force: bool, dry_run: bool) -> int:
