@@ -9,7 +9,7 @@ from ..edit import read_text
 from . import templates
 from .cluster import add_border, add_cluster, repository_url
 from .plan import GenerateError, Plan, refuse_existing
-from .repo import BUILTIN_MODES, Cluster, check_domain, check_name, environments, modes, overlays, parent_domain, services
+from .repo import BUILTIN_MODES, Cluster, check_domain, check_name, clusters, environments, modes, overlays, parent_domain, services
 
 
 def plan_environment(root: Path, name: str, source: str, force: bool) -> Plan:
@@ -18,6 +18,8 @@ def plan_environment(root: Path, name: str, source: str, force: bool) -> Plan:
     known = environments(root)
     if source not in known:
         raise GenerateError(f"no environment {source!r} to copy (environments: {', '.join(known) or 'none yet'})")
+    if name in known and not force:
+        raise GenerateError(f"environment {name} exists already: choose another name, or pass --force to copy the overlays again")
     plan = Plan(root)
     for service in services(root):
         folder = root / "apps" / service / source
@@ -26,12 +28,11 @@ def plan_environment(root: Path, name: str, source: str, force: bool) -> Plan:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             relative = path.relative_to(folder).as_posix()
             plan.create(f"apps/{service}/{name}/{relative}", _renamed_in_comments(read_text(path), source, name))
-    if name in known and not force:
-        raise GenerateError(f"environment {name} exists already: choose another name, or pass --force to copy the overlays again")
     refuse_existing(plan, force, f"environment {name}")
     if not plan.creates:
         plan.notes.append(f"no service has a {source} overlay yet: nothing to copy")
-    plan.notes.append(f"next: infometis new cluster NAME --environment {name} --mode MODE (until then no cluster applies it)")
+    if not any(cluster.environment == name for cluster in clusters(root)):
+        plan.notes.append(f"next: infometis new cluster NAME --environment {name} --mode MODE (until then no cluster applies it)")
     return plan
 
 
