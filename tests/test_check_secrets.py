@@ -111,3 +111,24 @@ def test_odd_files_are_read_as_far_as_they_go(fixture_repo):
     _, report = validate_json(repo, "--select", ID)
     assert problems(report) == [(ID, "error", "odd/broken.yaml", 2)]
     assert messages(report) == ["a GitHub token in line 2"]
+
+
+def test_no_output_format_echoes_a_secret(fixture_repo):
+    """validate in every format, and diff in every format across a change of a Secret's value."""
+    from conftest import git, invoke
+    from infometis.report import REPORTERS
+    repo = fixture_repo("secrets-bad")
+    secret = repo / "apps/shop/base/secret.yaml"
+    secret.write_text(secret.read_text().replace("hunter2-not-real", "hunter3-changed-not-real"))
+    git(repo, "commit", "-qam", "a new password")
+    outputs = {f"validate --format {name}": invoke("validate", "--repo", str(repo), "--format", name).output
+               for name in sorted(REPORTERS)}
+    for name in ("text", "markdown", "json"):
+        result = invoke("diff", "--repo", str(repo), "--base", "HEAD~1", "--head", "HEAD", "--format", name)
+        assert result.exit_code == 1  # the Secret changed: the diff says so, without its value
+        outputs[f"diff --format {name}"] = result.output
+    outputs["build dev"] = invoke("build", "dev", "--repo", str(repo)).stderr
+    leaked = {command: [v for v in (*VALUES, "hunter3-changed-not-real") if v in output]
+              for command, output in outputs.items()}
+    assert leaked == {command: [] for command in outputs}
+    assert "Secret shop-admin holds 2 value(s) in clear" in outputs["validate --format text"]

@@ -332,3 +332,16 @@ def test_new_finds_the_repository_from_a_subfolder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("new", "mode", "edge", ok=False)
     assert result.exit_code == 2 and "has no clusters/ folder" in result.output
+
+
+def test_one_writer_at_a_time(tmp_path):
+    repo = init(tmp_path, "dev")
+    git(repo, "init", "-q", "-b", "main")
+    (repo / ".git" / "infometis.lock").write_text(f"{os.getpid()} promote dev uat\n")
+    before = snapshot(repo)
+    result = run("new", "service", "web", "--image", "nginx:1.27.4", "--repo", str(repo), ok=False)
+    assert result.exit_code == 2 and "another infometis is writing" in result.output
+    assert snapshot(repo) == before
+    (repo / ".git" / "infometis.lock").unlink()
+    run("new", "service", "web", "--image", "nginx:1.27.4", "--repo", str(repo))
+    assert not (repo / ".git" / "infometis.lock").exists()

@@ -215,6 +215,62 @@ def diff(base, head, format_name, budget, keep_noise, output, **repo):
     return run_diff(RepoArgs(**repo), base, head, format_name, output, budget, keep_noise)
 
 
+@main.command()
+@click.argument("source", metavar="SRC")
+@click.argument("target", metavar="DST")
+@click.option("--repo", metavar="DIR", help="Repository root (default: the git top level of the current folder).")
+@click.option("--config", metavar="FILE", help="Configuration file (default: .infometis.yaml if present).")
+@click.option("--service", "services", multiple=True, metavar="NAME", help="Only this service (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Print the plan and stop.")
+@click.option("--commit", is_flag=True, help="Commit the change on a new branch (see --branch).")
+@click.option("--branch", metavar="NAME", help="The branch --commit creates (default: promote/SRC-to-DST/<short-sha>).")
+@click.option("--force", is_flag=True, help="Allow skipping environments of the promotion order (dev → prod).")
+@exits
+def promote(source, target, services, dry_run, commit, branch, force, repo, config):
+    """Move the versions pinned in environment SRC into DST, as a reviewable change.
+
+    What moves: kustomization images: (newTag, digest, newName), HelmRelease and HelmChart
+    chart versions, Flux source refs (tag, semver, commit, digest) written in SRC's
+    environment folders (apps/<service>/SRC/ beside apps/<service>/DST/, inline patches
+    included), and any value whose line ends with `# infometis:promote`. Environment fields
+    (replicas, resources, domains) never move.
+
+    The plan (service, file:line, field, from → to) is printed first; --dry-run stops there.
+    Then, on a clean work tree, only the planned tokens are rewritten (comments, quotes and
+    line endings stay), and the repository is validated before and after: an error the
+    edit introduced restores the files and refuses. --commit puts the change on a branch
+    with the plan and Promoted-From/Promoted-To/Source-Commit trailers in its message:
+    merging it promotes, `git revert` of it rolls back.
+
+    Exit codes: 0 promoted (or nothing to promote), 1 refused (the reason is printed),
+    2 usage or setup error.
+    """
+    from .commands.promote import promote as run_promote
+    return run_promote(RepoArgs(repo=repo, config=config), source, target, services, dry_run, commit, branch, force)
+
+
+@main.command()
+@click.argument("source", metavar="[SRC", required=False)
+@click.argument("target", metavar="DST]", required=False)
+@repository_options
+@click.option("--fail-on-drift", is_flag=True, help="Exit 1 when there is true drift (pending promotions never fail).")
+@click.option("--format", "format_name", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@_OUTPUT
+@exits
+def drift(source, target, fail_on_drift, format_name, output, **repo):
+    """Compare environments: pending promotions and true drift (default: each step of the promotion order).
+
+    Pending: pinned versions SRC has that DST does not yet (what `promote SRC DST` would
+    move). Drift: fields of the rendered core objects that differ between the clusters of
+    the two environments beyond the allowed environment fields (the core-invariance check,
+    restricted to the two environments), e.g. a hand edit in one overlay.
+    """
+    if bool(source) != bool(target):
+        raise click.UsageError("give both SRC and DST, or neither")
+    from .commands.drift import drift as run_drift
+    return run_drift(RepoArgs(**repo), source, target, fail_on_drift, format_name, output)
+
+
 @main.command("checks")
 @exits
 def list_checks():

@@ -24,6 +24,7 @@ DEFAULT_ENVIRONMENT_FIELDS = (
     "spec.values.replicas", "spec.values.replicaCount", "spec.values.resources", "spec.values.image.tag",
     "spec.chart.spec.version",
 )
+DEFAULT_PROMOTION = ("dev", "uat", "prod")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Config:
     checks: dict = field(default_factory=dict)  # check ID → CheckSettings
     environment_fields: tuple[str, ...] = DEFAULT_ENVIRONMENT_FIELDS
     external: frozenset = frozenset()  # (kind, namespace, name) provided out of band
+    promotion: tuple[str, ...] = DEFAULT_PROMOTION  # environments, in the order versions move
 
     def check(self, check_id: str) -> CheckSettings:
         return self.checks.get(check_id, CheckSettings())
@@ -106,4 +108,4 @@ def load(path: Path, display: str, required: bool) -> Config:
     return Config(exclude=DEFAULT_EXCLUDE + tuple(data.get("exclude") or ()),
                   kubernetes_version=data.get("kubernetesVersion"), preset=data.get("extends", "default"),
                   checks=checks, environment_fields=DEFAULT_ENVIRONMENT_FIELDS + tuple(data.get("allowedEnvironmentFields") or ()),
-                  external=external)
+                  external=external, promotion=tuple(data.get("promotion") or DEFAULT_PROMOTION))

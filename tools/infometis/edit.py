@@ -5,6 +5,7 @@ it was, byte for byte. `promote` and `new` write only through here."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -72,7 +73,42 @@ def write_atomic(path: Path, text: str) -> None:
         os.close(folder)
 
 
-def _documents(text: str) -> list[Node | None]:
+@contextlib.contextmanager
+def write_lock(folder: Path, what: str):
+    """One writer at a time: a lock file naming the writer; the lock of a writer that died
+    (killed, a crash) is taken over."""
+    path = folder / "infometis.lock"
+    for _ in range(2):
+        try:
+            handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            break
+        except FileExistsError:
+            holder = _lock_holder(path)
+            if holder:
+                raise EditError(f"another infometis is writing this repository ({holder}); wait for it to finish, "
+                                f"or delete {path} if that process is gone") from None
+            path.unlink(missing_ok=True)
+    else:
+        raise EditError(f"cannot take the lock {path}")
+    try:
+        os.write(handle, f"{os.getpid()} {what}\n".encode())
+        yield
+    finally:
+        os.close(handle)
+        path.unlink(missing_ok=True)
+
+
+def _lock_holder(path: Path) -> str | None:
+    """'pid N: what' of a live writer holding the lock, else None."""
+    try:
+        pid, _, what = path.read_text().partition(" ")
+        os.kill(int(pid), 0)
+    except (OSError, ValueError):
+        return None
+    return f"pid {pid}: {what.strip()}"
+
+
+def documents(text: str) -> list[Node | None]:
     try:
         return list(YAML(typ="rt").compose_all(text))
     except YAMLError as err:
@@ -93,10 +129,10 @@ def _child(node: Node, key: str | int, where: str) -> tuple[Node, Node | None]:
 
 
 def _node(text: str, path: tuple, document: int) -> Node:
-    documents = _documents(text)
-    if not 0 <= document < len(documents) or documents[document] is None:
+    roots = documents(text)
+    if not 0 <= document < len(roots) or roots[document] is None:
         raise EditError(f"document {document + 1} not found")
-    node = documents[document]
+    node = roots[document]
     for depth, key in enumerate(path):
         node, _ = _child(node, key, "".join(f"{k}." for k in path[:depth]))
     return node
@@ -117,7 +153,7 @@ def find_value(text: str, path: tuple[str | int, ...], document: int = 0) -> Spa
     return Span(node.start_mark.index, node.end_mark.index, node.start_mark.line + 1)
 
 
-def _in_flow(text: str, span: Span) -> bool:
+def in_flow(text: str, span: Span) -> bool:
     """Whether the token stands inside [ ] or { } (a plain value there ends at ',')."""
     before = text[text.rfind("\n", 0, span.start) + 1:span.start]
     return before.count("[") + before.count("{") > before.count("]") + before.count("}")
@@ -141,7 +177,7 @@ def replace_value(text: str, path: tuple[str | int, ...], value: str, document: 
     """`text` with the scalar at `path` set to `value`, written in that token's quote style."""
     span = find_value(text, path, document)
     node = _node(text, path, document)
-    return replace_token(text, span, quote(value, node.style, _in_flow(text, span)))
+    return replace_token(text, span, quote(value, node.style, in_flow(text, span)))
 
 
 def _newline(text: str) -> str:
@@ -218,7 +254,7 @@ def _add_key(text: str, parent: MappingNode, key_node: Node | None, key: str, it
 
 def scalars(text: str) -> Iterator[Scalar]:
     """Every scalar value (not key) of every document, with its path and span."""
-    for number, root in enumerate(_documents(text)):
+    for number, root in enumerate(documents(text)):
         if root is not None:
             yield from _walk(text, number, root, (), set())
 

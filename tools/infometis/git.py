@@ -55,3 +55,25 @@ def ignored(repo: Path) -> set[str]:
     """Paths (files, and folders ending in '/') that git ignores, relative to the root."""
     listing = _git(repo, "ls-files", "--others", "--ignored", "--exclude-standard", "--directory")
     return set((listing or "").splitlines())
+
+
+def git(repo: Path, *args: str, error: type[Exception] = SetupError) -> str:
+    """Run git; a failure raises `error` quoting git's own message."""
+    result = run(["git", "-C", str(repo), *args], timeout=120)
+    if result.returncode != 0:
+        raise error(f"git {' '.join(args)}: {' '.join(result.stderr.split()) or 'failed'}")
+    return result.stdout
+
+
+def changed_files(repo: Path) -> list[str]:
+    """Files with uncommitted changes (staged, unstaged or untracked), as `git status` shows them."""
+    listing = _git(repo, "status", "--porcelain", "--untracked-files=all") or ""
+    return [line[3:] for line in listing.splitlines() if line.strip()]
+
+
+def head(repo: Path) -> str | None:
+    return _git(repo, "rev-parse", "--verify", "--quiet", "HEAD")
+
+
+def has_identity(repo: Path) -> bool:
+    return _git(repo, "var", "GIT_COMMITTER_IDENT") is not None and _git(repo, "var", "GIT_AUTHOR_IDENT") is not None

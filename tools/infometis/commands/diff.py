@@ -30,10 +30,7 @@ class DiffError(InfometisError):
 
 
 def _git(repo: Path, *args: str) -> str:
-    result = run(["git", "-C", str(repo), *args], timeout=120)
-    if result.returncode != 0:
-        raise DiffError(f"git {' '.join(args)}: {result.stderr.strip() or 'failed'}")
-    return result.stdout
+    return git.git(repo, *args, error=DiffError)
 
 
 def _commit(repo: Path, ref: str, what: str) -> str:

@@ -3,21 +3,38 @@ show it (--dry-run) or write it."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
+from .. import git
+from ..edit import EditError, write_lock
+from ..errors import SetupError
 from ..generate import grow, init, service
-from ..generate.plan import Plan, apply, preview
+from ..generate.plan import GenerateError, Plan, apply, preview
 from ..generate.repo import require_repository
 
 
-def _finish(plan: Plan, dry_run: bool, after=None) -> int:
+def _locked(root: Path, what: str):
+    """The writers' lock in the repository's git folder (none outside git)."""
+    try:
+        git_dir = Path(git.git(root, "rev-parse", "--absolute-git-dir").strip())
+    except SetupError:
+        return contextlib.nullcontext()
+    return write_lock(git_dir, what)
+
+
+def _finish(plan: Plan, dry_run: bool, what: str, after=None) -> int:
     if dry_run:
         sys.stdout.write(preview(plan))
         files = len([p for p in plan.creates if not (plan.root / p).exists()]) + len(plan.changed())
         print(f"dry run: {files} file(s) would change; nothing was written", file=sys.stderr)
         return 0
-    done = apply(plan)
+    try:
+        with _locked(plan.root, what):
+            done = apply(plan)
+    except EditError as err:
+        raise GenerateError(str(err)) from None
     for line in done if len(done) <= 20 else _grouped(done):
         print(line)
     if not done:
@@ -63,23 +80,23 @@ def run_init(folder: str, clusters: str, domain: str, url: str | None, use_git: 
         if use_git:
             init.commit(root)
             print(f"committed: {root} is a git repository, branch main, one commit")
-    return _finish(plan, dry_run, commit)
+    return _finish(plan, dry_run, f"init {folder}", commit)
 
 
 def run_service(repo, name, image, port, route, kind, config_type, force, dry_run) -> int:
     root = _root(repo)
     service.refuse_unknown(config_type)
     spec = service.service(name, image, port, route, kind, config_type)
-    return _finish(service.plan_service(root, spec, force), dry_run)
+    return _finish(service.plan_service(root, spec, force), dry_run, f"new service {name}")
 
 
 def run_environment(repo, name, source, force, dry_run) -> int:
-    return _finish(grow.plan_environment(_root(repo), name, source, force), dry_run)
+    return _finish(grow.plan_environment(_root(repo), name, source, force), dry_run, f"new environment {name}")
 
 
 def run_cluster(repo, name, environment, mode, domain, force, dry_run) -> int:
-    return _finish(grow.plan_cluster(_root(repo), name, environment, mode, domain, force), dry_run)
+    return _finish(grow.plan_cluster(_root(repo), name, environment, mode, domain, force), dry_run, f"new cluster {name}")
 
 
 def run_mode(repo, name, force, dry_run) -> int:
-    return _finish(grow.plan_mode(_root(repo), name, force), dry_run)
+    return _finish(grow.plan_mode(_root(repo), name, force), dry_run, f"new mode {name}")

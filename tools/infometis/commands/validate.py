@@ -63,6 +63,18 @@ def relevant(files: tuple[str, ...], options_) -> list[str]:
     return found
 
 
+def judge(options_, checks: set[str]):
+    """Render and check: the run, every problem found, those of the selected checks, and
+    those left once .infometis.yaml and annotations have had their say."""
+    if options_.shard:
+        run, problems = shard.validate(options_, checks)
+    else:
+        run = run_repository(options_)
+        problems = list(run_checks(run, checks))
+    kept = [p for p in problems if p.check in checks]
+    return run, problems, kept, settings.apply(kept, run)
+
+
 def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output: str | None,
              files: tuple[str, ...] = (), counts_to: str | None = None) -> int:
     checks = selected_checks(args)
@@ -72,13 +84,7 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
               file=sys.stderr)
         _append_counts(counts_to, {"errors": 0, "warnings": 0, "infos": 0})
         return 0
-    if options_.shard:
-        run, problems = shard.validate(options_, checks)
-    else:
-        run = run_repository(options_)
-        problems = list(run_checks(run, checks))
-    kept = [p for p in problems if p.check in checks]
-    applied = settings.apply(kept, run)
+    run, problems, kept, applied = judge(options_, checks)
     summary = dict(counts(run), disabled=applied.disabled, ignored=applied.annotated)
     if options_.shard:
         summary["shard"] = "{}/{}".format(*options_.shard)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, git
 from ..runner import run
 from . import templates
 from .cluster import INDEPENDENT, TENANT_MODE, add_border, add_cluster, default_url
@@ -48,9 +48,7 @@ def refuse_non_empty(root: Path, force: bool) -> None:
 
 def require_identity(root: Path) -> None:
     """--git commits: refuse before writing anything when git has no identity to commit with."""
-    probe = root if root.is_dir() else Path.cwd()
-    result = run(["git", "-C", str(probe), "var", "GIT_AUTHOR_IDENT"], timeout=60)
-    if result.returncode != 0:
+    if not git.has_identity(root if root.is_dir() else Path.cwd()):
         raise GenerateError("--git needs a git identity to commit with: run `git config --global user.name \"Your Name\"` "
                             "and `git config --global user.email you@example.com` (or leave out --git)")
 

@@ -1,0 +1,168 @@
+"""`infometis promote SRC DST`: the plan, then the edit, validated before and after, then
+(with --commit) a branch and a commit whose message is the plan: merging it promotes,
+reverting it rolls back."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from .. import git
+from .. import promote as promotion
+from ..checks import REGISTRY
+from ..edit import EditError, write_lock
+from ..errors import ConfigError, InfometisError
+from ..model import ERROR
+from ..report.text import problem_line
+from .common import RepoArgs, options
+from .validate import judge
+
+
+class Refused(InfometisError):
+    """The promotion cannot go ahead as asked (exit 1: nothing was changed)."""
+
+    exit_code = 1
+
+
+def check_order(order: tuple[str, ...], source: str, target: str, force: bool) -> None:
+    for name in (source, target):
+        if name not in order:
+            raise ConfigError(f"'{name}' is not an environment of the promotion order ({' → '.join(order)}); "
+                              "set `promotion:` in .infometis.yaml")
+    step = order.index(target) - order.index(source)
+    if step <= 0:
+        raise Refused(f"{target} comes before {source} in the promotion order ({' → '.join(order)})"
+                      + ("" if step else ": nothing to do"))
+    if step > 1 and not force:
+        skipped = ", ".join(order[order.index(source) + 1:order.index(target)])
+        raise Refused(f"{source} → {target} skips {skipped}; promote one step at a time, or pass --force")
+
+
+def plan_lines(plan: promotion.Plan) -> list[str]:
+    if not plan.changes:
+        return []
+    width = max(len(f"{c.file}:{c.line}") for c in plan.changes)
+    service = max(len(c.service) for c in plan.changes)
+    return [f"{c.service:<{service}}  {c.file + ':' + str(c.line):<{width}}  {c.field}  {c.old} → {c.new}"
+            for c in plan.changes]
+
+
+def promote(args: RepoArgs, source: str, target: str, services: tuple[str, ...], dry_run: bool,
+            commit: bool, branch: str | None, force: bool) -> int:
+    options_ = options(args)
+    repo = options_.repo
+    check_order(options_.config.promotion, source, target, force)
+    plan = promotion.plan(repo, options_.config, source, target, services)
+    _unknown_services(repo, options_.config, source, target, services)
+    _print_plan(plan)
+    if plan.refused:
+        for change in plan.refused:
+            print(f"refused: {change.file}:{change.line}: {change.field}: {change.refused}; edit it by hand", file=sys.stderr)
+        return 1
+    if not plan.changes or dry_run:
+        return 0
+    branch = branch or f"promote/{source}-to-{target}/{(git.head(repo) or '')[:7]}"
+    git_dir = Path(git.git(repo, "rev-parse", "--absolute-git-dir").strip())
+    try:
+        with write_lock(git_dir, f"promote {source} {target}"):
+            return _write(options_, plan, commit, branch)
+    except EditError as err:
+        raise Refused(str(err)) from None
+
+
+def _write(options_, plan: promotion.Plan, commit: bool, branch: str) -> int:
+    repo = options_.repo
+    _ready_to_write(repo, commit, branch)
+    before = _errors(options_)
+    originals: dict = {}
+    try:
+        promotion.apply(repo, plan, originals)
+        introduced = _errors(options_) - before
+    except EditError as err:
+        promotion.restore(originals)
+        raise Refused(f"{err}; nothing was changed") from None
+    except BaseException:  # Ctrl-C included: the files are wholly old again
+        promotion.restore(originals)
+        raise
+    if introduced:
+        promotion.restore(originals)
+        print(f"refused: the promotion introduces {len(introduced)} error(s); the files are restored:", file=sys.stderr)
+        for line in sorted(introduced):
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    if before:
+        print(f"{len(before)} error(s) were there before the promotion (not introduced by it):", file=sys.stderr)
+        for line in sorted(before):
+            print(f"  {line}", file=sys.stderr)
+    if commit:
+        _commit(repo, plan, branch)
+    else:
+        print(f"written: {len(plan.files())} file(s); review with `git diff`, or rerun with --commit")
+    return 0
+
+
+def _unknown_services(repo: Path, config, source: str, target: str, services: tuple[str, ...]) -> None:
+    known = {pair.service for pair in promotion.environment_pairs(repo, config, source, target)}
+    unknown = sorted(set(services) - known)
+    if unknown:
+        raise ConfigError(f"--service {', '.join(unknown)}: no folder {source}/ beside {target}/ for it "
+                          f"(services: {', '.join(sorted(known)) or 'none'})")
+
+
+def _print_plan(plan: promotion.Plan) -> None:
+    if not plan.changes:
+        print(f"nothing to promote: {plan.target} already pins what {plan.source} pins")
+    else:
+        files = len(plan.files())
+        print(f"promote {plan.source} → {plan.target}: {len(plan.changes)} change(s) in {files} file(s)")
+        for line in plan_lines(plan):
+            print(f"  {line}")
+    for note in plan.missing:
+        print(f"not promoted: {note}", file=sys.stderr)
+
+
+def _ready_to_write(repo: Path, commit: bool, branch: str) -> None:
+    dirty = git.changed_files(repo)
+    if dirty:
+        shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+        raise Refused(f"the work tree has uncommitted changes ({shown}): commit or stash them first")
+    if commit and not git.has_identity(repo):
+        raise InfometisError("git has no identity to commit with: set user.name and user.email "
+                             "(git config user.email you@example.com)")
+    if commit and _branch_exists(repo, branch):
+        raise Refused(f"branch {branch} already exists: pass another --branch")
+
+
+def _branch_exists(repo: Path, branch: str) -> bool:
+    try:
+        git.git(repo, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}")
+        return True
+    except InfometisError:
+        return False
+
+
+def _errors(options_) -> set[str]:
+    """The error-level problems of a full validation, as comparable lines."""
+    _, _, _, applied = judge(replace(options_, changed=None), set(REGISTRY))
+    return {problem_line(p).strip() for p in applied.problems if p.level == ERROR}
+
+
+def _commit(repo: Path, plan: promotion.Plan, branch: str) -> None:
+    source_commit = git.head(repo) or ""
+    git.git(repo, "checkout", "--quiet", "-b", branch)
+    git.git(repo, "add", "--", *plan.files())
+    git.git(repo, "commit", "--quiet", "-F", _message_file(repo, plan, source_commit))
+    made = (git.head(repo) or "")[:12]
+    print(f"committed {made} on branch {branch}; push it and open a pull request: merging it promotes, "
+          f"`git revert {made}` rolls it back")
+
+
+def _message_file(repo: Path, plan: promotion.Plan, source_commit: str) -> str:
+    """The commit message (the plan, then trailers), in a file under .git (never in the tree)."""
+    body = "\n".join(plan_lines(plan))
+    message = (f"Promote {plan.source} to {plan.target}: {len(plan.changes)} pinned version(s)\n\n{body}\n\n"
+               f"Promoted-From: {plan.source}\nPromoted-To: {plan.target}\nSource-Commit: {source_commit}\n")
+    path = Path(git.git(repo, "rev-parse", "--absolute-git-dir").strip()) / "INFOMETIS_PROMOTE_MSG"
+    path.write_text(message)
+    return str(path)
