@@ -345,3 +345,15 @@ def test_one_writer_at_a_time(tmp_path):
     (repo / ".git" / "infometis.lock").unlink()
     run("new", "service", "web", "--image", "nginx:1.27.4", "--repo", str(repo))
     assert not (repo / ".git" / "infometis.lock").exists()
+
+
+def test_a_generated_service_promotes_along_the_init_order(tmp_path):
+    repo = init(tmp_path, "dev,prod")
+    run("new", "service", "web", "--image", "nginx:1.27.4", "--repo", str(repo))
+    overlay = repo / "apps/web/dev/kustomization.yaml"
+    overlay.write_text(overlay.read_text().replace("newTag: 1.27.4", "newTag: 1.27.5"))
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "fleet")
+    result = run("promote", "dev", "prod", "--dry-run", "--repo", str(repo))
+    assert "apps/web/prod/kustomization.yaml:8  images[nginx].newTag  1.27.4 → 1.27.5" in result.output

@@ -31,6 +31,7 @@ def plan_environment(root: Path, name: str, source: str, force: bool) -> Plan:
     refuse_existing(plan, force, f"environment {name}")
     if not plan.creates:
         plan.notes.append(f"no service has a {source} overlay yet: nothing to copy")
+    plan.notes.append(f"add {name} to `promotion:` in .infometis.yaml where versions should pass through it")
     if not any(cluster.environment == name for cluster in clusters(root)):
         plan.notes.append(f"next: infometis new cluster NAME --environment {name} --mode MODE (until then no cluster applies it)")
     return plan

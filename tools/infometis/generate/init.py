@@ -28,7 +28,11 @@ def plan_init(root: Path, clusters: list[Cluster], url: str | None) -> Plan:
     plan = Plan(root)
     url = url or default_url(root)
     listed = ", ".join(f"`{c.name}` ({c.mode}, `{c.domain}`)" for c in clusters)
-    for path, text in templates.tree("repo", version=__version__, title=root.resolve().name, url=url, cluster_list=listed).items():
+    environments = list(dict.fromkeys(cluster.environment for cluster in clusters))
+    promotion = (f"# The order pinned versions move through the environments (`infometis promote SRC DST`).\n"
+                 f"promotion: [{', '.join(environments)}]\n") if len(environments) > 1 else ""
+    values = dict(version=__version__, title=root.resolve().name, url=url, cluster_list=listed, promotion=promotion)
+    for path, text in templates.tree("repo", **values).items():
         plan.create(path, text)
     for cluster in clusters:
         add_border(plan, cluster.mode)
