@@ -13,11 +13,13 @@ import yaml
 
 from . import closure as closures
 from . import git
+from .cache import RenderCache, open_cache
 from .checks import flux_path, flux_source, kustomize_build, substitution
 from .config import Config
 from .flux import FluxKustomization, SourceRef, is_flux_kustomization, is_source
 from .model import ERROR, FLUX_KUSTOMIZE_GROUP, INFO, Document, Location, Problem, ResourceId, as_list
-from .render import Resource, build
+from .progress import Progress
+from .render import Resource, build, wrapper, wrapper_components
 from .schemas.catalog import SchemaSettings
 from .sources import EXTERNAL, PENDING, REPO, UNDEFINED, SourceMapping, SourceTable
 from .substitute import substitute
@@ -36,6 +38,8 @@ class Options:
     schema: SchemaSettings = field(default_factory=SchemaSettings)
     changed: frozenset[str] | None = None  # repo-relative paths: render only what they can affect
     shard: tuple[int, int] | None = None  # (I, N): shard I of N (see shard.py)
+    cache_dir: Path | None = None  # renders kept across runs here (None: only within the run)
+    progress: bool = False  # renders counted on standard error (a terminal only)
 
 
 @dataclass
@@ -70,6 +74,8 @@ class RepoRun:
     branches: set[str] | None = None
     partial: bool = False
     schema: SchemaSettings = field(default_factory=SchemaSettings)
+    renders: RenderCache | None = None
+    progress: Progress | None = None
 
     def reached_folders(self) -> set[Path]:
         return set().union(*(cluster.reached for cluster in self.clusters))
@@ -101,6 +107,7 @@ class ClusterWalk:
     def __init__(self, options: Options, run: RepoRun, pool: ThreadPoolExecutor, name: str, entry: Path):
         self.options, self.run, self.pool = options, run, pool
         self.cluster = ClusterRun(name, entry)
+        self.problems: list[Problem] = []  # this cluster's, merged in cluster order at the end
         self.sources = SourceTable(options.repo, run.remotes, run.branches, options.mappings)
         self.objects: dict[tuple[str, str, str], dict] = {}  # ConfigMaps and Secrets
         self.said: set[str] = set()
@@ -110,7 +117,7 @@ class ClusterWalk:
         extra.setdefault("cluster", k.target if k else self.cluster.name)
         if k is not None and not k.entry:
             extra.setdefault("resource", str(k.id))
-        self.run.problems.append(Problem.at(check, level, message, where, **extra))
+        self.problems.append(Problem.at(check, level, message, where, **extra))
 
     def walk(self) -> ClusterRun:
         relative = self.run.cache.relative(self.cluster.entry)
@@ -120,6 +127,8 @@ class ClusterWalk:
         while pending:
             batch, pending = self._ready(pending)
             planned = [(k, folder) for k in batch if (folder := self._plan(k)) is not None]
+            if self.run.progress:
+                self.run.progress.add(self.cluster.name, len(planned))
             for k, folder, output, closure in self.pool.map(self._render, planned):
                 pending += self._register(k, folder, output, closure)
         return self.cluster
@@ -198,12 +207,18 @@ class ClusterWalk:
         for manifest in closure.manifests:  # parsed once, for the yaml check and for lines
             if manifest.is_file() and (manifest.suffix in closures.YAML_SUFFIXES or manifest.name == "Kustomization"):
                 self.run.cache.load(manifest)
-        if closure.remote and not self.options.online:
-            return k, folder, None, closure
-        return k, folder, self._build(k, folder), closure
+        output = None if closure.remote and not self.options.online else self._build(k, folder)
+        if self.run.progress:
+            self.run.progress.done(self.cluster.name)
+        return k, folder, output, closure
 
     def _build(self, k, folder):
-        return build(k, folder, self.options.repo)
+        """kustomize's render, from the render cache when its inputs have not changed."""
+        repo, renders = self.options.repo, self.run.renders
+        if renders is None:
+            return build(k, folder, repo)
+        key = renders.key(wrapper(k, folder, repo), folder, wrapper_components(k, folder), self.run.cache)
+        return renders.get(key, lambda: build(k, folder, repo))
 
     def _register(self, k, folder, output, closure) -> list[FluxKustomization]:
         self.cluster.reached |= closure.folders
@@ -339,9 +354,18 @@ def run_repository(options: Options, walker=ClusterWalk) -> RepoRun:
     """Render every cluster of the repository; problems are collected, never raised."""
     run = RepoRun(options.repo, options.config, FileCache(options.repo),
                   remotes=git.remote_urls(options.repo), branches=git.branches(options.repo),
-                  partial=options.partial, schema=options.schema)
+                  partial=options.partial, schema=options.schema,
+                  renders=open_cache(options.repo, options.cache_dir),
+                  progress=Progress() if options.progress else None)
+    # Clusters walk at once (each wave of one cluster waits for its slowest render, which
+    # would leave cores idle); the renders of every cluster share one pool of `jobs` workers.
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        for name, entry in options.entries:
-            run.clusters.append(walker(options, run, pool, name, entry).walk())
+        walks = [walker(options, run, pool, name, entry) for name, entry in options.entries]
+        with ThreadPoolExecutor(max_workers=max(1, len(walks))) as clusters:
+            run.clusters = list(clusters.map(lambda walk: walk.walk(), walks))
+    for walk in walks:
+        run.problems += walk.problems
+    if run.progress:
+        run.progress.close()
     return run
 

@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from .. import changed as changes
 from .. import shard
 from ..checks import run_checks, settings
 from ..pipeline import RepoRun, run_repository
@@ -64,11 +65,16 @@ def relevant(files: tuple[str, ...], options_) -> list[str]:
 
 
 def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output: str | None,
-             files: tuple[str, ...] = (), counts_to: str | None = None) -> int:
+             files: tuple[str, ...] = (), counts_to: str | None = None, changed_since: str | None = None) -> int:
     checks = selected_checks(args)
     options_ = options(args, schema)
-    if files and not relevant(files, options_):
-        print(f"infometis: none of the {len(files)} file(s) given can change what the clusters receive: nothing to validate",
+    changed = set(relevant(files, options_)) if files else None
+    if changed_since:
+        changed = (changed or set()) | set(relevant(tuple(str(options_.repo / name) for name in
+                                                          changes.since(options_.repo, changed_since)), options_))
+    if changed is not None and not changed:
+        given = f"{len(files)} file(s) given" if files and not changed_since else "changed files"
+        print(f"infometis: none of the {given} can change what the clusters receive: nothing to validate",
               file=sys.stderr)
         _append_counts(counts_to, {"errors": 0, "warnings": 0, "infos": 0})
         return 0
@@ -77,12 +83,16 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
     else:
         run = run_repository(options_)
         problems = list(run_checks(run, checks))
-    kept = [p for p in problems if p.check in checks]
+    part = changes.scope(run, changed) if changed is not None else None
+    selected = [p for p in problems if p.check in checks]
+    kept = [p for p in selected if part is None or part.contains(p)]
     applied = settings.apply(kept, run)
     summary = dict(counts(run), disabled=applied.disabled, ignored=applied.annotated)
+    if changed is not None:  # problems the change cannot affect, left out
+        summary["unaffected"] = len(selected) - len(kept)
     if options_.shard:
         summary["shard"] = "{}/{}".format(*options_.shard)
-    report = Report.build(summary, applied.problems, suppressed=len(problems) - len(kept))
+    report = Report.build(summary, applied.problems, suppressed=len(problems) - len(selected))
     format_name = format_name or default_format()
     write(render(report, format_name, color=use_color(output)), output)
     _append_counts(counts_to, report.summary)
