@@ -99,9 +99,9 @@ class SchemaArgs:
     engine: str = "builtin"
 
 
-def schema_settings(args: SchemaArgs, config: Config, online: bool) -> SchemaSettings:
+def schema_settings(args: SchemaArgs, config: Config, online: bool, derived: Path | None = None) -> SchemaSettings:
     settings = SchemaSettings(args.kubernetes_version or config.kubernetes_version or "", args.strict,
-                              args.locations, args.missing, online, engine=args.engine)
+                              args.locations, args.missing, online, engine=args.engine, derived=str(derived or ""))
     settings.version()  # an unknown Kubernetes version is a usage error, before any rendering
     return settings
 
@@ -115,9 +115,11 @@ def options(args: RepoArgs, schema: SchemaArgs | None = None) -> Options:
     config = configs.load(config_path, args.config or configs.DEFAULT_FILE, required=bool(args.config))
     config = replace(config, ignored=frozenset(git.ignored(repo)))
     jobs = args.jobs or os.cpu_count() or 1
+    folder = cache_folder(args)
+    settings = schema_settings(schema or SchemaArgs(), config, args.online, folder)
     return Options(repo, entries(repo, args, config), mappings(repo, args), config, args.online, jobs,
-                   partial=bool(args.clusters), schema=schema_settings(schema or SchemaArgs(), config, args.online),
-                   shard=args.shard, cache_dir=cache_folder(args), progress=progress.wanted())
+                   partial=bool(args.clusters), schema=settings, shard=args.shard, cache_dir=folder,
+                   progress=progress.wanted())
 
 
 def cache_folder(args: RepoArgs) -> Path | None:
