@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 from conftest import init_repo, invoke, shared_or_skip
-from test_corpus import CORPUS
-
 from infometis import progress
+from test_corpus import CORPUS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,7 +50,7 @@ def _sample(tmp_path: Path) -> Path:
 def test_the_corpus_renders_the_same_bytes_cached_and_uncached(name):
     repo = shared_or_skip("corpus", name)
     arguments = CORPUS[name][0]
-    clusters = [Path(value.rpartition("=")[2]).name for option, value in zip(arguments, arguments[1:])
+    clusters = [Path(value.rpartition("=")[2]).name for option, value in zip(arguments, arguments[1:], strict=False)
                 if option == "--path"]
     uncached = _validate(repo, *arguments, "--no-cache"), _builds(repo, clusters, *arguments, "--no-cache")
     _validate(repo, *arguments)  # the session's cache: filled now if it was not
