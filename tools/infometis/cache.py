@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
+import pickle
 import tempfile
 import threading
 from pathlib import Path
@@ -45,6 +46,7 @@ class RenderCache:
         self.repo, self.version = repo, version
         self.folder = folder / "renders" if folder else None
         self._digests: dict[Path, str] = {}
+        self._listings: dict[Path, tuple[Path, ...]] = {}
         self._memory: dict[str, str] = {}  # key → serialized render
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -68,12 +70,19 @@ class RenderCache:
         kustomization, whose YAML kustomize reads recursively)."""
         found = set(closure.files)
         for folder in closure.folders:
-            if closures.kustomization_file(folder):
-                found.update(entry for entry in folder.iterdir() if entry.is_file())
-            else:
-                for current, _, names in os.walk(folder):
-                    found.update(Path(current) / name for name in names)
+            found.update(self._listing(folder))
         return found
+
+    def _listing(self, folder: Path) -> tuple[Path, ...]:
+        """A folder's files, listed once per run (folders are shared by many renders)."""
+        listing = self._listings.get(folder)
+        if listing is None:
+            if closures.kustomization_file(folder):
+                listing = tuple(entry for entry in folder.iterdir() if entry.is_file())
+            else:
+                listing = tuple(Path(current) / name for current, _, names in os.walk(folder) for name in names)
+            self._listings[folder] = listing
+        return listing
 
     def _digest(self, path: Path) -> str:
         digest = self._digests.get(path)
@@ -186,16 +195,46 @@ def kustomize_version(folder: Path | None) -> str:
     return version
 
 
-def _write_atomically(target: Path, text: str) -> None:
-    """Write `text` to `target` through a temporary file and a rename; errors only cost time."""
+def _write_atomically(target: Path, content: str | bytes) -> None:
+    """Write `content` to `target` through a temporary file and a rename; errors only cost time."""
     temporary = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(handle, "w") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb" if isinstance(content, bytes) else "w") as stream:
+            stream.write(content)
         os.replace(temporary, target)
     except OSError:
         if temporary:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+
+
+# ---------------------------------------------------------------- parsed files
+
+PARSED = "parsed.pickle"
+
+
+def _parsed_stamp() -> bytes:
+    """What a parsed file depends on besides its bytes: the code that parses it."""
+    here = Path(__file__).resolve().parent
+    return hashlib.sha256(b"".join((here / name).read_bytes() for name in ("yamlio.py", "model.py"))).digest()
+
+
+def load_parsed(folder: Path | None) -> dict | None:
+    """The files a previous run parsed, by name and content hash ({} when there are none yet);
+    None without a cache. The file sits in the private cache folder, written by infometis only."""
+    if folder is None:
+        return None
+    try:
+        stamp, parsed = pickle.loads((folder / PARSED).read_bytes())
+        return parsed if stamp == _parsed_stamp() and isinstance(parsed, dict) else {}
+    except Exception:  # unreadable, corrupt or from another version: parse again
+        return {}
+
+
+def save_parsed(folder: Path | None, files) -> None:
+    """Keep what this run parsed (only that: files since changed or removed are dropped)."""
+    if folder is None or files.known is None or files.parsed.keys() == files.known.keys():
+        return
+    _write_atomically(folder / PARSED, pickle.dumps((_parsed_stamp(), files.parsed), protocol=pickle.HIGHEST_PROTOCOL))

@@ -3,6 +3,7 @@ cluster rendered once, as Flux would, children found in their parents' output.""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +14,7 @@ import yaml
 
 from . import closure as closures
 from . import git
-from .cache import RenderCache, open_cache
+from .cache import RenderCache, load_parsed, open_cache
 from .checks import flux_path, flux_source, kustomize_build, substitution
 from .config import Config
 from .flux import FluxKustomization, SourceRef, is_flux_kustomization, is_source
@@ -298,9 +299,9 @@ class ClusterWalk:
         for resource in resources:
             if substitution.disabled(resource.data):
                 continue
-            text = dump(resource.data)
-            if "${" not in text:
+            if "${" not in json.dumps(resource.data, default=str):  # C-fast; most resources have no variables
                 continue
+            text = dump(resource.data)
             outcome = substitute(text, variables)
             for reference in outcome.invalid:
                 self._substitution_problem(k, resource, closure, f"cannot substitute {reference}", reference)
@@ -352,7 +353,7 @@ def _line_of(path: Path | None, needle: str, first: int = 1, stop: int | None = 
 
 def run_repository(options: Options, walker=ClusterWalk) -> RepoRun:
     """Render every cluster of the repository; problems are collected, never raised."""
-    run = RepoRun(options.repo, options.config, FileCache(options.repo),
+    run = RepoRun(options.repo, options.config, FileCache(options.repo, load_parsed(options.cache_dir)),
                   remotes=git.remote_urls(options.repo), branches=git.branches(options.repo),
                   partial=options.partial, schema=options.schema,
                   renders=open_cache(options.repo, options.cache_dir),

@@ -151,10 +151,9 @@ def _inline(run, document, at: tuple, text: str):
 
 def _block_start(run, anchor: Location) -> tuple[int, int] | None:
     """The line and indentation of the block's first line, when the patch is a `|` or `>` block."""
-    try:
-        lines = (run.repo / anchor.file).read_text(errors="replace").splitlines()
-    except (OSError, TypeError):
+    if not anchor.file:
         return None
+    lines = run.cache.lines(run.repo / anchor.file)
     if not anchor.line or anchor.line > len(lines) or not re.search(r"[|>][-+0-9]*\s*(#.*)?$", lines[anchor.line - 1]):
         return None
     following = lines[anchor.line] if anchor.line < len(lines) else ""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .. import changed as changes
 from .. import shard
+from ..cache import save_parsed
 from ..checks import run_checks, settings
 from ..pipeline import RepoRun, run_repository
 from ..report import Report, render
@@ -83,6 +84,7 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
     else:
         run = run_repository(options_)
         problems = list(run_checks(run, checks))
+        save_parsed(options_.cache_dir, run.cache)
     part = changes.scope(run, changed) if changed is not None else None
     selected = [p for p in problems if p.check in checks]
     kept = [p for p in selected if part is None or part.contains(p)]
