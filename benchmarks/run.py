@@ -92,6 +92,12 @@ def schema_rate() -> tuple[float, str]:
     return rate, done.stdout.strip()
 
 
+def best(command: list[str], repeat: int) -> tuple[float, float]:
+    """The fastest of `repeat` runs (what the machine can do, less its other load), and the peak."""
+    runs = [measure(command) for _ in range(max(1, repeat))]
+    return min(seconds for seconds, _, _ in runs), max(peak for _, peak, _ in runs)
+
+
 def row(name: str, seconds: float, floor: float, peak: float, target: str, met: bool) -> str:
     return f"{name:<13} {seconds:8.2f} s {seconds / floor:7.3f} × {peak:8.0f} MB   {target:<26} {'met' if met else 'MISSED'}"
 
@@ -106,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--services", type=int, default=200)
     parser.add_argument("--environments", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeat", type=int, default=3, help="warm and changed-only runs, the best kept (default 3)")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="generate here and keep it (default: a temporary folder)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="infometis-bench-"))
@@ -115,21 +122,27 @@ def main(argv: list[str] | None = None) -> int:
         generate(repo, args.services, args.environments)
         infometis = [sys.executable, "-m", "infometis.cli", "validate", "--repo", str(repo), "--format", "json",
                      "--jobs", str(args.jobs), "--cache-dir", str(cache)]
+        floor_command = [sys.executable, str(Path(__file__).resolve()), "_floor", str(args.jobs)]
         cold, cold_peak, done = measure(infometis)
         summary = json.loads(done.stdout)["summary"]
-        folders = [str(repo / k["folder"]) for k in summary["kustomizations_detail"] if k["folder"]]
-        floor, floor_peak, _ = measure([sys.executable, str(Path(__file__).resolve()), "_floor", str(args.jobs), *folders])
-        warm, warm_peak, _ = measure(infometis)
-        changed_file = change_one_overlay(repo)
-        changed, changed_peak, _ = measure(infometis + [changed_file])
+        floor_command += [str(repo / k["folder"]) for k in summary["kustomizations_detail"] if k["folder"]]
+        # the floor right after the cold run and once more at the end: a shared machine's load moves
+        floors = [measure(floor_command)]
+        warm, warm_peak = best(infometis, args.repeat)
+        changes = [measure(infometis + [change_one_overlay(repo)]) for _ in range(max(1, args.repeat))]  # a new tag each time
+        changed, changed_peak = min(seconds for seconds, _, _ in changes), max(peak for _, peak, _ in changes)
+        floors.append(measure(floor_command))
         rate, schema_text = schema_rate()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    floor = sum(seconds for seconds, _, _ in floors) / len(floors)
+    floor_peak = max(peak for _, peak, _ in floors)
     peak = max(cold_peak, warm_peak, changed_peak)
     print(f"{args.services} services × {args.environments} environments: {summary['kustomizations']} Flux "
-          f"Kustomizations, {summary['resources']} resources; jobs {args.jobs}, {os.cpu_count()} cores")
+          f"Kustomizations, {summary['resources']} resources; jobs {args.jobs}, {os.cpu_count()} cores; "
+          f"warm and changed-only: best of {args.repeat}")
     print(f"{'':<13} {'time':>10} {'/ floor':>9} {'peak RSS':>11}   {'target':<26}")
-    print(row("floor", floor, floor, floor_peak, "", True))
+    print(row("floor", floor, floor, floor_peak, f"mean of {' and '.join(f'{s:.1f}' for s, _, _ in floors)} s", True))
     print(row("cold", cold, floor, cold_peak, TARGETS["cold"], cold <= 1.15 * floor))
     print(row("warm", warm, floor, warm_peak, TARGETS["warm"], warm <= 2 and warm <= 0.05 * cold))
     print(row("changed-only", changed, floor, changed_peak, TARGETS["changed-only"], changed <= 1))
