@@ -97,6 +97,19 @@ def test_a_corrupt_entry_is_ignored_and_rebuilt(tmp_path):
         assert isinstance(json.loads(entry.read_text())["resources"], list)
 
 
+def test_parsed_files_are_kept_and_a_corrupt_store_is_parsed_again(tmp_path):
+    repo = _sample(tmp_path)
+    cache = tmp_path / "cache"
+    expected = _validate(repo, "--cache-dir", str(cache))
+    assert (cache / "parsed.pickle").is_file()
+    assert _validate(repo, "--cache-dir", str(cache)) == expected
+    (cache / "parsed.pickle").write_bytes(b"\x80\x05garbage")
+    assert _validate(repo, "--cache-dir", str(cache)) == expected
+    broken = repo / "apps/kafka/base/kustomization.yaml"
+    broken.write_text(broken.read_text() + "resources: []\n")  # a duplicate key: the yaml check must see it
+    assert '"check": "yaml"' in _validate(repo, "--cache-dir", str(cache))
+
+
 def test_every_file_of_a_visited_folder_is_in_the_key(tmp_path):
     repo = _sample(tmp_path)
     cache = tmp_path / "cache"

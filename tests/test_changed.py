@@ -31,6 +31,8 @@ def _mutate(repo: Path, relative: str, how: str) -> None:
         text = text.replace("metadata:\n  name:", "metadata:\n  bogusField: 1\n  name:", 1)
     elif how == "latest":
         text = re.sub(r'newTag: "[^"]*"', "newTag: latest", text, count=1)
+    elif how == "no-timeout":
+        text = re.sub(r"\n  timeout: [^\n]*", "", text, count=1)
     else:
         text += "# touched\n"
     path.write_text(text)
@@ -41,6 +43,7 @@ def _repository(folder: Path) -> Path:
     generator.generate(folder, SERVICES, ENVIRONMENTS, seed=3)
     _mutate(folder, _workload(folder, "svc-000"), "unknown-field")
     _mutate(folder, "apps/svc-000/dev/kustomization.yaml", "latest")
+    _mutate(folder, "clusters/dev/apps/svc-000.yaml", "no-timeout")
     return init_repo(folder)
 
 
@@ -57,8 +60,8 @@ def _expected(repo: Path, changed: set[str]) -> list[tuple]:
     return sorted((p.check, p.level, p.file, p.line, p.cluster, p.resource, p.message) for p in found)
 
 
-edits = st.lists(st.tuples(st.sampled_from(["svc-001", "svc-002"]), st.sampled_from(["base", "dev", "uat"]),
-                           st.sampled_from(["unknown-field", "latest", "comment"])), min_size=1, max_size=2)
+edits = st.lists(st.tuples(st.sampled_from(["svc-001", "svc-002"]), st.sampled_from(["base", "dev", "uat", "flux"]),
+                           st.sampled_from(["unknown-field", "latest", "no-timeout", "comment"])), min_size=1, max_size=2)
 
 
 @settings(max_examples=5)
@@ -68,8 +71,10 @@ def test_changed_only_equals_a_full_run_on_the_changed_part(chosen):
         repo = _repository(Path(temp) / "repo")
         changed = set()
         for service, where, how in chosen:
-            relative = _workload(repo, service) if where == "base" else f"apps/{service}/{where}/kustomization.yaml"
-            fits = {"base": ("unknown-field", "comment"), "dev": ("latest", "comment"), "uat": ("latest", "comment")}
+            relative = {"base": _workload(repo, service), "flux": f"clusters/dev/apps/{service}.yaml"}.get(
+                where, f"apps/{service}/{where}/kustomization.yaml")
+            fits = {"base": ("unknown-field", "comment"), "dev": ("latest", "comment"), "uat": ("latest", "comment"),
+                    "flux": ("no-timeout", "comment")}
             _mutate(repo, relative, how if how in fits[where] else "comment")
             changed.add(relative)
         _, full = validate_json(repo)
@@ -84,6 +89,8 @@ def test_changed_only_equals_a_full_run_on_the_changed_part(chosen):
                 assert problem in given_files["problems"]
             if problem["file"] and problem["file"].startswith("apps/svc-000/") and problem["check"] in ("images", "schema"):
                 assert problem not in given_files["problems"]
+            if problem["resource"] == "Kustomization.kustomize.toolkit.fluxcd.io/flux-system/svc-000":
+                assert problem not in given_files["problems"]
 
 
 def test_a_changed_overlay_reports_its_own_problems_only(tmp_path):
@@ -97,6 +104,18 @@ def test_a_changed_overlay_reports_its_own_problems_only(tmp_path):
     assert images and all("svc-001" in p["file"] for p in images)
     assert report["summary"]["unaffected"] > 0
     assert report["summary"]["rendered"] == full["summary"]["rendered"]  # unchanged renders come from the cache
+
+
+def test_a_changed_flux_kustomization_reports_its_own_problems_only(tmp_path):
+    repo = _repository(tmp_path / "repo")
+    _mutate(repo, "clusters/dev/apps/svc-001.yaml", "no-timeout")
+    _, full = validate_json(repo)
+    hygiene = {p["resource"] for p in full["problems"] if p["check"] == "flux-hygiene"}
+    assert {"Kustomization.kustomize.toolkit.fluxcd.io/flux-system/svc-000",
+            "Kustomization.kustomize.toolkit.fluxcd.io/flux-system/svc-001"} <= hygiene
+    _, report = validate_json(repo, str(repo / "clusters/dev/apps/svc-001.yaml"))
+    assert {p["resource"] for p in report["problems"] if p["check"] == "flux-hygiene"} == {
+        "Kustomization.kustomize.toolkit.fluxcd.io/flux-system/svc-001"}
 
 
 def test_a_configuration_change_reports_everything(tmp_path):

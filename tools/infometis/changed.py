@@ -82,9 +82,12 @@ def scope(run_, changed: set[str]) -> Scope | None:
     found = Scope(files=set(changed))
     paths = {run_.repo / path for path in changed}
     for cluster in run_.clusters:
-        affected = _affected(run_, cluster, paths, changed)
+        affected, partly = _affected(run_, cluster, paths, changed)
         for rendered in cluster.renders:
-            if rendered.kustomization in affected:
+            k = rendered.kustomization
+            if k in partly:  # only the definitions of some of its Flux Kustomizations changed
+                found.resources |= {str(r.id) for r in rendered.resources if r.origin in partly[k]}
+            elif k in affected:
                 found.clusters.add(rendered.target)
                 found.resources |= {str(resource.id) for resource in rendered.resources}
                 found.files |= {run_.cache.relative(path) for path in _closure(run_, rendered).files}
@@ -103,25 +106,31 @@ def _reads(closure: closures.Closure, paths: set[Path]) -> set[Path]:
     return {path for path in paths if path in closure.files or path.parent in closure.folders}
 
 
-def _affected(run_, cluster, paths: set[Path], changed: set[str]) -> set:
-    """The Flux Kustomizations of `cluster` (and its entry) that the change can affect."""
+def _affected(run_, cluster, paths: set[Path], changed: set[str]) -> tuple[set, dict]:
+    """The Flux Kustomizations of `cluster` (and its entry) that the change can affect, and
+    those whose render changes only in the definitions of some children (→ those files)."""
     every = list(cluster.kustomizations.values())
     children: dict = {}
     for k in every:
         children.setdefault(k.parent, []).append(k)
     affected = {k for k in every if k.document is not None and k.document.file in changed}
+    partly: dict = {}
     for rendered in cluster.renders:
         reasons = _reads(_closure(run_, rendered), paths)
         if not reasons:
             continue
         k = rendered.kustomization
-        affected.add(k)
         own = children.get(k.id, [])
         definitions = {child.document.file for child in own if child.document is not None}
         relative = {run_.cache.relative(path) for path in reasons}
-        affected |= {child for child in own if not relative <= definitions
-                     or (child.document is not None and child.document.file in relative)}
-    return _dependents(cluster, every, affected)
+        if relative <= definitions:
+            partly[k] = reasons
+            affected |= {child for child in own if child.document is not None and child.document.file in relative}
+        else:
+            affected.add(k)
+            affected |= set(own)
+    affected = _dependents(cluster, every, affected)
+    return affected, {k: files for k, files in partly.items() if k not in affected}
 
 
 def _dependents(cluster, every: list, affected: set) -> set:
