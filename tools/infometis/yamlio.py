@@ -152,6 +152,7 @@ class FileCache:
         self.known = known  # (name, sha256 of the bytes) → LoadedFile, from the cache; None: none
         self.parsed: dict[tuple[str, bytes], LoadedFile] = {}  # what this run read, to keep for the next
         self._lines: dict[Path, list[str]] = {}
+        self.closures: dict = {}  # folder → what a build of it reads (closure.walk), once per run
 
     def relative(self, path: Path) -> str:
         try:
