@@ -169,12 +169,13 @@ class FileCache:
             except OSError as err:
                 loaded = LoadedFile(name, (), (_problem(name, f"cannot read: {err.strerror}", None),))
             else:
-                loaded = self._parse(raw, name)
+                loaded = self.parse(raw, name)
             self._files[path] = loaded
         return self._files[path]
 
-    def _parse(self, raw: bytes, name: str) -> LoadedFile:
-        """Parsed once per content: from `known` (a previous run's) when the bytes are the same."""
+    def parse(self, raw: bytes, name: str) -> LoadedFile:
+        """`raw` (the text of `name`, or a part of it) parsed; from `known` (a previous run's)
+        when the bytes are the same."""
         if self.known is None:
             return load_text(raw, name)
         key = (name, hashlib.sha256(raw).digest())

@@ -49,7 +49,6 @@ from .. import patches
 from ..closure import YAML_SUFFIXES, kustomization_file, walk
 from ..fieldpath import field_path, under
 from ..model import ERROR, Location, Problem, ResourceId, as_list
-from ..yamlio import load_text
 
 ID = "layers"
 LEVEL = ERROR
@@ -138,7 +137,7 @@ def _patches(run, folder: Path, document, spec: dict):
 def _inline(run, document, at: tuple, text: str):
     """An inline patch: its lines, placed inside the overlay's file when it is a literal block."""
     anchor = document.location(at)
-    parsed = load_text(text.encode(), document.file)
+    parsed = run.cache.parse(text.encode(), document.file)  # kept with the parsed files
     first = _block_start(run, anchor)
     for patch_document in parsed.documents:
         def where(path, patch_document=patch_document):
