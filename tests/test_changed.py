@@ -118,6 +118,20 @@ def test_a_changed_flux_kustomization_reports_its_own_problems_only(tmp_path):
         "Kustomization.kustomize.toolkit.fluxcd.io/flux-system/svc-001"}
 
 
+def test_a_change_that_breaks_a_render_is_reported(tmp_path):
+    repo = _repository(tmp_path / "repo")
+    workload = repo / _workload(repo, "svc-001")
+    workload.write_text(workload.read_text() + "broken: [unclosed\n")  # the failure is said at the overlays
+    _, full = validate_json(repo)
+    code, report = validate_json(repo, str(workload))
+    failures = [p for p in full["problems"] if p["check"] == "kustomize-build"]
+    assert len(failures) == ENVIRONMENTS and code == 1
+    assert _keys({"problems": failures}) == _keys({"problems": [p for p in report["problems"]
+                                                               if p["check"] == "kustomize-build"]})
+    assert {p["file"] for p in failures} == {f"apps/svc-001/{env}/kustomization.yaml" for env in ("dev", "uat")}
+    assert _keys(report) == _expected(repo, {_workload(repo, "svc-001")})
+
+
 def test_a_configuration_change_reports_everything(tmp_path):
     repo = _repository(tmp_path / "repo")
     (repo / ".infometis.yaml").write_text("checks:\n  workloads:\n    level: warning\n")

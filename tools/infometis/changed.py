@@ -90,14 +90,22 @@ def scope(run_, changed: set[str]) -> Scope | None:
             elif k in affected:
                 found.clusters.add(rendered.target)
                 found.resources |= {str(resource.id) for resource in rendered.resources}
-                found.files |= {run_.cache.relative(path) for path in _closure(run_, rendered).files}
+        for k, folder in _builds(cluster):
+            if k in affected:
+                found.clusters.add(k.kube_config_target or k.target)
+                found.files |= {run_.cache.relative(path) for path in _closure(run_, k, folder).files}
         found.resources |= {str(k.id) for k in affected if not k.entry}
     return found
 
 
-def _closure(run_, rendered) -> closures.Closure:
-    closure = closures.walk(rendered.folder, run_.cache)
-    for component in wrapper_components(rendered.kustomization, rendered.folder):
+def _builds(cluster) -> list[tuple]:
+    """(Flux Kustomization, folder) of every build of the cluster, those that failed too."""
+    return [(rendered.kustomization, rendered.folder) for rendered in cluster.renders] + list(cluster.failed)
+
+
+def _closure(run_, k, folder: Path) -> closures.Closure:
+    closure = closures.walk(folder, run_.cache)
+    for component in wrapper_components(k, folder):
         closures.walk(component, run_.cache, closure)
     return closure
 
@@ -115,11 +123,10 @@ def _affected(run_, cluster, paths: set[Path], changed: set[str]) -> tuple[set, 
         children.setdefault(k.parent, []).append(k)
     affected = {k for k in every if k.document is not None and k.document.file in changed}
     partly: dict = {}
-    for rendered in cluster.renders:
-        reasons = _reads(_closure(run_, rendered), paths)
+    for k, folder in _builds(cluster):
+        reasons = _reads(_closure(run_, k, folder), paths)
         if not reasons:
             continue
-        k = rendered.kustomization
         own = children.get(k.id, [])
         definitions = {child.document.file for child in own if child.document is not None}
         relative = {run_.cache.relative(path) for path in reasons}

@@ -62,6 +62,7 @@ class ClusterRun:
     entry_syncs: list[FluxKustomization] = field(default_factory=list)  # rendered as the entry
     unaffected: list[FluxKustomization] = field(default_factory=list)  # not rendered: the change cannot touch them
     reached: set[Path] = field(default_factory=set)  # folders of every render, failed ones too
+    failed: list[tuple[FluxKustomization, Path]] = field(default_factory=list)  # renders that gave nothing
 
 
 @dataclass
@@ -223,6 +224,8 @@ class ClusterWalk:
 
     def _register(self, k, folder, output, closure) -> list[FluxKustomization]:
         self.cluster.reached |= closure.folders
+        if output is None or output.error:
+            self.cluster.failed.append((k, folder))
         if output is None:
             for reference, where in closure.remote:
                 self.problem(kustomize_build.ID, ERROR, f"remote resource '{reference}' refused: the network is off",
