@@ -114,6 +114,7 @@ class ClusterWalk:
         self.objects: dict[tuple[str, str, str], dict] = {}  # ConfigMaps and Secrets
         self.said: set[str] = set()
         self.notes_at: dict[str, FluxKustomization] = {}  # where a source note is best said
+        self.resolved: dict[tuple[Path, str], tuple] = {}
 
     def problem(self, check, level, message, where=None, k=None, **extra):
         extra.setdefault("cluster", k.target if k else self.cluster.name)
@@ -180,7 +181,7 @@ class ClusterWalk:
                          k.where("spec", "sourceRef"), k,
                          hint=f"define it, fix the reference, or map it with --source {k.source}=DIR")
             return None
-        folder, why = flux_path.resolve(resolution.root, k.path)
+        folder, why = self._resolve(resolution.root, k.path)
         if why:
             self.problem(flux_path.ID, ERROR, why, k.where("spec", "path"), k,
                          hint="spec.path is relative to the root of the source")
@@ -278,7 +279,14 @@ class ClusterWalk:
         return children
 
     def _syncs_entry(self, k: FluxKustomization) -> bool:
-        return flux_path.resolve(self.options.repo, k.path)[0] == self.cluster.entry
+        return self._resolve(self.options.repo, k.path)[0] == self.cluster.entry
+
+    def _resolve(self, root: Path, path: str):
+        """flux_path.resolve, once per root and path in a walk (it asks the file system)."""
+        key = (root, path)
+        if key not in self.resolved:
+            self.resolved[key] = flux_path.resolve(root, path)
+        return self.resolved[key]
 
     def _variables(self, k) -> dict[str, str]:
         variables: dict[str, str] = {}
