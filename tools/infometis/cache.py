@@ -47,6 +47,8 @@ class RenderCache:
         self.folder = folder / "renders" if folder else None
         self._digests: dict[Path, str] = {}
         self._listings: dict[Path, tuple[Path, ...]] = {}
+        self._relatives: dict[Path, str] = {}  # path → relative to the repository, once per run
+        self._origins: dict[str, Path] = {}  # and back
         self._memory: dict[str, str] = {}  # key → serialized render
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -95,7 +97,18 @@ class RenderCache:
         return digest
 
     def _relative(self, path: Path) -> str:
-        return os.path.relpath(path, self.repo)
+        found = self._relatives.get(path)
+        if found is None:
+            found = self._relatives[path] = os.path.relpath(path, self.repo)
+        return found
+
+    def _origin(self, relative: str | None) -> Path | None:
+        if relative is None:
+            return None
+        found = self._origins.get(relative)
+        if found is None:
+            found = self._origins[relative] = Path(os.path.normpath(self.repo / relative))
+        return found
 
     # ------------------------------------------------------------ get or build
 
@@ -154,10 +167,9 @@ class RenderCache:
         """A fresh Output (its resources may be changed by substitution); None if unreadable."""
         try:
             payload = json.loads(text)
-            resources = [Resource(ResourceId.of(item["data"]), item["data"],
-                                  None if item["origin"] is None else Path(os.path.normpath(self.repo / item["origin"])))
+            resources = [Resource(ResourceId.of(item["data"]), item["data"], self._origin(item["origin"]))
                          for item in payload["resources"]]
-            return Output(resources, payload["error"])
+            return Output(resources, payload["error"], variables="${" in text)
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
 

@@ -236,7 +236,7 @@ class ClusterWalk:
             self.problem(kustomize_build.ID, ERROR, output.error, self._failure_location(k, folder, closure), k)
             return []
         if k.post_build is not None:
-            self._substitute(k, output.resources, closure)
+            self._substitute(k, output.resources, closure, output.variables)
         target = k.kube_config_target or k.target
         self.cluster.renders.append(Rendered(k, folder, target, output.resources))
         return self._children(k, target, output.resources)
@@ -305,9 +305,9 @@ class ClusterWalk:
                          k.where("spec", "postBuild"), k, hint="use letters, digits and '_', not starting with a digit")
         return variables
 
-    def _substitute(self, k, resources: list[Resource], closure: closures.Closure) -> None:
-        variables = self._variables(k)
-        for resource in resources:
+    def _substitute(self, k, resources: list[Resource], closure: closures.Closure, written: bool = True) -> None:
+        variables = self._variables(k)  # its problems are said even when nothing is substituted
+        for resource in resources if written else ():
             if substitution.disabled(resource.data):
                 continue
             if "${" not in json.dumps(resource.data, default=str):  # C-fast; most resources have no variables

@@ -35,6 +35,7 @@ class Output:
     resources: list[Resource]
     error: str | None = None
     transient: bool = False  # a timeout: the same inputs may render next time
+    variables: bool = True  # False: no "${" anywhere in the output, nothing to substitute
 
 
 def _relative(target: Path, start: Path) -> str:
@@ -100,7 +101,7 @@ def build(k: FluxKustomization, folder: Path, repo: Path, timeout: float = 300) 
             if isinstance(data, dict):
                 origin = _origin(data, here)
                 resources.append(Resource(ResourceId.of(data), data, origin))
-        return Output(resources)
+        return Output(resources, variables="${" in result.stdout)
 
 
 def _clean_error(stderr: str, here: Path, repo: Path) -> str:
