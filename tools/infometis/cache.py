@@ -239,6 +239,9 @@ def load_parsed(folder: Path | None) -> dict | None:
     if folder is None:
         return None
     try:
+        status = (folder / PARSED).stat()
+        if status.st_uid != os.getuid() or status.st_mode & 0o022:  # only our own, private file is unpickled
+            return {}
         stamp, parsed = pickle.loads((folder / PARSED).read_bytes())
         return parsed if stamp == _parsed_stamp() and isinstance(parsed, dict) else {}
     except Exception:  # unreadable, corrupt or from another version: parse again
