@@ -32,6 +32,10 @@ def repository_options(command=None, *, cluster_option: bool = True):
         click.option("--ignore", multiple=True, metavar="CHECK", help="Do not report these checks (repeatable)."),
         click.option("--online", is_flag=True, help="Allow remote kustomize resources (the network is off by default)."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Parallel renders (default: the number of cores)."),
+        click.option("--cache-dir", metavar="DIR",
+                     help="Keep renders here across runs (default: $INFOMETIS_CACHE_DIR, "
+                          "else $XDG_CACHE_HOME/infometis, else ~/.cache/infometis)."),
+        click.option("--no-cache", is_flag=True, help="Render everything again; read and write no cache."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command) if decorator else command
@@ -132,17 +136,21 @@ def main():
 @_OUTPUT
 @click.option("--counts-to", metavar="FILE",
               help="Also append errors=N, warnings=N and infos=N lines to FILE (e.g. $GITHUB_OUTPUT).")
+@click.option("--changed-since", metavar="REF",
+              help="Report only what the files changed since REF (its merge-base with HEAD, to the working tree, "
+                   "untracked files included) can affect.")
 @click.option("--shard", metavar="I/N", callback=_shard,
               help="Validate shard I of N (a CI matrix): the services split by size, each with all its "
                    "clusters; problems outside the services are shard 1's. The N shards together report "
                    "what one run reports.")
 @exits
-def validate(files, format_name, output, counts_to, **repo):
+def validate(files, format_name, output, counts_to, changed_since, **repo):
     """Render every Flux Kustomization of every cluster as Flux would, and report every problem.
 
-    FILES (as a pre-commit hook passes them): validate only when one of them can change what
-    the clusters receive (a manifest, a kustomization input, .infometis.yaml, a schema);
-    otherwise say so and exit 0.
+    FILES (as a pre-commit hook passes them) and --changed-since REF: report only what the
+    changed files can affect (the Flux Kustomizations whose renders read them, those that
+    depend on these, and what the checks find there); when none of them can change what the
+    clusters receive, say so and exit 0.
 
     Each cluster's entry folder (clusters/<name>/ unless --path says otherwise) is rendered,
     then every Flux Kustomization found in it, then theirs, with the real kustomize and
@@ -151,7 +159,7 @@ def validate(files, format_name, output, counts_to, **repo):
     """
     from .commands.validate import validate as run_validate
     schema = _schema_args(repo)
-    return run_validate(RepoArgs(**repo), schema, format_name, output, files, counts_to)
+    return run_validate(RepoArgs(**repo), schema, format_name, output, files, counts_to, changed_since)
 
 
 @main.command()

@@ -3,6 +3,7 @@ the line of every field, and every duplicate key (which plain loaders silently d
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,9 +146,13 @@ def dump(data) -> str:
 class FileCache:
     """Each file is read and parsed once per run."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, known: dict | None = None):
         self.root = root
         self._files: dict[Path, LoadedFile] = {}
+        self.known = known  # (name, sha256 of the bytes) → LoadedFile, from the cache; None: none
+        self.parsed: dict[tuple[str, bytes], LoadedFile] = {}  # what this run read, to keep for the next
+        self._lines: dict[Path, list[str]] = {}
+        self.closures: dict = {}  # folder → what a build of it reads (closure.walk), once per run
 
     def relative(self, path: Path) -> str:
         try:
@@ -164,9 +169,33 @@ class FileCache:
             except OSError as err:
                 loaded = LoadedFile(name, (), (_problem(name, f"cannot read: {err.strerror}", None),))
             else:
-                loaded = load_text(raw, name)
+                loaded = self.parse(raw, name)
             self._files[path] = loaded
         return self._files[path]
+
+    def parse(self, raw: bytes, name: str) -> LoadedFile:
+        """`raw` (the text of `name`, or a part of it) parsed; from `known` (a previous run's)
+        when the bytes are the same."""
+        if self.known is None:
+            return load_text(raw, name)
+        key = (name, hashlib.sha256(raw).digest())
+        loaded = self.known.get(key)
+        if loaded is None:
+            loaded = load_text(raw, name)
+        self.parsed[key] = loaded
+        return loaded
+
+    def lines(self, path: Path) -> list[str]:
+        """The file's text lines (undecodable bytes replaced), read once per run; [] if unreadable."""
+        path = Path(path)
+        found = self._lines.get(path)
+        if found is None:
+            try:
+                found = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                found = []
+            self._lines[path] = found
+        return found
 
     def loaded(self) -> list[LoadedFile]:
         return list(self._files.values())
