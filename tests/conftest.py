@@ -43,6 +43,16 @@ def _isolated_git(monkeypatch, tmp_path_factory):
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory):
+    """Renders are cached in the test session's own folder, never in the user's cache
+    (for the whole session, so that module-scoped fixtures are isolated too)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INFOMETIS_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "render-cache"))
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+        yield
+
+
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
 

@@ -21,8 +21,9 @@ BASE = Path(__file__).parent / "bad_inputs" / "base"
 def slow_kubectl(folder: Path) -> tuple[Path, Path]:
     marker = folder / "started"
     wrapper = folder / "kubectl"
-    wrapper.write_text(f"#!/bin/sh\nls \"$TMPDIR\" > '{marker}.part'\nmv '{marker}.part' '{marker}'\n"
-                       f"sleep 3\nexec '{kubectl()}' \"$@\"\n")
+    wrapper.write_text(f"#!/bin/sh\nif [ \"$1\" = kustomize ]; then\n"
+                       f"  ls \"$TMPDIR\" > '{marker}.part'\n  mv '{marker}.part' '{marker}'\n  sleep 3\nfi\n"
+                       f"exec '{kubectl()}' \"$@\"\n")
     wrapper.chmod(0o755)
     return wrapper, marker
 
@@ -53,6 +54,10 @@ def test_ctrl_c_during_validate_leaves_no_temporary_files(tmp_path):
     code, stderr, temp = interrupt([sys.executable, "-m", "infometis.cli", "validate", "--repo", str(repo)], tmp_path)
     assert code == 130 and "Traceback" not in stderr, stderr
     assert list(temp.iterdir()) == []
+    # the interrupted render was not kept in the render cache as a failure
+    again = subprocess.run([sys.executable, "-m", "infometis.cli", "validate", "--repo", str(repo)], capture_output=True,
+                           text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert again.returncode == 0, again.stdout + again.stderr
 
 
 def test_ctrl_c_during_diff_removes_the_worktree(tmp_path):

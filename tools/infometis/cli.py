@@ -32,6 +32,10 @@ def repository_options(command=None, *, cluster_option: bool = True):
         click.option("--ignore", multiple=True, metavar="CHECK", help="Do not report these checks (repeatable)."),
         click.option("--online", is_flag=True, help="Allow remote kustomize resources (the network is off by default)."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Parallel renders (default: the number of cores)."),
+        click.option("--cache-dir", metavar="DIR",
+                     help="Keep renders here across runs (default: $INFOMETIS_CACHE_DIR, "
+                          "else $XDG_CACHE_HOME/infometis, else ~/.cache/infometis)."),
+        click.option("--no-cache", is_flag=True, help="Render everything again; read and write no cache."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command) if decorator else command
@@ -132,17 +136,21 @@ def main():
 @_OUTPUT
 @click.option("--counts-to", metavar="FILE",
               help="Also append errors=N, warnings=N and infos=N lines to FILE (e.g. $GITHUB_OUTPUT).")
+@click.option("--changed-since", metavar="REF",
+              help="Report only what the files changed since REF (its merge-base with HEAD, to the working tree, "
+                   "untracked files included) can affect.")
 @click.option("--shard", metavar="I/N", callback=_shard,
               help="Validate shard I of N (a CI matrix): the services split by size, each with all its "
                    "clusters; problems outside the services are shard 1's. The N shards together report "
                    "what one run reports.")
 @exits
-def validate(files, format_name, output, counts_to, **repo):
+def validate(files, format_name, output, counts_to, changed_since, **repo):
     """Render every Flux Kustomization of every cluster as Flux would, and report every problem.
 
-    FILES (as a pre-commit hook passes them): validate only when one of them can change what
-    the clusters receive (a manifest, a kustomization input, .infometis.yaml, a schema);
-    otherwise say so and exit 0.
+    FILES (as a pre-commit hook passes them) and --changed-since REF: report only what the
+    changed files can affect (the Flux Kustomizations whose renders read them, those that
+    depend on these, and what the checks find there); when none of them can change what the
+    clusters receive, say so and exit 0.
 
     Each cluster's entry folder (clusters/<name>/ unless --path says otherwise) is rendered,
     then every Flux Kustomization found in it, then theirs, with the real kustomize and
@@ -151,7 +159,7 @@ def validate(files, format_name, output, counts_to, **repo):
     """
     from .commands.validate import validate as run_validate
     schema = _schema_args(repo)
-    return run_validate(RepoArgs(**repo), schema, format_name, output, files, counts_to)
+    return run_validate(RepoArgs(**repo), schema, format_name, output, files, counts_to, changed_since)
 
 
 @main.command()
@@ -360,6 +368,101 @@ def schemas_list(repo, folder, kubernetes_version):
     from .commands.common import SchemaArgs
     from .commands.schemas import list_schemas
     return list_schemas(repo, folder, SchemaArgs(kubernetes_version=kubernetes_version))
+
+
+_FORCE = click.option("--force", is_flag=True, help="Write files that exist already (lists never get an entry twice).")
+_DRY_RUN = click.option("--dry-run", is_flag=True, help="Print the change as a patch (new files and edits); write nothing.")
+_NEW_REPO = click.option("--repo", metavar="DIR", help="Repository root (default: the nearest folder up from here that holds clusters/).")
+
+
+@main.command()
+@click.argument("folder", metavar="DIR")
+@click.option("--clusters", default="dev,uat,prod", show_default=True, metavar="NAMES",
+              help="One cluster per environment, comma-separated: the first in mode independent, the others shared-cluster.")
+@click.option("--domain", default="example.internal", show_default=True, metavar="DOMAIN",
+              help="Each cluster's domain is <cluster>.DOMAIN.")
+@click.option("--url", metavar="URL", help="The Git URL Flux syncs from (default: ssh://git@github.com/example/<DIR name>).")
+@click.option("--git", "use_git", is_flag=True, help="Make DIR a git repository with the files in one commit.")
+@_FORCE
+@_DRY_RUN
+@exits
+def init(folder, clusters, domain, url, use_git, force, dry_run):
+    """Create a new monorepo in DIR that validates clean at once.
+
+    clusters/ (Flux entry points and cluster-settings), infrastructure/ (Traefik, configs,
+    the modes the clusters use), apps/, .infometis.yaml, .pre-commit-config.yaml,
+    .github/workflows/validate.yaml and a README. DIR must be new or empty (or --force).
+    """
+    from .commands.new import run_init
+    return run_init(folder, clusters, domain, url, use_git, force, dry_run)
+
+
+@main.group()
+def new():
+    """Grow the repository: a service, an environment, a cluster or a mode.
+
+    Each generator writes new files from templates and adds them to the lists that name
+    them (kustomization resources), changing only the lines it inserts; the result
+    validates at once. An existing name is refused (or --force); --dry-run shows the patch.
+    """
+
+
+@new.command("service")
+@click.argument("name")
+@click.option("--image", required=True, metavar="REPOSITORY:TAG", help="The container image, pinned to a tag.")
+@click.option("--port", type=int, metavar="N", help="The port the container serves (default 8080).")
+@click.option("--route", is_flag=True, help="Route it at the border: an IngressRoute for NAME.${domain} in apps/NAME/border.")
+@click.option("--kind", type=click.Choice(["deployment", "statefulset"]), default="deployment", show_default=True)
+@click.option("--config-type", type=click.Choice(["topics", "indices", "flows"]),
+              help="Add a desired-state ConfigMap of this type (NAME-TYPE-desired) to the base.")
+@_NEW_REPO
+@_FORCE
+@_DRY_RUN
+@exits
+def new_service(name, image, port, route, kind, config_type, repo, force, dry_run):
+    """A service: apps/NAME/base, an overlay per environment, a Flux Kustomization per cluster."""
+    from .commands.new import run_service
+    return run_service(repo, name, image, port, route, kind, config_type, force, dry_run)
+
+
+@new.command("environment")
+@click.argument("name")
+@click.option("--from", "source", required=True, metavar="ENV", help="The environment whose overlays (and pinned versions) are copied.")
+@_NEW_REPO
+@_FORCE
+@_DRY_RUN
+@exits
+def new_environment(name, source, repo, force, dry_run):
+    """An environment: every service's ENV overlay copied as apps/<service>/NAME."""
+    from .commands.new import run_environment
+    return run_environment(repo, name, source, force, dry_run)
+
+
+@new.command("cluster")
+@click.argument("name")
+@click.option("--environment", required=True, metavar="ENV", help="The environment the cluster runs (its services' overlays).")
+@click.option("--mode", required=True, metavar="MODE", help="independent, shared-cluster, or a mode of infrastructure/modes/.")
+@click.option("--domain", metavar="DOMAIN", help="The cluster's domain (default: NAME. and the domain the other clusters share).")
+@_NEW_REPO
+@_FORCE
+@_DRY_RUN
+@exits
+def new_cluster(name, environment, mode, domain, repo, force, dry_run):
+    """A cluster: clusters/NAME with its settings, its border and every service of ENV."""
+    from .commands.new import run_cluster
+    return run_cluster(repo, name, environment, mode, domain, force, dry_run)
+
+
+@new.command("mode")
+@click.argument("name")
+@_NEW_REPO
+@_FORCE
+@_DRY_RUN
+@exits
+def new_mode(name, repo, force, dry_run):
+    """A mode: the skeleton of a border adaptation in infrastructure/modes/NAME."""
+    from .commands.new import run_mode
+    return run_mode(repo, name, force, dry_run)
 
 
 if __name__ == "__main__":

@@ -116,8 +116,19 @@ def _is_kustomize_field(path: tuple) -> bool:
 
 
 def walk(folder: Path, cache: FileCache, closure: Closure | None = None) -> Closure:
-    """Add to `closure` everything a build of `folder` reads."""
-    closure = closure if closure is not None else Closure()
+    """Add to `closure` everything a build of `folder` reads (a new closure: once per folder
+    and run, since many renders share a folder; each caller gets its own copy)."""
+    folder = Path(os.path.normpath(folder))
+    if closure is not None:
+        return _walk(folder, cache, closure)
+    found = cache.closures.get(folder)
+    if found is None:
+        found = cache.closures[folder] = _walk(folder, cache, Closure())
+    return Closure(set(found.folders), set(found.files), set(found.manifests), list(found.remote),
+                   list(found.refused), list(found.missing))
+
+
+def _walk(folder: Path, cache: FileCache, closure: Closure) -> Closure:
     folder = Path(os.path.normpath(folder))
     if folder in closure.folders or not folder.is_dir():
         return closure

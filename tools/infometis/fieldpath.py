@@ -4,6 +4,7 @@ pointers, and matched against the patterns of allowedEnvironmentFields."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 _SIMPLE_KEY = re.compile(r"[A-Za-z0-9_$@-]+")
@@ -66,8 +67,15 @@ def parse_pattern(text: str) -> tuple:
 
 
 def parse_patterns(patterns) -> list[tuple]:
+    if isinstance(patterns, (tuple, list, frozenset)) and all(isinstance(p, str) for p in patterns):
+        return list(_parsed(tuple(patterns)))  # the same settings are read for every field judged
     parsed = [parse_pattern(p) if isinstance(p, str) else tuple(p) for p in patterns]
     return [p for p in parsed if p]  # an empty pattern would match everything
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(patterns: tuple[str, ...]) -> tuple[tuple, ...]:
+    return tuple(p for p in map(parse_pattern, patterns) if p)
 
 
 def token_matches(token, part) -> bool:

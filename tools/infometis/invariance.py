@@ -125,7 +125,9 @@ def masked(data: Any, patterns, environment: str = "") -> Any:
 def _mask(value, path: tuple, patterns: list[tuple], environment: str):
     if _is_container_image(path) and isinstance(value, str):
         return image_repository(value)  # kustomize's `images:` pins tags in every kind: always the environment's
-    live = [p for p in patterns if len(p) >= len(path) and all(map(token_matches, p, path))]
+    # `patterns` already match path[:-1] (the caller's live ones): only the last part is new
+    depth = len(path)
+    live = [p for p in patterns if len(p) >= depth and token_matches(p[depth - 1], path[-1])] if path else patterns
     if any(len(p) == len(path) for p in live):
         if path and path[-1] == "image" and isinstance(value, str):
             return image_repository(value)

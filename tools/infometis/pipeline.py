@@ -3,6 +3,7 @@ cluster rendered once, as Flux would, children found in their parents' output.""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -13,11 +14,13 @@ import yaml
 
 from . import closure as closures
 from . import git
+from .cache import RenderCache, load_parsed, open_cache
 from .checks import flux_path, flux_source, kustomize_build, substitution
 from .config import Config
 from .flux import FluxKustomization, SourceRef, is_flux_kustomization, is_source
 from .model import ERROR, FLUX_KUSTOMIZE_GROUP, INFO, Document, Location, Problem, ResourceId, as_list
-from .render import Resource, build
+from .progress import Progress
+from .render import Resource, build, wrapper, wrapper_components
 from .schemas.catalog import SchemaSettings
 from .sources import EXTERNAL, PENDING, REPO, UNDEFINED, SourceMapping, SourceTable
 from .substitute import UNCLOSED, substitute
@@ -36,6 +39,8 @@ class Options:
     schema: SchemaSettings = field(default_factory=SchemaSettings)
     changed: frozenset[str] | None = None  # repo-relative paths: render only what they can affect
     shard: tuple[int, int] | None = None  # (I, N): shard I of N (see shard.py)
+    cache_dir: Path | None = None  # renders kept across runs here (None: only within the run)
+    progress: bool = False  # renders counted on standard error (a terminal only)
 
 
 @dataclass
@@ -57,6 +62,7 @@ class ClusterRun:
     entry_syncs: list[FluxKustomization] = field(default_factory=list)  # rendered as the entry
     unaffected: list[FluxKustomization] = field(default_factory=list)  # not rendered: the change cannot touch them
     reached: set[Path] = field(default_factory=set)  # folders of every render, failed ones too
+    failed: list[tuple[FluxKustomization, Path]] = field(default_factory=list)  # renders that gave nothing
 
 
 @dataclass
@@ -70,6 +76,8 @@ class RepoRun:
     branches: set[str] | None = None
     partial: bool = False
     schema: SchemaSettings = field(default_factory=SchemaSettings)
+    renders: RenderCache | None = None
+    progress: Progress | None = None
 
     def reached_folders(self) -> set[Path]:
         return set().union(*(cluster.reached for cluster in self.clusters))
@@ -101,16 +109,18 @@ class ClusterWalk:
     def __init__(self, options: Options, run: RepoRun, pool: ThreadPoolExecutor, name: str, entry: Path):
         self.options, self.run, self.pool = options, run, pool
         self.cluster = ClusterRun(name, entry)
+        self.problems: list[Problem] = []  # this cluster's, merged in cluster order at the end
         self.sources = SourceTable(options.repo, run.remotes, run.branches, options.mappings)
         self.objects: dict[tuple[str, str, str], dict] = {}  # ConfigMaps and Secrets
         self.said: set[str] = set()
         self.notes_at: dict[str, FluxKustomization] = {}  # where a source note is best said
+        self.resolved: dict[tuple[Path, str], tuple] = {}
 
     def problem(self, check, level, message, where=None, k=None, **extra):
         extra.setdefault("cluster", k.target if k else self.cluster.name)
         if k is not None and not k.entry:
             extra.setdefault("resource", str(k.id))
-        self.run.problems.append(Problem.at(check, level, message, where, **extra))
+        self.problems.append(Problem.at(check, level, message, where, **extra))
 
     def walk(self) -> ClusterRun:
         relative = self.run.cache.relative(self.cluster.entry)
@@ -120,6 +130,8 @@ class ClusterWalk:
         while pending:
             batch, pending = self._ready(pending)
             planned = [(k, folder) for k in batch if (folder := self._plan(k)) is not None]
+            if self.run.progress:
+                self.run.progress.add(self.cluster.name, len(planned))
             for k, folder, output, closure in self.pool.map(self._render, planned):
                 pending += self._register(k, folder, output, closure)
         return self.cluster
@@ -169,7 +181,7 @@ class ClusterWalk:
                          k.where("spec", "sourceRef"), k,
                          hint=f"define it, fix the reference, or map it with --source {k.source}=DIR")
             return None
-        folder, why = flux_path.resolve(resolution.root, k.path)
+        folder, why = self._resolve(resolution.root, k.path)
         if why:
             self.problem(flux_path.ID, ERROR, why, k.where("spec", "path"), k,
                          hint="spec.path is relative to the root of the source")
@@ -200,15 +212,24 @@ class ClusterWalk:
         for manifest in closure.manifests:  # parsed once, for the yaml check and for lines
             if manifest.is_file() and (manifest.suffix in closures.YAML_SUFFIXES or manifest.name == "Kustomization"):
                 self.run.cache.load(manifest)
-        if closure.refused or (closure.remote and not self.options.online):
-            return k, folder, None, closure
-        return k, folder, self._build(k, folder), closure
+        refused = closure.refused or (closure.remote and not self.options.online)
+        output = None if refused else self._build(k, folder)
+        if self.run.progress:
+            self.run.progress.done(self.cluster.name)
+        return k, folder, output, closure
 
     def _build(self, k, folder):
-        return build(k, folder, self.options.repo)
+        """kustomize's render, from the render cache when its inputs have not changed."""
+        repo, renders = self.options.repo, self.run.renders
+        if renders is None:
+            return build(k, folder, repo)
+        key = renders.key(wrapper(k, folder, repo), folder, wrapper_components(k, folder), self.run.cache)
+        return renders.get(key, lambda: build(k, folder, repo))
 
     def _register(self, k, folder, output, closure) -> list[FluxKustomization]:
         self.cluster.reached |= closure.folders
+        if output is None or output.error:
+            self.cluster.failed.append((k, folder))
         if output is None:
             for why, where, hint in closure.refused:
                 self.problem(kustomize_build.ID, ERROR, why, where, k, hint=hint)
@@ -221,7 +242,7 @@ class ClusterWalk:
                          self._failure_location(k, folder, closure), k)
             return []
         if k.post_build is not None:
-            self._substitute(k, output.resources, closure)
+            self._substitute(k, output.resources, closure, output.variables)
         target = k.kube_config_target or k.target
         self.cluster.renders.append(Rendered(k, folder, target, output.resources))
         return self._children(k, target, output.resources)
@@ -266,7 +287,14 @@ class ClusterWalk:
         return children
 
     def _syncs_entry(self, k: FluxKustomization) -> bool:
-        return flux_path.resolve(self.options.repo, k.path)[0] == self.cluster.entry
+        return self._resolve(self.options.repo, k.path)[0] == self.cluster.entry
+
+    def _resolve(self, root: Path, path: str):
+        """flux_path.resolve, once per root and path in a walk (it asks the file system)."""
+        key = (root, path)
+        if key not in self.resolved:
+            self.resolved[key] = flux_path.resolve(root, path)
+        return self.resolved[key]
 
     def _variables(self, k) -> dict[str, str]:
         variables: dict[str, str] = {}
@@ -285,14 +313,14 @@ class ClusterWalk:
                          k.where("spec", "postBuild"), k, hint="use letters, digits and '_', not starting with a digit")
         return variables
 
-    def _substitute(self, k, resources: list[Resource], closure: closures.Closure) -> None:
-        variables = self._variables(k)
-        for resource in resources:
+    def _substitute(self, k, resources: list[Resource], closure: closures.Closure, written: bool = True) -> None:
+        variables = self._variables(k)  # its problems are said even when nothing is substituted
+        for resource in resources if written else ():
             if substitution.disabled(resource.data):
                 continue
-            text = dump(resource.data)
-            if "${" not in text:
+            if "${" not in json.dumps(resource.data, default=str):  # C-fast; most resources have no variables
                 continue
+            text = dump(resource.data)
             outcome = substitute(text, variables)
             for reference in outcome.invalid:
                 needle = reference.removesuffix(UNCLOSED)
@@ -345,11 +373,20 @@ def _line_of(path: Path | None, needle: str, first: int = 1, stop: int | None = 
 
 def run_repository(options: Options, walker=ClusterWalk) -> RepoRun:
     """Render every cluster of the repository; problems are collected, never raised."""
-    run = RepoRun(options.repo, options.config, FileCache(options.repo),
+    run = RepoRun(options.repo, options.config, FileCache(options.repo, load_parsed(options.cache_dir)),
                   remotes=git.remote_urls(options.repo), branches=git.branches(options.repo),
-                  partial=options.partial, schema=options.schema)
+                  partial=options.partial, schema=options.schema,
+                  renders=open_cache(options.repo, options.cache_dir),
+                  progress=Progress() if options.progress else None)
+    # Clusters walk at once (each wave of one cluster waits for its slowest render, which
+    # would leave cores idle); the renders of every cluster share one pool of `jobs` workers.
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        for name, entry in options.entries:
-            run.clusters.append(walker(options, run, pool, name, entry).walk())
+        walks = [walker(options, run, pool, name, entry) for name, entry in options.entries]
+        with ThreadPoolExecutor(max_workers=max(1, len(walks))) as clusters:
+            run.clusters = list(clusters.map(lambda walk: walk.walk(), walks))
+    for walk in walks:
+        run.problems += walk.problems
+    if run.progress:
+        run.progress.close()
     return run
 

@@ -34,6 +34,8 @@ class Resource:
 class Output:
     resources: list[Resource]
     error: str | None = None
+    transient: bool = False  # a timeout or a signal: the same inputs may render next time
+    variables: bool = True  # False: no "${" anywhere in the output, nothing to substitute
 
 
 def _relative(target: Path, start: Path) -> str:
@@ -59,12 +61,16 @@ def wrapper(k: FluxKustomization, folder: Path, here: Path) -> dict:
         spec["labels"] = [{"pairs": metadata["labels"], "includeSelectors": False}]
     if isinstance(metadata, dict) and metadata.get("annotations"):
         spec["commonAnnotations"] = metadata["annotations"]
-    components = [folder / str(c) for c in as_list(fields.get("components"))]
-    if fields.get("ignoreMissingComponents"):
-        components = [c for c in components if c.exists()]
+    components = wrapper_components(k, folder)
     if components:
         spec["components"] = [_relative(c, here) for c in components]
     return spec
+
+
+def wrapper_components(k: FluxKustomization, folder: Path) -> list[Path]:
+    """The folders of `k`'s spec.components (those that exist, with ignoreMissingComponents)."""
+    components = [folder / str(c) for c in as_list(k.spec.get("components"))]
+    return [c for c in components if c.exists()] if k.spec.get("ignoreMissingComponents") else components
 
 
 def _origin(data: dict, here: Path) -> Path | None:
@@ -89,13 +95,14 @@ def build(k: FluxKustomization, folder: Path, repo: Path, timeout: float = 300) 
         result = run([kubectl(), "kustomize", "--load-restrictor", "LoadRestrictionsNone", temp],
                      timeout=timeout)
         if result.returncode != 0:
-            return Output([], _clean_error(result.stderr, here, repo))
+            # killed by a signal (Ctrl-C, the OOM killer) says nothing of the inputs, as a timeout
+            return Output([], _clean_error(result.stderr, here, repo), transient=result.timed_out or result.returncode < 0)
         resources = []
         for data in load_stream(result.stdout):
             if isinstance(data, dict):
                 origin = _origin(data, here)
                 resources.append(Resource(ResourceId.of(data), data, origin))
-        return Output(resources)
+        return Output(resources, variables="${" in result.stdout)
 
 
 def _clean_error(stderr: str, here: Path, repo: Path) -> str:

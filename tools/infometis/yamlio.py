@@ -3,6 +3,7 @@ the line of every field, and every duplicate key (which plain loaders silently d
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from dataclasses import dataclass
@@ -216,9 +217,13 @@ def is_regular(path: Path) -> bool:
 class FileCache:
     """Each file is read and parsed once per run."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, known: dict | None = None):
         self.root = root
         self._files: dict[Path, LoadedFile] = {}
+        self.known = known  # (name, sha256 of the bytes) → LoadedFile, from the cache; None: none
+        self.parsed: dict[tuple[str, bytes], LoadedFile] = {}  # what this run read, to keep for the next
+        self._lines: dict[Path, list[str]] = {}
+        self.closures: dict = {}  # folder → what a build of it reads (closure.walk), once per run
 
     def relative(self, path: Path) -> str:
         try:
@@ -232,17 +237,40 @@ class FileCache:
             self._files[path] = self._read(path, self.relative(path))
         return self._files[path]
 
-    @staticmethod
-    def _read(path: Path, name: str) -> LoadedFile:
+    def _read(self, path: Path, name: str) -> LoadedFile:
         """Regular files only: a FIFO would block the run, a device never end."""
         try:
             if not stat.S_ISREG(path.stat().st_mode):
                 return _refusal(name, "not a regular file", 1, "remove it: only files hold manifests")
             if path.stat().st_size > MAX_FILE_BYTES:  # not even read
                 return _too_large(name, path.stat().st_size)
-            return load_text(path.read_bytes(), name)
+            return self.parse(path.read_bytes(), name)
         except OSError as err:
             return _refusal(name, f"cannot read: {err.strerror}", 1, "fix or remove it (a broken or looping symlink?)")
+
+    def parse(self, raw: bytes, name: str) -> LoadedFile:
+        """`raw` (the text of `name`, or a part of it) parsed; from `known` (a previous run's)
+        when the bytes are the same."""
+        if self.known is None:
+            return load_text(raw, name)
+        key = (name, hashlib.sha256(raw).digest())
+        loaded = self.known.get(key)
+        if loaded is None:
+            loaded = load_text(raw, name)
+        self.parsed[key] = loaded
+        return loaded
+
+    def lines(self, path: Path) -> list[str]:
+        """The file's text lines (undecodable bytes replaced), read once per run; [] if unreadable."""
+        path = Path(path)
+        found = self._lines.get(path)
+        if found is None:
+            try:
+                found = path.read_text(encoding="utf-8", errors="replace").splitlines() if is_regular(path) else []
+            except OSError:
+                found = []
+            self._lines[path] = found
+        return found
 
     def loaded(self) -> list[LoadedFile]:
         return list(self._files.values())

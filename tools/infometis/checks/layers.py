@@ -49,7 +49,6 @@ from .. import patches
 from ..closure import YAML_SUFFIXES, kustomization_file, walk
 from ..fieldpath import field_path, under
 from ..model import ERROR, Location, Problem, ResourceId, as_list
-from ..yamlio import load_text
 
 ID = "layers"
 LEVEL = ERROR
@@ -138,7 +137,7 @@ def _patches(run, folder: Path, document, spec: dict):
 def _inline(run, document, at: tuple, text: str):
     """An inline patch: its lines, placed inside the overlay's file when it is a literal block."""
     anchor = document.location(at)
-    parsed = load_text(text.encode(), document.file)
+    parsed = run.cache.parse(text.encode(), document.file)  # kept with the parsed files
     first = _block_start(run, anchor)
     for patch_document in parsed.documents:
         def where(path, patch_document=patch_document):
@@ -151,10 +150,9 @@ def _inline(run, document, at: tuple, text: str):
 
 def _block_start(run, anchor: Location) -> tuple[int, int] | None:
     """The line and indentation of the block's first line, when the patch is a `|` or `>` block."""
-    try:
-        lines = (run.repo / anchor.file).read_text(errors="replace").splitlines()
-    except (OSError, TypeError):
+    if not anchor.file:
         return None
+    lines = run.cache.lines(run.repo / anchor.file)
     if not anchor.line or anchor.line > len(lines) or not re.search(r"[|>][-+0-9]*\s*(#.*)?$", lines[anchor.line - 1]):
         return None
     following = lines[anchor.line] if anchor.line < len(lines) else ""

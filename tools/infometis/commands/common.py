@@ -8,8 +8,8 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .. import cache, git, progress
 from .. import config as configs
-from .. import git
 from ..checks import REGISTRY
 from ..config import Config
 from ..errors import ConfigError
@@ -34,6 +34,8 @@ class RepoArgs:
     online: bool = False
     jobs: int | None = None
     shard: tuple[int, int] | None = None  # validate --shard I/N
+    cache_dir: str | None = None
+    no_cache: bool = False
 
 
 def _folder(repo: Path, text: str, what: str) -> Path:
@@ -97,9 +99,9 @@ class SchemaArgs:
     engine: str = "builtin"
 
 
-def schema_settings(args: SchemaArgs, config: Config, online: bool) -> SchemaSettings:
+def schema_settings(args: SchemaArgs, config: Config, online: bool, derived: Path | None = None) -> SchemaSettings:
     settings = SchemaSettings(args.kubernetes_version or config.kubernetes_version or "", args.strict,
-                              args.locations, args.missing, online, engine=args.engine)
+                              args.locations, args.missing, online, engine=args.engine, derived=str(derived or ""))
     settings.version()  # an unknown Kubernetes version is a usage error, before any rendering
     return settings
 
@@ -113,9 +115,18 @@ def options(args: RepoArgs, schema: SchemaArgs | None = None) -> Options:
     config = configs.load(config_path, args.config or configs.DEFAULT_FILE, required=bool(args.config))
     config = replace(config, ignored=frozenset(git.ignored(repo)))
     jobs = args.jobs or os.cpu_count() or 1
+    folder = cache_folder(args)
+    settings = schema_settings(schema or SchemaArgs(), config, args.online, folder)
     return Options(repo, entries(repo, args, config), mappings(repo, args), config, args.online, jobs,
-                   partial=bool(args.clusters), schema=schema_settings(schema or SchemaArgs(), config, args.online),
-                   shard=args.shard)
+                   partial=bool(args.clusters), schema=settings, shard=args.shard, cache_dir=folder,
+                   progress=progress.wanted())
+
+
+def cache_folder(args: RepoArgs) -> Path | None:
+    """Where renders are kept across runs; None with --no-cache."""
+    if args.no_cache:
+        return None
+    return Path(args.cache_dir).expanduser().resolve() if args.cache_dir else cache.default_folder()
 
 
 def write(text: str, output: str | None) -> None:

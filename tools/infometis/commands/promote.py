@@ -144,7 +144,7 @@ def _branch_exists(repo: Path, branch: str) -> bool:
 
 def _errors(options_) -> set[str]:
     """The error-level problems of a full validation, as comparable lines."""
-    _, _, _, applied = judge(replace(options_, changed=None), set(REGISTRY))
+    *_, applied = judge(replace(options_, changed=None), set(REGISTRY))
     return {problem_line(p).strip() for p in applied.problems if p.level == ERROR}
 
 

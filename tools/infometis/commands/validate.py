@@ -6,7 +6,9 @@ import os
 import sys
 from pathlib import Path
 
+from .. import changed as changes
 from .. import shard
+from ..cache import save_parsed
 from ..checks import run_checks, settings
 from ..pipeline import RepoRun, run_repository
 from ..report import Report, render
@@ -63,32 +65,43 @@ def relevant(files: tuple[str, ...], options_) -> list[str]:
     return found
 
 
-def judge(options_, checks: set[str]):
-    """Render and check: the run, every problem found, those of the selected checks, and
-    those left once .infometis.yaml and annotations have had their say."""
+def judge(options_, checks: set[str], changed: set[str] | None = None):
+    """Render and check: the run, every problem found, those of the selected checks, those
+    of the changed part (all when `changed` is None), and those left once .infometis.yaml
+    and annotations have had their say."""
     if options_.shard:
         run, problems = shard.validate(options_, checks)
     else:
         run = run_repository(options_)
         problems = list(run_checks(run, checks))
-    kept = [p for p in problems if p.check in checks]
-    return run, problems, kept, settings.apply(kept, run)
+        save_parsed(options_.cache_dir, run.cache)
+    part = changes.scope(run, changed) if changed is not None else None
+    selected = [p for p in problems if p.check in checks]
+    kept = [p for p in selected if part is None or part.contains(p)]
+    return run, problems, selected, kept, settings.apply(kept, run)
 
 
 def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output: str | None,
-             files: tuple[str, ...] = (), counts_to: str | None = None) -> int:
+             files: tuple[str, ...] = (), counts_to: str | None = None, changed_since: str | None = None) -> int:
     checks = selected_checks(args)
     options_ = options(args, schema)
-    if files and not relevant(files, options_):
-        print(f"infometis: none of the {len(files)} file(s) given can change what the clusters receive: nothing to validate",
+    changed = set(relevant(files, options_)) if files else None
+    if changed_since:
+        changed = (changed or set()) | set(relevant(tuple(str(options_.repo / name) for name in
+                                                          changes.since(options_.repo, changed_since)), options_))
+    if changed is not None and not changed:
+        given = f"{len(files)} file(s) given" if files and not changed_since else "changed files"
+        print(f"infometis: none of the {given} can change what the clusters receive: nothing to validate",
               file=sys.stderr)
         _append_counts(counts_to, {"errors": 0, "warnings": 0, "infos": 0})
         return 0
-    run, problems, kept, applied = judge(options_, checks)
+    run, problems, selected, kept, applied = judge(options_, checks, changed)
     summary = dict(counts(run), disabled=applied.disabled, ignored=applied.annotated)
+    if changed is not None:  # problems the change cannot affect, left out
+        summary["unaffected"] = len(selected) - len(kept)
     if options_.shard:
         summary["shard"] = "{}/{}".format(*options_.shard)
-    report = Report.build(summary, applied.problems, suppressed=len(problems) - len(kept))
+    report = Report.build(summary, applied.problems, suppressed=len(problems) - len(selected))
     format_name = format_name or default_format()
     write(render(report, format_name, color=use_color(output)), output)
     _append_counts(counts_to, report.summary)

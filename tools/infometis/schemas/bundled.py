@@ -5,9 +5,12 @@ plus what Flux added since), and our own Traefik schemas (package data)."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib
 import json
+import os
 import re
+import threading
 from pathlib import Path
 
 from .flux_deltas import PROMOTED, apply_deltas
@@ -58,7 +61,49 @@ def traefik_schema(group: str, version: str, kind: str) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-def flux_schema(group: str, version: str, kind: str, strict: bool) -> dict | None:
+def flux_schema(group: str, version: str, kind: str, strict: bool, derived: str = "") -> dict | None:
+    """The bundled Flux schema; kept in the `derived` folder when given, since deriving it
+    imports every pydantic model of the group (seconds, in every run otherwise)."""
+    if not derived:
+        return _derive_flux_schema(group, version, kind, strict)
+    name = f"{_FLUX_STAMP}-{group}-{version}-{kind}-{'strict' if strict else 'loose'}.json"
+    path = Path(derived) / "flux" / name
+    try:
+        return json.loads(path.read_text())["schema"]
+    except (OSError, ValueError, KeyError, TypeError):
+        schema = _derive_flux_schema(group, version, kind, strict)
+        _keep(path, json.dumps({"schema": schema}))
+        return schema
+
+
+def _keep(path: Path, text: str) -> None:
+    """Write atomically (concurrent runs never read half a file); failing only costs time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        partial.write_text(text)
+        partial.replace(path)
+    except OSError:
+        pass
+
+
+def _flux_stamp() -> str:
+    """What the derived Flux schemas depend on: the models' version and the code deriving them."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        models = version("cloudcoil-models-fluxcd")
+    except PackageNotFoundError:
+        models = "none"
+    digest = hashlib.sha256(models.encode())
+    for module in ("bundled.py", "flux_deltas.py", "walk.py"):
+        digest.update((Path(__file__).resolve().parent / module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_FLUX_STAMP = _flux_stamp()
+
+
+def _derive_flux_schema(group: str, version: str, kind: str, strict: bool) -> dict | None:
     model = _flux_model(group, PROMOTED.get((group, version, kind), version), kind)
     schema = rewrite(model.model_json_schema(by_alias=True), _simplify) if model else None
     schema = apply_deltas(group, version, kind, schema)

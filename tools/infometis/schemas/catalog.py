@@ -30,6 +30,7 @@ class SchemaSettings:
     online: bool = False
     folder: str = "schemas"  # the repository's own, <group>/<kind>_<version>.json
     engine: str = "builtin"  # or kubeconform
+    derived: str = ""  # a folder keeping the bundled Flux schemas once derived (building them is slow)
 
     def version(self) -> str:
         versions = bundled.kubernetes_versions()
@@ -80,7 +81,7 @@ class Catalog:
         yield origin, schema, None
         registry = _core_registry(k8s, strict)
         yield f"Kubernetes {k8s} (bundled)", bundled.core_schema(group, version, kind, k8s, strict), registry
-        yield "Flux (bundled)", bundled.flux_schema(group, version, kind, strict), None
+        yield "Flux (bundled)", bundled.flux_schema(group, version, kind, strict, self.settings.derived), None
         yield "Traefik (bundled)", bundled.traefik_schema(group, version, kind), None
         for template in self.settings.locations:
             if template == "default":

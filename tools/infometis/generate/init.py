@@ -1,0 +1,64 @@
+"""`infometis init DIR`: a new monorepo with every top-level part, valid at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import __version__, git
+from ..runner import run
+from . import templates
+from .cluster import INDEPENDENT, TENANT_MODE, add_border, add_cluster, default_url
+from .plan import GenerateError, Plan
+from .repo import Cluster, check_domain, check_name
+
+
+def parse_clusters(text: str, domain: str) -> list[Cluster]:
+    """`dev,uat,prod`: one cluster per environment, the first `independent`, the others `shared-cluster`."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise GenerateError("--clusters needs at least one name, e.g. --clusters dev,uat,prod")
+    if len(set(names)) != len(names):
+        raise GenerateError(f"--clusters names a cluster twice: {text}")
+    check_domain(domain)
+    return [Cluster(check_name(name, "cluster"), name, INDEPENDENT if index == 0 else TENANT_MODE, f"{name}.{domain}")
+            for index, name in enumerate(names)]
+
+
+def plan_init(root: Path, clusters: list[Cluster], url: str | None) -> Plan:
+    plan = Plan(root)
+    url = url or default_url(root)
+    listed = ", ".join(f"`{c.name}` ({c.mode}, `{c.domain}`)" for c in clusters)
+    environments = list(dict.fromkeys(cluster.environment for cluster in clusters))
+    promotion = (f"# The order pinned versions move through the environments (`infometis promote SRC DST`).\n"
+                 f"promotion: [{', '.join(environments)}]\n") if len(environments) > 1 else ""
+    values = dict(version=__version__, title=root.resolve().name, url=url, cluster_list=listed, promotion=promotion)
+    for path, text in templates.tree("repo", **values).items():
+        plan.create(path, text)
+    for cluster in clusters:
+        add_border(plan, cluster.mode)
+        add_cluster(plan, cluster, url, [])
+    for cluster in clusters:
+        plan.notes.append(f"cluster {cluster.name}: environment {cluster.environment}, mode {cluster.mode}, domain {cluster.domain}")
+    plan.notes.append(f"next: cd {root} && infometis validate; then infometis new service NAME --image REPOSITORY:TAG")
+    return plan
+
+
+def refuse_non_empty(root: Path, force: bool) -> None:
+    if root.exists() and not root.is_dir():
+        raise GenerateError(f"{root} is a file: name a new or empty folder")
+    if root.is_dir() and any(item.name != ".git" for item in root.iterdir()) and not force:
+        raise GenerateError(f"{root} is not empty: name a new or empty folder, or pass --force to write into it")
+
+
+def require_identity(root: Path) -> None:
+    """--git commits: refuse before writing anything when git has no identity to commit with."""
+    if not git.has_identity(root if root.is_dir() else Path.cwd()):
+        raise GenerateError("--git needs a git identity to commit with: run `git config --global user.name \"Your Name\"` "
+                            "and `git config --global user.email you@example.com` (or leave out --git)")
+
+
+def commit(root: Path) -> None:
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "infometis init"]):
+        result = run(["git", "-C", str(root), *command], timeout=120)
+        if result.returncode != 0:
+            raise GenerateError(f"git {command[0]} failed in {root}: {result.stderr.strip() or result.stdout.strip()}")
