@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import git, init_repo
 from infometis.runner import kubectl
 
@@ -45,6 +46,12 @@ def interrupt(command: list[str], tmp_path: Path) -> tuple[int, str, Path]:
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     return process.returncode, stderr, temp
+
+
+@pytest.fixture(autouse=True)
+def _own_render_cache(monkeypatch, tmp_path):
+    """A render cache of this test's own: renders found in a shared one would run no kustomize."""
+    monkeypatch.setenv("INFOMETIS_CACHE_DIR", str(tmp_path / "render-cache"))
 
 
 def test_ctrl_c_during_validate_leaves_no_temporary_files(tmp_path):
