@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import edit, pins
+from .closure import YAML_SUFFIXES
 from .config import Config
 from .edit import EditError, Span
-
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,9 @@ def environment_pairs(repo: Path, config: Config, source: str, target: str) -> l
 
 
 def _yaml_files(folder: Path) -> list[Path]:
-    return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+    """Regular YAML files: a symlink is left alone (a write would replace the link by a file)."""
+    return sorted(p.relative_to(folder) for p in folder.rglob("*")
+                  if p.suffix in YAML_SUFFIXES and p.is_file() and not p.is_symlink())
 
 
 def plan(repo: Path, config: Config, source: str, target: str, services: tuple[str, ...] = ()) -> Plan:
