@@ -13,17 +13,15 @@ clusters) is built once.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import pickle
-import tempfile
 import threading
 from pathlib import Path
 
 from . import closure as closures
-from . import runner
+from . import edit, runner
 from .model import ResourceId
 from .render import Output, Resource
 from .yamlio import is_regular
@@ -209,18 +207,12 @@ def kustomize_version(folder: Path | None) -> str:
 
 
 def _write_atomically(target: Path, content: str | bytes) -> None:
-    """Write `content` to `target` through a temporary file and a rename; errors only cost time."""
-    temporary = None
+    """Write a private cache file through a temporary file and a rename; errors only cost time."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(handle, "wb" if isinstance(content, bytes) else "w") as stream:
-            stream.write(content)
-        os.replace(temporary, target)
+        edit.write_atomic(target, content, durable=False, mode=0o600)
     except OSError:
-        if temporary:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+        pass
 
 
 # ---------------------------------------------------------------- parsed files

@@ -51,26 +51,31 @@ def read_text(path: Path) -> str:
         raise EditError(f"{path}: not UTF-8 (byte {err.start}); nothing was changed") from None
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder: readers see the old or the new file, never half."""
-    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
+def write_atomic(path: Path, content: str | bytes, *, durable: bool = True, mode: int | None = None) -> None:
+    """Write through a temporary file in the same folder: readers see the old or the new file,
+    never half. `durable` syncs to disk before and after the rename; the file keeps its mode
+    (`mode` for a new one, else 0644)."""
+    if mode is None:
+        mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(text.encode("utf-8"))
-            out.flush()
-            os.fsync(out.fileno())
+            out.write(content.encode("utf-8") if isinstance(content, str) else content)
+            if durable:
+                out.flush()
+                os.fsync(out.fileno())
         os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         if os.path.exists(temp):
             os.unlink(temp)
         raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    if durable:
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
 
 @contextlib.contextmanager
