@@ -32,25 +32,30 @@ GIT_ENV = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _isolated_git(monkeypatch, tmp_path_factory):
-    """No test reads the developer's git config, identity or colour settings."""
-    empty = tmp_path_factory.getbasetemp() / "gitconfig"
+def _isolate(patch, base: Path) -> None:
+    """No test reads the developer's git config, identity or colour settings, nor the user's cache."""
+    empty = base / "gitconfig"
     empty.touch()
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
+    patch.setenv("GIT_CONFIG_GLOBAL", str(empty))
     for key, value in GIT_ENV.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+        patch.setenv(key, value)
+    patch.delenv("GITHUB_ACTIONS", raising=False)
+    patch.setenv("INFOMETIS_CACHE_DIR", str(base / "render-cache"))
+    patch.setenv("XDG_CACHE_HOME", str(base / "xdg-cache"))
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _isolated_cache(tmp_path_factory):
-    """Renders are cached in the test session's own folder, never in the user's cache
-    (for the whole session, so that module-scoped fixtures are isolated too)."""
+def _isolated_session(tmp_path_factory):
+    """For the whole session, so that module-scoped fixtures are isolated too."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INFOMETIS_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "render-cache"))
-        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+        _isolate(patch, tmp_path_factory.getbasetemp())
         yield
+
+
+@pytest.fixture(autouse=True)
+def _isolated_test(monkeypatch, tmp_path_factory):
+    """Again for each test: a test may change these (e.g. take the git identity away)."""
+    _isolate(monkeypatch, tmp_path_factory.getbasetemp())
 
 
 def git(repo: Path, *args: str) -> str:
