@@ -120,7 +120,7 @@ def _version(ctx, _param, value):
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
               help="Show the infometis and kustomize versions.")
 def main():
-    """Validate, render and diff the Flux + Kustomize layouts of a GitOps monorepo.
+    """Validate, render, diff, promote and generate the Flux + Kustomize layouts of a GitOps monorepo.
 
     Exit codes: 0 clean (warnings allowed), 1 error-level problems, 2 usage,
     configuration or setup error.
