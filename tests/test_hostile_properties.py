@@ -136,3 +136,16 @@ def test_any_kustomization_text_gives_a_closure(tmp_path_factory, prefix, text):
     found = closure.walk(root / "app", FileCache(root))
     for _why, where, hint in found.refused:
         assert where.file and hint
+
+
+@pytest.mark.parametrize("first", ["a", "b", "c"])
+def test_closures_in_a_cycle_are_whole_whichever_folder_is_walked_first(tmp_path, first):
+    """a → b → a, and c → a: each closure holds every folder it reaches, reused or not."""
+    for name, target in (("a", "../b"), ("b", "../a"), ("c", "../a")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "kustomization.yaml").write_text(f"resources:\n  - {target}\n")
+    cache = FileCache(tmp_path)
+    order = [first] + [name for name in ("a", "b", "c") if name != first]
+    found = {name: closure.walk(tmp_path / name, cache).folders for name in order}
+    assert found["a"] == found["b"] == {tmp_path / "a", tmp_path / "b"}
+    assert found["c"] == {tmp_path / "a", tmp_path / "b", tmp_path / "c"}

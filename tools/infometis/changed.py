@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import closure as closures
+from . import git
 from .errors import ConfigError
 from .render import wrapper_components
-from .runner import run
 
 GLOBAL_FILES = (".infometis.yaml", ".sops.yaml")
 GLOBAL_TOPS = ("schemas/",)
@@ -34,19 +34,14 @@ CROSS_RENDER_CHECKS = ("references", "duplicate-resource", "routes", "flux-depen
 REPOSITORY_CHECKS = ("unreached",)
 
 
-def _git(repo: Path, *args: str) -> str | None:
-    result = run(["git", "-C", str(repo), *args], timeout=120)
-    return result.stdout if result.returncode == 0 else None
-
-
 def since(repo: Path, ref: str) -> set[str]:
     """Repository-relative paths changed from the merge-base of `ref` and HEAD to the working
     tree, untracked files included; an unknown `ref` is a usage error."""
-    if _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") is None:
+    if git.query(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") is None:
         raise ConfigError(f"--changed-since {ref}: not a commit of {repo} (in CI, fetch it: fetch-depth: 0)")
-    base = (_git(repo, "merge-base", ref, "HEAD") or "").strip() or ref
-    names = (_git(repo, "diff", "--name-only", "--no-renames", base) or "").splitlines()
-    names += (_git(repo, "ls-files", "--others", "--exclude-standard") or "").splitlines()
+    base = (git.query(repo, "merge-base", ref, "HEAD") or "").strip() or ref
+    names = (git.query(repo, "diff", "--name-only", "--no-renames", base) or "").splitlines()
+    names += (git.query(repo, "ls-files", "--others", "--exclude-standard") or "").splitlines()
     return {name for name in names if name}
 
 

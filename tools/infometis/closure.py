@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ def kustomization_file(folder: Path) -> Path | None:
     return None
 
 
+_walking = threading.local()
 _HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(:[0-9]+)?/", re.IGNORECASE)
 
 
@@ -42,19 +44,35 @@ _ESCAPE_HINTS = {
 }
 
 
-def escape(target: Path, root: Path) -> str | None:
+def escape(target: Path, root: Path, real: dict | None = None) -> str | None:
     """Why `target` (a normalized path) is not a path inside the repository `root`, or None.
     kustomize runs without its load restrictor (the wrapper lives in a temporary folder),
-    so this is the check that keeps a build inside the repository."""
-    if target != root and root not in target.parents:
+    so this is the check that keeps a build inside the repository. `real` memoizes resolved
+    folders for one run (a build names thousands of paths in a few folders)."""
+    text, top = str(target), str(root)
+    if text != top and not text.startswith(top.rstrip(os.sep) + os.sep):
         return "is outside the repository"
     try:
-        real, real_root = target.resolve(), root.resolve()
+        resolved, real_root = _realpath(text, real), _realpath(top, real)
     except (OSError, RuntimeError):
         return "cannot be resolved (a symlink loop?)"
-    if real != real_root and real_root not in real.parents:
+    if resolved != real_root and not resolved.startswith(real_root.rstrip(os.sep) + os.sep):
         return "leads through a symlink out of the repository"
     return None
+
+
+def _realpath(path: str, memo: dict | None) -> str:
+    """os.path.realpath, with each folder resolved once per run when `memo` is given."""
+    if memo is None:
+        return str(Path(path).resolve(strict=False))
+    if path not in memo:
+        parent, name = os.path.split(path)
+        if not name or parent == path:
+            memo[path] = str(Path(path).resolve(strict=False))
+        else:
+            candidate = os.path.join(_realpath(parent, memo), name)
+            memo[path] = str(Path(candidate).resolve(strict=False)) if os.path.islink(candidate) else candidate
+    return memo[path]
 
 
 @dataclass
@@ -65,6 +83,7 @@ class Closure:
     remote: list[tuple[str, Location]] = field(default_factory=list)
     refused: list[tuple[str, Location, str]] = field(default_factory=list)  # unsafe to build: why, where, what to do
     missing: list[tuple[str, Location]] = field(default_factory=list)  # named but absent: the build fails there
+    cut: set[Path] = field(default_factory=set)  # folders of a cycle still being walked further out
 
 
 def generated_resources(folder: Path) -> list[Path]:
@@ -116,21 +135,47 @@ def _is_kustomize_field(path: tuple) -> bool:
 
 
 def walk(folder: Path, cache: FileCache, closure: Closure | None = None) -> Closure:
-    """Add to `closure` everything a build of `folder` reads (a new closure: once per folder
-    and run, since many renders share a folder; each caller gets its own copy)."""
+    """Everything a build of `folder` reads, added to `closure` (or a new one). Each folder's
+    closure is found once per run and reused: thousands of overlays share a few bases."""
     folder = Path(os.path.normpath(folder))
-    if closure is not None:
-        return _walk(folder, cache, closure)
+    if closure is None:
+        found = _closure_of(folder, cache)
+        return Closure(set(found.folders), set(found.files), set(found.manifests), list(found.remote),
+                       list(found.refused), list(found.missing), set(found.cut))
+    if folder not in closure.folders:
+        _merge(_closure_of(folder, cache), closure)
+    return closure
+
+
+def _closure_of(folder: Path, cache: FileCache) -> Closure:
     found = cache.closures.get(folder)
-    if found is None:
-        found = cache.closures[folder] = _walk(folder, cache, Closure())
-    return Closure(set(found.folders), set(found.files), set(found.manifests), list(found.remote),
-                   list(found.refused), list(found.missing))
+    if found is not None:
+        return found
+    stack = _walking.__dict__.setdefault("stack", [])  # this thread's walks in progress
+    if folder in stack:  # a cycle: the walk of `folder` further out collects the rest
+        return Closure(cut={folder})
+    stack.append(folder)
+    try:
+        found = _walk(folder, cache, Closure())
+    finally:
+        stack.pop()
+    found.cut.discard(folder)
+    if not found.cut:  # complete: reusable (a part of a cycle is not, on its own)
+        cache.closures[folder] = found
+    return found
+
+
+def _merge(part: Closure, closure: Closure) -> None:
+    closure.folders |= part.folders
+    closure.files |= part.files
+    closure.manifests |= part.manifests
+    closure.cut |= part.cut
+    for mine, theirs in ((closure.remote, part.remote), (closure.refused, part.refused), (closure.missing, part.missing)):
+        mine += [item for item in theirs if item not in mine]
 
 
 def _walk(folder: Path, cache: FileCache, closure: Closure) -> Closure:
-    folder = Path(os.path.normpath(folder))
-    if folder in closure.folders or not folder.is_dir():
+    if not folder.is_dir():
         return closure
     closure.folders.add(folder)
     spec_file = kustomization_file(folder)
@@ -175,7 +220,7 @@ def _reference(folder: Path, path: tuple, reference: str, where: Location, cache
 
 def _refused(target: Path, cache: FileCache, closure: Closure, where: Location, reference: str | None = None) -> bool:
     """Refuse (and say why) a path that leaves the repository."""
-    why = escape(target, cache.root)
+    why = escape(target, cache.root, cache.realpaths)
     if why:
         closure.refused.append((f"'{reference or where.file}' {why}: refused", where, _ESCAPE_HINTS[why]))
     return why is not None

@@ -9,13 +9,14 @@ from .errors import SetupError
 from .runner import run
 
 
-def _git(repo: Path, *args: str) -> str | None:
+def query(repo: Path, *args: str) -> str | None:
+    """git's output, stripped; None when git fails (an answer of 'no')."""
     result = run(["git", "-C", str(repo), *args], timeout=60)
     return result.stdout.strip() if result.returncode == 0 else None
 
 
 def toplevel(folder: Path) -> Path:
-    found = _git(folder, "rev-parse", "--show-toplevel")
+    found = query(folder, "rev-parse", "--show-toplevel")
     if not found:
         raise SetupError(f"{folder} is not inside a git repository; pass --repo DIR")
     return Path(found)
@@ -35,17 +36,17 @@ def normalize_url(url: str) -> str:
 
 
 def remote_urls(repo: Path) -> set[str]:
-    listing = _git(repo, "remote", "-v") or ""
+    listing = query(repo, "remote", "-v") or ""
     return {normalize_url(line.split()[1]) for line in listing.splitlines() if len(line.split()) >= 2}
 
 
 def branches(repo: Path) -> set[str] | None:
     """The current branch and the remote's default branch; None when HEAD is detached."""
-    current = _git(repo, "symbolic-ref", "--quiet", "--short", "HEAD")
+    current = query(repo, "symbolic-ref", "--quiet", "--short", "HEAD")
     if not current:
         return None
     names = {current}
-    default = _git(repo, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    default = query(repo, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
     if default:
         names.add(default.split("/", 1)[-1])
     return names
@@ -53,7 +54,7 @@ def branches(repo: Path) -> set[str] | None:
 
 def ignored(repo: Path) -> set[str]:
     """Paths (files, and folders ending in '/') that git ignores, relative to the root."""
-    listing = _git(repo, "ls-files", "--others", "--ignored", "--exclude-standard", "--directory")
+    listing = query(repo, "ls-files", "--others", "--ignored", "--exclude-standard", "--directory")
     return set((listing or "").splitlines())
 
 
@@ -67,13 +68,13 @@ def git(repo: Path, *args: str, error: type[Exception] = SetupError) -> str:
 
 def changed_files(repo: Path) -> list[str]:
     """Files with uncommitted changes (staged, unstaged or untracked), as `git status` shows them."""
-    listing = _git(repo, "status", "--porcelain", "--untracked-files=all") or ""
+    listing = query(repo, "status", "--porcelain", "--untracked-files=all") or ""
     return [line[3:] for line in listing.splitlines() if line.strip()]
 
 
 def head(repo: Path) -> str | None:
-    return _git(repo, "rev-parse", "--verify", "--quiet", "HEAD")
+    return query(repo, "rev-parse", "--verify", "--quiet", "HEAD")
 
 
 def has_identity(repo: Path) -> bool:
-    return _git(repo, "var", "GIT_COMMITTER_IDENT") is not None and _git(repo, "var", "GIT_AUTHOR_IDENT") is not None
+    return query(repo, "var", "GIT_COMMITTER_IDENT") is not None and query(repo, "var", "GIT_AUTHOR_IDENT") is not None

@@ -224,6 +224,7 @@ class FileCache:
         self.parsed: dict[tuple[str, bytes], LoadedFile] = {}  # what this run read, to keep for the next
         self._lines: dict[Path, list[str]] = {}
         self.closures: dict = {}  # folder → what a build of it reads (closure.walk), once per run
+        self.realpaths: dict[str, str] = {}  # path → its resolved path (closure.escape), once per run
 
     def relative(self, path: Path) -> str:
         try:
