@@ -55,10 +55,8 @@ class RenderCache:
 
     # ------------------------------------------------------------ the key
 
-    def key(self, wrapper: dict, folder: Path, components: list[Path], cache) -> str:
-        closure = closures.walk(folder, cache)
-        for component in components:
-            closures.walk(component, cache, closure)
+    def key(self, wrapper: dict, closure: closures.Closure) -> str:
+        """Of the wrapper kustomization and every input of the build's closure."""
         digest = hashlib.sha256()
         for part in (FORMAT, self.version, *FLAGS, json.dumps(wrapper, sort_keys=True, default=str)):
             digest.update(part.encode() + b"\0")
@@ -144,7 +142,7 @@ class RenderCache:
 
     def _write(self, key: str, text: str) -> None:
         if self.folder is not None:
-            _write_atomically(self._path(key), text)
+            keep(self._path(key), text)
 
     # ------------------------------------------------------------ (de)serializing
 
@@ -202,11 +200,11 @@ def kustomize_version(folder: Path | None) -> str:
         pass
     version = runner.kustomize_version()
     if memo and version != "unknown":
-        _write_atomically(memo, json.dumps({"stamp": stamp, "version": version}))
+        keep(memo, json.dumps({"stamp": stamp, "version": version}))
     return version
 
 
-def _write_atomically(target: Path, content: str | bytes) -> None:
+def keep(target: Path, content: str | bytes) -> None:
     """Write a private cache file through a temporary file and a rename; errors only cost time."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -245,4 +243,4 @@ def save_parsed(folder: Path | None, files) -> None:
     """Keep what this run parsed (only that: files since changed or removed are dropped)."""
     if folder is None or files.known is None or files.parsed.keys() == files.known.keys():
         return
-    _write_atomically(folder / PARSED, pickle.dumps((_parsed_stamp(), files.parsed), protocol=pickle.HIGHEST_PROTOCOL))
+    keep(folder / PARSED, pickle.dumps((_parsed_stamp(), files.parsed), protocol=pickle.HIGHEST_PROTOCOL))

@@ -26,7 +26,6 @@ from pathlib import Path
 from . import closure as closures
 from . import git
 from .errors import ConfigError
-from .render import wrapper_components
 
 GLOBAL_FILES = (".infometis.yaml", ".sops.yaml")
 GLOBAL_TOPS = ("schemas/",)
@@ -39,10 +38,7 @@ def since(repo: Path, ref: str) -> set[str]:
     tree, untracked files included; an unknown `ref` is a usage error."""
     if git.query(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") is None:
         raise ConfigError(f"--changed-since {ref}: not a commit of {repo} (in CI, fetch it: fetch-depth: 0)")
-    base = (git.query(repo, "merge-base", ref, "HEAD") or "").strip() or ref
-    names = (git.query(repo, "diff", "--name-only", "--no-renames", base) or "").splitlines()
-    names += (git.query(repo, "ls-files", "--others", "--exclude-standard") or "").splitlines()
-    return {name for name in names if name}
+    return git.changed_since(repo, git.query(repo, "merge-base", ref, "HEAD") or ref, error=ConfigError)
 
 
 def is_global(path: str, cache) -> bool:
@@ -85,24 +81,17 @@ def scope(run_, changed: set[str]) -> Scope | None:
             elif k in affected:
                 found.clusters.add(rendered.target)
                 found.resources |= {str(resource.id) for resource in rendered.resources}
-        for k, folder in _builds(cluster):
-            if k in affected:
-                found.clusters.add(k.kube_config_target or k.target)
-                found.files |= {run_.cache.relative(path) for path in _closure(run_, k, folder).files}
+        for build in _builds(cluster):
+            if build.kustomization in affected:
+                found.clusters.add(build.target)
+                found.files |= {run_.cache.relative(path) for path in build.closure.files}
         found.resources |= {str(k.id) for k in affected if not k.entry}
     return found
 
 
-def _builds(cluster) -> list[tuple]:
-    """(Flux Kustomization, folder) of every build of the cluster, those that failed too."""
-    return [(rendered.kustomization, rendered.folder) for rendered in cluster.renders] + list(cluster.failed)
-
-
-def _closure(run_, k, folder: Path) -> closures.Closure:
-    closure = closures.walk(folder, run_.cache)
-    for component in wrapper_components(k, folder):
-        closures.walk(component, run_.cache, closure)
-    return closure
+def _builds(cluster) -> list:
+    """Every build of the cluster (Rendered), those that failed too."""
+    return cluster.renders + cluster.failed
 
 
 def _reads(closure: closures.Closure, paths: set[Path]) -> set[Path]:
@@ -118,8 +107,9 @@ def _affected(run_, cluster, paths: set[Path], changed: set[str]) -> tuple[set, 
         children.setdefault(k.parent, []).append(k)
     affected = {k for k in every if k.document is not None and k.document.file in changed}
     partly: dict = {}
-    for k, folder in _builds(cluster):
-        reasons = _reads(_closure(run_, k, folder), paths)
+    for build in _builds(cluster):
+        k = build.kustomization
+        reasons = _reads(build.closure, paths)
         if not reasons:
             continue
         own = children.get(k.id, [])

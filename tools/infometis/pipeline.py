@@ -20,7 +20,7 @@ from .config import Config
 from .flux import FluxKustomization, SourceRef, is_flux_kustomization, is_source
 from .model import ERROR, FLUX_KUSTOMIZE_GROUP, INFO, Document, Location, Problem, ResourceId, as_list
 from .progress import Progress
-from .render import Resource, build, wrapper, wrapper_components
+from .render import Resource, build, wrapper
 from .schemas.catalog import SchemaSettings
 from .sources import EXTERNAL, PENDING, REPO, UNDEFINED, SourceMapping, SourceTable
 from .substitute import UNCLOSED, substitute
@@ -49,6 +49,7 @@ class Rendered:
     folder: Path
     target: str  # the cluster its resources go to
     resources: list[Resource]
+    closure: closures.Closure | None = None  # what its build read (with its spec.components)
 
 
 @dataclass
@@ -62,7 +63,7 @@ class ClusterRun:
     entry_syncs: list[FluxKustomization] = field(default_factory=list)  # rendered as the entry
     unaffected: list[FluxKustomization] = field(default_factory=list)  # not rendered: the change cannot touch them
     reached: set[Path] = field(default_factory=set)  # folders of every render, failed ones too
-    failed: list[tuple[FluxKustomization, Path]] = field(default_factory=list)  # renders that gave nothing
+    failed: list[Rendered] = field(default_factory=list)  # builds that gave nothing (no resources)
 
 
 @dataclass
@@ -208,28 +209,25 @@ class ClusterWalk:
         k, folder = item
         closure = closures.walk(folder, self.run.cache)
         components = [(str(c), k.where("spec", "components", i)) for i, c in enumerate(as_list(k.spec.get("components")))]
-        closures.add_components(folder, components, self.run.cache, closure)
-        for manifest in closure.manifests:  # parsed once, for the yaml check and for lines
-            if manifest.is_file() and (manifest.suffix in closures.YAML_SUFFIXES or manifest.name == "Kustomization"):
-                self.run.cache.load(manifest)
+        closures.add_components(folder, components, self.run.cache, closure)  # (the walk parsed every manifest)
         refused = closure.refused or (closure.remote and not self.options.online)
-        output = None if refused else self._build(k, folder)
+        output = None if refused else self._build(k, folder, closure)
         if self.run.progress:
             self.run.progress.done(self.cluster.name)
         return k, folder, output, closure
 
-    def _build(self, k, folder):
+    def _build(self, k, folder, closure):
         """kustomize's render, from the render cache when its inputs have not changed."""
         repo, renders = self.options.repo, self.run.renders
         if renders is None:
             return build(k, folder, repo)
-        key = renders.key(wrapper(k, folder, repo), folder, wrapper_components(k, folder), self.run.cache)
+        key = renders.key(wrapper(k, folder, repo), closure)
         return renders.get(key, lambda: build(k, folder, repo))
 
     def _register(self, k, folder, output, closure) -> list[FluxKustomization]:
         self.cluster.reached |= closure.folders
         if output is None or output.error:
-            self.cluster.failed.append((k, folder))
+            self.cluster.failed.append(Rendered(k, folder, k.kube_config_target or k.target, [], closure))
         if output is None:
             for why, where, hint in closure.refused:
                 self.problem(kustomize_build.ID, ERROR, why, where, k, hint=hint)
@@ -244,7 +242,7 @@ class ClusterWalk:
         if k.post_build is not None:
             self._substitute(k, output.resources, closure, output.variables)
         target = k.kube_config_target or k.target
-        self.cluster.renders.append(Rendered(k, folder, target, output.resources))
+        self.cluster.renders.append(Rendered(k, folder, target, output.resources, closure))
         return self._children(k, target, output.resources)
 
     def _failure_location(self, k, folder: Path, closure: closures.Closure) -> Location:

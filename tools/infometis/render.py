@@ -61,16 +61,12 @@ def wrapper(k: FluxKustomization, folder: Path, here: Path) -> dict:
         spec["labels"] = [{"pairs": metadata["labels"], "includeSelectors": False}]
     if isinstance(metadata, dict) and metadata.get("annotations"):
         spec["commonAnnotations"] = metadata["annotations"]
-    components = wrapper_components(k, folder)
+    components = [folder / str(c) for c in as_list(fields.get("components"))]
+    if fields.get("ignoreMissingComponents"):
+        components = [c for c in components if c.exists()]
     if components:
         spec["components"] = [_relative(c, here) for c in components]
     return spec
-
-
-def wrapper_components(k: FluxKustomization, folder: Path) -> list[Path]:
-    """The folders of `k`'s spec.components (those that exist, with ignoreMissingComponents)."""
-    components = [folder / str(c) for c in as_list(k.spec.get("components"))]
-    return [c for c in components if c.exists()] if k.spec.get("ignoreMissingComponents") else components
 
 
 def _origin(data: dict, here: Path) -> Path | None:

@@ -355,10 +355,10 @@ class ShardWalk(ClusterWalk):
         """The unit a render belongs to, None when every shard renders it."""
         return None if k.entry or id(k) in self.shared else self.units.get(id(k))
 
-    def _build(self, k, folder):
+    def _build(self, k, folder, closure):
         key = (str(folder), json.dumps(k.spec, sort_keys=True, default=str))
         if key not in self.shard.builds:
-            self.shard.builds[key] = super()._build(k, folder)
+            self.shard.builds[key] = super()._build(k, folder, closure)
         return copy.deepcopy(self.shard.builds[key])  # substitution changes resources in place
 
     def missing_objects(self) -> set[tuple[str, str]]:

@@ -49,7 +49,8 @@ def value_at(data, path: tuple):
 def render_files(run, rendered) -> list[Path]:
     """The files a render read (kustomizations, manifests, patches, generator inputs), and the
     file of the Flux Kustomization itself (its spec.patches)."""
-    files = sorted(closures.walk(rendered.folder, run.cache).files)
+    closure = rendered.closure or closures.walk(rendered.folder, run.cache)
+    files = sorted(closure.files)
     document = rendered.kustomization.document
     if document is not None:
         files.append(run.repo / document.file)

@@ -140,11 +140,7 @@ def load_text(raw: bytes, path: str) -> LoadedFile:
     text, problem = _decode(raw, path)
     if problem:
         return LoadedFile(path, (), (problem,))
-    try:
-        return _parse(text, path)
-    except Exception as err:  # a loader bug must not stop the run: the file becomes a problem
-        message = "nesting too deep" if isinstance(err, RecursionError) else str(err).splitlines()[0] if str(err) else ""
-        return LoadedFile(path, (), (_problem(path, f"invalid YAML: {message or type(err).__name__}", None),))
+    return _parse(text, path)
 
 
 def _parse(text: str, path: str) -> LoadedFile:
@@ -173,9 +169,9 @@ def _parse(text: str, path: str) -> LoadedFile:
         if "maximum nesting depth" in what:
             what, hint = "nested deeper than 1,000 levels", "flatten it: no manifest needs that depth"
         return LoadedFile(path, tuple(documents), (_problem(path, f"invalid YAML: {what}", mark, hint),))
-    except (yaml.YAMLError, RecursionError, TypeError, ValueError) as err:
-        message = "nesting too deep" if isinstance(err, RecursionError) else str(err).splitlines()[0]
-        return LoadedFile(path, tuple(documents), (_problem(path, f"invalid YAML: {message}", None),))
+    except Exception as err:  # whatever the loader raises, the file becomes a problem, never the run's end
+        message = "nesting too deep" if isinstance(err, RecursionError) else (str(err).splitlines() or [""])[0]
+        return LoadedFile(path, tuple(documents), (_problem(path, f"invalid YAML: {message or type(err).__name__}", None),))
     finally:
         loader.dispose()
     duplicates = tuple(
@@ -241,10 +237,11 @@ class FileCache:
     def _read(self, path: Path, name: str) -> LoadedFile:
         """Regular files only: a FIFO would block the run, a device never end."""
         try:
-            if not stat.S_ISREG(path.stat().st_mode):
+            status = path.stat()
+            if not stat.S_ISREG(status.st_mode):
                 return _refusal(name, "not a regular file", 1, "remove it: only files hold manifests")
-            if path.stat().st_size > MAX_FILE_BYTES:  # not even read
-                return _too_large(name, path.stat().st_size)
+            if status.st_size > MAX_FILE_BYTES:  # not even read
+                return _too_large(name, status.st_size)
             return self.parse(path.read_bytes(), name)
         except OSError as err:
             return _refusal(name, f"cannot read: {err.strerror}", 1, "fix or remove it (a broken or looping symlink?)")
