@@ -145,17 +145,33 @@ def _node(text: str, path: tuple, document: int) -> Node:
 
 def find_value(text: str, path: tuple[str | int, ...], document: int = 0) -> Span:
     """Where the scalar at `path` is written (its quotes included)."""
+    return _editable(text, path, document)[1]
+
+
+def _editable(text: str, path: tuple, document: int) -> tuple[ScalarNode, Span]:
+    """The scalar node at `path` and its span, or why it cannot be edited in place."""
     node = _node(text, path, document)
     name = ".".join(map(str, path))
     if not isinstance(node, ScalarNode):
         raise EditError(f"{name} is not a single value")
-    if node.anchor:
-        raise EditError(f"{name} is anchored (&{node.anchor}) and may be used elsewhere: edit it by hand")
-    if node.style in ("|", ">"):
-        raise EditError(f"{name} is a block scalar ({node.style}): edit it by hand")
-    if text[node.start_mark.index:node.start_mark.index + 1] == "!":
-        raise EditError(f"{name} carries a tag: edit it by hand")
-    return Span(node.start_mark.index, node.end_mark.index, node.start_mark.line + 1)
+    span = Span(node.start_mark.index, node.end_mark.index, node.start_mark.line + 1)
+    why = refusal(text[span.start:span.end], node.style)
+    if why:
+        raise EditError(f"{name}: {why}; edit it by hand")
+    return node, span
+
+
+def refusal(token: str, style: str | None) -> str | None:
+    """Why the scalar written as `token` cannot be replaced in place, or None."""
+    if token.startswith(("&", "*")):
+        return f"the value is anchored or an alias ({token.split()[0]}): a change would reach every use of it"
+    if style in ("|", ">"):
+        return f"the value is a block scalar ({style})"
+    if "\n" in token:
+        return "the value spans several lines"
+    if token.startswith("!"):
+        return "the value carries a tag"
+    return None
 
 
 def in_flow(text: str, span: Span) -> bool:
@@ -180,8 +196,7 @@ def replace_token(text: str, span: Span, token: str) -> str:
 
 def replace_value(text: str, path: tuple[str | int, ...], value: str, document: int = 0) -> str:
     """`text` with the scalar at `path` set to `value`, written in that token's quote style."""
-    span = find_value(text, path, document)
-    node = _node(text, path, document)
+    node, span = _editable(text, path, document)
     return replace_token(text, span, quote(value, node.style, in_flow(text, span)))
 
 

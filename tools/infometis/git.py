@@ -66,10 +66,25 @@ def git(repo: Path, *args: str, error: type[Exception] = SetupError) -> str:
     return result.stdout
 
 
-def changed_files(repo: Path) -> list[str]:
+def changed_since(repo: Path, base: str, head: str | None = None, error: type[Exception] = SetupError) -> set[str]:
+    """Repository-relative paths that differ between `base` and `head` (None: the working
+    tree, untracked files included)."""
+    names = git(repo, "diff", "--name-only", "--no-renames", base, *([head] if head else []), error=error).splitlines()
+    if head is None:
+        names += git(repo, "ls-files", "--others", "--exclude-standard", error=error).splitlines()
+    return {name for name in names if name}
+
+
+def uncommitted(repo: Path) -> list[str]:
     """Files with uncommitted changes (staged, unstaged or untracked), as `git status` shows them."""
     listing = query(repo, "status", "--porcelain", "--untracked-files=all") or ""
     return [line[3:] for line in listing.splitlines() if line.strip()]
+
+
+def folder(repo: Path) -> Path | None:
+    """The repository's .git folder (where writers keep their lock); None outside git."""
+    found = query(repo, "rev-parse", "--absolute-git-dir")
+    return Path(found) if found else None
 
 
 def head(repo: Path) -> str | None:

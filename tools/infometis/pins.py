@@ -159,18 +159,8 @@ def _pin(text: str, frame: _Frame, node: ScalarNode, key: tuple, label: str) -> 
     span = frame.span(node)
     if span is None:
         return None
-    refused = _refusal(text[span.start:span.end], node.style)
+    refused = edit.refusal(text[span.start:span.end], node.style)
     return Pin(key, label, node.value, span, node.style, edit.in_flow(text, span), refused)
-
-
-def _refusal(token: str, style: str | None) -> str | None:
-    if token.startswith(("&", "*")):
-        return f"the value is anchored or an alias ({token.split()[0]}): a change would reach every use of it"
-    if style in ("|", ">") or "\n" in token:
-        return "the value spans several lines"
-    if token.startswith("!"):
-        return "the value carries a tag"
-    return None
 
 
 def _marked(text: str, roots: list) -> Iterator[Pin]:
@@ -186,4 +176,4 @@ def _marked(text: str, roots: list) -> Iterator[Pin]:
                 if isinstance(root, MappingNode) else (None, None)
             label = " ".join(filter(None, ("/".join(filter(None, owner)), field_path(scalar.path))))
             yield Pin(("marked", *owner, scalar.path), label, scalar.value, scalar.span, scalar.style,
-                      edit.in_flow(text, scalar.span), _refusal(text[scalar.span.start:scalar.span.end], scalar.style))
+                      edit.in_flow(text, scalar.span), edit.refusal(text[scalar.span.start:scalar.span.end], scalar.style))

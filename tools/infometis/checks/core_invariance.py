@@ -59,11 +59,16 @@ LEVEL = ERROR
 _BLOCK_START = re.compile(r"^\s*(?:-\s+)?(?:[^\s:#][^:#]*:\s+)?[|>][-+0-9]*\s*(?:#.*)?$")
 
 
+def cluster_settings(run) -> dict[str, dict[str, str]]:
+    """Per cluster, the cluster-settings values that count (option `settings`)."""
+    keys = as_list(run.config.options(ID).get("settings")) or invariance.DEFAULT_SETTINGS
+    return {cluster.name: {str(k): str(cluster.settings[k]) for k in keys if cluster.settings.get(k)}
+            for cluster in run.clusters}
+
+
 def check(run):
     patterns = parse_patterns(run.config.environment_fields)
-    keys = as_list(run.config.options(ID).get("settings")) or invariance.DEFAULT_SETTINGS
-    settings = {cluster.name: {str(k): str(cluster.settings[k]) for k in keys if cluster.settings.get(k)}
-                for cluster in run.clusters}
+    settings = cluster_settings(run)
     renders = {id(resource): rendered for cluster in run.clusters
                for rendered in cluster.renders for resource in rendered.resources}
     for service, by_cluster in sorted(invariance.core_objects(run).items()):

@@ -48,14 +48,6 @@ def _default_base(repo: Path) -> str:
     raise DiffError("no branch main to diff against: pass --base REF")
 
 
-def changed_files(repo: Path, base: str, head: str | None) -> set[str]:
-    """Repo-relative paths that differ between base and head (the working tree: untracked files too)."""
-    names = _git(repo, "diff", "--name-only", "--no-renames", base, *([head] if head else [])).splitlines()
-    if head is None:
-        names += _git(repo, "ls-files", "--others", "--exclude-standard").splitlines()
-    return {name for name in names if name}
-
-
 @contextlib.contextmanager
 def worktree(repo: Path, commit: str):
     """A detached checkout of `commit`, removed afterwards whatever happens."""
@@ -88,7 +80,7 @@ def diff(args: RepoArgs, base: str | None, head: str | None, format_name: str, o
     repo = Path(args.repo).resolve() if args.repo else git.toplevel(Path.cwd())
     base_commit = _commit(repo, base, "--base") if base else _default_base(repo)
     head_commit = _commit(repo, head, "--head") if head else None
-    changed = changed_files(repo, base_commit, head_commit)
+    changed = git.changed_since(repo, base_commit, head_commit, error=DiffError)
     before = after = None
     if changed:  # nothing changed: nothing to render
         with contextlib.ExitStack() as stack:

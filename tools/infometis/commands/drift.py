@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 
 from .. import invariance
 from .. import promote as promotion
+from ..checks import core_invariance
 from ..errors import ConfigError
 from ..fieldpath import field_path, parse_patterns
 from ..pipeline import RepoRun, run_repository
@@ -33,8 +34,7 @@ def _show(value) -> str:
 def true_drift(run: RepoRun, source: str, target: str) -> list[Drift]:
     """The core-invariance differences between the clusters of two environments."""
     environment = {c.name: str(c.settings.get("environment") or c.name) for c in run.clusters}
-    settings = {c.name: {k: str(c.settings[k]) for k in invariance.DEFAULT_SETTINGS if c.settings.get(k)}
-                for c in run.clusters}
+    settings = core_invariance.cluster_settings(run)
     patterns = parse_patterns(run.config.environment_fields)
     found = []
     for service, by_cluster in sorted(invariance.core_objects(run).items()):

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from .. import git
 from ..edit import EditError, write_lock
-from ..errors import SetupError
 from ..generate import grow, init, service
 from ..generate.plan import GenerateError, Plan, apply, preview
 from ..generate.repo import require_repository
@@ -17,11 +16,8 @@ from ..generate.repo import require_repository
 
 def _locked(root: Path, what: str):
     """The writers' lock in the repository's git folder (none outside git)."""
-    try:
-        git_dir = Path(git.git(root, "rev-parse", "--absolute-git-dir").strip())
-    except SetupError:
-        return contextlib.nullcontext()
-    return write_lock(git_dir, what)
+    git_dir = git.folder(root)
+    return write_lock(git_dir, what) if git_dir else contextlib.nullcontext()
 
 
 def _finish(plan: Plan, dry_run: bool, what: str, after=None) -> int:

@@ -63,7 +63,9 @@ def promote(args: RepoArgs, source: str, target: str, services: tuple[str, ...],
     if not plan.changes or dry_run:
         return 0
     branch = branch or f"promote/{source}-to-{target}/{(git.head(repo) or '')[:7]}"
-    git_dir = Path(git.git(repo, "rev-parse", "--absolute-git-dir").strip())
+    git_dir = git.folder(repo)
+    if git_dir is None:
+        raise InfometisError(f"{repo} is not a git repository: promote writes only where git can show and undo it")
     try:
         with write_lock(git_dir, f"promote {source} {target}"):
             return _write(options_, plan, commit, branch)
@@ -123,7 +125,7 @@ def _print_plan(plan: promotion.Plan) -> None:
 
 
 def _ready_to_write(repo: Path, commit: bool, branch: str) -> None:
-    dirty = git.changed_files(repo)
+    dirty = git.uncommitted(repo)
     if dirty:
         shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
         raise Refused(f"the work tree has uncommitted changes ({shown}): commit or stash them first")
@@ -163,6 +165,6 @@ def _message_file(repo: Path, plan: promotion.Plan, source_commit: str) -> str:
     body = "\n".join(plan_lines(plan))
     message = (f"Promote {plan.source} to {plan.target}: {len(plan.changes)} pinned version(s)\n\n{body}\n\n"
                f"Promoted-From: {plan.source}\nPromoted-To: {plan.target}\nSource-Commit: {source_commit}\n")
-    path = Path(git.git(repo, "rev-parse", "--absolute-git-dir").strip()) / "INFOMETIS_PROMOTE_MSG"
+    path = git.folder(repo) / "INFOMETIS_PROMOTE_MSG"  # (a long plan would not fit an argument)
     path.write_text(message)
     return str(path)

@@ -8,11 +8,10 @@ import functools
 import hashlib
 import importlib
 import json
-import os
 import re
-import threading
 from pathlib import Path
 
+from ..cache import keep
 from .flux_deltas import PROMOTED, apply_deltas
 from .walk import rewrite
 from .walk import strict as strict_object
@@ -72,19 +71,8 @@ def flux_schema(group: str, version: str, kind: str, strict: bool, derived: str 
         return json.loads(path.read_text())["schema"]
     except (OSError, ValueError, KeyError, TypeError):
         schema = _derive_flux_schema(group, version, kind, strict)
-        _keep(path, json.dumps({"schema": schema}))
+        keep(path, json.dumps({"schema": schema}))
         return schema
-
-
-def _keep(path: Path, text: str) -> None:
-    """Write atomically (concurrent runs never read half a file); failing only costs time."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        partial.write_text(text)
-        partial.replace(path)
-    except OSError:
-        pass
 
 
 def _flux_stamp() -> str:
