@@ -132,3 +132,15 @@ def test_an_anchored_value_is_refused_with_the_reason(tmp_path):
     dev = HEAD + "images:\n  - name: app\n    newTag: 1.1.0\n"
     plan = promotion.plan(_repo(tmp_path, uat, dev), Config(), "dev", "uat")
     assert [c.refused for c in plan.changes] == ["the value is anchored or an alias (&tag): a change would reach every use of it"]
+
+
+def test_a_pin_written_twice_or_an_unreadable_file_is_said_and_not_promoted(tmp_path):
+    dev = HEAD + "images:\n  - name: app\n    newTag: 1.1.0\n    newTag: 1.2.0\n"
+    repo = _repo(tmp_path, HEAD + "images:\n  - name: app\n    newTag: 1.0.0\n", dev)
+    plan = promotion.plan(repo, Config(), "dev", "uat")
+    assert plan.changes == []
+    assert plan.missing == ["apps/app/dev/kustomization.yaml:6: duplicate key 'newTag': fix it, then promote"]
+    (repo / "apps/app/dev/kustomization.yaml").write_bytes(HEAD.encode() + b"images: []\n# \xff\n")
+    plan = promotion.plan(repo, Config(), "dev", "uat")
+    offset = len(HEAD) + len("images: []\n# ")
+    assert plan.missing == [f"apps/app/dev/kustomization.yaml cannot be read: not UTF-8 (byte {offset})"]

@@ -48,7 +48,7 @@ def read_text(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as err:
-        raise EditError(f"{path}: not UTF-8 (byte {err.start}); nothing was changed") from None
+        raise EditError(f"not UTF-8 (byte {err.start})") from None
 
 
 def write_atomic(path: Path, content: str | bytes, *, durable: bool = True, mode: int | None = None) -> None:

@@ -16,6 +16,7 @@ from . import edit, pins
 from .closure import YAML_SUFFIXES
 from .config import Config
 from .edit import EditError, Span
+from .yamlio import load_text
 
 
 @dataclass(frozen=True)
@@ -85,13 +86,21 @@ def plan(repo: Path, config: Config, source: str, target: str, services: tuple[s
 
 
 def _pins(repo: Path, path: Path, result: Plan) -> tuple[str, dict] | None:
-    """The file's text and its pins by key (the first of a key wins); None, and a note, if unreadable."""
+    """The file's text and its pins by key (the first of a key wins); None, and a note, when
+    it is unreadable or is not YAML kustomize takes (a duplicate key: which value counts is
+    not for us to pick)."""
+    shown = path.relative_to(repo).as_posix()
     try:
         text = edit.read_text(path)
-        return text, {pin.key: pin for pin in reversed(pins.pins(text))}
+        problems = load_text(text.encode(), shown).problems
+        found = [] if problems else pins.pins(text)
     except (OSError, EditError) as err:
-        result.missing.append(f"{path.relative_to(repo).as_posix()} cannot be read: {err}")
+        result.missing.append(f"{shown} cannot be read: {err}")
         return None
+    if problems:
+        result.missing.append(f"{shown}:{problems[0].line}: {problems[0].message}: fix it, then promote")
+        return None
+    return text, {pin.key: pin for pin in reversed(found)}
 
 
 def _plan_file(repo: Path, pair: Pair, source_file: Path, target_file: Path, result: Plan) -> None:

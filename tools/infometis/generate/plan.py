@@ -70,6 +70,8 @@ def _read(path: Path, name: str) -> str:
         return read_text(path)
     except FileNotFoundError:
         raise GenerateError(f"{name} is missing: is this a repository `infometis init` made?") from None
+    except EditError as err:
+        raise GenerateError(f"{name}: {err}; fix the file first") from None
 
 
 def _listed(text: str, key: str, item: str) -> bool:
