@@ -129,7 +129,7 @@ def test_committed_head_and_json(repo):
     assert result.exit_code == 1 and document["head"] == git(repo, "rev-parse", "change").strip()[:12]
     assert [(c["cluster"], c["status"], c["resource"]) for c in document["changes"]] == [
         ("dev", "changed", "StatefulSet.apps/infometis/kafka")]
-    assert len(document["skipped"]) == 24 and document["summary"]["uat"] == {"added": 0, "changed": 0, "removed": 0}
+    assert len(document["unchanged"]) == 27 and document["summary"]["uat"] == {"added": 0, "changed": 0, "removed": 0}
 
 
 def test_a_huge_change_stays_within_the_budget_and_says_what_it_cut(repo):
@@ -167,3 +167,48 @@ def test_trouble_exits_2_with_a_message(repo):
     assert result.exit_code == 2 and "head: apps/kafka/dev/kustomization.yaml:6:5: error [kustomize-build]" in result.stderr
     assert "the head revision does not render" in result.stderr
     assert git(repo, "worktree", "list").count("\n") == 1
+
+
+# A change to a Flux Kustomization's own spec, or to what it substitutes from, changes what
+# that Kustomization renders: the diff shows the rendered effect, not only the object's YAML.
+def change_path(repo):
+    edit(repo, "clusters/dev/apps/kafka.yaml", "path: ./apps/kafka/dev", "path: ./apps/kafka/base")
+
+
+def inline_substitute(repo):
+    edit(repo, "clusters/dev/apps/grafana.yaml", "    substituteFrom:\n",
+         "    substitute:\n      domain: staging.example.net\n    substituteFrom:\n")
+
+
+def add_target_namespace(repo):
+    edit(repo, "clusters/dev/notifications.yaml", "  postBuild:\n", "  targetNamespace: monitoring\n  postBuild:\n")
+
+
+def settings_value(repo):
+    edit(repo, "clusters/dev/cluster-settings.yaml", "domain: dev.infometis.internal", "domain: dev.example.net")
+
+
+RENDERED_EFFECT = {
+    change_path: ("changed", "StatefulSet.apps/infometis/kafka"),
+    inline_substitute: ("changed", "IngressRoute.traefik.io/infometis/grafana"),
+    add_target_namespace: ("added", "Alert.notification.toolkit.fluxcd.io/monitoring/"),
+    settings_value: ("changed", "IngressRoute.traefik.io/infometis/grafana"),
+}
+
+
+@pytest.mark.parametrize("change", RENDERED_EFFECT, ids=lambda change: change.__name__)
+@pytest.mark.parametrize("committed", [False, True], ids=["working-tree", "commits"])
+def test_a_change_to_what_a_flux_kustomization_renders_shows_its_effect(repo, change, committed):
+    change(repo)
+    head = ()
+    if committed:  # both sides from commits: the head is not the working tree
+        git(repo, "commit", "-q", "-am", "change")
+        git(repo, "checkout", "-q", "main")
+        head = ("--head", "change")
+    result = diff(repo, "--base", "main", *head, "--format", "json")
+    document = json.loads(result.stdout)
+    status, resource = RENDERED_EFFECT[change]
+    found = [(c["cluster"], c["status"], c["resource"]) for c in document["changes"]]
+    assert result.exit_code == 1
+    assert any(cluster == "dev" and s == status and r.startswith(resource) for cluster, s, r in found), found
+    assert all(cluster == "dev" for cluster, _, _ in found), found

@@ -18,7 +18,7 @@ class DiffResult:
     head: str
     changes: list[Change]
     clusters: list[str]  # every cluster rendered on either side
-    skipped: list[str] = field(default_factory=list)  # "cluster: Kustomization" the change cannot affect
+    unchanged: list[str] = field(default_factory=list)  # "cluster: Kustomization" rendering the same on both sides
 
 
 def _counts(result: DiffResult) -> dict[str, dict[str, int]]:
@@ -27,6 +27,10 @@ def _counts(result: DiffResult) -> dict[str, dict[str, int]]:
         counts.setdefault(change.cluster, {ADDED: 0, CHANGED: 0, REMOVED: 0})
         counts[change.cluster][CHANGED if change.status == RENAMED else change.status] += 1
     return counts
+
+
+def _kustomizations(count: int) -> str:
+    return f"{count} Flux Kustomization{'' if count == 1 else 's'}"
 
 
 def _title(change: Change) -> str:
@@ -49,14 +53,15 @@ def text(result: DiffResult, color: bool = False) -> str:
 
 def _summary_line(result: DiffResult) -> str:
     total = {status: sum(c[status] for c in _counts(result).values()) for status in (ADDED, CHANGED, REMOVED)}
-    skipped = f"; {len(result.skipped)} Flux Kustomizations not rendered (the change cannot affect them)" if result.skipped else ""
-    return (f"{len(result.clusters)} clusters: {total[ADDED]} added, {total[CHANGED]} changed, "
-            f"{total[REMOVED]} removed{skipped}")
+    unchanged = f"; {_kustomizations(len(result.unchanged))} render the same" if result.unchanged else ""
+    clusters = f"{len(result.clusters)} cluster{'' if len(result.clusters) == 1 else 's'}"
+    return (f"{clusters}: {total[ADDED]} added, {total[CHANGED]} changed, "
+            f"{total[REMOVED]} removed{unchanged}")
 
 
 def as_json(result: DiffResult) -> str:
     document = {
-        "version": 1, "base": result.base, "head": result.head, "summary": _counts(result), "skipped": result.skipped,
+        "version": 1, "base": result.base, "head": result.head, "summary": _counts(result), "unchanged": result.unchanged,
         "changes": [{"cluster": c.cluster, "status": c.status, "resource": str(c.resource), "kustomization": c.kustomization,
                      "old_resource": str(c.old_resource) if c.old_resource else None, "diff": c.diff}
                     for c in result.changes],
@@ -89,8 +94,8 @@ def markdown(result: DiffResult, budget: int = DEFAULT_BUDGET) -> str:
         head.append("No cluster receives anything different.")
     else:
         head += _table(result)
-    if result.skipped:
-        head += ["", f"{len(result.skipped)} Flux Kustomizations were not rendered: the changed files cannot affect them."]
+    if result.unchanged:
+        head += ["", f"{_kustomizations(len(result.unchanged))} render the same on both sides."]
     levels = [_full(result), _summaries(result), []]
     notes = ["", "_Diffs left out to stay within the comment's size budget: run `infometis diff` to see them._",
              "", "_Resources left out to stay within the comment's size budget: run `infometis diff` to see them._"]

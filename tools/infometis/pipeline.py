@@ -37,7 +37,6 @@ class Options:
     jobs: int = os.cpu_count() or 1
     partial: bool = False  # some clusters were left out (--cluster)
     schema: SchemaSettings = field(default_factory=SchemaSettings)
-    changed: frozenset[str] | None = None  # repo-relative paths: render only what they can affect
     shard: tuple[int, int] | None = None  # (I, N): shard I of N (see shard.py)
     cache_dir: Path | None = None  # renders kept across runs here (None: only within the run)
     progress: bool = False  # renders counted on standard error (a terminal only)
@@ -61,7 +60,6 @@ class ClusterRun:
     renders: list[Rendered] = field(default_factory=list)
     skipped: list[FluxKustomization] = field(default_factory=list)
     entry_syncs: list[FluxKustomization] = field(default_factory=list)  # rendered as the entry
-    unaffected: list[FluxKustomization] = field(default_factory=list)  # not rendered: the change cannot touch them
     reached: set[Path] = field(default_factory=set)  # folders of every render, failed ones too
     failed: list[Rendered] = field(default_factory=list)  # builds that gave nothing (no resources)
 
@@ -190,20 +188,7 @@ class ClusterWalk:
         if folder == self.cluster.entry and resolution.status == REPO:
             self.cluster.entry_syncs.append(k)  # the sync of the entry folder itself
             return None
-        if self.options.changed is not None and not self._affected(folder):
-            self.cluster.unaffected.append(k)
-            return None
         return folder
-
-    def _affected(self, folder: Path) -> bool:
-        """Whether the changed files can touch this render: a file it reads, or a file in a folder
-        it reads (erring on the side of rendering), or it may define Flux Kustomizations of its own."""
-        closure = closures.walk(folder, self.run.cache)
-        changed = {self.options.repo / path for path in self.options.changed}
-        if closure.files & changed or any(path.parent in closure.folders for path in changed):
-            return True
-        return any(is_flux_kustomization(document.data) for manifest in closure.manifests if manifest.is_file()
-                   for document in self.run.cache.load(manifest).documents)
 
     def _render(self, item):
         k, folder = item

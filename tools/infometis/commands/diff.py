@@ -61,8 +61,11 @@ def worktree(repo: Path, commit: str):
         run(["git", "-C", str(repo), "worktree", "prune"], timeout=60)
 
 
-def _render(args: RepoArgs, root: Path, changed: set[str], side: str) -> RepoRun:
-    run_ = run_repository(replace(options(replace(args, repo=str(root))), changed=frozenset(changed)))
+def _render(args: RepoArgs, root: Path, side: str) -> RepoRun:
+    """Every Flux Kustomization of the revision at `root`, rendered (from the render cache when
+    its inputs are unchanged): a change to a Kustomization's own spec, to an object it
+    substitutes from or to its parent's render changes its output as surely as a file it reads."""
+    run_ = run_repository(options(replace(args, repo=str(root))))
     trouble = [p for p in run_.problems if p.level == ERROR and p.check in _RENDER_CHECKS]
     if trouble:
         for problem in sorted(trouble, key=lambda p: p.sort_key()):
@@ -71,8 +74,21 @@ def _render(args: RepoArgs, root: Path, changed: set[str], side: str) -> RepoRun
     return run_
 
 
-def _skipped(run_: RepoRun) -> list[str]:
-    return sorted(f"{c.name}: {k.namespace}/{k.id.name}" for c in run_.clusters for k in c.unaffected)
+def _outputs(run_: RepoRun) -> dict[str, list]:
+    """"cluster: namespace/name" of each Flux Kustomization → what it rendered."""
+    found: dict[str, list] = {}
+    for cluster in run_.clusters:
+        for rendered in cluster.renders:
+            k = rendered.kustomization
+            name = f"{cluster.name}: {k.namespace}/{k.id.name}" if not k.entry else f"{cluster.name}: flux-system"
+            found.setdefault(name, []).extend((r.id, r.data) for r in rendered.resources)
+    return found
+
+
+def _unchanged(before: RepoRun, after: RepoRun) -> list[str]:
+    """The Flux Kustomizations that render the same objects on both sides."""
+    old, new = _outputs(before), _outputs(after)
+    return sorted(name for name in old.keys() & new.keys() if old[name] == new[name])
 
 
 def diff(args: RepoArgs, base: str | None, head: str | None, format_name: str, output: str | None,
@@ -86,11 +102,11 @@ def diff(args: RepoArgs, base: str | None, head: str | None, format_name: str, o
         with contextlib.ExitStack() as stack:
             base_root = stack.enter_context(worktree(repo, base_commit))
             head_root = stack.enter_context(worktree(repo, head_commit)) if head_commit else repo
-            before, after = _render(args, base_root, changed, "base"), _render(args, head_root, changed, "head")
+            before, after = _render(args, base_root, "base"), _render(args, head_root, "head")
     changes = compare(before, after, keep_noise) if changed else []
     clusters = sorted({c.name for r in (before, after) if r for c in r.clusters})
     result = DiffResult(base_commit[:12], head_commit[:12] if head_commit else "working tree", changes, clusters,
-                        _skipped(after) if after else [])
+                        _unchanged(before, after) if after else [])
     if format_name == "markdown":
         write(markdown(result, budget), output)
     elif format_name == "json":
