@@ -3,10 +3,13 @@ part the change can affect, the result is a full run's; what it cannot affect is
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from conftest import git, init_repo, invoke, load_generator, validate_json
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -173,3 +176,21 @@ def test_an_unknown_ref_is_a_usage_error(tmp_path):
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0 and "--changed-since no-such-branch" in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("format_name", ["json", "sarif", "junit", "text", "github"])
+def test_nothing_relevant_changed_still_prints_a_whole_report(tmp_path, format_name):
+    repo = _repository(tmp_path / "repo")
+    result = invoke("validate", "--repo", str(repo), "--changed-since", "HEAD", "--format", format_name)
+    assert result.exit_code == 0 and "nothing to validate" in result.stderr
+    if format_name == "json":
+        report = json.loads(result.stdout)
+        assert report["problems"] == [] and report["summary"]["errors"] == 0 and report["summary"]["unaffected"] == 0
+    elif format_name == "sarif":
+        assert json.loads(result.stdout)["runs"][0]["results"] == []
+    elif format_name == "junit":
+        assert ET.fromstring(result.stdout).tag == "testsuites"
+    elif format_name == "text":
+        assert "0 errors, 0 warnings, 0 infos" in result.stdout
+    else:
+        assert not result.stdout.startswith("::") and "0 errors" in result.stdout  # no annotation

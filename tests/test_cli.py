@@ -112,3 +112,22 @@ def test_validate_writes_nothing(fixture_repo):
     after = {p: p.stat().st_mtime_ns for p in repo.rglob("*") if ".git" not in p.parts}
     assert code == 1
     assert before == after and git(repo, "status", "--porcelain", "--ignored") == ""
+
+
+def test_a_folder_the_user_points_at_is_never_excluded_by_a_default(fixture_repo, tmp_path):
+    """tests/** is excluded by default, but not when --path names a cluster there; what an
+    exclusion keeps from the file-level checks is counted."""
+    case = fixture_repo("yaml-bad")
+    nested = tmp_path / "outer"
+    (nested / "tests").mkdir(parents=True)
+    case.rename(nested / "tests" / "case")
+    subprocess.run(["git", "init", "-q", str(nested)], check=True)
+    entry = "tests/case/clusters/dev"
+    source = ("--source", "GitRepository/flux-system=tests/case")  # its spec.paths start at tests/case
+    code, report = validate_json(nested, "--path", f"dev={entry}", *source, "--select", "yaml")
+    assert code == 1 and any(p["check"] == "yaml" and p["file"].startswith("tests/case/") for p in report["problems"])
+    assert report["summary"]["excluded"] == 0
+    (nested / ".infometis.yaml").write_text("exclude:\n  - tests/case/apps/**\n")
+    code, report = validate_json(nested, "--path", f"dev={entry}", *source, "--select", "yaml")
+    assert report["summary"]["excluded"] > 0
+    assert not any(p["file"].startswith("tests/case/apps/") for p in report["problems"] if p["file"])

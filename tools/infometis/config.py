@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -60,13 +60,24 @@ class Config:
 
     def is_excluded(self, relative: str) -> bool:
         """True when `relative` (a path from the repository root) must not be validated."""
-        for glob in self.exclude:
-            if fnmatch.fnmatchcase(relative, glob):
-                return True
-            if glob.endswith("/**") and (relative + "/").startswith(glob[:-2]):
-                return True
+        if any(_covers(glob, relative) for glob in self.exclude):
+            return True
         return any(relative == item or (item.endswith("/") and relative.startswith(item))
                    for item in self.ignored)
+
+
+    def pointed_at(self, relatives: list[str]) -> Config:
+        """Without the default exclusions that cover a folder the user named (--path,
+        --source): what the user points at is never excluded by a default."""
+        kept = tuple(glob for glob in self.exclude
+                     if glob not in DEFAULT_EXCLUDE or not any(_covers(glob, path) for path in relatives))
+        return replace(self, exclude=kept)
+
+
+def _covers(glob: str, relative: str) -> bool:
+    if fnmatch.fnmatchcase(relative, glob):
+        return True
+    return glob.endswith("/**") and (relative + "/").startswith(glob[:-2])
 
 
 def _schema() -> dict:

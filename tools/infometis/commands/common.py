@@ -117,7 +117,10 @@ def options(args: RepoArgs, schema: SchemaArgs | None = None) -> Options:
     jobs = args.jobs or os.cpu_count() or 1
     folder = cache_folder(args)
     settings = schema_settings(schema or SchemaArgs(), config, args.online, folder)
-    return Options(repo, entries(repo, args, config), mappings(repo, args), config, args.online, jobs,
+    found, mapped = entries(repo, args, config), mappings(repo, args)
+    named = [folder for _, folder in found] if args.paths else []
+    config = config.pointed_at([os.path.relpath(folder, repo) for folder in named + [m.folder for m in mapped]])
+    return Options(repo, found, mapped, config, args.online, jobs,
                    partial=bool(args.clusters), schema=settings, shard=args.shard, cache_dir=folder,
                    progress=progress.wanted())
 

@@ -19,6 +19,10 @@ RENDERED_TOPS = ("clusters/", "infrastructure/", "apps/", "schemas/")
 CONFIG_FILES = (".infometis.yaml", ".sops.yaml")
 
 
+NOTHING_RENDERED = {"kustomizations": 0, "rendered": 0, "resources": 0, "skipped": 0, "excluded": 0,
+                    "kustomizations_detail": [], "disabled": 0, "ignored": 0}
+
+
 def counts(run: RepoRun) -> dict:
     kustomizations = sum(len(c.kustomizations) for c in run.clusters)
     rendered = sum(1 for c in run.clusters for r in c.renders if not r.kustomization.entry)
@@ -26,8 +30,14 @@ def counts(run: RepoRun) -> dict:
     resources = sum(len(r.resources) for c in run.clusters for r in c.renders)
     skipped = sum(len(c.skipped) for c in run.clusters)
     return {"clusters": len(run.clusters), "kustomizations": kustomizations,
-            "rendered": rendered, "resources": resources, "skipped": skipped,
+            "rendered": rendered, "resources": resources, "skipped": skipped, "excluded": excluded(run),
             "kustomizations_detail": kustomizations_detail(run)}
+
+
+def excluded(run: RepoRun) -> int:
+    """Files the renders read that `exclude` (or .gitignore) keeps from the file-level checks."""
+    read = {path for c in run.clusters for r in c.renders + c.failed if r.closure for path in r.closure.files}
+    return sum(1 for path in read if run.config.is_excluded(run.cache.relative(path)))
 
 
 def kustomizations_detail(run: RepoRun) -> list[dict]:
@@ -93,8 +103,9 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
         given = f"{len(files)} file(s) given" if files and not changed_since else "changed files"
         print(f"infometis: none of the {given} can change what the clusters receive: nothing to validate",
               file=sys.stderr)
-        _append_counts(counts_to, {"errors": 0, "warnings": 0, "infos": 0})
-        return 0
+        # a machine format still gets a whole document, with nothing in it
+        summary = dict(NOTHING_RENDERED, clusters=len(options_.entries), unaffected=0)
+        return _report(Report.build(summary, []), format_name, output, counts_to)
     run, problems, selected, kept, applied = judge(options_, checks, changed)
     summary = dict(counts(run), disabled=applied.disabled, ignored=applied.annotated)
     if changed is not None:  # problems the change cannot affect, left out
@@ -102,6 +113,10 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
     if options_.shard:
         summary["shard"] = "{}/{}".format(*options_.shard)
     report = Report.build(summary, applied.problems, suppressed=len(problems) - len(selected))
+    return _report(report, format_name, output, counts_to)
+
+
+def _report(report: Report, format_name: str | None, output: str | None, counts_to: str | None) -> int:
     format_name = format_name or default_format()
     write(render(report, format_name, color=use_color(output)), output)
     _append_counts(counts_to, report.summary)

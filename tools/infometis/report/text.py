@@ -40,6 +40,7 @@ def render(report, color: bool = False) -> str:
                  f"{_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}, "
                  f"{_plural(s['infos'], 'info')}"
                  + (f", {s['suppressed']} suppressed" if s["suppressed"] else "")
+                 + (f", {_plural(s['excluded'], 'file')} read but excluded" if s.get("excluded") else "")
                  + (f", {s['disabled']} disabled in .infometis.yaml" if s.get("disabled") else "")
                  + (f", {s['ignored']} ignored by infometis.io/ignore" if s.get("ignored") else ""))
     return "\n".join(lines) + "\n"
