@@ -199,6 +199,28 @@ def graph(cluster, format_name, output, **repo):
 
 
 @main.command()
+@click.argument("what", metavar="ks|hr|sources|images")
+@repository_options
+@click.option("--output", "-o", "output_format", type=click.Choice(["table", "wide", "json", "yaml"]), default="table",
+              show_default=True, help="A table, a table with every field, or JSON/YAML for tools.")
+@click.option("--output-file", metavar="FILE", help="Write to FILE instead of standard output.")
+@exits
+def get(what, output_format, output_file, **repo):
+    """List what each cluster holds, from its renders.
+
+    \b
+    ks       Flux Kustomizations: path, source, dependsOn, how the render went
+    hr       HelmReleases: chart, version, chart source
+    sources  Flux sources: Git, OCI and Helm repositories, buckets, charts, artifacts
+    images   the images each cluster runs (containers of every kind, image volumes)
+
+    Render errors go to standard error and make the exit code 1.
+    """
+    from .commands.get import get as run_get
+    return run_get(RepoArgs(**repo), what, output_format, output_file)
+
+
+@main.command()
 @repository_options
 @click.option("--base", metavar="REF", help="The revision to compare with (default: the merge-base of HEAD and main).")
 @click.option("--head", metavar="REF", help="The revision under review (default: the working tree, uncommitted changes included).")
@@ -212,9 +234,10 @@ def graph(cluster, format_name, output, **repo):
 def diff(base, head, format_name, budget, keep_noise, output, **repo):
     """Show what each cluster would receive differently between two revisions.
 
-    Both revisions are rendered as `validate` renders them (the base from a temporary git
-    worktree), but only the Flux Kustomizations the changed files can affect; resources are
-    matched by ID and shown added, removed or changed with a unified diff of their YAML.
+    Both revisions are rendered whole, as `validate` renders them (the base from a temporary
+    git worktree; unchanged renders from the cache), so a change to a Flux Kustomization's
+    spec or to what it substitutes from shows its effect; resources are matched by ID and
+    shown added, removed or changed with a unified diff of their YAML.
     kustomize's hashed ConfigMap/Secret names show as renames, Secret values never show.
     Exit codes as diff(1): 0 no difference, 1 differences, 2 trouble (a missing revision,
     a render that fails on either side).

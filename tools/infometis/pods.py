@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .model import as_list
+
 _TEMPLATE = ("spec", "template", "spec")
 # (API group, kind) → where the pod spec sits. Only the built-in kinds: a custom resource
 # that happens to be called Deployment has a shape of its own.
@@ -58,3 +60,19 @@ def containers(spec: dict, path: tuple, roles: tuple[str, ...] = CONTAINER_LISTS
         for index, item in enumerate(items if isinstance(items, list) else []):
             if isinstance(item, dict):
                 yield Container(role, index, item, path + (role, index))
+
+
+def pod_images(spec: dict, path: tuple) -> Iterator[tuple[str, str, tuple]]:
+    """(where, image, field path) of every image a pod spec runs: containers of every list and
+    image volumes (volumes[].image.reference)."""
+    for container in containers(spec, path, CONTAINER_LISTS):
+        image = container.data.get("image")
+        if isinstance(image, str) and image:
+            yield container.label, image, container.path + ("image",)
+    for index, volume in enumerate(as_list(spec.get("volumes"))):
+        source = volume.get("image") if isinstance(volume, dict) else None
+        reference = source.get("reference") if isinstance(source, dict) else None
+        if isinstance(reference, str) and reference:
+            name = volume.get("name")
+            label = f"volumes[{index}]" + (f" ({name})" if isinstance(name, str) and name else "")
+            yield label, reference, path + ("volumes", index, "image", "reference")

@@ -1,8 +1,8 @@
 """images — every container image is pinned to a version, and comes from an allowed registry.
 
 A workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod,
-ReplicationController) names each image of its containers, initContainers and
-ephemeralContainers with a tag other than `latest`, or with a digest (`@sha256:…`), parsed
+ReplicationController) names each image of its containers, initContainers,
+ephemeralContainers and image volumes (`volumes[].image.reference`) with a tag other than `latest`, or with a digest (`@sha256:…`), parsed
 as container runtimes parse it (in `registry:5000/app`, 5000 is a port, not a tag); an
 invalid reference is an error too. Images are judged as rendered for each cluster, and
 reported at the `images:` entry that set the tag (an overlay's, or the Flux
@@ -45,7 +45,7 @@ from ..closure import kustomization_file
 from ..fieldpath import field_path
 from ..imageref import Reference, allowed, is_host, parse
 from ..model import ERROR, Location, Problem, as_list
-from ..pods import containers, pod_spec
+from ..pods import pod_images, pod_spec
 
 ID = "images"
 LEVEL = ERROR
@@ -106,15 +106,14 @@ def _hint(message: str, registries: list[str]) -> str:
 def _workload(found, registries):
     """(message, path, the reference when its tag is what is wrong) per image of the pod spec."""
     path, spec = found
-    for container in containers(spec, path):
-        image = container.data.get("image")
-        if not isinstance(image, str) or "${" in image:  # absent: the schema's to say; unsubstituted: skip
+    for _, image, image_path in pod_images(spec, path):  # absent: the schema's to say
+        if "${" in image:  # unsubstituted: skip
             continue
         message = verdict(image.strip(), registries)
         if message:  # a valid reference from an allowed registry: its tag is what is wrong
             reference = parse(image.strip())
             wrong_tag = reference is not None and (not registries or allowed(reference.name, registries))
-            yield message, container.path + ("image",), reference if wrong_tag else None
+            yield message, image_path, reference if wrong_tag else None
 
 
 def _helm_release(resource, registries):

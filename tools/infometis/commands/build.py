@@ -20,7 +20,7 @@ def _run(args: RepoArgs, clusters: tuple[str, ...]) -> RepoRun:
     return run_repository(options(replace(args, clusters=clusters)))
 
 
-def _report_errors(run: RepoRun) -> int:
+def report_errors(run: RepoRun) -> int:
     """Render errors go to stderr: the output is then incomplete, and the exit code says so."""
     errors = sorted((p for p in run.problems if p.level == ERROR), key=lambda p: p.sort_key())
     for problem in errors:
@@ -65,10 +65,10 @@ def build(args: RepoArgs, cluster_name: str, kustomization: str | None, output: 
     if elsewhere:
         print(f"not shown, applied to other clusters through kubeConfig: {', '.join(elsewhere)}", file=sys.stderr)
     write("".join(parts), output)
-    return _report_errors(run)
+    return report_errors(run)
 
 
 def graph(args: RepoArgs, cluster_name: str | None, format_name: str, output: str | None) -> int:
     run = _run(args, (cluster_name,) if cluster_name else args.clusters)
     write(FORMATS[format_name]([ClusterGraph.of(cluster) for cluster in run.clusters]), output)
-    return _report_errors(run)
+    return report_errors(run)
