@@ -212,3 +212,32 @@ def test_a_change_to_what_a_flux_kustomization_renders_shows_its_effect(repo, ch
     assert result.exit_code == 1
     assert any(cluster == "dev" and s == status and r.startswith(resource) for cluster, s, r in found), found
     assert all(cluster == "dev" for cluster, _, _ in found), found
+
+
+def test_filters_limit_bytes_and_an_external_diff_tool(repo, monkeypatch):
+    bump_image(repo)
+    settings_value(repo)
+    kinds = {c["resource"].split("/")[0] for c in json.loads(diff(repo, "--format", "json").stdout)["changes"]}
+    assert {"StatefulSet.apps", "IngressRoute.traefik.io", "ConfigMap"} <= kinds
+    kept = json.loads(diff(repo, "--format", "json", "--skip-kinds", "ConfigMap,IngressRoute").stdout)["changes"]
+    assert {c["resource"].split("/")[0] for c in kept} == kinds - {"ConfigMap", "IngressRoute.traefik.io"}
+    selected = json.loads(diff(repo, "--format", "json", "-l", "app.kubernetes.io/name=kafka").stdout)["changes"]
+    assert [c["resource"] for c in selected] == ["StatefulSet.apps/infometis/kafka"]
+    namespaced = json.loads(diff(repo, "--format", "json", "--namespace", "flux-system").stdout)["changes"]
+    assert {c["resource"] for c in namespaced} == {"ConfigMap/flux-system/cluster-settings",
+                                                   "IngressRoute.traefik.io/flux-system/flux-webhook"}
+    limited = json.loads(diff(repo, "--format", "json", "--limit-bytes", "200").stdout)["changes"]
+    assert all(len(c["diff"].encode()) <= 260 for c in limited)
+    assert any("more bytes left out (--limit-bytes)" in c["diff"] for c in limited)
+    monkeypatch.setenv("DIFF", "diff -u -r")
+    result = diff(repo, "--skip-kinds", "ConfigMap,IngressRoute")
+    assert result.exit_code == 1
+    assert "+++ head/dev/StatefulSet.apps_infometis_kafka.yaml" in result.stdout
+    assert "+        image: apache/kafka:4.1.1" in result.stdout and "IngressRoute" not in result.stdout
+
+
+def test_an_external_diff_tool_that_fails_is_trouble(repo, monkeypatch):
+    bump_image(repo)
+    monkeypatch.setenv("DIFF", "diff --no-such-option")
+    result = diff(repo)
+    assert result.exit_code == 2 and "DIFF=diff --no-such-option failed (exit 2)" in result.stderr

@@ -83,3 +83,18 @@ def test_images_of_every_container_kind_and_image_volumes(fixture_repo):
 def test_an_unknown_view_is_a_usage_error():
     result = invoke("get", "deployments", "--repo", str(ROOT))
     assert result.exit_code == 2 and "no such view (views: ks, hr, sources, images)" in result.stderr
+
+
+def test_build_leaves_out_kinds_secrets_and_selects_by_label_and_namespace():
+    def kinds(*args: str) -> list[str]:
+        result = invoke("build", "dev", "--repo", str(ROOT), *args)
+        assert result.exit_code == 0, result.output
+        return [d["kind"] for d in yaml.safe_load_all(result.stdout) if d]
+    everything = kinds()
+    assert "StatefulSet" in everything and "Secret" in everything
+    assert "StatefulSet" not in kinds("--skip-kinds", "StatefulSet") and "Secret" not in kinds("--skip-secrets")
+    assert set(kinds("-l", "app.kubernetes.io/name in (kafka)", "--namespace", "infometis")) <= {
+        "StatefulSet", "Service", "PodDisruptionBudget", "ConfigMap", "NetworkPolicy"}
+    assert kinds("-l", "!app.kubernetes.io/name", "--namespace", "nowhere") == []
+    result = invoke("build", "dev", "--repo", str(ROOT), "-l", "a in (b")
+    assert result.exit_code == 2 and "--selector 'a in (b': cannot read" in result.stderr

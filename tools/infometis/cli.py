@@ -64,6 +64,29 @@ def schema_options(command):
     return command
 
 
+def selection_options(command):
+    """Which rendered resources `build` and `diff` show."""
+    decorators = [
+        click.option("--skip-kinds", multiple=True, metavar="KIND[,KIND]", help="Leave out these kinds (repeatable)."),
+        click.option("--skip-secrets", is_flag=True, help="Leave out Secrets."),
+        click.option("--skip-crds", is_flag=True, help="Leave out CustomResourceDefinitions."),
+        click.option("--selector", "-l", metavar="SELECTOR",
+                     help="Only resources whose labels match, in kubectl's syntax: key=value, key!=value, "
+                          "key in (a,b), key notin (a,b), key, !key (comma-separated: all must match)."),
+        click.option("--namespace", "namespaces", multiple=True, metavar="NAME",
+                     help="Only resources in this namespace (repeatable)."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _selection(options: dict):
+    from .selection import Selection
+    return Selection.of(options.pop("skip_kinds"), options.pop("skip_secrets"), options.pop("skip_crds"),
+                        options.pop("selector"), options.pop("namespaces"))
+
+
 def _schema_args(options: dict):
     from .commands.common import SchemaArgs
     return SchemaArgs(options.pop("kubernetes_version"), options.pop("strict"), options.pop("schema_locations"),
@@ -166,6 +189,7 @@ def validate(files, format_name, output, counts_to, changed_since, **repo):
 @click.argument("cluster")
 @repository_options(cluster_option=False)
 @click.option("--kustomization", "-k", metavar="[NAMESPACE/]NAME", help="Only this Flux Kustomization's resources.")
+@selection_options
 @_OUTPUT
 @exits
 def build(cluster, kustomization, output, **repo):
@@ -176,7 +200,8 @@ def build(cluster, kustomization, output, **repo):
     they dependsOn. Render errors go to standard error and make the exit code 1.
     """
     from .commands.build import build as run_build
-    return run_build(RepoArgs(**repo), cluster, kustomization, output)
+    selection = _selection(repo)
+    return run_build(RepoArgs(**repo), cluster, kustomization, output, selection)
 
 
 @main.command()
@@ -229,9 +254,12 @@ def get(what, output_format, output_file, **repo):
 @click.option("--budget", type=click.IntRange(min=500), default=65_000, show_default=True, metavar="CHARS",
               help="Markdown size limit: full diffs, else one line per resource, else counts; says what was cut.")
 @click.option("--keep-noise", is_flag=True, help="Keep Helm chart labels and checksum annotations.")
+@click.option("--limit-bytes", type=click.IntRange(min=1), metavar="N",
+              help="At most N bytes of each resource's diff (the rest is counted, not shown).")
+@selection_options
 @_OUTPUT
 @exits
-def diff(base, head, format_name, budget, keep_noise, output, **repo):
+def diff(base, head, format_name, budget, keep_noise, limit_bytes, output, **repo):
     """Show what each cluster would receive differently between two revisions.
 
     Both revisions are rendered whole, as `validate` renders them (the base from a temporary
@@ -241,9 +269,14 @@ def diff(base, head, format_name, budget, keep_noise, output, **repo):
     kustomize's hashed ConfigMap/Secret names show as renames, Secret values never show.
     Exit codes as diff(1): 0 no difference, 1 differences, 2 trouble (a missing revision,
     a render that fails on either side).
+
+    With DIFF set in the environment (e.g. DIFF="diff -u -N -r" or "dyff between"), text output
+    comes from that program, run on two folders holding one file per resource (Secret values
+    redacted), as kubectl diff runs KUBECTL_EXTERNAL_DIFF.
     """
     from .commands.diff import diff as run_diff
-    return run_diff(RepoArgs(**repo), base, head, format_name, output, budget, keep_noise)
+    selection = _selection(repo)
+    return run_diff(RepoArgs(**repo), base, head, format_name, output, budget, keep_noise, selection, limit_bytes)
 
 
 @main.command()

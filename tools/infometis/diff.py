@@ -9,10 +9,11 @@ import difflib
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .model import ResourceId
 from .pipeline import RepoRun
+from .selection import EVERYTHING, Selection
 from .yamlio import dump
 
 ADDED, CHANGED, REMOVED, RENAMED = "added", "changed", "removed", "renamed"
@@ -32,13 +33,17 @@ class Change:
     old_resource: ResourceId | None = None  # a rename's name before
 
 
-def _rendered(run: RepoRun, keep_noise: bool) -> dict[str, dict[ResourceId, tuple[str, str]]]:
-    """Cluster → resource ID → (its YAML as compared, the Flux Kustomization rendering it)."""
+def rendered_yaml(run: RepoRun, keep_noise: bool = False,
+                  selection: Selection = EVERYTHING) -> dict[str, dict[ResourceId, tuple[str, str]]]:
+    """Cluster → resource ID → (its YAML as compared, the Flux Kustomization rendering it),
+    for the resources `selection` keeps."""
     found: dict[str, dict[ResourceId, tuple[str, str]]] = {}
     for cluster in run.clusters:
         for rendered in cluster.renders:
             name = rendered.kustomization.id.name if not rendered.kustomization.entry else "flux-system"
             for resource in rendered.resources:
+                if not selection.keeps(resource.data):
+                    continue
                 data = resource.data if keep_noise else without_noise(resource.data)
                 found.setdefault(rendered.target, {})[resource.id] = (dump(redacted(data)), name)
     return found
@@ -90,8 +95,9 @@ def _renames(removed: set[ResourceId], added: set[ResourceId]) -> list[tuple[Res
     return [(olds[stem(rid)], rid) for rid in sorted(added) if stem(rid) in olds]
 
 
-def compare(base: RepoRun, head: RepoRun, keep_noise: bool = False) -> list[Change]:
-    before, after = _rendered(base, keep_noise), _rendered(head, keep_noise)
+def compare(base: RepoRun, head: RepoRun, keep_noise: bool = False, selection: Selection = EVERYTHING,
+            limit_bytes: int | None = None) -> list[Change]:
+    before, after = rendered_yaml(base, keep_noise, selection), rendered_yaml(head, keep_noise, selection)
     changes: list[Change] = []
     for cluster in sorted(set(before) | set(after)):
         old, new = before.get(cluster, {}), after.get(cluster, {})
@@ -110,4 +116,14 @@ def compare(base: RepoRun, head: RepoRun, keep_noise: bool = False) -> list[Chan
                 label = f"{cluster}/{rid}"
                 changes.append(Change(cluster, CHANGED, rid, new[rid][1], _unified(old[rid][0], new[rid][0], label, label)))
     order = {ADDED: 0, RENAMED: 1, CHANGED: 1, REMOVED: 2}
+    changes = [replace(c, diff=truncated(c.diff, limit_bytes)) for c in changes] if limit_bytes else changes
     return sorted(changes, key=lambda c: (c.cluster, order[c.status], str(c.resource)))
+
+
+def truncated(diff: str, limit: int) -> str:
+    """At most `limit` bytes of a resource's diff, cut at a line, saying how much was left out."""
+    data = diff.encode()
+    if len(data) <= limit:
+        return diff
+    kept = data[:limit].decode(errors="ignore").rpartition("\n")[0]
+    return f"{kept}\n… {len(data) - len(kept.encode()) - 1} more bytes left out (--limit-bytes)\n"

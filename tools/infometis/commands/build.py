@@ -12,6 +12,7 @@ from ..graph import FORMATS, ClusterGraph
 from ..model import ERROR
 from ..pipeline import ClusterRun, RepoRun, run_repository
 from ..report.text import problem_line
+from ..selection import EVERYTHING, Selection
 from ..yamlio import dump
 from .common import RepoArgs, options, write
 
@@ -44,7 +45,12 @@ def _header(k: FluxKustomization, count: int) -> str:
     return f"# Flux Kustomization {k.namespace}/{k.id.name}: {k.path} ({count} resources)\n"
 
 
-def build(args: RepoArgs, cluster_name: str, kustomization: str | None, output: str | None) -> int:
+def _shown(resources: list, selection: Selection) -> list:
+    return [resource for resource in resources if selection.keeps(resource.data)]
+
+
+def build(args: RepoArgs, cluster_name: str, kustomization: str | None, output: str | None,
+          selection: Selection = EVERYTHING) -> int:
     run = _run(args, (cluster_name,))
     cluster = run.clusters[0]
     renders = {id(r.kustomization): r for r in cluster.renders}
@@ -57,11 +63,11 @@ def build(args: RepoArgs, cluster_name: str, kustomization: str | None, output: 
         if rendered.target != cluster.name:
             elsewhere.append(f"{k.namespace}/{k.id.name} → {rendered.target}")
             continue
-        parts.append(_header(k, len(rendered.resources)) + "".join(
-            "---\n" + dump(resource.data) for resource in rendered.resources))
+        shown = _shown(rendered.resources, selection)
+        parts.append(_header(k, len(shown)) + "".join("---\n" + dump(resource.data) for resource in shown))
     if kustomization is None and entry is not None and not cluster.entry_syncs:
         parts.insert(0, f"# {run.cache.relative(cluster.entry)} (the cluster's entry folder)\n"
-                     + "".join("---\n" + dump(resource.data) for resource in entry.resources))
+                     + "".join("---\n" + dump(resource.data) for resource in _shown(entry.resources, selection)))
     if elsewhere:
         print(f"not shown, applied to other clusters through kubeConfig: {', '.join(elsewhere)}", file=sys.stderr)
     write("".join(parts), output)

@@ -4,6 +4,8 @@ that is not the working tree, removed afterwards even on error) and compare what
 from __future__ import annotations
 
 import contextlib
+import os
+import shlex
 import shutil
 import sys
 import tempfile
@@ -11,13 +13,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import git
-from ..diff import compare
+from ..diff import compare, rendered_yaml
 from ..diff_report import DEFAULT_BUDGET, DiffResult, as_json, markdown, text
 from ..errors import InfometisError
 from ..model import ERROR
 from ..pipeline import RepoRun, run_repository
 from ..report.text import problem_line
 from ..runner import run
+from ..selection import EVERYTHING, Selection
 from .common import RepoArgs, options, write
 from .validate import use_color
 
@@ -91,8 +94,38 @@ def _unchanged(before: RepoRun, after: RepoRun) -> list[str]:
     return sorted(name for name in old.keys() & new.keys() if old[name] == new[name])
 
 
+def _tree(folder: Path, rendered: dict) -> None:
+    """One file per resource, cluster/Kind.group_namespace_name.yaml, for an external diff tool."""
+    for cluster, resources in rendered.items():
+        for rid, (text_, _) in resources.items():
+            name = f"{rid.kind}.{rid.group or 'core'}_{rid.namespace or '_'}_{rid.name}.yaml".replace("/", "_")
+            file = folder / cluster.replace("/", "_") / name
+            file.parent.mkdir(parents=True, exist_ok=True)
+            file.write_text(text_)
+
+
+def external(command: str, before: RepoRun, after: RepoRun, keep_noise: bool, selection: Selection,
+             output: str | None) -> int:
+    """$DIFF run on two folders of rendered resources (Secret values redacted), as kubectl diff
+    runs KUBECTL_EXTERNAL_DIFF; its exit code 0 or 1 is kept, anything else is trouble."""
+    with tempfile.TemporaryDirectory(prefix="infometis-diff-") as temp:
+        sides = Path(temp) / "base", Path(temp) / "head"
+        for folder, run_ in zip(sides, (before, after), strict=True):
+            folder.mkdir()
+            _tree(folder, rendered_yaml(run_, keep_noise, selection))
+        try:
+            result = run([*shlex.split(command), str(sides[0]), str(sides[1])], cwd=Path(temp))
+        except ValueError as err:
+            raise DiffError(f"DIFF={command}: cannot read it as a command ({err})") from None
+        write(result.stdout.replace(temp + "/", ""), output)
+        if result.returncode > 1 or result.returncode < 0:
+            raise DiffError(f"DIFF={command} failed (exit {result.returncode}): {result.stderr.strip()[:500]}")
+        return result.returncode
+
+
 def diff(args: RepoArgs, base: str | None, head: str | None, format_name: str, output: str | None,
-         budget: int = DEFAULT_BUDGET, keep_noise: bool = False) -> int:
+         budget: int = DEFAULT_BUDGET, keep_noise: bool = False, selection: Selection = EVERYTHING,
+         limit_bytes: int | None = None) -> int:
     repo = Path(args.repo).resolve() if args.repo else git.toplevel(Path.cwd())
     base_commit = _commit(repo, base, "--base") if base else _default_base(repo)
     head_commit = _commit(repo, head, "--head") if head else None
@@ -103,7 +136,10 @@ def diff(args: RepoArgs, base: str | None, head: str | None, format_name: str, o
             base_root = stack.enter_context(worktree(repo, base_commit))
             head_root = stack.enter_context(worktree(repo, head_commit)) if head_commit else repo
             before, after = _render(args, base_root, "base"), _render(args, head_root, "head")
-    changes = compare(before, after, keep_noise) if changed else []
+    command = os.environ.get("DIFF", "").strip()
+    if command and format_name == "text" and before and after:
+        return external(command, before, after, keep_noise, selection, output)
+    changes = compare(before, after, keep_noise, selection, limit_bytes) if changed else []
     clusters = sorted({c.name for r in (before, after) if r for c in r.clusters})
     result = DiffResult(base_commit[:12], head_commit[:12] if head_commit else "working tree", changes, clusters,
                         _unchanged(before, after) if after else [])
