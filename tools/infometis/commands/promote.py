@@ -5,7 +5,6 @@ reverting it rolls back."""
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from .. import git
@@ -146,7 +145,7 @@ def _branch_exists(repo: Path, branch: str) -> bool:
 
 def _errors(options_) -> set[str]:
     """The error-level problems of a full validation, as comparable lines."""
-    *_, applied = judge(replace(options_, changed=None), set(REGISTRY))
+    *_, applied = judge(options_, set(REGISTRY))
     return {problem_line(p).strip() for p in applied.problems if p.level == ERROR}
 
 
