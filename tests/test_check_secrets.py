@@ -132,3 +132,18 @@ def test_no_output_format_echoes_a_secret(fixture_repo):
               for command, output in outputs.items()}
     assert leaked == {command: [] for command in outputs}
     assert "Secret shop-admin holds 2 value(s) in clear" in outputs["validate --format text"]
+
+
+def test_a_generator_reading_a_file_git_ignores_is_an_error(fixture_repo):
+    repo = fixture_repo("secrets-good")
+    folder = repo / "apps" / "generated"
+    folder.mkdir(parents=True)
+    (folder / "kustomization.yaml").write_text("secretGenerator:\n  - name: gen\n    envs:\n      - .env\n")
+    (folder / ".env").write_text("API_KEY=never-committed-value\n")
+    (repo / ".gitignore").write_text(".env\n")
+    _, report = validate_json(repo, "--select", "secrets")
+    found = [(p["file"], p["line"], p["message"]) for p in report["problems"]]
+    assert found == [("apps/generated/kustomization.yaml", 4, "secretGenerator[0] (gen) reads apps/generated/.env, "
+                      "which Git ignores: it renders here, but Flux's checkout does not have it and the build fails "
+                      "on the cluster")]
+    assert "never-committed-value" not in json.dumps(report)

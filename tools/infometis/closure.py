@@ -247,3 +247,23 @@ def add_components(folder: Path, components: list[tuple[str, Location]], cache: 
         target = Path(os.path.normpath(folder / reference))
         if not _refused(target, cache, closure, where, reference):
             walk(target, cache, closure)
+
+
+def generator_values(closure: Closure, cache: FileCache, limit: int = 1 << 20) -> set[str]:
+    """What the closure's secretGenerators put in their Secrets (literals, env files' values,
+    files' contents): kept out of any message a tool prints about them."""
+    found: set[str] = set()
+    for path in closure.manifests:
+        if path.name not in KUSTOMIZATION_FILES or not path.is_file():
+            continue
+        for document in cache.load(path).documents[:1]:
+            entries = document.data.get("secretGenerator") if isinstance(document.data, dict) else None
+            for entry in (item for item in as_list(entries) if isinstance(item, dict)):
+                found |= {str(item).split("=", 1)[-1] for item in as_list(entry.get("literals"))}
+                for name in [*as_list(entry.get("envs")), entry.get("env"), *as_list(entry.get("files"))]:
+                    source = path.parent / str(name).split("=", 1)[-1] if isinstance(name, str) else None
+                    if source is not None and source.is_file() and source.stat().st_size <= limit:
+                        text = source.read_text(errors="replace")
+                        found.add(text.strip())
+                        found |= {line.split("=", 1)[1].strip() for line in text.splitlines() if "=" in line}
+    return found

@@ -60,10 +60,10 @@ class Config:
 
     def is_excluded(self, relative: str) -> bool:
         """True when `relative` (a path from the repository root) must not be validated."""
-        if any(_covers(glob, relative) for glob in self.exclude):
-            return True
-        return any(relative == item or (item.endswith("/") and relative.startswith(item))
-                   for item in self.ignored)
+        return any(_covers(glob, relative) for glob in self.exclude) or self.is_git_ignored(relative)
+
+    def is_git_ignored(self, relative: str) -> bool:
+        return any(relative == item or (item.endswith("/") and relative.startswith(item)) for item in self.ignored)
 
 
     def pointed_at(self, relatives: list[str]) -> Config:

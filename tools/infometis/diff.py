@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import copy
 import difflib
-import hashlib
 import re
-import secrets
 from dataclasses import dataclass, replace
 
 from .model import ResourceId
 from .pipeline import RepoRun
+from .redact import redacted_secret, scrub
 from .selection import EVERYTHING, Selection
 from .yamlio import dump
 
@@ -20,7 +19,6 @@ ADDED, CHANGED, REMOVED, RENAMED = "added", "changed", "removed", "renamed"
 _HASHED = re.compile(r"^(?P<stem>.+)-[a-z0-9]{10}$")  # kustomize's name suffix for generated objects
 _NOISE_LABELS = ("helm.sh/chart",)
 _NOISE_ANNOTATIONS = ("checksum/",)
-_SALT = secrets.token_bytes(16)  # per run: equal values look equal, nothing can be guessed from the mark
 
 
 @dataclass(frozen=True)
@@ -33,10 +31,11 @@ class Change:
     old_resource: ResourceId | None = None  # a rename's name before
 
 
-def rendered_yaml(run: RepoRun, keep_noise: bool = False,
-                  selection: Selection = EVERYTHING) -> dict[str, dict[ResourceId, tuple[str, str]]]:
+def rendered_yaml(run: RepoRun, keep_noise: bool = False, selection: Selection = EVERYTHING,
+                  hidden: frozenset[str] = frozenset()) -> dict[str, dict[ResourceId, tuple[str, str]]]:
     """Cluster → resource ID → (its YAML as compared, the Flux Kustomization rendering it),
-    for the resources `selection` keeps."""
+    for the resources `selection` keeps; Secret values, and the `hidden` values wherever they
+    were substituted, as marks."""
     found: dict[str, dict[ResourceId, tuple[str, str]]] = {}
     for cluster in run.clusters:
         for rendered in cluster.renders:
@@ -45,7 +44,7 @@ def rendered_yaml(run: RepoRun, keep_noise: bool = False,
                 if not selection.keeps(resource.data):
                     continue
                 data = resource.data if keep_noise else without_noise(resource.data)
-                found.setdefault(rendered.target, {})[resource.id] = (dump(redacted(data)), name)
+                found.setdefault(rendered.target, {})[resource.id] = (scrub(dump(redacted_secret(data)), hidden), name)
     return found
 
 
@@ -62,20 +61,6 @@ def without_noise(data: dict) -> dict:
                 del values[key]
             if not values:
                 del data["metadata"][field]
-    return data
-
-
-def redacted(data: dict) -> dict:
-    """A Secret with its keys but never its values: each value becomes a salted mark, so a
-    changed value shows as changed and nothing else can be learnt from it."""
-    if data.get("kind") != "Secret" or not str(data.get("apiVersion", "")).startswith("v1"):
-        return data
-    data = copy.deepcopy(data)
-    for field in ("data", "stringData"):
-        values = data.get(field)
-        if isinstance(values, dict):
-            data[field] = {key: f"<redacted {hashlib.sha256(_SALT + str(value).encode()).hexdigest()[:8]}>"
-                           for key, value in values.items()}
     return data
 
 
@@ -97,7 +82,8 @@ def _renames(removed: set[ResourceId], added: set[ResourceId]) -> list[tuple[Res
 
 def compare(base: RepoRun, head: RepoRun, keep_noise: bool = False, selection: Selection = EVERYTHING,
             limit_bytes: int | None = None) -> list[Change]:
-    before, after = rendered_yaml(base, keep_noise, selection), rendered_yaml(head, keep_noise, selection)
+    hidden = base.hidden | head.hidden
+    before, after = rendered_yaml(base, keep_noise, selection, hidden), rendered_yaml(head, keep_noise, selection, hidden)
     changes: list[Change] = []
     for cluster in sorted(set(before) | set(after)):
         old, new = before.get(cluster, {}), after.get(cluster, {})

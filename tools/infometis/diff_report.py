@@ -33,6 +33,10 @@ def _kustomizations(count: int) -> str:
     return f"{count} Flux Kustomization{'' if count == 1 else 's'}"
 
 
+def _render(count: int) -> str:
+    return "renders" if count == 1 else "render"
+
+
 def _title(change: Change) -> str:
     if change.status == RENAMED:
         return f"renamed {change.old_resource.name} → {change.resource.name} ({change.resource.kind}, {change.kustomization})"
@@ -53,7 +57,7 @@ def text(result: DiffResult, color: bool = False) -> str:
 
 def _summary_line(result: DiffResult) -> str:
     total = {status: sum(c[status] for c in _counts(result).values()) for status in (ADDED, CHANGED, REMOVED)}
-    unchanged = f"; {_kustomizations(len(result.unchanged))} render the same" if result.unchanged else ""
+    unchanged = f"; {_kustomizations(len(result.unchanged))} {_render(len(result.unchanged))} the same" if result.unchanged else ""
     clusters = f"{len(result.clusters)} cluster{'' if len(result.clusters) == 1 else 's'}"
     return (f"{clusters}: {total[ADDED]} added, {total[CHANGED]} changed, "
             f"{total[REMOVED]} removed{unchanged}")
@@ -95,7 +99,7 @@ def markdown(result: DiffResult, budget: int = DEFAULT_BUDGET) -> str:
     else:
         head += _table(result)
     if result.unchanged:
-        head += ["", f"{_kustomizations(len(result.unchanged))} render the same on both sides."]
+        head += ["", f"{_kustomizations(len(result.unchanged))} {_render(len(result.unchanged))} the same on both sides."]
     levels = [_full(result), _summaries(result), []]
     notes = ["", "_Diffs left out to stay within the comment's size budget: run `infometis diff` to see them._",
              "", "_Resources left out to stay within the comment's size budget: run `infometis diff` to see them._"]

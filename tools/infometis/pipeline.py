@@ -3,6 +3,7 @@ cluster rendered once, as Flux would, children found in their parents' output.""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -14,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from . import closure as closures
-from . import git
+from . import git, redact
 from .cache import RenderCache, load_parsed, open_cache
 from .checks import flux_path, flux_source, kustomize_build, substitution
 from .config import Config
@@ -79,6 +80,12 @@ class RepoRun:
     renders: RenderCache | None = None
     progress: Progress | None = None
     stopped: threading.Event = field(default_factory=threading.Event)  # interrupted: render no more
+
+    @functools.cached_property
+    def hidden(self) -> frozenset[str]:
+        """The values of every Secret the clusters receive: never shown by any output."""
+        return frozenset().union(*(redact.secret_values(resource.data) for cluster in self.clusters
+                                   for rendered in cluster.renders for resource in rendered.resources))
 
     def reached_folders(self) -> set[Path]:
         return set().union(*(cluster.reached for cluster in self.clusters))
@@ -207,9 +214,18 @@ class ClusterWalk:
         """kustomize's render, from the render cache when its inputs have not changed."""
         repo, renders = self.options.repo, self.run.renders
         if renders is None:
-            return build(k, folder, repo)
+            return self._scrubbed(build(k, folder, repo), closure)
         key = renders.key(wrapper(k, folder, repo), closure)
-        return renders.get(key, lambda: build(k, folder, repo))
+        return renders.get(key, lambda: self._scrubbed(build(k, folder, repo), closure))
+
+    def _scrubbed(self, output, closure: closures.Closure):
+        """kustomize's message without a value of the Secrets its inputs hold."""
+        if output.error:
+            values = set().union(*(redact.secret_values(document.data) for path in closure.manifests
+                                   if path.is_file() for document in self.run.cache.load(path).documents))
+            values |= redact.hideable(closures.generator_values(closure, self.run.cache))
+            output.error = redact.scrub(output.error, values)
+        return output
 
     def _register(self, k, folder, output, closure) -> list[FluxKustomization]:
         self.cluster.reached |= closure.folders

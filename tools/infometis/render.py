@@ -14,6 +14,7 @@ from .closure import generated_resources, kustomization_file
 from .errors import SetupError
 from .flux import FluxKustomization
 from .model import ResourceId, as_list
+from .redact import without_objects
 from .runner import kubectl, run
 from .yamlio import load_stream
 
@@ -112,4 +113,5 @@ def _clean_error(stderr: str, here: Path, repo: Path) -> str:
     for prefix in (str(repo) + "/", _relative(repo, here) + "/", str(here) + "/"):
         message = message.replace(prefix, "")
     message = _WRAPPER_NOISE.sub("", " ".join(message.split()))
+    message = without_objects(message)  # an object kustomize prints whole may be a Secret
     return message.removeprefix("Error: ").removeprefix("error: ") or "kustomize failed without a message"

@@ -9,7 +9,8 @@ Git is leaked whether or not it is deployed), except excluded and git-ignored on
   Secret, SealedSecrets and external secrets (other kinds), and values that only refer
   to a secret kept elsewhere (`${VAR}`, `{{ … }}`, `op://…`, `ref+…`, `<path:…>`).
 - a kustomize `secretGenerator` with `literals`, or with `files`/`envs` that are not
-  SOPS-encrypted (Flux decrypts those itself).
+  SOPS-encrypted (Flux decrypts those itself), or that Git ignores (they render on a
+  laptop, but Flux's checkout does not have them).
 - anywhere in a YAML file, comments included: a PEM private key, an age secret key, a
   GitHub token, an AWS access key id, a Slack token or webhook URL, a Google API key.
   SOPS values and stanzas are skipped; so are placeholders (`xxxx…`, `…EXAMPLE`).
@@ -152,7 +153,10 @@ def _secret_generators(run, path: Path, document):
         references += [(("envs", n), r) for n, r in enumerate(as_list(entry.get("envs")))]
         references += [(("env",), entry.get("env"))]
         for where, reference in references:
-            if isinstance(reference, str) and _file_in_clear(run, path.parent / reference.split("=", 1)[-1]):
+            source = path.parent / reference.split("=", 1)[-1] if isinstance(reference, str) else None
+            if source is not None and _git_ignored(run, source):
+                yield _ignored_input(document, index, entry, where, run.cache.relative(Path(os.path.normpath(source))))
+            elif source is not None and _file_in_clear(run, source):
                 found.append((where, f"file {reference.split('=', 1)[-1]}"))
         if found:
             name = entry.get("name") if isinstance(entry.get("name"), str) else "(unnamed)"
@@ -161,6 +165,20 @@ def _secret_generators(run, path: Path, document):
                              document.location(("secretGenerator", index) + found[0][0]),
                              hint="generate it from SOPS-encrypted files (Flux decrypts them), or use a "
                                   "SealedSecret or an external secret")
+
+
+def _git_ignored(run, path: Path) -> bool:
+    path = Path(os.path.normpath(path))
+    return path.is_file() and run.config.is_git_ignored(run.cache.relative(path))
+
+
+def _ignored_input(document, index: int, entry: dict, where: tuple, relative: str) -> Problem:
+    """A generator input Git ignores: it renders here, but Flux's checkout does not have it."""
+    name = entry.get("name") if isinstance(entry.get("name"), str) else "(unnamed)"
+    return Problem.at(ID, LEVEL, f"secretGenerator[{index}] ({name}) reads {relative}, which Git ignores: it "
+                      "renders here, but Flux's checkout does not have it and the build fails on the cluster",
+                      document.location(("secretGenerator", index) + where),
+                      hint="commit it SOPS-encrypted (Flux decrypts it), or use a SealedSecret or an external secret")
 
 
 def _file_in_clear(run, path: Path) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
+from .. import redact
 from ..errors import ConfigError
 from ..flux import FluxKustomization
 from ..graph import FORMATS, ClusterGraph
@@ -25,7 +26,7 @@ def report_errors(run: RepoRun) -> int:
     """Render errors go to stderr: the output is then incomplete, and the exit code says so."""
     errors = sorted((p for p in run.problems if p.level == ERROR), key=lambda p: p.sort_key())
     for problem in errors:
-        print(problem_line(problem).strip(), file=sys.stderr)
+        print(redact.scrub(problem_line(problem).strip(), run.hidden), file=sys.stderr)
     return 1 if errors else 0
 
 
@@ -43,6 +44,11 @@ def _selected(cluster: ClusterRun, name: str | None) -> list[FluxKustomization]:
 
 def _header(k: FluxKustomization, count: int) -> str:
     return f"# Flux Kustomization {k.namespace}/{k.id.name}: {k.path} ({count} resources)\n"
+
+
+def _dumped(resource) -> str:
+    """A resource as YAML; a Secret's values as marks (no output ever shows one)."""
+    return dump(redact.redacted_secret(resource.data))
 
 
 def _shown(resources: list, selection: Selection) -> list:
@@ -64,17 +70,17 @@ def build(args: RepoArgs, cluster_name: str, kustomization: str | None, output: 
             elsewhere.append(f"{k.namespace}/{k.id.name} → {rendered.target}")
             continue
         shown = _shown(rendered.resources, selection)
-        parts.append(_header(k, len(shown)) + "".join("---\n" + dump(resource.data) for resource in shown))
+        parts.append(_header(k, len(shown)) + "".join("---\n" + _dumped(resource) for resource in shown))
     if kustomization is None and entry is not None and not cluster.entry_syncs:
         parts.insert(0, f"# {run.cache.relative(cluster.entry)} (the cluster's entry folder)\n"
-                     + "".join("---\n" + dump(resource.data) for resource in _shown(entry.resources, selection)))
+                     + "".join("---\n" + _dumped(resource) for resource in _shown(entry.resources, selection)))
     if elsewhere:
         print(f"not shown, applied to other clusters through kubeConfig: {', '.join(elsewhere)}", file=sys.stderr)
-    write("".join(parts), output)
+    write("".join(parts), output, run.hidden)
     return report_errors(run)
 
 
 def graph(args: RepoArgs, cluster_name: str | None, format_name: str, output: str | None) -> int:
     run = _run(args, (cluster_name,) if cluster_name else args.clusters)
-    write(FORMATS[format_name]([ClusterGraph.of(cluster) for cluster in run.clusters]), output)
+    write(FORMATS[format_name]([ClusterGraph.of(cluster) for cluster in run.clusters]), output, run.hidden)
     return report_errors(run)

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import cache, git, progress
+from .. import cache, git, progress, redact
 from .. import config as configs
 from ..checks import REGISTRY
 from ..config import Config
@@ -132,9 +132,11 @@ def cache_folder(args: RepoArgs) -> Path | None:
     return Path(args.cache_dir).expanduser().resolve() if args.cache_dir else cache.default_folder()
 
 
-def write(text: str, output: str | None) -> None:
-    """A command's result, to standard output or to the --output file; a destination that
-    cannot take it (a full disk, a folder, a missing folder) is a setup error."""
+def write(text: str, output: str | None, hidden: frozenset[str] = frozenset()) -> None:
+    """A command's result, to standard output or to the --output file, without any of the
+    `hidden` values (those of Secrets); a destination that cannot take it (a full disk, a
+    folder, a missing folder) is a setup error."""
+    text = redact.scrub(text, hidden)
     try:
         if output:
             Path(output).write_text(text)

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from .. import git
+from .. import git, redact
 from ..diff import compare, rendered_yaml
 from ..diff_report import DEFAULT_BUDGET, DiffResult, as_json, markdown, text
 from ..errors import InfometisError
@@ -72,7 +72,7 @@ def _render(args: RepoArgs, root: Path, side: str) -> RepoRun:
     trouble = [p for p in run_.problems if p.level == ERROR and p.check in _RENDER_CHECKS]
     if trouble:
         for problem in sorted(trouble, key=lambda p: p.sort_key()):
-            print(f"{side}: {problem_line(problem).strip()}", file=sys.stderr)
+            print(redact.scrub(f"{side}: {problem_line(problem).strip()}", run_.hidden), file=sys.stderr)
         raise DiffError(f"the {side} revision does not render ({len(trouble)} error(s) above): no diff can be trusted")
     return run_
 
@@ -112,12 +112,12 @@ def external(command: str, before: RepoRun, after: RepoRun, keep_noise: bool, se
         sides = Path(temp) / "base", Path(temp) / "head"
         for folder, run_ in zip(sides, (before, after), strict=True):
             folder.mkdir()
-            _tree(folder, rendered_yaml(run_, keep_noise, selection))
+            _tree(folder, rendered_yaml(run_, keep_noise, selection, before.hidden | after.hidden))
         try:
             result = run([*shlex.split(command), str(sides[0]), str(sides[1])], cwd=Path(temp))
         except ValueError as err:
             raise DiffError(f"DIFF={command}: cannot read it as a command ({err})") from None
-        write(result.stdout.replace(temp + "/", ""), output)
+        write(result.stdout.replace(temp + "/", ""), output, before.hidden | after.hidden)
         if result.returncode > 1 or result.returncode < 0:
             raise DiffError(f"DIFF={command} failed (exit {result.returncode}): {result.stderr.strip()[:500]}")
         return result.returncode
@@ -141,12 +141,13 @@ def diff(args: RepoArgs, base: str | None, head: str | None, format_name: str, o
         return external(command, before, after, keep_noise, selection, output)
     changes = compare(before, after, keep_noise, selection, limit_bytes) if changed else []
     clusters = sorted({c.name for r in (before, after) if r for c in r.clusters})
+    hidden = before.hidden | after.hidden if before and after else frozenset()
     result = DiffResult(base_commit[:12], head_commit[:12] if head_commit else "working tree", changes, clusters,
                         _unchanged(before, after) if after else [])
     if format_name == "markdown":
-        write(markdown(result, budget), output)
+        write(markdown(result, budget), output, hidden)
     elif format_name == "json":
-        write(as_json(result), output)
+        write(as_json(result), output, hidden)
     else:
-        write(text(result, color=use_color(output)), output)
+        write(text(result, color=use_color(output)), output, hidden)
     return 1 if changes else 0

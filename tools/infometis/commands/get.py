@@ -44,5 +44,5 @@ def get(args: RepoArgs, what: str, output_format: str, output: str | None) -> in
     else:
         columns = tuple(rows[0]) if rows and output_format == "wide" else inventory.COLUMNS[view]
         text = table(rows, columns) if rows else f"no {view} found\n"
-    write(text, output)
+    write(text, output, run.hidden)
     return report_errors(run)

@@ -105,7 +105,7 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
               file=sys.stderr)
         # a machine format still gets a whole document, with nothing in it
         summary = dict(NOTHING_RENDERED, clusters=len(options_.entries), unaffected=0)
-        return _report(Report.build(summary, []), format_name, output, counts_to)
+        return _report(Report.build(summary, []), format_name, output, counts_to, frozenset())
     run, problems, selected, kept, applied = judge(options_, checks, changed)
     summary = dict(counts(run), disabled=applied.disabled, ignored=applied.annotated)
     if changed is not None:  # problems the change cannot affect, left out
@@ -113,12 +113,13 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
     if options_.shard:
         summary["shard"] = "{}/{}".format(*options_.shard)
     report = Report.build(summary, applied.problems, suppressed=len(problems) - len(selected))
-    return _report(report, format_name, output, counts_to)
+    return _report(report, format_name, output, counts_to, run.hidden)
 
 
-def _report(report: Report, format_name: str | None, output: str | None, counts_to: str | None) -> int:
+def _report(report: Report, format_name: str | None, output: str | None, counts_to: str | None,
+            hidden: frozenset[str]) -> int:
     format_name = format_name or default_format()
-    write(render(report, format_name, color=use_color(output)), output)
+    write(render(report, format_name, color=use_color(output)), output, hidden)
     _append_counts(counts_to, report.summary)
     return report.exit_code
 
