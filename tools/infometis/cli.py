@@ -104,21 +104,9 @@ def exits(function):
     return wrapper
 
 
-def _version(ctx, _param, value):
-    if not value or ctx.resilient_parsing:
-        return
-    from .runner import kustomize_version
-    try:
-        kustomize = kustomize_version()
-    except InfometisError as err:
-        kustomize = f"unavailable: {err}"
-    click.echo(f"infometis {__version__} (kustomize {kustomize})")
-    ctx.exit(0)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
-              help="Show the infometis and kustomize versions.")
+@click.version_option(__version__, "--version", prog_name="infometis", message="%(prog)s %(version)s",
+                      help="Show the version of infometis (the package's, read without running anything).")
 def main():
     """Validate, render, diff, promote and generate the Flux + Kustomize layouts of a GitOps monorepo.
 
