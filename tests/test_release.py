@@ -8,11 +8,8 @@ import subprocess
 import tomllib
 from pathlib import Path
 
-import pytest
-import yaml
-from conftest import invoke
-
 import infometis
+from conftest import invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
