@@ -32,6 +32,7 @@ STANDIN_ACTIONS = Path(__file__).parent / "standin_actions"
 SERVER = "git.example.test"
 CODEQL = "github/codeql-action@8aad20d150bbac5944a9f9d289da16a4b0d87c1e"
 LABELS = ("ubuntu-24.04", "ubuntu-latest")
+JOB_TOKEN = "job-token-of-this-run"
 
 
 def git(repo: Path, *args: str) -> str:
@@ -59,8 +60,18 @@ class Run:
 
     @property
     def summary(self) -> str:
-        """What the job wrote to $GITHUB_STEP_SUMMARY (act shows it as `Summary - …`)."""
-        return "\n".join(line.split("Summary - ", 1)[1] for line in self.lines("Summary - "))
+        """What the job wrote to $GITHUB_STEP_SUMMARY (act logs it as `⚙  Summary - …` and the lines after,
+        up to the next line of the job's log)."""
+        found, inside = [], False
+        for line in self.log.splitlines():
+            if "Summary - " in line and line.startswith("["):
+                found.append(line.split("Summary - ", 1)[1])
+                inside = True
+            elif inside and not line.startswith("["):
+                found.append(line)
+            else:
+                inside = False
+        return "\n".join(found)
 
 
 @dataclass
@@ -116,11 +127,15 @@ class Session:
                       "INFOMETIS_CACHE_DIR": str(self.folder / "render-cache"),
                       **(env or {})}
         command += [arg for key, value in runner_env.items() for arg in ("--env", f"{key}={value}")]
-        command += [arg for key, value in (secrets or {}).items() for arg in ("-s", f"{key}={value}")]
+        secrets = {"GITHUB_TOKEN": JOB_TOKEN, **(secrets or {})}  # GitHub gives every job its token
+        command += [arg for key, value in secrets.items() for arg in ("-s", f"{key}={value}")]
         command += [arg for key, value in (variables or {}).items() for arg in ("--var", f"{key}={value}")]
         for name, path in {**self.local_actions, **(actions or {})}.items():
             command += ["--local-repository", f"{name}={path}"]
         done = subprocess.run(command, capture_output=True, text=True, timeout=900, env=self.env())
+        log = self.folder / "logs" / f"{workspace.parent.name}-{workspace.name}-{event_name}.log"
+        log.parent.mkdir(exist_ok=True)
+        log.write_text(done.stdout + done.stderr)  # kept for reading after a failure
         return Run(done.returncode, done.stdout + done.stderr)
 
 

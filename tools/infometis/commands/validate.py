@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .. import changed as changes
-from .. import shard
+from .. import git, shard
 from ..cache import save_parsed
 from ..checks import run_checks, settings
 from ..pipeline import RepoRun, run_repository
@@ -101,7 +101,8 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
         summary["unaffected"] = len(selected) - len(kept)
     if options_.shard:
         summary["shard"] = "{}/{}".format(*options_.shard)
-    report = Report.build(summary, applied.problems, suppressed=len(problems) - len(selected))
+    report = Report.build(summary, applied.problems, suppressed=len(problems) - len(selected),
+                          base=git.query(options_.repo, "rev-parse", "--show-prefix") or "")
     format_name = format_name or default_format()
     write(render(report, format_name, color=use_color(output)), output)
     _append_counts(counts_to, report.summary)
