@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # fresh checkout is always newer than a venv restored from a CI cache, which is still good.
 INSTALLED := $(VENV)/.installed-$(word 1,$(shell cksum pyproject.toml))
 
-.PHONY: install validate test hooks clean
+.PHONY: install validate test hooks constraints clean
 
 $(INSTALLED):
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ test: $(INSTALLED)  ## run the test suite
 
 hooks: $(INSTALLED)  ## run this repository's pre-commit hooks on every file
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files
+
+constraints: $(INSTALLED)  ## pin the runtime dependencies the action installs (constraints.txt)
+	$(BIN)/python .github/scripts/constraints.py > constraints.txt
 
 clean:
 	rm -rf $(VENV)

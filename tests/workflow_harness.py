@@ -10,6 +10,8 @@ Shared by the whole session, and named so in the temp folder (`act-session-*`):
 - the project's venv as the workflows' `.venv`: `make install` finds it installed (its
   marker is the checksum of pyproject.toml), as a venv restored from a CI cache would be;
 - act's action cache and pre-commit's home.
+pip keeps its own download cache (PIP_CACHE_DIR, the user's): installs inside a job read the
+package index as pip does anywhere on this machine.
 """
 
 from __future__ import annotations
@@ -125,6 +127,7 @@ class Session:
                       "AGENT_TOOLSDIRECTORY": str(self.tool_cache), "GIT_CONFIG_GLOBAL": str(self.gitconfig),
                       "PRE_COMMIT_HOME": str(self.folder / "pre-commit"), "GIT_PAGER": "cat", "NO_COLOR": "1",
                       "INFOMETIS_CACHE_DIR": str(self.folder / "render-cache"),
+                      "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip")),
                       **(env or {})}
         command += [arg for key, value in runner_env.items() for arg in ("--env", f"{key}={value}")]
         secrets = {"GITHUB_TOKEN": JOB_TOKEN, **(secrets or {})}  # GitHub gives every job its token
@@ -204,3 +207,21 @@ def copy_of_project(target: Path, *, branch: str = "main") -> Path:
     git(target, "add", "-A")
     git(target, "commit", "-q", "-m", "infometis")
     return target
+
+
+@dataclass
+class Release:
+    tag: str
+    source: Path  # the project at the tag, as `uses: infometis/infometis@<tag>` gets it
+    action: str  # the `uses:` name
+
+
+@pytest.fixture(scope="session")
+def infometis_release(act_session, tmp_path_factory) -> Release:
+    """This project released: a commit tagged v<version> on the bare `infometis/infometis`."""
+    from infometis import __version__
+    tag = f"v{__version__}"
+    source = copy_of_project(tmp_path_factory.mktemp("release") / "infometis")
+    git(source, "tag", tag)
+    act_session.origin("infometis/infometis", source)
+    return Release(tag, source, f"infometis/infometis@{tag}")
