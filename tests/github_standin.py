@@ -34,6 +34,7 @@ class GitHubState:
     pulls: list[dict] = field(default_factory=list)
     comments: list[dict] = field(default_factory=list)
     sarifs: list[dict] = field(default_factory=list)
+    uploads: list[dict] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
     next_id: int = 1
 
@@ -97,6 +98,23 @@ def _upload_sarif(state: GitHubState, body: dict):
     return 202, {"id": str(state.new_id()), "url": "http://127.0.0.1/sarifs/1"}
 
 
+OIDC_TOKEN, PYPI_TOKEN = "oidc-token-of-the-job", "pypi-upload-token-minted"
+
+
+def _mint(body: dict):
+    if body.get("token") != OIDC_TOKEN:
+        return 422, {"message": "invalid-publisher: the token is not one this publisher trusts"}
+    return 200, {"success": True, "token": PYPI_TOKEN}
+
+
+def _upload(state: GitHubState, body: dict, token: str):
+    """A twine upload (multipart form): which file, with which credentials."""
+    name = re.search(rb'name="content"; filename="([^"]+)"', body["raw"])
+    state.uploads.append({"filename": name.group(1).decode() if name else None,
+                          "credentials": base64.b64decode(token).decode() if token else ""})
+    return 200, {}
+
+
 REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 ROUTES = [
     ("GET", rf"{REPO}/pulls", lambda s, m, q, b: _list_pulls(s, m["owner"], q, b)),
@@ -106,6 +124,10 @@ ROUTES = [
     ("POST", rf"{REPO}/issues/(?P<n>\d+)/comments", lambda s, m, q, b: _create_comment(s, int(m["n"]), b)),
     ("PATCH", rf"{REPO}/issues/comments/(?P<n>\d+)", lambda s, m, q, b: _update_comment(s, int(m["n"]), b)),
     ("POST", rf"{REPO}/code-scanning/sarifs", lambda s, m, q, b: _upload_sarif(s, b)),
+    ("GET", r"/oidc/token", lambda s, m, q, b: (200, {"value": OIDC_TOKEN})),
+    ("GET", r"/_/oidc/audience", lambda s, m, q, b: (200, {"audience": "pypi"})),
+    ("POST", r"/_/oidc/mint-token", lambda s, m, q, b: _mint(b)),
+    ("POST", r"/legacy/", lambda s, m, q, b: _upload(s, b, s.requests[-1].token)),
 ]
 
 
@@ -117,7 +139,9 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         query = {key: values[-1] for key, values in parse_qs(url.query).items()}
         length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length) or b"{}") if length else {}
+        data = self.rfile.read(length) if length else b""
+        is_json = (self.headers.get("Content-Type") or "application/json").startswith("application/json")
+        body = (json.loads(data) if data else {}) if is_json else {"raw": data}
         token = (self.headers.get("Authorization") or "").split(" ", 1)[-1]
         with self.lock:
             self.state.requests.append(Request(self.command, url.path, token, body))

@@ -371,10 +371,14 @@ _NEW_REPO = click.option("--repo", metavar="DIR", help="Repository root (default
               help="Each cluster's domain is <cluster>.DOMAIN.")
 @click.option("--url", metavar="URL", help="The Git URL Flux syncs from (default: ssh://git@github.com/example/<DIR name>).")
 @click.option("--git", "use_git", is_flag=True, help="Make DIR a git repository with the files in one commit.")
+@click.option("--infometis-ref", metavar="REF",
+              help=f"The infometis release (a tag or commit) its CI workflow and pre-commit hooks use (default: v{__version__}).")
+@click.option("--infometis-repo", metavar="URL", default="https://github.com/infometis/infometis", show_default=True,
+              help="Where the team gets infometis: its repository or a mirror of it on the team's own Git server.")
 @_FORCE
 @_DRY_RUN
 @exits
-def init(folder, clusters, domain, url, use_git, force, dry_run):
+def init(folder, clusters, domain, url, use_git, infometis_ref, infometis_repo, force, dry_run):
     """Create a new monorepo in DIR that validates clean at once.
 
     clusters/ (Flux entry points and cluster-settings), infrastructure/ (Traefik, configs,
@@ -382,7 +386,9 @@ def init(folder, clusters, domain, url, use_git, force, dry_run):
     .github/workflows/validate.yaml and a README. DIR must be new or empty (or --force).
     """
     from .commands.new import run_init
-    return run_init(folder, clusters, domain, url, use_git, force, dry_run)
+    from .generate.init import Toolkit
+    toolkit = Toolkit(infometis_repo, infometis_ref or f"v{__version__}")
+    return run_init(folder, clusters, domain, url, use_git, force, dry_run, toolkit)
 
 
 @main.group()
