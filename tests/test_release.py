@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import infometis
+import pytest
 import yaml
 from conftest import invoke
 from github_standin import PYPI_TOKEN
@@ -54,6 +55,7 @@ def release_run(act_session, github_api, infometis_release, tmp_path, tag):
                            variables={"PYPI_INDEX": github_api.url, "PYPI_UPLOAD": f"{github_api.url}/legacy/"})
 
 
+@pytest.mark.act
 def test_a_release_tag_builds_and_publishes_by_trusted_publishing(act_session, github_api, infometis_release, tmp_path):
     done = release_run(act_session, github_api, infometis_release, tmp_path, infometis_release.tag)
     assert done.returncode == 0, done.log
@@ -65,6 +67,7 @@ def test_a_release_tag_builds_and_publishes_by_trusted_publishing(act_session, g
     assert oidc.token == "runner-request-token"  # the job's own OIDC token, exchanged; no stored secret
 
 
+@pytest.mark.act
 def test_a_tag_that_is_not_the_version_publishes_nothing(act_session, github_api, infometis_release, tmp_path):
     done = release_run(act_session, github_api, infometis_release, tmp_path, "v9.9.9")
     assert done.returncode != 0

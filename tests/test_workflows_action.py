@@ -67,6 +67,7 @@ def platform(act_session, infometis_release, tmp_path):
     return work
 
 
+@pytest.mark.act
 def test_the_action_from_another_repository_in_a_subfolder(act_session, github_api, infometis_release, platform, tmp_path):
     runner = act_session.checkout(SLUG, "main", tmp_path / "runner")
     done = act_session.run(runner, "push", push_event(platform, "0" * 40), github_api,
@@ -88,6 +89,7 @@ def test_the_action_from_another_repository_in_a_subfolder(act_session, github_a
     assert (platform / location["artifactLocation"]["uri"]).is_file()  # the file, from the top level
 
 
+@pytest.mark.act
 def test_a_tag_that_does_not_match_the_version_fails_before_installing(act_session, github_api, infometis_release,
                                                                        platform, tmp_path):
     moved = "infometis/infometis@v9.9.9"

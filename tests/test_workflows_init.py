@@ -19,14 +19,20 @@ SLUG = "acme/fleet"
 
 
 @pytest.fixture
-def fleet(act_session, tmp_path):
+def generated(tmp_path):
     result = invoke("init", str(tmp_path / "fleet"), "--git")
     assert result.exit_code == 0, result.output
-    act_session.origin(SLUG, tmp_path / "fleet")
     return tmp_path / "fleet"
 
 
-def test_init_pins_this_release_by_default(fleet):
+@pytest.fixture
+def fleet(act_session, generated):
+    act_session.origin(SLUG, generated)
+    return generated
+
+
+def test_init_pins_this_release_by_default(generated):
+    fleet = generated
     workflow = (fleet / ".github/workflows/validate.yaml").read_text()
     assert f"uses: infometis/infometis@v{__version__}\n" in workflow
     hooks = (fleet / ".pre-commit-config.yaml").read_text()
@@ -53,6 +59,7 @@ def test_init_refuses_what_names_no_release(tmp_path, option, value, said):
     assert not (tmp_path / "fleet").exists()
 
 
+@pytest.mark.act
 def test_the_generated_workflow_runs_green(act_session, github_api, infometis_release, fleet, tmp_path):
     runner = act_session.checkout(SLUG, "main", tmp_path / "runner")
     done = act_session.run(runner, "push", push_event(fleet, "0" * 40), github_api,
@@ -63,6 +70,7 @@ def test_the_generated_workflow_runs_green(act_session, github_api, infometis_re
     assert "infometis: 0 errors, 0 warnings" in done.log
 
 
+@pytest.mark.act
 def test_the_generated_hooks_run_green(act_session, infometis_release, fleet, tmp_path):
     """pre-commit fetches the hooks from https://github.com/infometis/infometis at the tag: here a
     bare repository holding the release stands in for it."""

@@ -12,6 +12,8 @@ import subprocess
 import pytest
 from workflow_harness import SERVER, copy_of_project, git, push_event
 
+pytestmark = pytest.mark.act
+
 SLUG = "acme/fleet"
 TOKEN = "promote-token-4f1c"
 KAFKA = "apps/kafka/{}/kustomization.yaml"

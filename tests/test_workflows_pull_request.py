@@ -12,6 +12,8 @@ import pytest
 from conftest import shared_or_skip
 from workflow_harness import SERVER, copy_of_project, git
 
+pytestmark = pytest.mark.act
+
 SLUG = "acme/fleet"
 ROUTE = "apps/nifi/border/ingressroute.yaml"
 NUMBER = 7
