@@ -16,6 +16,7 @@ from workflow_harness import git, push_event
 
 BIN = Path(sys.executable).parent
 SLUG = "acme/fleet"
+COMMIT = "3f2c9e1d0a7b4c5d6e8f90a1b2c3d4e5f6a7b8c9"
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def fleet(act_session, generated):
 def test_init_pins_this_release_by_default(generated):
     fleet = generated
     workflow = (fleet / ".github/workflows/validate.yaml").read_text()
-    assert f"uses: infometis/infometis@v{__version__}\n" in workflow
+    assert f"uses: infometis/infometis@v{__version__}  # zizmor: ignore[unpinned-uses] a release tag;" in workflow
     hooks = (fleet / ".pre-commit-config.yaml").read_text()
     assert f"repo: https://github.com/infometis/infometis\n    rev: v{__version__}\n" in hooks
     assert f'pip install "git+https://github.com/infometis/infometis@v{__version__}"' in (fleet / "README.md").read_text()
@@ -42,11 +43,11 @@ def test_init_pins_this_release_by_default(generated):
 
 def test_init_takes_a_mirror_and_a_ref(tmp_path):
     result = invoke("init", str(tmp_path / "fleet"), "--infometis-repo", "https://git.corp.example/platform/infometis.git",
-                    "--infometis-ref", "3f2c9e1d0a")
+                    "--infometis-ref", COMMIT)
     assert result.exit_code == 0, result.output
-    assert "uses: platform/infometis@3f2c9e1d0a\n" in (tmp_path / "fleet/.github/workflows/validate.yaml").read_text()
+    assert f"uses: platform/infometis@{COMMIT}\n" in (tmp_path / "fleet/.github/workflows/validate.yaml").read_text()
     hooks = (tmp_path / "fleet/.pre-commit-config.yaml").read_text()
-    assert "repo: https://git.corp.example/platform/infometis.git\n    rev: 3f2c9e1d0a\n" in hooks
+    assert f"repo: https://git.corp.example/platform/infometis.git\n    rev: {COMMIT}\n" in hooks
 
 
 @pytest.mark.parametrize(("option", "value", "said"), [

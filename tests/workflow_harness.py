@@ -57,9 +57,6 @@ class Run:
     returncode: int
     log: str
 
-    def lines(self, marker: str) -> list[str]:
-        return [line for line in self.log.splitlines() if marker in line]
-
     @property
     def summary(self) -> str:
         """What the job wrote to $GITHUB_STEP_SUMMARY (act logs it as `⚙  Summary - …` and the lines after,

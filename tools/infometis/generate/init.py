@@ -31,6 +31,13 @@ class Toolkit:
                                 "(e.g. https://github.com/infometis/infometis, or a mirror of it)")
         return match["slug"]
 
+    @property
+    def pin_note(self) -> str:
+        """A release tag, not a commit, in `uses:`: said where auditors (zizmor) look."""
+        if re.fullmatch(r"[0-9a-f]{40}", self.ref):
+            return ""
+        return "  # zizmor: ignore[unpinned-uses] a release tag; --infometis-ref COMMIT pins its commit"
+
     def check(self) -> Toolkit:
         if not re.fullmatch(r"[\w][\w.+/-]*", self.ref):
             raise GenerateError(f"--infometis-ref {self.ref!r} is not a tag or commit (e.g. v{__version__})")
@@ -59,6 +66,7 @@ def plan_init(root: Path, clusters: list[Cluster], url: str | None, toolkit: Too
                  f"promotion: [{', '.join(environments)}]\n") if len(environments) > 1 else ""
     toolkit.check()
     values = dict(infometis_url=toolkit.url, infometis_ref=toolkit.ref, infometis_action=toolkit.action,
+                  infometis_pin_note=toolkit.pin_note,
                   title=root.resolve().name, url=url, cluster_list=listed, promotion=promotion)
     for path, text in templates.tree("repo", **values).items():
         plan.create(path, text)
