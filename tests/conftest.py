@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
 from infometis.cli import main
+from workflow_harness import act_session, github_api, infometis_release  # noqa: F401  (fixtures of the tests that run workflows)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GENERATOR = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"

@@ -10,12 +10,6 @@ from conftest import invoke, validate_json
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_version_names_infometis_and_kustomize():
-    result = invoke("--version")
-    assert result.exit_code == 0
-    assert result.output.startswith("infometis ") and "(kustomize v5." in result.output
-
-
 def test_this_repository_validates_clean():
     code, report = validate_json(ROOT)
     assert code == 0, report["problems"]

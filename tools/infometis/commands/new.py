@@ -64,13 +64,14 @@ def _root(repo: str | None) -> Path:
     return require_repository(here)
 
 
-def run_init(folder: str, clusters: str, domain: str, url: str | None, use_git: bool, force: bool, dry_run: bool) -> int:
+def run_init(folder: str, clusters: str, domain: str, url: str | None, use_git: bool, force: bool, dry_run: bool,
+             toolkit: init.Toolkit | None = None) -> int:
     root = Path(folder).resolve()
     parsed = init.parse_clusters(clusters, domain)
     init.refuse_non_empty(root, force)
     if use_git and not dry_run:
         init.require_identity(root)
-    plan = init.plan_init(root, parsed, url)
+    plan = init.plan_init(root, parsed, url, toolkit or init.Toolkit())
 
     def commit() -> None:
         if use_git:

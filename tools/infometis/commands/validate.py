@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .. import changed as changes
-from .. import shard
+from .. import git, shard
 from ..cache import save_parsed
 from ..checks import run_checks, settings
 from ..pipeline import RepoRun, run_repository
@@ -105,15 +105,22 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
               file=sys.stderr)
         # a machine format still gets a whole document, with nothing in it
         summary = dict(NOTHING_RENDERED, clusters=len(options_.entries), unaffected=0)
-        return _report(Report.build(summary, []), format_name, output, counts_to, frozenset())
+        return _report(Report.build(summary, [], base=_base(options_.repo)), format_name, output, counts_to, frozenset())
     run, problems, selected, kept, applied = judge(options_, checks, changed)
     summary = dict(counts(run), disabled=applied.disabled, ignored=applied.annotated)
     if changed is not None:  # problems the change cannot affect, left out
         summary["unaffected"] = len(selected) - len(kept)
     if options_.shard:
         summary["shard"] = "{}/{}".format(*options_.shard)
-    report = Report.build(summary, applied.problems, suppressed=len(problems) - len(selected))
+    report = Report.build(summary, applied.problems, suppressed=len(problems) - len(selected),
+                          base=_base(options_.repo))
     return _report(report, format_name, output, counts_to, run.hidden)
+
+
+def _base(repo) -> str:
+    """Where the repository sits below the Git top level ("" at the top), for the reports
+    whose paths GitHub reads from the top level (annotations, SARIF)."""
+    return git.query(repo, "rev-parse", "--show-prefix") or ""
 
 
 def _report(report: Report, format_name: str | None, output: str | None, counts_to: str | None,

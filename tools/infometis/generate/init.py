@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__, git
@@ -10,6 +12,37 @@ from . import templates
 from .cluster import INDEPENDENT, TENANT_MODE, add_border, add_cluster, default_url
 from .plan import GenerateError, Plan
 from .repo import Cluster, check_domain, check_name
+
+
+@dataclass(frozen=True)
+class Toolkit:
+    """Where the new repository's CI and hooks get infometis: a Git URL (this project's repository or
+    a team's mirror) and a release of it (a tag or a commit)."""
+
+    url: str = "https://github.com/infometis/infometis"
+    ref: str = f"v{__version__}"
+
+    @property
+    def action(self) -> str:
+        """`uses:` of the composite action: OWNER/NAME on the server that runs the workflow."""
+        match = re.fullmatch(r"(?:[a-z+]+://[^/]+/|[^@/]+@[^:/]+:)(?P<slug>[^/\s]+/[^/\s]+?)(?:\.git)?/?", self.url)
+        if match is None:
+            raise GenerateError(f"--infometis-repo {self.url!r} is not the URL of a repository OWNER/NAME on a Git server "
+                                "(e.g. https://github.com/infometis/infometis, or a mirror of it)")
+        return match["slug"]
+
+    @property
+    def pin_note(self) -> str:
+        """A release tag, not a commit, in `uses:`: said where auditors (zizmor) look."""
+        if re.fullmatch(r"[0-9a-f]{40}", self.ref):
+            return ""
+        return "  # zizmor: ignore[unpinned-uses] a release tag; --infometis-ref COMMIT pins its commit"
+
+    def check(self) -> Toolkit:
+        if not re.fullmatch(r"[\w][\w.+/-]*", self.ref):
+            raise GenerateError(f"--infometis-ref {self.ref!r} is not a tag or commit (e.g. v{__version__})")
+        self.action  # noqa: B018  (refuses a URL that names no repository)
+        return self
 
 
 def parse_clusters(text: str, domain: str) -> list[Cluster]:
@@ -24,14 +57,17 @@ def parse_clusters(text: str, domain: str) -> list[Cluster]:
             for index, name in enumerate(names)]
 
 
-def plan_init(root: Path, clusters: list[Cluster], url: str | None) -> Plan:
+def plan_init(root: Path, clusters: list[Cluster], url: str | None, toolkit: Toolkit = Toolkit()) -> Plan:
     plan = Plan(root)
     url = url or default_url(root)
     listed = ", ".join(f"`{c.name}` ({c.mode}, `{c.domain}`)" for c in clusters)
     environments = list(dict.fromkeys(cluster.environment for cluster in clusters))
     promotion = (f"# The order pinned versions move through the environments (`infometis promote SRC DST`).\n"
                  f"promotion: [{', '.join(environments)}]\n") if len(environments) > 1 else ""
-    values = dict(version=__version__, title=root.resolve().name, url=url, cluster_list=listed, promotion=promotion)
+    toolkit.check()
+    values = dict(infometis_url=toolkit.url, infometis_ref=toolkit.ref, infometis_action=toolkit.action,
+                  infometis_pin_note=toolkit.pin_note,
+                  title=root.resolve().name, url=url, cluster_list=listed, promotion=promotion)
     for path, text in templates.tree("repo", **values).items():
         plan.create(path, text)
     for cluster in clusters:

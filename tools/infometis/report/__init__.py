@@ -14,15 +14,22 @@ REPORTERS = {"text": text, "json": json_format, "github": github, "sarif": sarif
 class Report:
     summary: dict
     problems: list[Problem]
+    # the repository's folder from the Git top level ("deploy/", "" at the top): GitHub's
+    # annotations and code scanning locate files from the top level of the checkout
+    base: str = ""
 
     @classmethod
-    def build(cls, counts: dict, problems: list[Problem], suppressed: int = 0) -> Report:
+    def build(cls, counts: dict, problems: list[Problem], suppressed: int = 0, base: str = "") -> Report:
         ordered = sorted(problems, key=Problem.sort_key)
         summary = dict(counts)
         for level, key in ((ERROR, "errors"), (WARNING, "warnings"), (INFO, "infos")):
             summary[key] = sum(1 for p in ordered if p.level == level)
         summary["suppressed"] = suppressed
-        return cls(summary, ordered)
+        return cls(summary, ordered, base)
+
+    def from_top(self, path: str) -> str:
+        """A repository-relative path as the Git top level sees it; an absolute one as it is."""
+        return path if path.startswith("/") or path[1:3] == ":\\" else self.base + path
 
     @property
     def exit_code(self) -> int:

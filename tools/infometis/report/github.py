@@ -25,7 +25,7 @@ def render(report, color: bool = False) -> str:
     for problem in report.problems:
         properties = [f"title={_escape('infometis [' + problem.check + ']', True)}"]
         if problem.file:
-            properties.append(f"file={_escape(problem.file, True)}")
+            properties.append(f"file={_escape(report.from_top(problem.file), True)}")
         if problem.line:
             properties.append(f"line={problem.line}")
         if problem.column:

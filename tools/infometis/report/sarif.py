@@ -2,7 +2,8 @@
 
 One run; one rule per registered check (its docstring as the description and help); one
 result per problem, located by its repository-relative file (against %SRCROOT%, the root
-of the repository) and line. A problem with no file gets no location: SARIF allows it,
+of the Git repository, so a repository in a subfolder names its files as the checkout has
+them) and line. A problem with no file gets no location: SARIF allows it,
 but GitHub code scanning refuses results without one.
 
 Each result carries a fingerprint of its check, file and message (line numbers left out)
@@ -71,10 +72,10 @@ def _artifact(path: str) -> dict:
     return {"uri": quote(path.replace("\\", "/"), safe="/-._~"), "uriBaseId": SRCROOT}
 
 
-def _location(problem) -> dict | None:
+def _location(problem, report) -> dict | None:
     if not problem.file:
         return None
-    physical: dict = {"artifactLocation": _artifact(problem.file)}
+    physical: dict = {"artifactLocation": _artifact(report.from_top(problem.file))}
     if problem.line:
         physical["region"] = {"startLine": problem.line}
         if problem.column:
@@ -88,11 +89,11 @@ def fingerprint(problem) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def _result(problem, index: int) -> dict:
+def _result(problem, index: int, report) -> dict:
     text = problem.message + (f" ({problem.hint})" if problem.hint else "")
     result: dict = {"ruleId": problem.check, "ruleIndex": index, "level": _LEVEL.get(problem.level, "warning"),
                     "message": {"text": text}}
-    location = _location(problem)
+    location = _location(problem, report)
     if location:
         result["locations"] = [location]
     result["partialFingerprints"] = {FINGERPRINT: fingerprint(problem)}
@@ -111,9 +112,9 @@ def document(report) -> dict:
     run = {
         "tool": {"driver": {"name": "infometis", "version": __version__, "informationUri": INFORMATION_URI,
                             "rules": rules}},
-        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The root of the repository."}}},
+        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The top level of the Git repository."}}},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(problem, index[problem.check]) for problem in report.problems],
+        "results": [_result(problem, index[problem.check], report) for problem in report.problems],
     }
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
