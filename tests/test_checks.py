@@ -58,7 +58,7 @@ def test_yaml_bad_reports_both_files(validate):
         ("yaml", "error", "apps/dup/configmap.yaml"),
     ]
     assert in_files(report, "apps/dup/", check="yaml") == [("yaml", "error", "apps/dup/configmap.yaml", 8)]
-    assert "duplicate key 'color'" in messages(report, "yaml")[1]
+    assert 'mapping key "color" already defined at line' in messages(report, "yaml")[1]
     assert "flow sequence" in messages(report, "yaml")[0]
     # kustomize (and so Flux) cannot build either folder: reported at each kustomization.yaml
     assert problems(report, check="kustomize-build") == [

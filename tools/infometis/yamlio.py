@@ -4,14 +4,18 @@ the line of every field, and every duplicate key (which plain loaders silently d
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from yaml.constructor import SafeConstructor
+from yaml.cyaml import CEmitter, CParser
 
 from .model import ERROR, Document, Location, Problem
+from .yamlscalars import MERGE, GoResolver, QuotingResolver, go_constructors
 
 YAML_CHECK = "yaml"
 # Limits on what a manifest may be. Beyond them a file is refused (a problem, and nothing is
@@ -23,33 +27,74 @@ YAML_CHECK = "yaml"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DOCUMENTS = 1000
 MAX_EXPANDED_NODES = 100_000
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _StreamLoader(_Base):
-    """Safe loader that reads a lone '=' (YAML 1.1's value tag) as the string it is."""
+def _init_c(loader, stream):
+    CParser.__init__(loader, stream)
+    SafeConstructor.__init__(loader)
+    GoResolver.__init__(loader)
 
 
-_StreamLoader.add_constructor("tag:yaml.org,2002:value", _StreamLoader.construct_yaml_str)
+class _StreamLoader(CParser, SafeConstructor, GoResolver):
+    """libyaml's parser; scalars resolved as kustomize reads them (yamlscalars)."""
+
+    __init__ = _init_c
 
 
-class _Loader(_StreamLoader):
-    """Safe loader that records duplicate keys instead of keeping the last value."""
+go_constructors(_StreamLoader)
 
+
+class _Checked:
+    """Records duplicate keys as yaml.v3 finds them (the same text twice: `1` and "1" too) and a
+    second merge key as kustomize refuses it, instead of keeping the last value."""
+
+    def construct_mapping(self, node, deep=False):
+        first: dict[str, int] = {}
+        merges = 0
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            if key_node.tag == MERGE:
+                merges += 1
+                if merges == 2:
+                    self.duplicates.append(("duplicate merge key", key_node.start_mark))
+            elif key_node.value in first:
+                self.duplicates.append((f"mapping key {json.dumps(key_node.value, ensure_ascii=False)} already "
+                                        f"defined at line {first[key_node.value]}", key_node.start_mark))
+            else:
+                first[key_node.value] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)
+
+
+class _Loader(_Checked, _StreamLoader):
     def __init__(self, stream):
         super().__init__(stream)
         self.duplicates: list[tuple[str, yaml.Mark]] = []
 
-    def construct_mapping(self, node, deep=False):
-        seen: set = set()
-        for key_node, _ in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node)
-            if key in seen:
-                self.duplicates.append((str(key), key_node.start_mark))
-            seen.add(key)
-        return super().construct_mapping(node, deep)
+
+class _RedefiningComposer(yaml.composer.Composer):
+    """An anchor defined again replaces the first for the aliases after it, as in yaml.v3
+    (libyaml's composer refuses it, so such a file is read again with this one)."""
+
+    def compose_node(self, parent, index):
+        if not self.check_event(yaml.events.AliasEvent):
+            anchor = self.peek_event().anchor
+            if anchor is not None:
+                self.anchors.pop(anchor, None)
+        return super().compose_node(parent, index)
+
+
+class _SlowLoader(_Checked, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _RedefiningComposer,
+                  SafeConstructor, GoResolver):
+    def __init__(self, stream):
+        for part in (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _RedefiningComposer):
+            part.__init__(self, *([stream] if part is yaml.reader.Reader else []))
+        SafeConstructor.__init__(self)
+        GoResolver.__init__(self)
+        self.duplicates = []
+
+
+go_constructors(_SlowLoader)
 
 
 @dataclass(frozen=True)
@@ -143,9 +188,9 @@ def load_text(raw: bytes, path: str) -> LoadedFile:
     return _parse(text, path)
 
 
-def _parse(text: str, path: str) -> LoadedFile:
+def _parse(text: str, path: str, loader_class=None) -> LoadedFile:
     documents: list[Document] = []
-    loader = _Loader(text)
+    loader = (loader_class or _Loader)(text)
     may_alias = "*" in text
     try:
         while loader.check_node():
@@ -161,6 +206,8 @@ def _parse(text: str, path: str) -> LoadedFile:
             if data is not None:
                 documents.append(Document(data, path, line, field_lines(node)))
     except yaml.MarkedYAMLError as err:
+        if loader_class is None and "duplicate anchor" in str(err.context):
+            return _parse(text, path, _SlowLoader)
         mark = err.problem_mark or err.context_mark
         if err.context_mark and mark.line >= text.count("\n") and mark.column == 0:
             mark = err.context_mark  # stopped at the end of input: the open construct is the place
@@ -175,8 +222,8 @@ def _parse(text: str, path: str) -> LoadedFile:
     finally:
         loader.dispose()
     duplicates = tuple(
-        _problem(path, f"duplicate key '{key}'", mark, "YAML keeps only one of the values; remove the other")
-        for key, mark in loader.duplicates
+        _problem(path, message, mark, "kustomize and Flux refuse the file; keep one of them")
+        for message, mark in loader.duplicates
     )
     return LoadedFile(path, tuple(documents), duplicates)
 
@@ -186,8 +233,16 @@ def load_stream(text: str) -> list:
     return [doc for doc in yaml.load_all(text, Loader=_StreamLoader) if doc is not None]
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
-    """Multi-line strings (scripts, JSON payloads) as literal blocks, as people write them."""
+class _Dumper(CEmitter, yaml.representer.SafeRepresenter, QuotingResolver):
+    """Multi-line strings (scripts, JSON payloads) as literal blocks, as people write them; a
+    string that any YAML reader could take for something else ("1e3", "yes", "0o17") quoted."""
+
+    def __init__(self, stream, **options):
+        representer_options = {key: options.pop(key) for key in ("default_style", "default_flow_style", "sort_keys")
+                               if key in options}
+        CEmitter.__init__(self, stream, **options)
+        yaml.representer.SafeRepresenter.__init__(self, **representer_options)
+        QuotingResolver.__init__(self)
 
 
 def _represent_str(dumper, value: str):

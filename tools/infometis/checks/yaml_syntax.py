@@ -12,7 +12,7 @@ FAIL::
 
     metadata:
       name: grafana
-      name: grafana-v2      # duplicate key 'name'
+      name: grafana-v2      # mapping key "name" already defined at line 2
 """
 
 from ..model import ERROR
