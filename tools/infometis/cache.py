@@ -166,7 +166,7 @@ class RenderCache:
             payload = json.loads(text)
             resources = [Resource(ResourceId.of(item["data"]), item["data"], self._origin(item["origin"]))
                          for item in payload["resources"]]
-            return Output(resources, payload["error"], variables="${" in text)
+            return Output(resources, payload["error"], variables="$" in text)
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
 

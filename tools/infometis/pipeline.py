@@ -294,36 +294,54 @@ class ClusterWalk:
             self.resolved[key] = flux_path.resolve(root, path)
         return self.resolved[key]
 
-    def _variables(self, k) -> dict[str, str]:
+    def _variables(self, k, resources: list[Resource]) -> tuple[dict[str, str], bool]:
+        """The variables Flux would substitute for `k`, and whether some are unknown here (a
+        source made outside the repository). Values lose their newlines, as in Flux."""
         variables: dict[str, str] = {}
+        unknown = False
         for index, (kind, namespace, name, optional) in enumerate(self._substitute_from(k)):
             found = self.objects.get((kind, namespace, name))
+            own = None if found is not None else _own_object(resources, kind, namespace, name)
+            where = k.where("spec", "postBuild", "substituteFrom", index)
+            if own is not None:
+                found = own
+                if not optional:
+                    self.problem(substitution.ID, ERROR,
+                                 f"substituteFrom {kind} {namespace}/{name} is rendered by this Kustomization itself: "
+                                 "on a fresh cluster it does not exist yet when the Kustomization is first applied",
+                                 where, k, hint="move it to a Kustomization this one dependsOn (cluster settings "
+                                                "usually sit with the flux-system sync), or mark it optional: true")
             if found is not None:
                 variables.update(found)
-            elif not optional:
-                self.problem(substitution.ID, ERROR, f"substituteFrom {kind} {namespace}/{name} is not in the repository",
-                             k.where("spec", "postBuild", "substituteFrom", index), k,
-                             hint="add it to the repository, or mark the reference optional: true")
+            elif not optional and not self.run.config.is_external(kind, namespace, name):
+                unknown = True
+                self.problem(substitution.ID, ERROR, f"substituteFrom {kind} {namespace}/{name} is not in the "
+                             "repository: its variables are unknown here", where, k,
+                             hint=f"if it is created outside Git, declare it in .infometis.yaml: "
+                                  f"external: [{kind}/{namespace}/{name}]; else add it, or mark it optional: true")
+            else:
+                unknown = unknown or not optional
         inline = k.post_build.get("substitute") or {}
         variables.update({str(key): str(value) for key, value in inline.items()} if isinstance(inline, dict) else {})
         for name in substitution.invalid_names(variables):
             self.problem(substitution.ID, ERROR, f"'{name}' is not a valid variable name",
                          k.where("spec", "postBuild"), k, hint="use letters, digits and '_', not starting with a digit")
-        return variables
+        return {name: value.replace("\n", "") for name, value in variables.items()}, unknown
 
     def _substitute(self, k, resources: list[Resource], closure: closures.Closure, written: bool = True) -> None:
-        variables = self._variables(k)  # its problems are said even when nothing is substituted
-        for resource in resources if written else ():
+        """Flux substitutes every resource once any variable exists, and none when none does."""
+        variables, unknown = self._variables(k, resources)  # its problems are said even when nothing is substituted
+        for resource in resources if written and variables else ():
             if substitution.disabled(resource.data):
                 continue
-            if "${" not in json.dumps(resource.data, default=str):  # C-fast; most resources have no variables
+            if "$" not in json.dumps(resource.data, default=str):  # C-fast; most resources have no variables
                 continue
             text = dump(resource.data)
             outcome = substitute(text, variables)
             for reference in outcome.invalid:
                 needle = reference.removesuffix(UNCLOSED)
                 self._substitution_problem(k, resource, closure, f"cannot substitute {reference}", needle)
-            for name in sorted(set(outcome.missing)):
+            for name in sorted(set(outcome.missing)) if not unknown else ():
                 self._substitution_problem(k, resource, closure, f"variable '{name}' has no value and no default",
                                            "${" + name)
             try:
@@ -352,6 +370,15 @@ class ClusterWalk:
             if line:
                 return Location(self.run.cache.relative(path), line, None)
         return None
+
+
+def _own_object(resources: list[Resource], kind: str, namespace: str, name: str) -> dict[str, str] | None:
+    """The variables of a ConfigMap or Secret that this render itself holds, if it does."""
+    for resource in resources:
+        rid = resource.id
+        if (rid.kind, rid.group, rid.namespace, rid.name) == (kind, "", namespace, name):
+            return substitution.object_values(resource.data)
+    return None
 
 
 def _line_of(path: Path | None, needle: str, first: int = 1, stop: int | None = None) -> int | None:

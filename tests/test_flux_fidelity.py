@@ -1,0 +1,34 @@
+"""Small GitOps repositories that reproduce what real repositories do, each read, substituted
+and checked exactly as Flux and kustomize would: no false error, no missed one."""
+
+from conftest import invoke, validate_json
+from infometis.yamlio import load_stream
+
+
+def _found(report: dict, check: str | None = None) -> list[tuple]:
+    return [(p["check"], p["level"], p["file"], p["line"], p["message"]) for p in report["problems"]
+            if p["level"] != "info" and (check is None or p["check"] == check)]
+
+
+def _built(repo, *args) -> dict:
+    result = invoke("build", "dev", "--repo", str(repo), *args)
+    return {(d["kind"], d["metadata"]["name"]): d for d in load_stream(result.stdout)}
+
+
+def test_substitution_is_fluxs_envsubst(fixture_repo):
+    repo = fixture_repo("fidelity-substitution")
+    code, report = validate_json(repo, "--select", "substitution")
+    assert _found(report) == [
+        ("substitution", "error", "clusters/dev/apps.yaml", 47,
+         "substituteFrom Secret flux-system/undeclared-vars is not in the repository: its variables are unknown here"),
+        ("substitution", "error", "clusters/dev/apps.yaml", 62,
+         "substituteFrom ConfigMap flux-system/own-settings is rendered by this Kustomization itself: on a fresh "
+         "cluster it does not exist yet when the Kustomization is first applied"),
+    ]
+    assert code == 1
+    built = _built(repo)
+    assert built[("ConfigMap", "script")]["data"] == {"host": "web.example.internal",
+                                                      "run.sh": "echo $HOME ${domain} $PATH"}
+    assert built[("ConfigMap", "plain")]["data"] == {"price": "$5"}  # $$ is $ in every resource
+    assert built[("ConfigMap", "none")]["data"] == {"template": "hello ${name}"}  # no variables: left alone
+    assert built[("ConfigMap", "own")]["data"] == {"color": "blue"}
