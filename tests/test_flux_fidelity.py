@@ -32,3 +32,16 @@ def test_substitution_is_fluxs_envsubst(fixture_repo):
     assert built[("ConfigMap", "plain")]["data"] == {"price": "$5"}  # $$ is $ in every resource
     assert built[("ConfigMap", "none")]["data"] == {"template": "hello ${name}"}  # no variables: left alone
     assert built[("ConfigMap", "own")]["data"] == {"color": "blue"}
+
+
+def test_one_cause_one_problem_at_the_right_document(fixture_repo):
+    repo = fixture_repo("fidelity-truth")
+    code, report = validate_json(repo, "--select", "yaml", "--select", "kustomize-build", "--select", "images")
+    assert _found(report) == [
+        ("yaml", "error", "apps/shop/base/deployment.yaml", 7,
+         "invalid YAML: while parsing a flow mapping did not find expected ',' or '}'; "
+         "kustomize cannot build apps/shop/dev, apps/shop/prod, apps/shop/uat, which read it"),
+        ("images", "error", "apps/web/deployments.yaml", 24,  # the green Deployment, not the blue one
+         "spec.template.spec.containers[0].image: 'nginx' has no tag, which means 'latest': it moves"),
+    ]
+    assert code == 1

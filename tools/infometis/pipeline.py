@@ -15,7 +15,7 @@ import yaml
 from . import closure as closures
 from . import git
 from .cache import RenderCache, load_parsed, open_cache
-from .checks import flux_path, flux_source, kustomize_build, substitution
+from .checks import flux_path, flux_source, kustomize_build, substitution, yaml_syntax
 from .config import Config
 from .flux import FluxKustomization, SourceRef, is_flux_kustomization, is_source
 from .model import ERROR, FLUX_KUSTOMIZE_GROUP, INFO, Document, Location, Problem, ResourceId, as_list
@@ -84,15 +84,19 @@ class RepoRun:
         return set().union(*(cluster.reached for cluster in self.clusters))
 
     def document(self, resource: Resource) -> Document | None:
-        """The source document that defined `resource` (found by kind and name in its origin file)."""
+        """The source document that defined `resource`: in its origin file, the one of its group,
+        kind, name and namespace (a namespace set by kustomize is not in the source)."""
         if resource.origin is None:
             return None
-        same_kind = [d for d in self.cache.load(resource.origin).documents
-                     if isinstance(d.data, dict) and d.data.get("kind") == resource.id.kind]
-        for document in same_kind:
-            metadata = document.data.get("metadata")
-            if isinstance(metadata, dict) and metadata.get("name") == resource.id.name:
-                return document
+        rid = resource.id
+        same_kind = [d for d in self.cache.load(resource.origin).documents if isinstance(d.data, dict)
+                     and d.data.get("kind") == rid.kind and ResourceId.of(d.data).group == rid.group]
+        named = [d for d in same_kind if _metadata(d).get("name") == rid.name]
+        exact = [d for d in named if _metadata(d).get("namespace") == rid.namespace]
+        unset = [d for d in named if not _metadata(d).get("namespace")]
+        for found in (exact, unset, named):
+            if found:
+                return found[0]
         # renamed since (namePrefix, nameSuffix, a hash): the file's only document of that kind
         return same_kind[0] if len(same_kind) == 1 else None
 
@@ -236,14 +240,25 @@ class ClusterWalk:
                              where, k, hint="vendor it into the repository, or run with --online")
             return []
         if output.error:
-            self.problem(kustomize_build.ID, ERROR, kustomize_build.shorten(output.error),
-                         self._failure_location(k, folder, closure), k)
+            if not self._explained(closure):  # else the yaml check says it once, at the file
+                self.problem(kustomize_build.ID, ERROR, kustomize_build.shorten(output.error),
+                             self._failure_location(k, folder, closure), k)
             return []
         if k.post_build is not None:
             self._substitute(k, output.resources, closure, output.variables)
         target = k.kube_config_target or k.target
         self.cluster.renders.append(Rendered(k, folder, target, output.resources, closure))
         return self._children(k, target, output.resources)
+
+    def _explained(self, closure: closures.Closure) -> bool:
+        """Whether a file the build reads has a yaml error, which is then the failure's cause."""
+        if not self.run.config.check(yaml_syntax.ID).enabled:
+            return False
+        for path in closure.files | closure.manifests:
+            loaded = self.run.cache.parsed_file(path)
+            if loaded and any(p.level == ERROR for p in loaded.problems) and not self.run.config.is_excluded(loaded.path):
+                return True
+        return False
 
     def _failure_location(self, k, folder: Path, closure: closures.Closure) -> Location:
         """The kustomization that failed; for a generated one, the first file that does not
@@ -370,6 +385,11 @@ class ClusterWalk:
             if line:
                 return Location(self.run.cache.relative(path), line, None)
         return None
+
+
+def _metadata(document: Document) -> dict:
+    metadata = document.data.get("metadata")
+    return metadata if isinstance(metadata, dict) else {}
 
 
 def _own_object(resources: list[Resource], kind: str, namespace: str, name: str) -> dict[str, str] | None:

@@ -289,6 +289,10 @@ class FileCache:
             self._files[path] = self._read(path, self.relative(path))
         return self._files[path]
 
+    def parsed_file(self, path: Path) -> LoadedFile | None:
+        """The file as this run read it; None when no one has read it (it may not be YAML)."""
+        return self._files.get(Path(path))
+
     def _read(self, path: Path, name: str) -> LoadedFile:
         """Regular files only: a FIFO would block the run, a device never end."""
         try:
