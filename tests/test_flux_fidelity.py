@@ -45,3 +45,24 @@ def test_one_cause_one_problem_at_the_right_document(fixture_repo):
          "spec.template.spec.containers[0].image: 'nginx' has no tag, which means 'latest': it moves"),
     ]
     assert code == 1
+
+
+def test_real_mistakes_are_seen_in_any_layout(fixture_repo):
+    repo = fixture_repo("fidelity-unseen")
+    code, report = validate_json(repo, "--select", "unreached", "--select", "references", "--select", "yaml")
+    web = "kubernetes/apps/web/"
+    assert [found[:4] for found in _found(report)] == [
+        ("unreached", "warning", "kubernetes/apps/old/kustomization.yaml", 1),  # commented out; old/app not said again
+        ("unreached", "error", web + "broken.yaml", 4),  # listed nowhere, and does not parse
+        ("unreached", "warning", web + "forgotten.yaml", 1),  # listed nowhere (settings.yaml, patch.yaml are read)
+        ("references", "error", web + "helmreleases.yaml", 17),  # chartRef to an OCIRepository nowhere
+        ("references", "error", web + "legacy.yaml", 13),  # a ReplicationController's configMapRef
+        ("references", "error", web + "route.yaml", 11),  # sectionName: no such listener
+        ("references", "error", web + "route.yaml", 12),  # parentRef to no Gateway
+        ("references", "error", web + "route.yaml", 19),  # backendRef to a port the Service lacks
+        ("references", "error", web + "route.yaml", 20),  # backendRef to no Service
+    ]
+    messages = [found[4] for found in _found(report)]
+    assert "Gateway network/internal has no listener htps (its listeners: http, https)" in messages[5]
+    assert "Service web/web has no port 8080 (its ports: 80/http)" in messages[7]
+    assert code == 1
