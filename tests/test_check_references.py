@@ -140,8 +140,12 @@ def test_helm_releases_may_make_services_and_unrendered_namespaces_are_not_judge
     inventory = Inventory(helm={"web": {"grafana"}}, unknown={"tenant"})
     assert message(inventory, Ref("Service", "web", "grafana-headless", ())) is None
     assert message(inventory, Ref("Service", "tenant", "anything", ())) is None
-    assert message(inventory, Ref("Service", "web", "grafanas", ())) == (
-        "Service web/grafanas is not defined in this cluster")
+    assert message(inventory, Ref("Secret", "web", "grafanas", ())) == (
+        "Secret web/grafanas is not defined in this cluster")
+    # charts make Services of any name (cilium's hubble-ui beside the cilium release)
+    assert message(inventory, Ref("Service", "web", "hubble-ui", ())) is None
+    assert message(inventory, Ref("Service", "api", "hubble-ui", ())) == (
+        "Service api/hubble-ui is not defined in this cluster")
 
 
 def test_ports_by_number_or_name_and_implicit_objects():

@@ -66,3 +66,10 @@ def test_real_mistakes_are_seen_in_any_layout(fixture_repo):
     assert "Gateway network/internal has no listener htps (its listeners: http, https)" in messages[5]
     assert "Service web/web has no port 8080 (its ports: 80/http)" in messages[7]
     assert code == 1
+
+
+def test_kustomizes_deprecation_warnings_are_not_its_error():
+    from infometis.checks.kustomize_build import shorten
+    error = ("# Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. "
+             "error: accumulating resources: may not add resource with an already registered id")
+    assert shorten(error) == "error: accumulating resources: may not add resource with an already registered id"

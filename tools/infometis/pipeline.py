@@ -242,7 +242,7 @@ class ClusterWalk:
         if output.error:
             if not self._explained(closure):  # else the yaml check says it once, at the file
                 self.problem(kustomize_build.ID, ERROR, kustomize_build.shorten(output.error),
-                             self._failure_location(k, folder, closure), k)
+                             self._failure_location(k, folder, closure, output.error), k)
             return []
         if k.post_build is not None:
             self._substitute(k, output.resources, closure, output.variables)
@@ -260,15 +260,15 @@ class ClusterWalk:
                 return True
         return False
 
-    def _failure_location(self, k, folder: Path, closure: closures.Closure) -> Location:
-        """The kustomization that failed; for a generated one, the first file that does not
-        parse (kustomize does not name it), else the folder."""
+    def _failure_location(self, k, folder: Path, closure: closures.Closure, error: str) -> Location:
+        """The kustomization that failed; for a generated one that failed to parse a file, the
+        first file that does not parse (kustomize does not name it), else the Flux Kustomization."""
         if closure.missing:  # a file the build needs is not there: the line that names it
             return closure.missing[0][1]
         spec_file = closures.kustomization_file(folder)
         if spec_file:
             return Location(self.run.cache.relative(spec_file), 1, 1)
-        for manifest in sorted(closure.manifests):
+        for manifest in sorted(closure.manifests) if _parse_failure(error) else ():
             loaded = self.run.cache.load(manifest) if manifest.is_file() else None
             if loaded and loaded.problems:
                 return Location(loaded.path, loaded.problems[0].line, loaded.problems[0].column)
@@ -385,6 +385,11 @@ class ClusterWalk:
             if line:
                 return Location(self.run.cache.relative(path), line, None)
         return None
+
+
+def _parse_failure(error: str) -> bool:
+    """Whether kustomize failed on YAML it could not read (go-yaml's and kyaml's messages)."""
+    return "yaml: " in error or "MalformedYAML" in error
 
 
 def _metadata(document: Document) -> dict:

@@ -15,6 +15,8 @@ FAIL::
       - ../bsae            # no such folder: kustomize cannot build this
 """
 
+import re
+
 from ..model import ERROR
 
 ID = "kustomize-build"
@@ -23,4 +25,6 @@ MAX_MESSAGE = 600  # kustomize may print a whole object in its message (10,000 n
 
 
 def shorten(message: str) -> str:
+    """kustomize's error without the deprecation warnings it prints first, at most MAX_MESSAGE long."""
+    message = re.sub(r"# Warning:.*?(?=\berror:|# Warning:|$)", "", message, flags=re.DOTALL).strip() or message
     return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + f"… ({len(message):,} characters)"
