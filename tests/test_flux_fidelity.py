@@ -73,3 +73,11 @@ def test_kustomizes_deprecation_warnings_are_not_its_error():
     error = ("# Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. "
              "error: accumulating resources: may not add resource with an already registered id")
     assert shorten(error) == "error: accumulating resources: may not add resource with an already registered id"
+
+
+def test_external_declares_objects_of_any_kind(fixture_repo):
+    repo = fixture_repo("fidelity-unseen")
+    (repo / ".infometis.yaml").write_text("external:\n  - OCIRepository/flux-system/app-template\n"
+                                          "  - Gateway/network/external\n")
+    code, report = validate_json(repo, "--select", "references")
+    assert [found[3] for found in _found(report)] == [13, 11, 19, 20]  # the chartRef and the parentRef are silenced
