@@ -81,3 +81,16 @@ def test_external_declares_objects_of_any_kind(fixture_repo):
                                           "  - Gateway/network/external\n")
     code, report = validate_json(repo, "--select", "references")
     assert [found[3] for found in _found(report)] == [13, 11, 19, 20]  # the chartRef and the parentRef are silenced
+
+
+def test_yaml_is_read_and_written_as_kustomize_does(fixture_repo):
+    repo = fixture_repo("fidelity-yaml")
+    code, report = validate_json(repo, "--select", "yaml", "--select", "kustomize-build", "--select", "schema")
+    assert _found(report) == [("yaml", "error", "apps/dup/configmap.yaml", 8,
+                               'mapping key "1" already defined at line 7; kustomize cannot build apps/dup, which read it')]
+    result = invoke("build", "dev", "--repo", str(repo), "-k", "web")
+    assert "  scientific: '1e3'\n" in result.stdout and "  answer: 'yes'\n" in result.stdout
+    web = load_stream(result.stdout)[0]
+    assert web["data"] == {"leap": "2023-02-29", "scientific": "1e3", "answer": "yes", "octal": "0o17"}
+    assert web["metadata"]["labels"] == {"tier": "frontend", "previous": "frontend", "team": "platform",
+                                         "owner": "platform"}
