@@ -158,3 +158,12 @@ def test_ports_by_number_or_name_and_implicit_objects():
     assert message(inventory, Ref("ConfigMap", "web", "kube-root-ca.crt", ())) is None
     assert resolve(_Run, inventory, Ref("Service", "flux-system", "webhook-receiver", (), port=80)) is None
     assert resolve(_Run, inventory, Ref("Service", "flux-system", "webhook-receiver", (), port=9292)) is not None
+
+
+def test_a_gateway_a_chart_may_make_is_not_judged_but_a_missing_listener_is():
+    gateway = {"spec": {"listeners": [{"name": "http"}, {"name": "https"}]}}
+    inventory = Inventory(objects={("Gateway", "network", "internal"): gateway}, helm={"envoy": {"envoy-gateway"}})
+    assert message(inventory, Ref("Gateway", "envoy", "public", ())) is None
+    assert message(inventory, Ref("Gateway", "network", "internal", ("spec", "parentRefs", 0, "name"), port="https")) is None
+    assert message(inventory, Ref("Gateway", "network", "internal", ("spec", "parentRefs", 0, "name"), port="htps")) == (
+        "Gateway network/internal has no listener htps (its listeners: http, https)")

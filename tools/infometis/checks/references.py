@@ -20,8 +20,8 @@ Looked for among all the renders of the cluster, in the namespace the reference 
 
 A Secret also exists when a SealedSecret, an ExternalSecret or a cert-manager Certificate
 of the cluster makes it; a name that a HelmRelease's chart may create in its namespace (its
-release name, its name or its fullnameOverride, alone or followed by "-…"; a Service of any
-name) is taken to exist. Accepted without a definition: the ServiceAccount `default` and the ConfigMap
+release name, its name or its fullnameOverride, alone or followed by "-…"; a Service or a
+Gateway of any name) is taken to exist. Accepted without a definition: the ServiceAccount `default` and the ConfigMap
 `kube-root-ca.crt` (Kubernetes makes them in every namespace), what a Flux install makes
 in flux-system (the controllers' ServiceAccounts, the webhook-receiver, notification-controller
 and source-controller Services), and the source `flux-system` and its Secret
@@ -87,8 +87,8 @@ class Inventory:
             self.objects.setdefault((kind, namespace, name), data)
 
     def helm_made(self, ref: Ref) -> bool:
-        if ref.kind == "Service" and ref.namespace in self.helm:
-            return True  # charts make Services of any name (cilium's hubble-ui), operators too
+        if ref.kind in ("Service", "Gateway") and ref.namespace in self.helm:
+            return True  # charts make Services (cilium's hubble-ui) and Gateways of any name
         return ref.kind in HELM_MADE and any(ref.name == prefix or ref.name.startswith(prefix + "-")
                                              for prefix in self.helm.get(ref.namespace, ()))
 
