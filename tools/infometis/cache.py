@@ -221,7 +221,7 @@ PARSED = "parsed.pickle"
 def _parsed_stamp() -> bytes:
     """What a parsed file depends on besides its bytes: the code that parses it."""
     here = Path(__file__).resolve().parent
-    return hashlib.sha256(b"".join((here / name).read_bytes() for name in ("yamlio.py", "yamlscalars.py", "model.py"))).digest()
+    return hashlib.sha256(b"".join((here / name).read_bytes() for name in ("yamlio.py", "goyaml.py", "model.py"))).digest()
 
 
 def load_parsed(folder: Path | None) -> dict | None:

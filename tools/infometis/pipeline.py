@@ -3,17 +3,13 @@ cluster rendered once, as Flux would, children found in their parents' output.""
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from . import closure as closures
-from . import git
+from . import git, postbuild
 from .cache import RenderCache, load_parsed, open_cache
 from .checks import flux_path, flux_source, kustomize_build, substitution, yaml_syntax
 from .config import Config
@@ -23,8 +19,7 @@ from .progress import Progress
 from .render import Resource, build, wrapper
 from .schemas.catalog import SchemaSettings
 from .sources import EXTERNAL, PENDING, REPO, UNDEFINED, SourceMapping, SourceTable
-from .substitute import UNCLOSED, substitute
-from .yamlio import FileCache, dump, load_stream
+from .yamlio import FileCache
 
 
 @dataclass(frozen=True)
@@ -156,11 +151,7 @@ class ClusterWalk:
         return relax >= 2 or all(ref[3] or ref[:3] in self.objects for ref in self._substitute_from(k))
 
     def _substitute_from(self, k):
-        refs = []
-        for item in as_list((k.post_build or {}).get("substituteFrom")):
-            if isinstance(item, dict):
-                refs.append((str(item.get("kind")), k.namespace, str(item.get("name")), bool(item.get("optional"))))
-        return refs
+        return postbuild.substitute_from(k)
 
     def _plan(self, k: FluxKustomization) -> Path | None:
         """The folder to render for `k`, or None (with the reason reported)."""
@@ -245,7 +236,7 @@ class ClusterWalk:
                              self._failure_location(k, folder, closure, output.error), k)
             return []
         if k.post_build is not None:
-            self._substitute(k, output.resources, closure, output.variables)
+            postbuild.apply(self, k, output.resources, closure, output.variables)
         target = k.kube_config_target or k.target
         self.cluster.renders.append(Rendered(k, folder, target, output.resources, closure))
         return self._children(k, target, output.resources)
@@ -309,84 +300,6 @@ class ClusterWalk:
             self.resolved[key] = flux_path.resolve(root, path)
         return self.resolved[key]
 
-    def _variables(self, k, resources: list[Resource]) -> tuple[dict[str, str], bool]:
-        """The variables Flux would substitute for `k`, and whether some are unknown here (a
-        source made outside the repository). Values lose their newlines, as in Flux."""
-        variables: dict[str, str] = {}
-        unknown = False
-        for index, (kind, namespace, name, optional) in enumerate(self._substitute_from(k)):
-            found = self.objects.get((kind, namespace, name))
-            own = None if found is not None else _own_object(resources, kind, namespace, name)
-            where = k.where("spec", "postBuild", "substituteFrom", index)
-            if own is not None:
-                found = own
-                if not optional:
-                    self.problem(substitution.ID, ERROR,
-                                 f"substituteFrom {kind} {namespace}/{name} is rendered by this Kustomization itself: "
-                                 "on a fresh cluster it does not exist yet when the Kustomization is first applied",
-                                 where, k, hint="move it to a Kustomization this one dependsOn (cluster settings "
-                                                "usually sit with the flux-system sync), or mark it optional: true")
-            if found is not None:
-                variables.update(found)
-            elif not optional and not self.run.config.is_external(kind, namespace, name):
-                unknown = True
-                self.problem(substitution.ID, ERROR, f"substituteFrom {kind} {namespace}/{name} is not in the "
-                             "repository: its variables are unknown here", where, k,
-                             hint=f"if it is created outside Git, declare it in .infometis.yaml: "
-                                  f"external: [{kind}/{namespace}/{name}]; else add it, or mark it optional: true")
-            else:
-                unknown = unknown or not optional
-        inline = k.post_build.get("substitute") or {}
-        variables.update({str(key): str(value) for key, value in inline.items()} if isinstance(inline, dict) else {})
-        for name in substitution.invalid_names(variables):
-            self.problem(substitution.ID, ERROR, f"'{name}' is not a valid variable name",
-                         k.where("spec", "postBuild"), k, hint="use letters, digits and '_', not starting with a digit")
-        return {name: value.replace("\n", "") for name, value in variables.items()}, unknown
-
-    def _substitute(self, k, resources: list[Resource], closure: closures.Closure, written: bool = True) -> None:
-        """Flux substitutes every resource once any variable exists, and none when none does."""
-        variables, unknown = self._variables(k, resources)  # its problems are said even when nothing is substituted
-        for resource in resources if written and variables else ():
-            if substitution.disabled(resource.data):
-                continue
-            if "$" not in json.dumps(resource.data, default=str):  # C-fast; most resources have no variables
-                continue
-            text = dump(resource.data)
-            outcome = substitute(text, variables)
-            for reference in outcome.invalid:
-                needle = reference.removesuffix(UNCLOSED)
-                self._substitution_problem(k, resource, closure, f"cannot substitute {reference}", needle)
-            for name in sorted(set(outcome.missing)) if not unknown else ():
-                self._substitution_problem(k, resource, closure, f"variable '{name}' has no value and no default",
-                                           "${" + name)
-            try:
-                resource.data = load_stream(outcome.text)[0]
-                resource.id = ResourceId.of(resource.data)
-            except (yaml.YAMLError, IndexError):  # substituted values that break the YAML, as in Flux
-                self._substitution_problem(k, resource, closure, "the substituted resource is not valid YAML", "${")
-
-    def _substitution_problem(self, k, resource: Resource, closure, message: str, needle: str) -> None:
-        where = self._reference_location(resource, closure, needle) or self.run.locate(resource)
-        self.problem(substitution.ID, ERROR, f"{message} (in {resource.id})", where, k,
-                     hint="set it in postBuild.substitute or substituteFrom, give it a default "
-                          "${name:=value}, or escape it as $${name}")
-
-    def _reference_location(self, resource: Resource, closure, needle: str) -> Location | None:
-        """Where `needle` is written: in the resource's own document first, then in the other
-        files of the render (a patch may have brought it in); never in comments or as $${...}."""
-        document = self.run.document(resource)
-        if document is not None:
-            following = [d.line for d in self.run.cache.load(resource.origin).documents if d.line > document.line]
-            line = _line_of(resource.origin, needle, document.line, min(following, default=None))
-            if line:
-                return Location(document.file, line, None)
-        for path in sorted(closure.manifests):
-            line = _line_of(path, needle)
-            if line:
-                return Location(self.run.cache.relative(path), line, None)
-        return None
-
-
 def _parse_failure(error: str) -> bool:
     """Whether kustomize failed on YAML it could not read (go-yaml's and kyaml's messages)."""
     return "yaml: " in error or "MalformedYAML" in error
@@ -395,30 +308,6 @@ def _parse_failure(error: str) -> bool:
 def _metadata(document: Document) -> dict:
     metadata = document.data.get("metadata")
     return metadata if isinstance(metadata, dict) else {}
-
-
-def _own_object(resources: list[Resource], kind: str, namespace: str, name: str) -> dict[str, str] | None:
-    """The variables of a ConfigMap or Secret that this render itself holds, if it does."""
-    for resource in resources:
-        rid = resource.id
-        if (rid.kind, rid.group, rid.namespace, rid.name) == (kind, "", namespace, name):
-            return substitution.object_values(resource.data)
-    return None
-
-
-def _line_of(path: Path | None, needle: str, first: int = 1, stop: int | None = None) -> int | None:
-    """The first line in [first, stop) holding `needle` outside comments and not escaped as $$."""
-    try:
-        lines = path.read_text(errors="replace").splitlines()
-    except (OSError, AttributeError):
-        return None
-    for number in range(first, (stop or len(lines) + 1)):
-        if number > len(lines):
-            break
-        text = re.sub(r"(^|\s)#.*$", "", lines[number - 1])
-        if re.search(r"(?<!\$)" + re.escape(needle), text):
-            return number
-    return None
 
 
 def run_repository(options: Options, walker=ClusterWalk) -> RepoRun:

@@ -4,18 +4,15 @@ the line of every field, and every duplicate key (which plain loaders silently d
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from yaml.constructor import SafeConstructor
-from yaml.cyaml import CEmitter, CParser
 
+from .goyaml import Dumper, Loader, SlowLoader, StreamLoader
 from .model import ERROR, Document, Location, Problem
-from .yamlscalars import MERGE, GoResolver, QuotingResolver, go_constructors
 
 YAML_CHECK = "yaml"
 # Limits on what a manifest may be. Beyond them a file is refused (a problem, and nothing is
@@ -27,74 +24,6 @@ YAML_CHECK = "yaml"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DOCUMENTS = 1000
 MAX_EXPANDED_NODES = 100_000
-
-
-def _init_c(loader, stream):
-    CParser.__init__(loader, stream)
-    SafeConstructor.__init__(loader)
-    GoResolver.__init__(loader)
-
-
-class _StreamLoader(CParser, SafeConstructor, GoResolver):
-    """libyaml's parser; scalars resolved as kustomize reads them (yamlscalars)."""
-
-    __init__ = _init_c
-
-
-go_constructors(_StreamLoader)
-
-
-class _Checked:
-    """Records duplicate keys as yaml.v3 finds them (the same text twice: `1` and "1" too) and a
-    second merge key as kustomize refuses it, instead of keeping the last value."""
-
-    def construct_mapping(self, node, deep=False):
-        first: dict[str, int] = {}
-        merges = 0
-        for key_node, _ in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                continue
-            if key_node.tag == MERGE:
-                merges += 1
-                if merges == 2:
-                    self.duplicates.append(("duplicate merge key", key_node.start_mark))
-            elif key_node.value in first:
-                self.duplicates.append((f"mapping key {json.dumps(key_node.value, ensure_ascii=False)} already "
-                                        f"defined at line {first[key_node.value]}", key_node.start_mark))
-            else:
-                first[key_node.value] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep)
-
-
-class _Loader(_Checked, _StreamLoader):
-    def __init__(self, stream):
-        super().__init__(stream)
-        self.duplicates: list[tuple[str, yaml.Mark]] = []
-
-
-class _RedefiningComposer(yaml.composer.Composer):
-    """An anchor defined again replaces the first for the aliases after it, as in yaml.v3
-    (libyaml's composer refuses it, so such a file is read again with this one)."""
-
-    def compose_node(self, parent, index):
-        if not self.check_event(yaml.events.AliasEvent):
-            anchor = self.peek_event().anchor
-            if anchor is not None:
-                self.anchors.pop(anchor, None)
-        return super().compose_node(parent, index)
-
-
-class _SlowLoader(_Checked, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _RedefiningComposer,
-                  SafeConstructor, GoResolver):
-    def __init__(self, stream):
-        for part in (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _RedefiningComposer):
-            part.__init__(self, *([stream] if part is yaml.reader.Reader else []))
-        SafeConstructor.__init__(self)
-        GoResolver.__init__(self)
-        self.duplicates = []
-
-
-go_constructors(_SlowLoader)
 
 
 @dataclass(frozen=True)
@@ -190,7 +119,7 @@ def load_text(raw: bytes, path: str) -> LoadedFile:
 
 def _parse(text: str, path: str, loader_class=None) -> LoadedFile:
     documents: list[Document] = []
-    loader = (loader_class or _Loader)(text)
+    loader = (loader_class or Loader)(text)
     may_alias = "*" in text
     try:
         while loader.check_node():
@@ -207,7 +136,7 @@ def _parse(text: str, path: str, loader_class=None) -> LoadedFile:
                 documents.append(Document(data, path, line, field_lines(node)))
     except yaml.MarkedYAMLError as err:
         if loader_class is None and "duplicate anchor" in str(err.context):
-            return _parse(text, path, _SlowLoader)
+            return _parse(text, path, SlowLoader)
         mark = err.problem_mark or err.context_mark
         if err.context_mark and mark.line >= text.count("\n") and mark.column == 0:
             mark = err.context_mark  # stopped at the end of input: the open construct is the place
@@ -230,31 +159,11 @@ def _parse(text: str, path: str, loader_class=None) -> LoadedFile:
 
 def load_stream(text: str) -> list:
     """Load trusted, tool-generated YAML (kustomize output) without line bookkeeping."""
-    return [doc for doc in yaml.load_all(text, Loader=_StreamLoader) if doc is not None]
-
-
-class _Dumper(CEmitter, yaml.representer.SafeRepresenter, QuotingResolver):
-    """Multi-line strings (scripts, JSON payloads) as literal blocks, as people write them; a
-    string that any YAML reader could take for something else ("1e3", "yes", "0o17") quoted."""
-
-    def __init__(self, stream, **options):
-        representer_options = {key: options.pop(key) for key in ("default_style", "default_flow_style", "sort_keys")
-                               if key in options}
-        CEmitter.__init__(self, stream, **options)
-        yaml.representer.SafeRepresenter.__init__(self, **representer_options)
-        QuotingResolver.__init__(self)
-
-
-def _represent_str(dumper, value: str):
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
+    return [doc for doc in yaml.load_all(text, Loader=StreamLoader) if doc is not None]
 
 
 def dump(data) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=1 << 30, allow_unicode=True)
+    return yaml.dump(data, Dumper=Dumper, sort_keys=False, width=1 << 30, allow_unicode=True)
 
 
 def is_regular(path: Path) -> bool:

@@ -1,14 +1,19 @@
-"""What a plain (unquoted) YAML scalar means, as kustomize and Flux read it (Go's yaml.v3),
+"""YAML as kustomize, Flux and kubectl read it (Go's yaml.v3): loaders and a dumper for PyYAML.
+
+What a plain (unquoted) YAML scalar means, as kustomize and Flux read it,
 not as PyYAML's YAML 1.1 does: `yes`/`on` are strings, `1e3`, `0o17` and `1_000` are numbers,
 a date is text (kustomize writes a valid one back as an RFC 3339 string and keeps an invalid
 one such as `2023-02-29` as written), an integer past 64 bits is a float."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
 import yaml
+from yaml.constructor import SafeConstructor
+from yaml.cyaml import CEmitter, CParser
 from yaml.nodes import ScalarNode
 
 STR, INT, FLOAT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
@@ -101,3 +106,90 @@ class QuotingResolver(yaml.resolver.Resolver):
             go = plain_tag(value)
             return go if go != STR else super().resolve(kind, value, implicit)
         return super().resolve(kind, value, implicit)
+
+
+class StreamLoader(CParser, SafeConstructor, GoResolver):
+    """libyaml's parser; scalars resolved as kustomize reads them."""
+
+    def __init__(self, stream):
+        CParser.__init__(self, stream)
+        SafeConstructor.__init__(self)
+        GoResolver.__init__(self)
+
+
+go_constructors(StreamLoader)
+
+
+class _Checked:
+    """Records duplicate keys as yaml.v3 finds them (the same text twice: `1` and "1" too) and a
+    second merge key as kustomize refuses it, instead of keeping the last value."""
+
+    def construct_mapping(self, node, deep=False):
+        first: dict[str, int] = {}
+        merges = 0
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            if key_node.tag == MERGE:
+                merges += 1
+                if merges == 2:
+                    self.duplicates.append(("duplicate merge key", key_node.start_mark))
+            elif key_node.value in first:
+                self.duplicates.append((f"mapping key {json.dumps(key_node.value, ensure_ascii=False)} already "
+                                        f"defined at line {first[key_node.value]}", key_node.start_mark))
+            else:
+                first[key_node.value] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)
+
+
+class Loader(_Checked, StreamLoader):
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, yaml.Mark]] = []
+
+
+class _RedefiningComposer(yaml.composer.Composer):
+    """An anchor defined again replaces the first for the aliases after it, as in yaml.v3
+    (libyaml's composer refuses it, so such a file is read again with this one)."""
+
+    def compose_node(self, parent, index):
+        if not self.check_event(yaml.events.AliasEvent):
+            anchor = self.peek_event().anchor
+            if anchor is not None:
+                self.anchors.pop(anchor, None)
+        return super().compose_node(parent, index)
+
+
+class SlowLoader(_Checked, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _RedefiningComposer,
+                 SafeConstructor, GoResolver):
+    """The pure-Python loader (10 times slower), for files with an anchor defined twice."""
+
+    def __init__(self, stream):
+        for part in (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _RedefiningComposer):
+            part.__init__(self, *([stream] if part is yaml.reader.Reader else []))
+        SafeConstructor.__init__(self)
+        GoResolver.__init__(self)
+        self.duplicates = []
+
+
+go_constructors(SlowLoader)
+
+
+class Dumper(CEmitter, yaml.representer.SafeRepresenter, QuotingResolver):
+    """Multi-line strings (scripts, JSON payloads) as literal blocks, as people write them; a
+    string that any YAML reader could take for something else ("1e3", "yes", "0o17") quoted."""
+
+    def __init__(self, stream, **options):
+        representer_options = {key: options.pop(key) for key in ("default_style", "default_flow_style", "sort_keys")
+                               if key in options}
+        CEmitter.__init__(self, stream, **options)
+        yaml.representer.SafeRepresenter.__init__(self, **representer_options)
+        QuotingResolver.__init__(self)
+
+
+def _represent_str(dumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+Dumper.add_representer(str, _represent_str)
