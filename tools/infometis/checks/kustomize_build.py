@@ -1,7 +1,10 @@
 """kustomize-build — every folder a Flux Kustomization points at builds with kustomize.
 
-The message is kustomize's own, reported at the kustomization that failed. Remote
-resources (https://, git::, github.com/…) are refused unless --online is given.
+The message is kustomize's own (without the deprecation warnings it prints first),
+reported at the kustomization that failed; for a folder without one, at the Flux
+Kustomization, or at the file that does not parse. A build that fails because a file it
+reads does not parse is said once, by the yaml check, at that file. Remote resources
+(https://, git::, github.com/…) are refused unless --online is given.
 
 PASS::
 
