@@ -7,8 +7,9 @@ Looked for among all the renders of the cluster, in the namespace the reference 
   and ServersTransports; ServersTransports' CA ConfigMaps and Secrets. `name@provider`
   names an object of another Traefik provider: not judged.
 - pod templates of every workload kind (Pods, Deployments, StatefulSets, DaemonSets,
-  ReplicaSets, ReplicationControllers, Jobs, CronJobs: the one table of pods.py): ConfigMaps and Secrets of env, envFrom, volumes (projected too) and
-  imagePullSecrets, and the serviceAccountName. `optional: true` references are not judged.
+  ReplicaSets, ReplicationControllers, Jobs, CronJobs: the one table of pods.py):
+  ConfigMaps and Secrets of env, envFrom, volumes (projected too) and imagePullSecrets,
+  and the serviceAccountName. `optional: true` references are not judged.
 - Gateway API routes (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute): the Services
   of backendRefs (and requestMirror filters) with their port, the Gateways of parentRefs
   with the listener that sectionName names.
