@@ -124,14 +124,15 @@ def test_a_changed_flux_kustomization_reports_its_own_problems_only(tmp_path):
 def test_a_change_that_breaks_a_render_is_reported(tmp_path):
     repo = _repository(tmp_path / "repo")
     workload = repo / _workload(repo, "svc-001")
-    workload.write_text(workload.read_text() + "broken: [unclosed\n")  # the failure is said at the overlays
+    workload.write_text(workload.read_text() + "broken: [unclosed\n")  # said once, at the file, naming the overlays
     _, full = validate_json(repo)
     code, report = validate_json(repo, str(workload))
-    failures = [p for p in full["problems"] if p["check"] == "kustomize-build"]
-    assert len(failures) == ENVIRONMENTS and code == 1
+    failures = [p for p in full["problems"] if p["check"] in ("yaml", "kustomize-build")]
+    assert len(failures) == 1 and code == 1
     assert _keys({"problems": failures}) == _keys({"problems": [p for p in report["problems"]
-                                                               if p["check"] == "kustomize-build"]})
-    assert {p["file"] for p in failures} == {f"apps/svc-001/{env}/kustomization.yaml" for env in ("dev", "uat")}
+                                                               if p["check"] in ("yaml", "kustomize-build")]})
+    assert failures[0]["file"] == _workload(repo, "svc-001")
+    assert failures[0]["message"].endswith("; kustomize cannot build apps/svc-001/dev, apps/svc-001/uat, which read it")
     assert _keys(report) == _expected(repo, {_workload(repo, "svc-001")})
 
 

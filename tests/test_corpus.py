@@ -28,7 +28,9 @@ CORPUS = {
     "bjw-s-labs__home-ops": (
         ["--path", "kubernetes/flux/cluster"],
         {"clusters": 1, "kustomizations": 91, "rendered": 91, "skipped": 0},
-        {"flux-hygiene": (0, 91), "schema": (0, 45)}),  # Kustomizations without timeout; kinds without schema
+        # Kustomizations without timeout; kinds without schema; kubernetes/bootstrap/kustomize, which
+        # the bootstrap applies by hand and no Flux Kustomization reaches
+        {"flux-hygiene": (0, 91), "schema": (0, 45), "unreached": (0, 1)}),
 }
 
 

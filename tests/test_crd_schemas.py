@@ -268,6 +268,8 @@ def test_the_crds_of_the_corpus_convert():
     if not crds:
         pytest.skip(f"no CustomResourceDefinition in {CORPUS}")
     for doc in crds:
+        if "properties" not in str(doc):  # a CRD of `type: object` alone (flux-local's FlagTest) stays open
+            continue
         for converted in convert_crd(doc):
             assert verdicts(converted.schema, [{"apiVersion": f"{converted.group}/{converted.version}", "kind": converted.kind,
                                                "metadata": {"name": "x"}, UNKNOWN: 1}]) == [False]

@@ -139,7 +139,7 @@ def test_a_pin_written_twice_or_an_unreadable_file_is_said_and_not_promoted(tmp_
     repo = _repo(tmp_path, HEAD + "images:\n  - name: app\n    newTag: 1.0.0\n", dev)
     plan = promotion.plan(repo, Config(), "dev", "uat")
     assert plan.changes == []
-    assert plan.missing == ["apps/app/dev/kustomization.yaml:6: duplicate key 'newTag': fix it, then promote"]
+    assert plan.missing == ['apps/app/dev/kustomization.yaml:6: mapping key "newTag" already defined at line 5: fix it, then promote']
     (repo / "apps/app/dev/kustomization.yaml").write_bytes(HEAD.encode() + b"images: []\n# \xff\n")
     plan = promotion.plan(repo, Config(), "dev", "uat")
     offset = len(HEAD) + len("images: []\n# ")

@@ -155,7 +155,7 @@ CASES = {
     "HelmRelease chart version 1": (HELMRELEASE, [], 1,
                                     [("error", 10, "spec.chart.spec.version: expected string, found an integer (1)")]),
     "duplicate key: the yaml check's alone": (deployment().replace("  replicas: 1\n", "  replicas: 1\n  replicas: 2\n"), [], 1,
-                                              [("error", 7, "duplicate key 'replicas'")]),
+                                              [("error", 7, 'mapping key "replicas" already defined at line 6')]),
 }
 
 

@@ -32,7 +32,7 @@ def test_never_raises_and_terminates(text, variables):
     outcome = substitute(text, variables)
     assert isinstance(outcome.text, str)
     if "${" not in text:
-        assert outcome.text == text
+        assert outcome.text == text.replace("$$", "\0").replace("\0", "$")
 
 
 def test_string_functions_of_flux_envsubst():
@@ -52,3 +52,8 @@ def test_string_functions_of_flux_envsubst():
 def test_string_function_of_a_missing_variable_is_missing():
     outcome = substitute("${nope^^} ${#nope}", {})
     assert outcome.missing == ["nope", "nope"] and outcome.invalid == []
+
+
+def test_a_double_dollar_is_one_dollar_anywhere_and_a_bare_dollar_stays():
+    outcome = substitute("$$HOME $$5 $${domain} $PATH $ end$ ${domain}$$", {"domain": "d"})
+    assert (outcome.text, outcome.missing) == ("$HOME $5 ${domain} $PATH $ end$ d$", [])

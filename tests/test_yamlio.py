@@ -6,7 +6,7 @@ from infometis.yamlio import dump, field_lines, load_stream, load_text
 def test_duplicate_keys_are_problems_with_their_line():
     loaded = load_text(b"metadata:\n  name: a\n  name: b\n", "f.yaml")
     assert [(p.check, p.line, p.column, p.message) for p in loaded.problems] == \
-        [("yaml", 3, 3, "duplicate key 'name'")]
+        [("yaml", 3, 3, 'mapping key "name" already defined at line 2')]
 
 
 def test_syntax_error_has_a_line():

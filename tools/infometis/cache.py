@@ -166,7 +166,7 @@ class RenderCache:
             payload = json.loads(text)
             resources = [Resource(ResourceId.of(item["data"]), item["data"], self._origin(item["origin"]))
                          for item in payload["resources"]]
-            return Output(resources, payload["error"], variables="${" in text)
+            return Output(resources, payload["error"], variables="$" in text)
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
 
@@ -221,7 +221,7 @@ PARSED = "parsed.pickle"
 def _parsed_stamp() -> bytes:
     """What a parsed file depends on besides its bytes: the code that parses it."""
     here = Path(__file__).resolve().parent
-    return hashlib.sha256(b"".join((here / name).read_bytes() for name in ("yamlio.py", "model.py"))).digest()
+    return hashlib.sha256(b"".join((here / name).read_bytes() for name in ("yamlio.py", "goyaml.py", "model.py"))).digest()
 
 
 def load_parsed(folder: Path | None) -> dict | None:

@@ -125,6 +125,11 @@ def _path_entries(spec: dict) -> list[tuple[tuple, str]]:
                     for sub_index, ref in enumerate(as_list(item.get(sub))):
                         add((key, index, sub, sub_index), ref)
                 add((key, index, "env"), item.get("env"))
+    for index, item in enumerate(as_list(spec.get("helmCharts"))):
+        if isinstance(item, dict):
+            add(("helmCharts", index, "valuesFile"), item.get("valuesFile"))
+            for sub_index, ref in enumerate(as_list(item.get("additionalValuesFiles"))):
+                add(("helmCharts", index, "additionalValuesFiles", sub_index), ref)
     if isinstance(spec.get("openapi"), dict):
         add(("openapi", "path"), spec["openapi"].get("path"))
     return refs
@@ -215,7 +220,7 @@ def _reference(folder: Path, path: tuple, reference: str, where: Location, cache
     elif target.is_dir():
         closure.folders.add(target)
     else:
-        _add_file(target, cache, closure, not path[0].endswith("Generator") and path[0] != "openapi")
+        _add_file(target, cache, closure, not path[0].endswith("Generator") and path[0] not in ("openapi", "helmCharts"))
 
 
 def _refused(target: Path, cache: FileCache, closure: Closure, where: Location, reference: str | None = None) -> bool:

@@ -4,20 +4,16 @@ cluster rendered once, as Flux would, children found in their parents' output.""
 from __future__ import annotations
 
 import functools
-import json
 import os
-import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from . import closure as closures
-from . import git, redact
+from . import git, postbuild, redact
 from .cache import RenderCache, load_parsed, open_cache
-from .checks import flux_path, flux_source, kustomize_build, substitution
+from .checks import flux_path, flux_source, kustomize_build, substitution, yaml_syntax
 from .config import Config
 from .flux import FluxKustomization, SourceRef, is_flux_kustomization, is_source
 from .model import ERROR, FLUX_KUSTOMIZE_GROUP, INFO, Document, Location, Problem, ResourceId, as_list
@@ -25,8 +21,7 @@ from .progress import Progress
 from .render import Resource, build, wrapper
 from .schemas.catalog import SchemaSettings
 from .sources import EXTERNAL, PENDING, REPO, UNDEFINED, SourceMapping, SourceTable
-from .substitute import UNCLOSED, substitute
-from .yamlio import FileCache, dump, load_stream
+from .yamlio import FileCache
 
 
 @dataclass(frozen=True)
@@ -91,15 +86,19 @@ class RepoRun:
         return set().union(*(cluster.reached for cluster in self.clusters))
 
     def document(self, resource: Resource) -> Document | None:
-        """The source document that defined `resource` (found by kind and name in its origin file)."""
+        """The source document that defined `resource`: in its origin file, the one of its group,
+        kind, name and namespace (a namespace set by kustomize is not in the source)."""
         if resource.origin is None:
             return None
-        same_kind = [d for d in self.cache.load(resource.origin).documents
-                     if isinstance(d.data, dict) and d.data.get("kind") == resource.id.kind]
-        for document in same_kind:
-            metadata = document.data.get("metadata")
-            if isinstance(metadata, dict) and metadata.get("name") == resource.id.name:
-                return document
+        rid = resource.id
+        same_kind = [d for d in self.cache.load(resource.origin).documents if isinstance(d.data, dict)
+                     and d.data.get("kind") == rid.kind and ResourceId.of(d.data).group == rid.group]
+        named = [d for d in same_kind if _metadata(d).get("name") == rid.name]
+        exact = [d for d in named if _metadata(d).get("namespace") == rid.namespace]
+        unset = [d for d in named if not _metadata(d).get("namespace")]
+        for found in (exact, unset, named):
+            if found:
+                return found[0]
         # renamed since (namePrefix, nameSuffix, a hash): the file's only document of that kind
         return same_kind[0] if len(same_kind) == 1 else None
 
@@ -159,11 +158,7 @@ class ClusterWalk:
         return relax >= 2 or all(ref[3] or ref[:3] in self.objects for ref in self._substitute_from(k))
 
     def _substitute_from(self, k):
-        refs = []
-        for item in as_list((k.post_build or {}).get("substituteFrom")):
-            if isinstance(item, dict):
-                refs.append((str(item.get("kind")), k.namespace, str(item.get("name")), bool(item.get("optional"))))
-        return refs
+        return postbuild.substitute_from(k)
 
     def _plan(self, k: FluxKustomization) -> Path | None:
         """The folder to render for `k`, or None (with the reason reported)."""
@@ -239,24 +234,35 @@ class ClusterWalk:
                              where, k, hint="vendor it into the repository, or run with --online")
             return []
         if output.error:
-            self.problem(kustomize_build.ID, ERROR, kustomize_build.shorten(output.error),
-                         self._failure_location(k, folder, closure), k)
+            if not self._explained(closure):  # else the yaml check says it once, at the file
+                self.problem(kustomize_build.ID, ERROR, kustomize_build.shorten(output.error),
+                             self._failure_location(k, folder, closure, output.error), k)
             return []
         if k.post_build is not None:
-            self._substitute(k, output.resources, closure, output.variables)
+            postbuild.apply(self, k, output.resources, closure, output.variables)
         target = k.kube_config_target or k.target
         self.cluster.renders.append(Rendered(k, folder, target, output.resources, closure))
         return self._children(k, target, output.resources)
 
-    def _failure_location(self, k, folder: Path, closure: closures.Closure) -> Location:
-        """The kustomization that failed; for a generated one, the first file that does not
-        parse (kustomize does not name it), else the folder."""
+    def _explained(self, closure: closures.Closure) -> bool:
+        """Whether a file the build reads has a yaml error, which is then the failure's cause."""
+        if not self.run.config.check(yaml_syntax.ID).enabled:
+            return False
+        for path in closure.files | closure.manifests:
+            loaded = self.run.cache.parsed_file(path)
+            if loaded and any(p.level == ERROR for p in loaded.problems) and not self.run.config.is_excluded(loaded.path):
+                return True
+        return False
+
+    def _failure_location(self, k, folder: Path, closure: closures.Closure, error: str) -> Location:
+        """The kustomization that failed; for a generated one that failed to parse a file, the
+        first file that does not parse (kustomize does not name it), else the Flux Kustomization."""
         if closure.missing:  # a file the build needs is not there: the line that names it
             return closure.missing[0][1]
         spec_file = closures.kustomization_file(folder)
         if spec_file:
             return Location(self.run.cache.relative(spec_file), 1, 1)
-        for manifest in sorted(closure.manifests):
+        for manifest in sorted(closure.manifests) if _parse_failure(error) else ():
             loaded = self.run.cache.load(manifest) if manifest.is_file() else None
             if loaded and loaded.problems:
                 return Location(loaded.path, loaded.problems[0].line, loaded.problems[0].column)
@@ -297,79 +303,14 @@ class ClusterWalk:
             self.resolved[key] = flux_path.resolve(root, path)
         return self.resolved[key]
 
-    def _variables(self, k) -> dict[str, str]:
-        variables: dict[str, str] = {}
-        for index, (kind, namespace, name, optional) in enumerate(self._substitute_from(k)):
-            found = self.objects.get((kind, namespace, name))
-            if found is not None:
-                variables.update(found)
-            elif not optional:
-                self.problem(substitution.ID, ERROR, f"substituteFrom {kind} {namespace}/{name} is not in the repository",
-                             k.where("spec", "postBuild", "substituteFrom", index), k,
-                             hint="add it to the repository, or mark the reference optional: true")
-        inline = k.post_build.get("substitute") or {}
-        variables.update({str(key): str(value) for key, value in inline.items()} if isinstance(inline, dict) else {})
-        for name in substitution.invalid_names(variables):
-            self.problem(substitution.ID, ERROR, f"'{name}' is not a valid variable name",
-                         k.where("spec", "postBuild"), k, hint="use letters, digits and '_', not starting with a digit")
-        return variables
-
-    def _substitute(self, k, resources: list[Resource], closure: closures.Closure, written: bool = True) -> None:
-        variables = self._variables(k)  # its problems are said even when nothing is substituted
-        for resource in resources if written else ():
-            if substitution.disabled(resource.data):
-                continue
-            if "${" not in json.dumps(resource.data, default=str):  # C-fast; most resources have no variables
-                continue
-            text = dump(resource.data)
-            outcome = substitute(text, variables)
-            for reference in outcome.invalid:
-                needle = reference.removesuffix(UNCLOSED)
-                self._substitution_problem(k, resource, closure, f"cannot substitute {reference}", needle)
-            for name in sorted(set(outcome.missing)):
-                self._substitution_problem(k, resource, closure, f"variable '{name}' has no value and no default",
-                                           "${" + name)
-            try:
-                resource.data = load_stream(outcome.text)[0]
-                resource.id = ResourceId.of(resource.data)
-            except (yaml.YAMLError, IndexError):  # substituted values that break the YAML, as in Flux
-                self._substitution_problem(k, resource, closure, "the substituted resource is not valid YAML", "${")
-
-    def _substitution_problem(self, k, resource: Resource, closure, message: str, needle: str) -> None:
-        where = self._reference_location(resource, closure, needle) or self.run.locate(resource)
-        self.problem(substitution.ID, ERROR, f"{message} (in {resource.id})", where, k,
-                     hint="set it in postBuild.substitute or substituteFrom, give it a default "
-                          "${name:=value}, or escape it as $${name}")
-
-    def _reference_location(self, resource: Resource, closure, needle: str) -> Location | None:
-        """Where `needle` is written: in the resource's own document first, then in the other
-        files of the render (a patch may have brought it in); never in comments or as $${...}."""
-        document = self.run.document(resource)
-        if document is not None:
-            following = [d.line for d in self.run.cache.load(resource.origin).documents if d.line > document.line]
-            line = _line_of(resource.origin, needle, document.line, min(following, default=None))
-            if line:
-                return Location(document.file, line, None)
-        for path in sorted(closure.manifests):
-            line = _line_of(path, needle)
-            if line:
-                return Location(self.run.cache.relative(path), line, None)
-        return None
+def _parse_failure(error: str) -> bool:
+    """Whether kustomize failed on YAML it could not read (go-yaml's and kyaml's messages)."""
+    return "yaml: " in error or "MalformedYAML" in error
 
 
-def _line_of(path: Path | None, needle: str, first: int = 1, stop: int | None = None) -> int | None:
-    """The first line in [first, stop) holding `needle` outside comments and not escaped as $$."""
-    try:
-        lines = path.read_text(errors="replace").splitlines()
-    except (OSError, AttributeError):
-        return None
-    for number in range(first, (stop or len(lines) + 1)):
-        if number > len(lines):
-            break
-        text = re.sub(r"(^|\s)#.*$", "", lines[number - 1])
-        if re.search(r"(?<!\$)" + re.escape(needle), text):
-            return number
-    return None
+def _metadata(document: Document) -> dict:
+    metadata = document.data.get("metadata")
+    return metadata if isinstance(metadata, dict) else {}
 
 
 def run_repository(options: Options, walker=ClusterWalk) -> RepoRun:

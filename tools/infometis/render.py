@@ -37,7 +37,7 @@ class Output:
     resources: list[Resource]
     error: str | None = None
     transient: bool = False  # a timeout or a signal: the same inputs may render next time
-    variables: bool = True  # False: no "${" anywhere in the output, nothing to substitute
+    variables: bool = True  # False: no "$" anywhere in the output (no ${var}, no $$), nothing to substitute
 
 
 def _relative(target: Path, start: Path) -> str:
@@ -104,7 +104,7 @@ def build(k: FluxKustomization, folder: Path, repo: Path, timeout: float = 300) 
             if isinstance(data, dict):
                 origin = _origin(data, here)
                 resources.append(Resource(ResourceId.of(data), data, origin))
-        return Output(resources, variables="${" in result.stdout)
+        return Output(resources, variables="$" in result.stdout)
 
 
 def _clean_error(stderr: str, here: Path, repo: Path) -> str:

@@ -1,5 +1,5 @@
 """Flux postBuild variable substitution: ${var}, ${var:=default}, ${var:-default},
-${var=default}, ${var-default}, and $${var} for a literal ${var}. Defaults may nest
+${var=default}, ${var-default}; `$$` is a literal `$` ($${var} the text ${var}). Defaults may nest
 (${a:-${b}}). The string functions of Flux's envsubst work too: ${#var}, ${var^}, ${var^^},
 ${var,}, ${var,,}, ${var:pos}, ${var:pos:len}, ${var#glob}, ${var##glob}, ${var%glob},
 ${var%%glob}, ${var/old/new}, ${var//old/new}, ${var/#old/new}, ${var/%old/new}.
@@ -132,17 +132,23 @@ def _closing_brace(text: str, start: int) -> int:
 
 
 def substitute(text: str, variables: dict[str, str]) -> Outcome:
+    """envsubst as Flux runs it: `${...}` is replaced, `$$` is a literal `$` (so `$${var}` is the
+    text `${var}`), and a `$` before anything else, `$var` included, stays as written."""
     outcome = Outcome("")
     parts: list[str] = []
     position = 0
     while True:
-        start = text.find("${", position)
+        start = text.find("$", position)
         if start < 0:
             parts.append(text[position:])
             break
-        if start > 0 and text[start - 1] == "$":  # $${var} is the literal ${var}
-            parts.append(text[position:start - 1] + "${")
+        if text.startswith("$$", start):
+            parts.append(text[position:start + 1])
             position = start + 2
+            continue
+        if not text.startswith("${", start):
+            parts.append(text[position:start + 1])
+            position = start + 1
             continue
         end = _closing_brace(text, start)
         if end < 0:

@@ -13,6 +13,7 @@ import yaml
 
 from . import closure as closures
 from .model import Location
+from .yamlio import load_stream
 
 _INDICATORS = re.compile(r"^\|[1-9]?[-+]?[1-9]?$")  # a literal block: | |- |+ |2 ...
 
@@ -122,7 +123,7 @@ def _anchor_at(file: str, lines: list[str], index: int, value: str) -> TextAncho
             return TextAnchor(file, index + 1, column, first=index + 2, indent=indent)
         return None
     try:
-        single = yaml.safe_load(rest) if rest else None
+        single = (load_stream(rest) or [None])[0] if rest else None  # read as kustomize reads it
     except yaml.YAMLError:
         return None
     return TextAnchor(file, index + 1, column) if single == value else None

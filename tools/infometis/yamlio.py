@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from .goyaml import Dumper, Loader, SlowLoader, StreamLoader
 from .model import ERROR, Document, Location, Problem
 
 YAML_CHECK = "yaml"
@@ -23,33 +24,6 @@ YAML_CHECK = "yaml"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DOCUMENTS = 1000
 MAX_EXPANDED_NODES = 100_000
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _StreamLoader(_Base):
-    """Safe loader that reads a lone '=' (YAML 1.1's value tag) as the string it is."""
-
-
-_StreamLoader.add_constructor("tag:yaml.org,2002:value", _StreamLoader.construct_yaml_str)
-
-
-class _Loader(_StreamLoader):
-    """Safe loader that records duplicate keys instead of keeping the last value."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self.duplicates: list[tuple[str, yaml.Mark]] = []
-
-    def construct_mapping(self, node, deep=False):
-        seen: set = set()
-        for key_node, _ in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node)
-            if key in seen:
-                self.duplicates.append((str(key), key_node.start_mark))
-            seen.add(key)
-        return super().construct_mapping(node, deep)
 
 
 @dataclass(frozen=True)
@@ -143,9 +117,9 @@ def load_text(raw: bytes, path: str) -> LoadedFile:
     return _parse(text, path)
 
 
-def _parse(text: str, path: str) -> LoadedFile:
+def _parse(text: str, path: str, loader_class=None) -> LoadedFile:
     documents: list[Document] = []
-    loader = _Loader(text)
+    loader = (loader_class or Loader)(text)
     may_alias = "*" in text
     try:
         while loader.check_node():
@@ -161,6 +135,8 @@ def _parse(text: str, path: str) -> LoadedFile:
             if data is not None:
                 documents.append(Document(data, path, line, field_lines(node)))
     except yaml.MarkedYAMLError as err:
+        if loader_class is None and "duplicate anchor" in str(err.context):
+            return _parse(text, path, SlowLoader)
         mark = err.problem_mark or err.context_mark
         if err.context_mark and mark.line >= text.count("\n") and mark.column == 0:
             mark = err.context_mark  # stopped at the end of input: the open construct is the place
@@ -175,31 +151,19 @@ def _parse(text: str, path: str) -> LoadedFile:
     finally:
         loader.dispose()
     duplicates = tuple(
-        _problem(path, f"duplicate key '{key}'", mark, "YAML keeps only one of the values; remove the other")
-        for key, mark in loader.duplicates
+        _problem(path, message, mark, "kustomize and Flux refuse the file; keep one of them")
+        for message, mark in loader.duplicates
     )
     return LoadedFile(path, tuple(documents), duplicates)
 
 
 def load_stream(text: str) -> list:
     """Load trusted, tool-generated YAML (kustomize output) without line bookkeeping."""
-    return [doc for doc in yaml.load_all(text, Loader=_StreamLoader) if doc is not None]
-
-
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
-    """Multi-line strings (scripts, JSON payloads) as literal blocks, as people write them."""
-
-
-def _represent_str(dumper, value: str):
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
+    return [doc for doc in yaml.load_all(text, Loader=StreamLoader) if doc is not None]
 
 
 def dump(data) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=1 << 30, allow_unicode=True)
+    return yaml.dump(data, Dumper=Dumper, sort_keys=False, width=1 << 30, allow_unicode=True)
 
 
 def is_regular(path: Path) -> bool:
@@ -233,6 +197,10 @@ class FileCache:
         if path not in self._files:
             self._files[path] = self._read(path, self.relative(path))
         return self._files[path]
+
+    def parsed_file(self, path: Path) -> LoadedFile | None:
+        """The file as this run read it; None when no one has read it (it may not be YAML)."""
+        return self._files.get(Path(path))
 
     def _read(self, path: Path, name: str) -> LoadedFile:
         """Regular files only: a FIFO would block the run, a device never end."""

@@ -1,25 +1,19 @@
 """The fields of a rendered resource that name another object, for the references check:
 pod templates (ConfigMaps, Secrets, ServiceAccounts), Traefik's CRDs (Services, Middlewares,
-TLSOptions, ServersTransports) and Flux's objects (Secrets, ServiceAccounts)."""
+TLSOptions, ServersTransports), Gateway API routes (Services and ports, Gateways and
+listeners) and Flux's objects (Secrets, ServiceAccounts, a HelmRelease's chart source)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..model import as_list
+from ..pods import POD_SPECS
 
 TRAEFIK_GROUPS = ("traefik.io", "traefik.containo.us")
 FLUX_GROUP_SUFFIX = ".toolkit.fluxcd.io"
-# Where each workload kind keeps its pod spec.
-POD_SPECS = {
-    ("", "Pod"): ("spec",),
-    ("apps", "Deployment"): ("spec", "template", "spec"),
-    ("apps", "StatefulSet"): ("spec", "template", "spec"),
-    ("apps", "DaemonSet"): ("spec", "template", "spec"),
-    ("apps", "ReplicaSet"): ("spec", "template", "spec"),
-    ("batch", "Job"): ("spec", "template", "spec"),
-    ("batch", "CronJob"): ("spec", "jobTemplate", "spec", "template", "spec"),
-}
+GATEWAY_GROUP = "gateway.networking.k8s.io"
+GATEWAY_ROUTES = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
 # Secrets a Flux object names in its own namespace (spec.<path>.name).
 FLUX_SECRETS = (("secretRef",), ("certSecretRef",), ("proxySecretRef",), ("verify", "secretRef"),
                 ("decryption", "secretRef"), ("kubeConfig", "secretRef"))
@@ -61,6 +55,8 @@ def refs_of(group: str, kind: str, data: dict, namespace: str) -> list[Ref]:
         return pod_refs(spec, namespace, path) if isinstance(spec, dict) else []
     if group in TRAEFIK_GROUPS:
         return traefik_refs(kind, data.get("spec"), namespace)
+    if group == GATEWAY_GROUP and kind in GATEWAY_ROUTES:
+        return gateway_route_refs(data.get("spec"), namespace)
     if group.endswith(FLUX_GROUP_SUFFIX):
         return flux_refs(kind, data, namespace)
     return []
@@ -170,6 +166,35 @@ def _service_refs(service, ns: str, path: tuple, suffix: str = "") -> list[Ref]:
     return found
 
 
+def gateway_route_refs(spec, ns: str) -> list[Ref]:
+    """parentRefs to Gateways (and their listener, sectionName) and backendRefs to Services
+    (and their port), of any kind of route; refs to other kinds or groups are not judged."""
+    if not isinstance(spec, dict):
+        return []
+    found: list[Ref] = []
+    for i, parent in enumerate(as_list(spec.get("parentRefs"))):
+        if isinstance(parent, dict) and _core_or(parent, GATEWAY_GROUP, "Gateway"):
+            section = parent.get("sectionName")
+            found += _named("Gateway", str(parent.get("namespace") or ns), parent, "name", ("spec", "parentRefs", i),
+                            port=section if isinstance(section, str) and section else None)
+    for i, rule in enumerate(as_list(spec.get("rules"))):
+        backends = [(("spec", "rules", i, "backendRefs", j), b) for j, b in enumerate(as_list(dig(rule, "backendRefs")))]
+        for j, item in enumerate(as_list(dig(rule, "filters"))):
+            mirror = dig(item, "requestMirror", "backendRef")
+            backends.append((("spec", "rules", i, "filters", j, "requestMirror", "backendRef"), mirror))
+        for path, backend in backends:
+            if isinstance(backend, dict) and _core_or(backend, "", "Service"):
+                port = backend.get("port")
+                found += _named("Service", str(backend.get("namespace") or ns), backend, "name", path,
+                                port=port if isinstance(port, int) and not isinstance(port, bool) else None)
+    return found
+
+
+def _core_or(ref: dict, group: str, kind: str) -> bool:
+    """Whether a Gateway API object reference (group and kind defaulted) names group/kind."""
+    return ref.get("group", group) in (group, None) and ref.get("kind", kind) in (kind, None)
+
+
 def flux_refs(kind: str, data: dict, ns: str) -> list[Ref]:
     spec = data.get("spec")
     if not isinstance(spec, dict):
@@ -181,12 +206,26 @@ def flux_refs(kind: str, data: dict, ns: str) -> list[Ref]:
     for i, item in enumerate(as_list(spec.get("valuesFrom")) if kind == "HelmRelease" else []):
         if isinstance(item, dict) and item.get("kind") in ("ConfigMap", "Secret"):
             found += _named(str(item["kind"]), ns, item, "name", ("spec", "valuesFrom", i))
+    if kind == "HelmRelease":
+        found += _chart_source(spec, ns)
     remote = isinstance(spec.get("kubeConfig"), dict)
     if not (remote and kind != "Kustomization"):  # a HelmRelease's remote cluster is not rendered
         found += _named("ServiceAccount", ns, spec, "serviceAccountName", ("spec",), remote=remote)
     if _bootstrap_secret(kind, data):
         found = [ref for ref in found if ref.path != ("spec", "secretRef", "name")]
     return found
+
+
+CHART_SOURCES = ("HelmRepository", "GitRepository", "Bucket", "OCIRepository", "HelmChart", "ExternalArtifact")
+
+
+def _chart_source(spec: dict, ns: str) -> list[Ref]:
+    """spec.chartRef (an OCIRepository, HelmChart or ExternalArtifact) or spec.chart.spec.sourceRef."""
+    for path in (("chartRef",), ("chart", "spec", "sourceRef")):
+        ref = dig(spec, *path)
+        if isinstance(ref, dict) and ref.get("kind") in CHART_SOURCES:
+            return _named(str(ref["kind"]), str(ref.get("namespace") or ns), ref, "name", ("spec", *path))
+    return []
 
 
 def _bootstrap_secret(kind: str, data: dict) -> bool:

@@ -6,23 +6,29 @@ Looked for among all the renders of the cluster, in the namespace the reference 
   (with the port asked for, by number or name), TraefikServices, Middlewares, TLSOptions
   and ServersTransports; ServersTransports' CA ConfigMaps and Secrets. `name@provider`
   names an object of another Traefik provider: not judged.
-- pod templates of Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and
-  CronJobs: ConfigMaps and Secrets of env, envFrom, volumes (projected too) and
-  imagePullSecrets, and the serviceAccountName. `optional: true` references are not judged.
+- pod templates of every workload kind (Pods, Deployments, StatefulSets, DaemonSets,
+  ReplicaSets, ReplicationControllers, Jobs, CronJobs: the one table of pods.py):
+  ConfigMaps and Secrets of env, envFrom, volumes (projected too) and imagePullSecrets,
+  and the serviceAccountName. `optional: true` references are not judged.
+- Gateway API routes (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute): the Services
+  of backendRefs (and requestMirror filters) with their port, the Gateways of parentRefs
+  with the listener that sectionName names.
 - Flux objects: secretRef, certSecretRef, proxySecretRef, verify, decryption and
-  kubeConfig Secrets, HelmRelease valuesFrom, and serviceAccountName (a Kustomization with
-  spec.kubeConfig impersonates it in the cluster it deploys to).
+  kubeConfig Secrets, HelmRelease valuesFrom and chart source (chartRef, or
+  chart.spec.sourceRef: an OCIRepository, HelmRepository, HelmChart, GitRepository, Bucket
+  or ExternalArtifact), and serviceAccountName (a Kustomization with spec.kubeConfig
+  impersonates it in the cluster it deploys to).
 
 A Secret also exists when a SealedSecret, an ExternalSecret or a cert-manager Certificate
 of the cluster makes it; a name that a HelmRelease's chart may create in its namespace (its
-release name, its name or its fullnameOverride, alone or followed by "-…") is taken to
-exist. Accepted without a definition: the ServiceAccount `default` and the ConfigMap
+release name, its name or its fullnameOverride, alone or followed by "-…"; a Service or a
+Gateway of any name) is taken to exist. Accepted without a definition: the ServiceAccount `default` and the ConfigMap
 `kube-root-ca.crt` (Kubernetes makes them in every namespace), what a Flux install makes
 in flux-system (the controllers' ServiceAccounts, the webhook-receiver, notification-controller
-and source-controller Services), and the Secret `flux-system` of the source `flux-system`
-(`flux bootstrap` makes it). Anything else made out of band is declared in .infometis.yaml:
-`external: [Secret/flux-system/sops-age]` (Secrets, ConfigMaps, ServiceAccounts), or, for
-other kinds, `checks: {references: {external: [Service/ingress/controller]}}`. References
+and source-controller Services), and the source `flux-system` and its Secret
+(`flux bootstrap` or a FluxInstance makes them). Anything else made out of band is declared in .infometis.yaml:
+`external: [Secret/flux-system/sops-age]` (any kind), or, for this check alone,
+`checks: {references: {external: [Service/ingress/controller]}}`. References
 into a namespace that a Kustomization left unrendered (skipped source, failed build) could
 fill are not judged.
 
@@ -51,7 +57,7 @@ from dataclasses import dataclass, field
 
 from ..fieldpath import field_path
 from ..model import ERROR, Problem, as_list
-from .reference_fields import TRAEFIK_GROUPS, Ref, dig, refs_of
+from .reference_fields import CHART_SOURCES, GATEWAY_GROUP, TRAEFIK_GROUPS, Ref, dig, refs_of
 
 ID = "references"
 LEVEL = ERROR
@@ -64,6 +70,9 @@ FLUX_SERVICES = ("webhook-receiver", "notification-controller", "source-controll
 FLUX_SERVICE_PORTS = [{"name": "http", "port": 80}]
 EVERYWHERE = {("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")}
 HELM_MADE = ("Secret", "ConfigMap", "ServiceAccount", "Service")
+SOURCE_GROUP = "source.toolkit.fluxcd.io"
+# the source that `flux bootstrap` or a FluxInstance makes for the repository itself
+BOOTSTRAP_SOURCES = {("GitRepository", "flux-system"), ("OCIRepository", "flux-system")}
 
 
 @dataclass
@@ -79,6 +88,8 @@ class Inventory:
             self.objects.setdefault((kind, namespace, name), data)
 
     def helm_made(self, ref: Ref) -> bool:
+        if ref.kind in ("Service", "Gateway") and ref.namespace in self.helm:
+            return True  # charts make Services (cilium's hubble-ui) and Gateways of any name
         return ref.kind in HELM_MADE and any(ref.name == prefix or ref.name.startswith(prefix + "-")
                                              for prefix in self.helm.get(ref.namespace, ()))
 
@@ -91,8 +102,13 @@ def _index(inventory: Inventory, resource) -> None:
     rid, data, ns = resource.id, resource.data, namespace_of(resource)
     if rid.group == "" and rid.kind in KNOWN:
         inventory.add(rid.kind, ns, rid.name, data)
-    elif rid.group in TRAEFIK_GROUPS:
+    elif rid.group in TRAEFIK_GROUPS or (rid.group, rid.kind) == (GATEWAY_GROUP, "Gateway"):
         inventory.add(rid.kind, ns, rid.name, data)
+    elif rid.group == SOURCE_GROUP and rid.kind in CHART_SOURCES:
+        inventory.add(rid.kind, ns, rid.name)
+    elif rid.kind == "ArtifactGenerator":
+        for artifact in as_list(dig(data, "spec", "artifacts")):
+            inventory.add("ExternalArtifact", ns, dig(artifact, "name"))
     elif rid.kind == "SealedSecret" and rid.group == "bitnami.com":
         inventory.add("Secret", ns, rid.name)
     elif rid.kind == "ExternalSecret" and rid.group == "external-secrets.io":
@@ -128,7 +144,7 @@ def inventories(cluster) -> dict[str, Inventory]:
 
 
 def _implicit(ref: Ref) -> bool:
-    if (ref.kind, ref.name) in EVERYWHERE:
+    if (ref.kind, ref.name) in EVERYWHERE or (ref.kind, ref.namespace) in BOOTSTRAP_SOURCES and ref.name == FLUX_NAMESPACE:
         return True
     return ref.namespace == FLUX_NAMESPACE and (
         (ref.kind == "ServiceAccount" and ref.name in FLUX_ACCOUNTS)
@@ -185,15 +201,21 @@ def resolve(run, inventory: Inventory, ref: Ref) -> tuple[str, tuple] | None:
         if ports is not None and not _has_port(ports, ref.port):
             return (f"Service {ref.namespace}/{ref.name} has no port {ref.port} (its ports: {_port_names(ports)})",
                     ref.path[:-1] + ("port",))
+    if ref.kind == "Gateway" and isinstance(ref.port, str) and inventory.objects.get(key) is not None:
+        listeners = [item.get("name") for item in as_list(dig(inventory.objects[key], "spec", "listeners"))
+                     if isinstance(item, dict)]
+        if ref.port not in listeners:
+            return (f"Gateway {ref.namespace}/{ref.name} has no listener {ref.port} "
+                    f"(its listeners: {', '.join(map(str, listeners)) or 'none'})", ref.path[:-1] + ("sectionName",))
     return None
 
 
 def _hint(ref: Ref, path: tuple) -> str:
     if path[-1:] == ("port",):
         return "use one of the Service's ports, by number or by name"
+    if path[-1:] == ("sectionName",):
+        return "use the name of one of the Gateway's listeners"
     where = f"external: [{ref.kind}/{ref.namespace}/{ref.name}]"
-    if ref.kind not in ("Secret", "ConfigMap", "ServiceAccount"):
-        where = f"checks: {{references: {{external: [{ref.kind}/{ref.namespace}/{ref.name}]}}}}"
     return f"define it, fix the name, or, if it is made out of band, declare it in .infometis.yaml: {where}"
 
 

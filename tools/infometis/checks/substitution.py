@@ -1,10 +1,14 @@
 """substitution — Flux postBuild variables all have a value.
 
-Applies only when spec.postBuild is set; resources annotated
-`kustomize.toolkit.fluxcd.io/substitute: disabled` are left alone. Values come from
-postBuild.substitute and from the ConfigMaps and Secrets of postBuild.substituteFrom
-found in the repository (`optional: true` honoured). `${var}` with no value and no
-default is an error, as Flux's strict substitution makes it; `$${var}` is a literal.
+Applies only when spec.postBuild gives some variable (Flux substitutes nothing otherwise);
+resources annotated `kustomize.toolkit.fluxcd.io/substitute: disabled` are left alone.
+Values come from postBuild.substitute and from the ConfigMaps and Secrets of
+postBuild.substituteFrom found in the repository (`optional: true` honoured). `${var}`
+with no value and no default is an error, as Flux's strict substitution makes it; `$$` is
+a literal `$`. A substituteFrom object that is not in the repository is one error at its
+entry (declare it `external:` if it is made outside Git) and makes the variables unknown:
+no "has no value" errors follow. One that the same Kustomization renders does not exist
+yet on a fresh cluster when the Kustomization is first applied: an error too.
 
 PASS::
 

@@ -1,6 +1,8 @@
 """yaml — every YAML file a render reads parses, and no mapping repeats a key.
 
-Duplicate keys are reported here and nowhere else.
+Duplicate keys are reported here and nowhere else. A file kustomize cannot read makes every
+build that reads it fail: that is said here, once, naming the folders that cannot be built
+(not once more per build).
 
 PASS::
 
@@ -12,8 +14,10 @@ FAIL::
 
     metadata:
       name: grafana
-      name: grafana-v2      # duplicate key 'name'
+      name: grafana-v2      # mapping key "name" already defined at line 2
 """
+
+from dataclasses import replace
 
 from ..model import ERROR
 from ..yamlio import YAML_CHECK
@@ -23,6 +27,26 @@ LEVEL = ERROR
 
 
 def check(run):
+    unbuilt = _unbuilt_readers(run)
     for loaded in run.cache.loaded():
-        if not run.config.is_excluded(loaded.path):
-            yield from loaded.problems
+        if run.config.is_excluded(loaded.path):
+            continue
+        folders = unbuilt.get(loaded.path)
+        for problem in loaded.problems:
+            if folders and problem.level == ERROR:
+                problem = replace(problem, message=f"{problem.message}; kustomize cannot build "
+                                                   f"{', '.join(sorted(folders))}, which read it")
+            yield problem
+
+
+def _unbuilt_readers(run) -> dict[str, set[str]]:
+    """File → the folders whose build failed and read it."""
+    readers: dict[str, set[str]] = {}
+    for cluster in run.clusters:
+        for failed in cluster.failed:
+            if failed.closure is None:
+                continue
+            folder = run.cache.relative(failed.folder)
+            for path in failed.closure.files | failed.closure.manifests:
+                readers.setdefault(run.cache.relative(path), set()).add(folder)
+    return readers
