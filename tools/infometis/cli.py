@@ -42,12 +42,18 @@ def repository_options(command=None, *, cluster_option: bool = True):
     return command
 
 
+_FLUX_VERSION = click.option("--flux-version", metavar="X.Y",
+                             help="Validate Flux objects against the bundled schemas of this Flux release line "
+                                  "(default: flux.version in .infometis.yaml, else the newest bundled).")
+
+
 def schema_options(command):
     """The options of the commands that validate against schemas."""
     decorators = [
         click.option("--kubernetes-version", metavar="X.Y",
                      help="Validate against this Kubernetes version (default: kubernetesVersion in .infometis.yaml, "
                           "else the newest the bundled schemas cover)."),
+        _FLUX_VERSION,
         click.option("--strict/--no-strict", default=True, show_default=True,
                      help="Unknown fields are errors (--no-strict admits them)."),
         click.option("--schema-location", "schema_locations", multiple=True, metavar="TEMPLATE",
@@ -67,7 +73,7 @@ def schema_options(command):
 def _schema_args(options: dict):
     from .commands.common import SchemaArgs
     return SchemaArgs(options.pop("kubernetes_version"), options.pop("strict"), options.pop("schema_locations"),
-                      options.pop("missing_schemas"), options.pop("engine"))
+                      options.pop("missing_schemas"), options.pop("engine"), options.pop("flux_version"))
 
 
 _OUTPUT = click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard output.")
@@ -317,7 +323,8 @@ def schemas():
 
     Schemas are looked up in this order: the repository's schemas/ folder
     (<group>/<kind>_<version>.json), CustomResourceDefinitions in the repository, the bundled
-    Kubernetes (kubernetes-validate), Flux and Traefik schemas, then --schema-location.
+    Kubernetes (kubernetes-validate), Flux (one release line), Traefik and Gateway API schemas,
+    then --schema-location.
     """
 
 
@@ -362,12 +369,13 @@ def schemas_import(paths, repo, folder, strict):
 @click.option("--repo", metavar="DIR", help="Repository root (default: the git top level of the current folder).")
 @click.option("--folder", default="schemas", show_default=True, help="The repository's schema folder.")
 @click.option("--kubernetes-version", metavar="X.Y", help="Kubernetes version of the core schemas (default: the newest bundled).")
+@_FLUX_VERSION
 @exits
-def schemas_list(repo, folder, kubernetes_version):
+def schemas_list(repo, folder, kubernetes_version, flux_version):
     """List the kinds covered offline, and where each schema comes from."""
     from .commands.common import SchemaArgs
     from .commands.schemas import list_schemas
-    return list_schemas(repo, folder, SchemaArgs(kubernetes_version=kubernetes_version))
+    return list_schemas(repo, folder, SchemaArgs(kubernetes_version=kubernetes_version, flux_version=flux_version))
 
 
 _FORCE = click.option("--force", is_flag=True, help="Write files that exist already (lists never get an entry twice).")

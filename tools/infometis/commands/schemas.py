@@ -8,25 +8,28 @@ import os
 import sys
 from pathlib import Path
 
+from .. import config as configs
 from .. import git
 from ..errors import ConfigError
 from ..fieldpath import field_path
 from ..model import ERROR, WARNING, Problem
 from ..report import Report, render
 from ..report.text import problem_line
-from ..schemas import bundled
+from ..schemas import bundled, packaged
 from ..schemas.catalog import Catalog, SchemaSettings
 from ..schemas.crd import file_name
 from ..schemas.documents import crd_schemas, files_under, read
-from .common import SchemaArgs, write
+from .common import SchemaArgs, schema_settings, write
 
 ID = "schema"
 KUSTOMIZE_CONFIG = "kustomize.config.k8s.io/"
 
 
 def _settings(args: SchemaArgs, online: bool) -> SchemaSettings:
-    settings = SchemaSettings(args.kubernetes_version or "", args.strict, args.locations, args.missing, online)
+    settings = SchemaSettings(args.kubernetes_version or "", args.strict, args.locations, args.missing, online,
+                              flux_version=args.flux_version or "")
     settings.version()
+    settings.flux_line()
     return settings
 
 
@@ -117,17 +120,21 @@ def import_crds(paths: list[str], repo: str | None, folder: str, strict: bool) -
 
 def list_schemas(repo: str | None, folder: str, schema: SchemaArgs) -> int:
     """Every kind the catalog covers offline, and from where, one per line."""
-    settings = _settings(schema, online=False)
     root = Path(repo).resolve() if repo else git.toplevel(Path.cwd())
+    config = configs.load(root / configs.DEFAULT_FILE, configs.DEFAULT_FILE, required=False)
+    settings = schema_settings(schema, config, online=False)
     rows = [(f"{folder}/", *_declared(path)) for path in sorted((root / folder).glob("*/*.json"))]
-    k8s = settings.version()
+    k8s, line = settings.version(), settings.flux_line()
     rows += [(f"Kubernetes {k8s} (bundled)", api, kind) for api, kind in bundled.core_kinds(k8s)]
-    rows += [("Flux (bundled)", api, kind) for api, kind in bundled.flux_kinds()]
-    rows += [("Traefik (bundled)", *_declared(path)) for path in sorted(bundled.TRAEFIK.glob("*/*.json"))]
+    for name in packaged.bundle_names(line):
+        bundle = packaged.load(name)
+        rows += [(bundle.origin, api, kind) for api, kind in bundle.kinds()]
     width = max(len(row[0]) for row in rows)
     for source, api, kind in rows:
         print(f"{source:<{width}}  {api:<45} {kind}")
-    print(f"{len(rows)} kinds; CRDs in the repository and --schema-location add more at validation time")
+    print(f"{len(rows)} kinds; Flux schemas of release line {line} ({packaged.load(packaged.FLUX + line).release}; "
+          f"bundled lines: {', '.join(packaged.flux_lines())}, chosen with --flux-version or flux.version); "
+          "CRDs in the repository and --schema-location add more at validation time")
     return 0
 
 

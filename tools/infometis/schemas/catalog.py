@@ -1,5 +1,6 @@
 """Where the schema of a kind comes from, in order: the repository's schema folder, the
-CustomResourceDefinitions in the repository, the bundled schemas, then --schema-location
+CustomResourceDefinitions in the repository, the bundled schemas (core Kubernetes; Flux of the
+chosen release line, Traefik and Gateway API, made from their CRDs), then --schema-location
 templates (kubeconform's syntax)."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
-from . import bundled
+from . import bundled, packaged
 from .bundled import split_api_version
 from .engine import Schema
 
@@ -30,7 +31,7 @@ class SchemaSettings:
     online: bool = False
     folder: str = "schemas"  # the repository's own, <group>/<kind>_<version>.json
     engine: str = "builtin"  # or kubeconform
-    derived: str = ""  # a folder keeping the bundled Flux schemas once derived (building them is slow)
+    flux_version: str = ""  # a bundled Flux release line, X.Y; empty: the newest
 
     def version(self) -> str:
         versions = bundled.kubernetes_versions()
@@ -39,6 +40,9 @@ class SchemaSettings:
             raise ConfigError(f"Kubernetes version {chosen}: the bundled schemas cover {versions[0]} to {versions[-1]}; "
                               "pick one of those (--kubernetes-version X.Y or kubernetesVersion in .infometis.yaml)")
         return chosen
+
+    def flux_line(self) -> str:
+        return packaged.flux_line(self.flux_version)
 
 
 def cache_dir() -> Path:
@@ -55,6 +59,7 @@ class Catalog:
 
     def __post_init__(self):
         self.k8s_version = self.settings.version()
+        self.flux_line = self.settings.flux_line()
         for location in self.settings.locations:
             if _is_url(location) and not self.settings.online:
                 raise ConfigError(f"--schema-location {location}: a remote location is fetched only with --online "
@@ -81,8 +86,7 @@ class Catalog:
         yield origin, schema, None
         registry = _core_registry(k8s, strict)
         yield f"Kubernetes {k8s} (bundled)", bundled.core_schema(group, version, kind, k8s, strict), registry
-        yield "Flux (bundled)", bundled.flux_schema(group, version, kind, strict, self.settings.derived), None
-        yield "Traefik (bundled)", bundled.traefik_schema(group, version, kind), None
+        yield *packaged.find(group, version, kind, strict, self.flux_line), None
         for template in self.settings.locations:
             if template == "default":
                 continue  # kubeconform's default is the Kubernetes schemas: bundled above
