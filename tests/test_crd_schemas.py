@@ -395,12 +395,13 @@ BUNDLES = ("flux-2.7", "flux-2.8", "flux-2.9", "traefik", "gateway-api")
 @pytest.mark.parametrize("strict", [True, False], ids=["strict", "loose"])
 def test_every_bundled_schema_is_what_the_converter_makes_of_the_shipped_crds(name, strict):
     from infometis.schemas import packaged
-    from infometis.schemas.generate import compact
+    from infometis.schemas.generate import compact, open_kinds
     expected = {}
     for definition in bundled_sources(name):
         for converted in convert_crd(definition, strict=strict):
             if converted.served:  # the API server refuses the others
-                expected[(converted.group, converted.version, converted.kind)] = compact(converted.schema)
+                schema = open_kinds(compact(converted.schema), converted.group, converted.kind)
+                expected[(converted.group, converted.version, converted.kind)] = schema
     bundle = packaged.load(name)
     assert sorted(tuple(key.split("/")) for key in bundle.texts["strict" if strict else "loose"]) == sorted(expected)
     for (group, version, kind), schema in expected.items():
@@ -444,3 +445,12 @@ def test_a_root_listing_no_properties_keeps_only_apiversion_kind_and_metadata():
     assert verdicts(loose.schema, [stray]) == [True] and verdicts(kept.schema, [stray]) == [True]
     bare = {key: value for key, value in stray.items() if key != "spec"}
     assert verdicts(strict.schema, [bare]) == [True]
+
+
+def test_only_the_lists_of_kinds_installations_extend_are_opened():
+    from infometis.schemas import packaged
+    alert = packaged.load("flux-2.9").schema("notification.toolkit.fluxcd.io", "v1beta3", "Alert", strict=True)
+    source = alert["properties"]["spec"]["properties"]["eventSources"]["items"]
+    assert source["properties"]["kind"] == {"type": "string"} and source["additionalProperties"] is False
+    severity = alert["properties"]["spec"]["properties"]["eventSeverity"]
+    assert severity["enum"] == ["info", "error"]

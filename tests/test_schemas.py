@@ -169,6 +169,18 @@ spec:
       chart: web
       sourceRef: {kind: HelmRepository, name: charts}
 """
+ALERT = """\
+apiVersion: notification.toolkit.fluxcd.io/v1beta3
+kind: Alert
+metadata:
+  name: on-call
+spec:
+  providerRef: {{name: slack}}
+  eventSeverity: error
+  {field}:
+    - kind: FluxInstance
+      name: flux
+"""
 HTTPROUTE = """\
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -218,6 +230,9 @@ CASES = {
                                     [("error", 10, "spec.chart.spec.version: expected string, found an integer (1)")]),
     "fields of current Flux (2.9)": (CURRENT_FLUX, [], 0, []),
     "a 2.9 field under Flux 2.8": (CURRENT_FLUX, ["--flux-version", "2.8"], 1, [("error", 13, "spec.ignore: unknown field")]),
+    "Flux Alert on a kind the installation adds": (ALERT.format(field="eventSources"), [], 0, []),
+    "Flux Alert field misspelt": (ALERT.format(field="eventSource"), [], 1,
+                                  [("error", 5, "spec.eventSources: required"), ("error", 8, "spec.eventSource: unknown field")]),
     "Gateway API route": (HTTPROUTE.format(port=80), [], 0, []),
     "Gateway API route, port out of range": (HTTPROUTE.format(port=70000), [], 1,
                                              [("error", 13, "spec.rules[0].backendRefs[0].port: 70000 is greater than")]),
