@@ -421,6 +421,19 @@ def test_crd_file_anywhere_in_the_repository_gives_a_schema(monorepo):
     assert report["problems"][0]["hint"] == "schema: CRD in crds/widget.yaml" and code == 1
 
 
+def test_a_rendered_crd_gives_a_schema_to_its_own_cluster_only(monorepo):
+    """Clusters of one repository may run different releases of a controller."""
+    (monorepo / "clusters/dev/widget-crd.yaml").write_text(WIDGET_CRD)
+    for cluster in ("dev", "prod"):
+        (monorepo / f"clusters/{cluster}/widget.yaml").write_text(WIDGET.format(size='"big"'))
+    edit(monorepo / "clusters/dev/kustomization.yaml", "  - apps\n", "  - apps\n  - widget-crd.yaml\n  - widget.yaml\n")
+    edit(monorepo / "clusters/prod/kustomization.yaml", "  - apps\n", "  - apps\n  - widget.yaml\n")
+    code, report = validate_json(init_repo(monorepo), "--select", "schema")
+    assert code == 1 and [(p["level"], p["file"], p["cluster"], p["message"]) for p in report["problems"]] == [
+        ("error", "clusters/dev/widget.yaml", "dev", "spec.size: expected integer, found a string ('big')"),
+        ("warning", "clusters/prod/widget.yaml", "prod", "no schema for Widget (example.com/v1): 1 resource(s) not validated")]
+
+
 def test_repository_schema_folder_comes_first(monorepo):
     folder = monorepo / "schemas/traefik.io"
     folder.mkdir(parents=True)

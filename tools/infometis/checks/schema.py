@@ -1,8 +1,9 @@
 """schema — every rendered resource is valid against the schema of its kind.
 
 Strict by default: an unknown field is an error. Schemas come from the repository's
-schemas/ folder, its CustomResourceDefinitions (a rendered one for the cluster it goes to), the
-bundled Kubernetes, Flux (--flux-version), Traefik and Gateway API schemas, then --schema-location. Encrypted SOPS fields are never judged. A kind with no
+schemas/ folder, its CustomResourceDefinitions (a rendered one for the cluster it goes to),
+the bundled Kubernetes, Flux (--flux-version), Traefik and Gateway API schemas, then
+--schema-location. Encrypted SOPS fields are never judged. A kind with no
 schema anywhere is a warning (--missing-schemas).
 
 PASS::
