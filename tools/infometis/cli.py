@@ -331,12 +331,14 @@ def schemas():
 @schemas.command("check")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @schema_options
-@click.option("--skip", multiple=True, metavar="KIND", help="Do not validate this kind (repeatable).")
+@click.option("--skip", multiple=True, metavar="KIND",
+              help="Do not validate this kind: Kind or group/version/Kind, as kubeconform (repeatable or comma-separated).")
+@click.option("--reject", multiple=True, metavar="KIND", help="This kind is an error (same forms as --skip).")
 @click.option("--online", is_flag=True, help="Allow remote --schema-location URLs.")
 @click.option("--format", "format_name", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
 @_OUTPUT
 @exits
-def schemas_check(paths, skip, online, format_name, output, **options):
+def schemas_check(paths, skip, reject, online, format_name, output, **options):
     """Validate plain manifests, as kubeconform does: no Flux layout needed.
 
     PATH is a file, a folder (every .yaml, .yml and .json under it) or - for standard
@@ -345,7 +347,7 @@ def schemas_check(paths, skip, online, format_name, output, **options):
     Exit 1 when a resource is invalid or cannot be read.
     """
     from .commands.schemas import check
-    return check(list(paths), _schema_args(options), skip, online, format_name, output)
+    return check(list(paths), _schema_args(options), skip, online, format_name, output, reject)
 
 
 @schemas.command("import")

@@ -34,7 +34,9 @@ def _settings(args: SchemaArgs, online: bool) -> SchemaSettings:
 
 
 def check(paths: list[str], schema: SchemaArgs, skip: tuple[str, ...], online: bool,
-          format_name: str, output: str | None) -> int:
+          format_name: str, output: str | None, reject: tuple[str, ...] = ()) -> int:
+    """Each resource counted once, as kubeconform does: valid, invalid, an error or skipped;
+    a problem of a file that belongs to no resource (it does not parse) is an error of its own."""
     settings = _settings(schema, online)
     manifests, problems, files = [], [], files_under(paths)
     for source in files:
@@ -43,26 +45,47 @@ def check(paths: list[str], schema: SchemaArgs, skip: tuple[str, ...], online: b
         problems += syntax
     crds, broken = crd_schemas(manifests, settings.strict, lambda m: f"CRD in {m.document.file}")
     catalog = Catalog(settings, None, crds)
-    counts = {"resources": len(manifests), "valid": 0, "invalid": 0, "errors": len(problems), "skipped": 0}
+    flawed, alone = _syntax_by_document(manifests, problems)
+    counts = {"resources": len(manifests), "valid": 0, "invalid": 0, "errors": alone, "skipped": 0}
     problems += [Problem.at(ID, ERROR, f"cannot turn this CustomResourceDefinition into a schema: {why}", m.location())
                  for m, why in broken]
     for manifest in manifests:
-        verdict, found = _judge(manifest, catalog, settings, skip)
-        counts[verdict] += 1
+        verdict, found = _judge(manifest, catalog, settings, _kinds(skip), _kinds(reject))
+        counts["errors" if id(manifest.document) in flawed and verdict != "skipped" else verdict] += 1
         problems += found
     report = Report(dict(counts, files=len(files)), sorted(problems, key=Problem.sort_key))
     write(_render(report, format_name), output)
     return 1 if counts["invalid"] or counts["errors"] else 0
 
 
-def _judge(manifest, catalog: Catalog, settings: SchemaSettings, skip) -> tuple[str, list[Problem]]:
+def _syntax_by_document(manifests, problems: list[Problem]) -> tuple[set[int], int]:
+    """The documents (by id) a syntax problem (a duplicate key) sits in, and how many problems sit in none."""
+    spans = [(m.document, max((line for line, _ in m.document.lines.values()), default=m.document.line)) for m in manifests]
+    flawed, alone = set(), 0
+    for problem in problems:
+        inside = [doc for doc, end in spans if doc.file == problem.file and doc.line <= (problem.line or 0) <= end]
+        flawed |= {id(doc) for doc in inside}
+        alone += not inside
+    return flawed, alone
+
+
+def _kinds(given: tuple[str, ...]) -> frozenset[str]:
+    """--skip/--reject values as kubeconform takes them: repeatable or comma-separated, Kind or apiVersion/Kind."""
+    return frozenset(kind.strip() for value in given for kind in value.split(",") if kind.strip())
+
+
+def _judge(manifest, catalog: Catalog, settings: SchemaSettings, skip, reject) -> tuple[str, list[Problem]]:
     data = manifest.data
     if not isinstance(data, dict):
         return "errors", [Problem.at(ID, ERROR, "a manifest must be a mapping", manifest.location())]
     missing = [key for key in ("apiVersion", "kind") if not data.get(key)]
     if missing:
         return "errors", [Problem.at(ID, ERROR, f"{' and '.join(missing)} missing", manifest.location())]
-    if data["kind"] in skip or str(data["apiVersion"]).startswith(KUSTOMIZE_CONFIG):
+    names = {str(data["kind"]), f"{data['apiVersion']}/{data['kind']}"}  # Kind, or group/version/Kind (v1/Kind for core)
+    if names & reject:
+        return "errors", [Problem.at(ID, ERROR, f"prohibited resource kind {data['kind']}", manifest.location(),
+                                     hint="--reject forbids it")]
+    if names & skip or str(data["apiVersion"]).startswith(KUSTOMIZE_CONFIG):
         return "skipped", []  # kustomization.yaml is a build input, not a resource
     schema = catalog.find(str(data["apiVersion"]), str(data["kind"]))
     if schema is None:
