@@ -276,6 +276,15 @@ def test_flux_version_picks_the_schemas_of_that_release(tmp_path, arguments, ver
     assert (code, [(p["message"], p["hint"]) for p in report["problems"]]) == verdict
 
 
+def test_a_flux_api_the_release_no_longer_serves_names_the_release_that_did(tmp_path):
+    oci = "apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata:\n  name: x\nspec:\n  interval: 1m\n  url: oci://x\n"
+    code, report = check(tmp_path, oci)
+    assert code == 0 and [(p["level"], p["message"], p["hint"]) for p in report["problems"]] == [
+        ("warning", "no schema for OCIRepository (source.toolkit.fluxcd.io/v1beta2)",
+         "Flux 2.9 does not serve source.toolkit.fluxcd.io/v1beta2 OCIRepository; Flux 2.7 did (--flux-version 2.7 validates against it)")]
+    assert check(tmp_path, oci, "--flux-version", "2.7")[1]["summary"]["valid"] == 1
+
+
 def test_an_unbundled_flux_version_is_a_usage_error(tmp_path):
     (tmp_path / "manifest.yaml").write_text(WAIT_STRATEGY)
     result = invoke("schemas", "check", str(tmp_path), "--flux-version", "2.5")

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ..fieldpath import field_path
 from ..model import ERROR, WARNING, Problem
-from ..schemas import kubeconform
+from ..schemas import kubeconform, packaged
 from ..schemas.catalog import Catalog
 from ..schemas.crd import is_crd
 from ..schemas.documents import Manifest, crd_schemas, files_under
@@ -105,8 +105,9 @@ def check(run):
         for (api_version, kind), (where, target, count) in sorted(missing.items()):
             yield Problem.at(ID, level, f"no schema for {kind} ({api_version}): {count} resource(s) not validated",
                              where, cluster=target,
-                             hint=f"add {run.schema.folder}/<group>/{kind.lower()}_<version>.json, import its CRD with "
-                                  "`infometis schemas import`, or pass --schema-location")
+                             hint=packaged.other_flux_lines(api_version, kind, run.schema.flux_line()) or
+                             f"add {run.schema.folder}/<group>/{kind.lower()}_<version>.json, import its CRD with "
+                             "`infometis schemas import`, or pass --schema-location")
 
 
 def _catalogs(run, shared: dict, rendered: dict[str, dict]) -> dict[str, Catalog]:

@@ -90,7 +90,8 @@ def _judge(manifest, catalog: Catalog, settings: SchemaSettings, skip, reject) -
     schema = catalog.find(str(data["apiVersion"]), str(data["kind"]))
     if schema is None:
         message = f"no schema for {data['kind']} ({data['apiVersion']})"
-        hint = "add a schema with `infometis schemas import CRD.yaml` or --schema-location, or --skip the kind"
+        hint = packaged.other_flux_lines(str(data["apiVersion"]), str(data["kind"]), catalog.flux_line) or \
+            "add a schema with `infometis schemas import CRD.yaml` or --schema-location, or --skip the kind"
         level = {"error": ERROR, "warning": WARNING}.get(settings.missing)
         found = [Problem.at(ID, level, message, manifest.location(), hint=hint)] if level else []
         return ("errors" if level == ERROR else "skipped"), found

@@ -66,6 +66,18 @@ def bundle_names(line: str) -> list[str]:
     return [FLUX + line, *(name for _, name in _GROUPS if name)]
 
 
+def other_flux_lines(api_version: str, kind: str, line: str) -> str:
+    """What to say when Flux release `line` lacks a Flux kind that other bundled lines have ("" if none do)."""
+    group, _, version = api_version.rpartition("/")
+    if not group.endswith(".fluxcd.io"):
+        return ""
+    serving = [other for other in flux_lines() if other != line and load(FLUX + other).schema(group, version, kind, True)]
+    if not serving:
+        return ""
+    return (f"Flux {line} does not serve {api_version} {kind}; Flux {' and '.join(serving)} did "
+            f"(--flux-version {serving[-1]} validates against it)")
+
+
 def find(group: str, version: str, kind: str, strict: bool, line: str) -> tuple[str, dict | None]:
     """(where it comes from, the schema or None) from the one bundle that holds the group."""
     for suffix, name in _GROUPS:
