@@ -395,12 +395,12 @@ BUNDLES = ("flux-2.7", "flux-2.8", "flux-2.9", "traefik", "gateway-api")
 @pytest.mark.parametrize("strict", [True, False], ids=["strict", "loose"])
 def test_every_bundled_schema_is_what_the_converter_makes_of_the_shipped_crds(name, strict):
     from infometis.schemas import packaged
-    from infometis.schemas.generate import compact, open_kinds
+    from infometis.schemas.generate import adjusted, compact
     expected = {}
     for definition in bundled_sources(name):
         for converted in convert_crd(definition, strict=strict):
             if converted.served:  # the API server refuses the others
-                schema = open_kinds(compact(converted.schema), converted.group, converted.kind)
+                schema = adjusted(compact(converted.schema), converted.group, converted.kind)
                 expected[(converted.group, converted.version, converted.kind)] = schema
     bundle = packaged.load(name)
     assert sorted(tuple(key.split("/")) for key in bundle.texts["strict" if strict else "loose"]) == sorted(expected)
@@ -447,10 +447,15 @@ def test_a_root_listing_no_properties_keeps_only_apiversion_kind_and_metadata():
     assert verdicts(strict.schema, [bare]) == [True]
 
 
-def test_only_the_lists_of_kinds_installations_extend_are_opened():
+def test_only_what_clusters_judge_otherwise_is_adjusted():
     from infometis.schemas import packaged
-    alert = packaged.load("flux-2.9").schema("notification.toolkit.fluxcd.io", "v1beta3", "Alert", strict=True)
+    flux = packaged.load("flux-2.9")
+    alert = flux.schema("notification.toolkit.fluxcd.io", "v1beta3", "Alert", strict=True)
     source = alert["properties"]["spec"]["properties"]["eventSources"]["items"]
     assert source["properties"]["kind"] == {"type": "string"} and source["additionalProperties"] is False
-    severity = alert["properties"]["spec"]["properties"]["eventSeverity"]
-    assert severity["enum"] == ["info", "error"]
+    assert alert["properties"]["spec"]["properties"]["eventSeverity"]["enum"] == ["info", "error"]
+    receiver = flux.schema("notification.toolkit.fluxcd.io", "v1", "Receiver", strict=True)
+    assert "enum" not in receiver["properties"]["spec"]["properties"]["resources"]["items"]["properties"]["kind"]
+    release = flux.schema("helm.toolkit.fluxcd.io", "v2", "HelmRelease", strict=True)
+    assert release["properties"]["spec"]["properties"]["values"] == {"type": "object"}
+    assert release["properties"]["spec"]["properties"]["valuesFrom"]["type"] == "array"

@@ -56,30 +56,38 @@ SOURCES = {
 }
 
 
-# Lists of kinds that installations extend: Flux documents patching these enums of its CRDs for
-# third-party controllers, and the Flux Operator adds its own kinds. A kind outside the upstream
-# list is valid on such a cluster, so the bundled schemas leave the kind open (a CRD in the
-# repository still says exactly what its cluster accepts).
-EXTENSIBLE_KINDS = {  # (group, kind) → where the list of kinds sits in its schema
-    ("notification.toolkit.fluxcd.io", "Alert"): ("spec", "eventSources", "kind"),
-    ("notification.toolkit.fluxcd.io", "Receiver"): ("spec", "resources", "kind"),
+# Where a cluster's verdict is not the CRD's text, and what the bundled schema says instead:
+# - lists of kinds that installations extend: Flux documents patching these enums for third-party
+#   controllers, and the Flux Operator adds its own kinds, so the kind is left open;
+# - values the CRD admits as any JSON but the controller reads into a map: anything else fails
+#   every reconciliation, so only a mapping is valid.
+# A CRD in the repository still says exactly what its cluster accepts.
+ADJUSTED = {  # (group, kind) → [(where in the schema, change)]
+    ("notification.toolkit.fluxcd.io", "Alert"): [(("spec", "eventSources", [], "kind"), "open enum")],
+    ("notification.toolkit.fluxcd.io", "Receiver"): [(("spec", "resources", [], "kind"), "open enum")],
+    ("helm.toolkit.fluxcd.io", "HelmRelease"): [(("spec", "values"), "mapping")],
 }
+
+
+def adjusted(schema: dict, group: str, kind: str) -> dict:
+    """The schema with the changes ADJUSTED lists for its kind."""
+    for path, change in ADJUSTED.get((group, kind), ()):
+        node = schema
+        for step in path:
+            node = node.get("items") if step == [] else (node.get("properties") or {}).get(step)
+            if not isinstance(node, dict):
+                break
+        else:
+            if change == "open enum":
+                node.pop("enum", None)
+            else:
+                node["type"] = "object"
+    return schema
 
 
 def compact(schema: dict) -> dict:
     """A converted schema without what validation never reads."""
     return rewrite(schema, lambda node: {key: value for key, value in node.items() if key != "description"})
-
-
-def open_kinds(schema: dict, group: str, kind: str) -> dict:
-    """The schema with the `enum` of an extensible list of kinds dropped (see EXTENSIBLE_KINDS)."""
-    spec, field, name = EXTENSIBLE_KINDS.get((group, kind), (None, None, None))
-    node = schema
-    for key in ("properties", spec, "properties", field, "items", "properties", name) if spec else ():
-        node = node.get(key) if isinstance(node, dict) else None
-    if isinstance(node, dict):
-        node.pop("enum", None)
-    return schema
 
 
 def crds_of(root: Path, source: Source) -> list[dict]:
@@ -101,7 +109,7 @@ def schemas_of(crds: list[dict], strict: bool) -> dict[str, dict]:
     for crd in crds:
         for converted in convert_crd(crd, strict=strict):
             if converted.served:
-                schema = open_kinds(compact(converted.schema), converted.group, converted.kind)
+                schema = adjusted(compact(converted.schema), converted.group, converted.kind)
                 found[f"{converted.group}/{converted.version}/{converted.kind}"] = schema
     return found
 
