@@ -4,14 +4,21 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import re
 from pathlib import Path
 
+from ..errors import SetupError
 
+
+@functools.cache
 def _core_root() -> Path:
-    import kubernetes_validate
-    return Path(kubernetes_validate.__file__).resolve().parent / "kubernetes-json-schema"
+    """The package's schema folder, found without importing it (its import pulls in jsonschema: half a second)."""
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise SetupError("the kubernetes-validate package is missing: reinstall infometis")
+    return Path(spec.submodule_search_locations[0]).resolve() / "kubernetes-json-schema"
 
 
 @functools.cache
