@@ -495,3 +495,16 @@ def test_import_of_an_unreadable_crd_names_the_file_and_line(tmp_path):
     result = invoke("schemas", "import", str(crd), "--repo", str(tmp_path))
     assert result.exit_code == 1 and f"{crd}:1: error:" in result.stderr and "group" in result.stderr
     assert not (tmp_path / "schemas").exists()
+
+
+def test_finding_schemas_imports_neither_kubernetes_validate_nor_every_bundle():
+    """The fixed cost of a run: the core schemas are read from kubernetes-validate's files without
+    importing it, and a bundle is read only when a kind of its groups is met."""
+    import subprocess
+    import sys
+    probe = ("import sys\nfrom infometis.schemas.catalog import Catalog, SchemaSettings\nfrom infometis.schemas import packaged\n"
+             "catalog = Catalog(SchemaSettings())\n"
+             "assert catalog.find('apps/v1', 'Deployment') and catalog.find('kustomize.toolkit.fluxcd.io/v1', 'Kustomization')\n"
+             "print(sorted(m for m in sys.modules if m.startswith('kubernetes_validate')), packaged.load.cache_info().currsize)\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["[]", "1"]
