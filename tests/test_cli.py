@@ -56,7 +56,7 @@ def test_unknown_config_key_names_the_line(tmp_path):
     result = invoke("validate", "--repo", str(tmp_path))
     assert result.exit_code == 2
     assert (".infometis.yaml:2: unknown key 'kubernetesVersoin' (known keys: extends, exclude, kubernetesVersion, "
-            "checks, allowedEnvironmentFields, external, promotion)") in result.output
+            "flux, checks, allowedEnvironmentFields, external, promotion)") in result.output
 
 
 def test_no_clusters_is_a_setup_error(tmp_path):

@@ -268,8 +268,6 @@ def test_the_crds_of_the_corpus_convert():
     if not crds:
         pytest.skip(f"no CustomResourceDefinition in {CORPUS}")
     for doc in crds:
-        if "properties" not in str(doc):  # a CRD of `type: object` alone (flux-local's FlagTest) stays open
-            continue
         for converted in convert_crd(doc):
             assert verdicts(converted.schema, [{"apiVersion": f"{converted.group}/{converted.version}", "kind": converted.kind,
                                                "metadata": {"name": "x"}, UNKNOWN: 1}]) == [False]
@@ -371,3 +369,93 @@ def test_same_verdicts_as_the_catalog_on_every_corpus_document_of_a_catalog_kind
         if isinstance(doc.get("spec"), dict):
             typo = {**doc, "spec": {**doc["spec"], UNKNOWN: 1}}
             assert not ours.is_valid(typo) and not catalog.is_valid(typo)
+
+
+# ---------------------------------------------------------------- the bundled schemas are the converter's
+
+def bundled_sources(name: str) -> list[dict]:
+    """The CRDs a bundle is made from, read straight from ../shared."""
+    from infometis.schemas.generate import SOURCES
+    source = SOURCES[name]
+    found = []
+    for folder in source.folders:
+        path = SHARED / folder
+        if not path.is_dir():
+            pytest.skip(f"{path} is absent: the CRDs the bundled schemas are made from are needed")
+        for file in sorted(path.glob("*.yaml")):
+            found += [d for d in load_text(file.read_bytes(), str(file)).documents
+                      if is_crd(d.data) and d.data["spec"]["group"].endswith(source.group_suffix)]
+    return [d.data for d in found]
+
+
+BUNDLES = ("flux-2.7", "flux-2.8", "flux-2.9", "traefik", "gateway-api")
+
+
+@pytest.mark.parametrize("name", BUNDLES)
+@pytest.mark.parametrize("strict", [True, False], ids=["strict", "loose"])
+def test_every_bundled_schema_is_what_the_converter_makes_of_the_shipped_crds(name, strict):
+    from infometis.schemas import packaged
+    from infometis.schemas.generate import adjusted, compact
+    expected = {}
+    for definition in bundled_sources(name):
+        for converted in convert_crd(definition, strict=strict):
+            if converted.served:  # the API server refuses the others
+                schema = adjusted(compact(converted.schema), converted.group, converted.kind)
+                expected[(converted.group, converted.version, converted.kind)] = schema
+    bundle = packaged.load(name)
+    assert sorted(tuple(key.split("/")) for key in bundle.texts["strict" if strict else "loose"]) == sorted(expected)
+    for (group, version, kind), schema in expected.items():
+        assert bundle.schema(group, version, kind, strict) == schema, (group, version, kind)
+
+
+def test_the_package_data_is_what_the_generator_writes(tmp_path):
+    from infometis.schemas import generate, packaged
+    if not (SHARED / "crds").is_dir():
+        pytest.skip(f"{SHARED / 'crds'} is absent: the CRDs the bundled schemas are made from are needed")
+    assert generate.main([str(SHARED), "--out", str(tmp_path)]) == 0
+    for name in BUNDLES:
+        assert (tmp_path / f"{name}.json.gz").read_bytes() == (packaged.FOLDER / f"{name}.json.gz").read_bytes(), name
+    assert sorted(p.name for p in packaged.FOLDER.iterdir()) == sorted(f"{name}.json.gz" for name in BUNDLES)
+
+
+def test_compacting_drops_descriptions_but_not_a_field_named_description():
+    from infometis.schemas.generate import compact
+    (converted,) = convert_crd(crd(resource({"description": {"type": "string", "description": "a text"}}, description="the spec")))
+    schema = compact(converted.schema)
+    assert schema["properties"]["spec"]["properties"] == {"description": {"type": "string"}}
+    assert "description" not in schema["properties"]["spec"]
+
+
+def test_the_bundles_name_their_release():
+    from infometis.schemas import packaged
+    releases = {name: packaged.load(name).origin for name in BUNDLES}
+    assert releases == {"flux-2.7": "Flux v2.7.5 (bundled)", "flux-2.8": "Flux v2.8.8 (bundled)",
+                        "flux-2.9": "Flux v2.9.4 (bundled)", "traefik": "Traefik chart 37.1.1 (bundled)",
+                        "gateway-api": "Gateway API v1.6.1 standard (bundled)"}
+    assert packaged.flux_lines() == ("2.7", "2.8", "2.9")
+
+
+def test_a_root_listing_no_properties_keeps_only_apiversion_kind_and_metadata():
+    """The API server prunes every other field of such a root (kubectl's strict field validation reports it)."""
+    stray = widget(spec=None) | {"spec": {"size": 1}}
+    (strict,) = convert_crd(crd({"type": "object"}))
+    (loose,) = convert_crd(crd({"type": "object"}), strict=False)
+    (kept,) = convert_crd(crd({"type": "object", "x-kubernetes-preserve-unknown-fields": True}))
+    assert verdicts(strict.schema, [stray]) == [False]
+    assert verdicts(loose.schema, [stray]) == [True] and verdicts(kept.schema, [stray]) == [True]
+    bare = {key: value for key, value in stray.items() if key != "spec"}
+    assert verdicts(strict.schema, [bare]) == [True]
+
+
+def test_only_what_clusters_judge_otherwise_is_adjusted():
+    from infometis.schemas import packaged
+    flux = packaged.load("flux-2.9")
+    alert = flux.schema("notification.toolkit.fluxcd.io", "v1beta3", "Alert", strict=True)
+    source = alert["properties"]["spec"]["properties"]["eventSources"]["items"]
+    assert source["properties"]["kind"] == {"type": "string"} and source["additionalProperties"] is False
+    assert alert["properties"]["spec"]["properties"]["eventSeverity"]["enum"] == ["info", "error"]
+    receiver = flux.schema("notification.toolkit.fluxcd.io", "v1", "Receiver", strict=True)
+    assert "enum" not in receiver["properties"]["spec"]["properties"]["resources"]["items"]["properties"]["kind"]
+    release = flux.schema("helm.toolkit.fluxcd.io", "v2", "HelmRelease", strict=True)
+    assert release["properties"]["spec"]["properties"]["values"] == {"type": "object"}
+    assert release["properties"]["spec"]["properties"]["valuesFrom"]["type"] == "array"

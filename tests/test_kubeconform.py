@@ -242,3 +242,134 @@ def test_validate_with_kubeconform_absent_is_a_setup_error(tmp_path, monkeypatch
     monkeypatch.delenv("INFOMETIS_KUBECONFORM", raising=False)
     result = invoke("validate", "--repo", str(Path(__file__).resolve().parents[1]), "--engine", "kubeconform")
     assert result.exit_code == 2 and "kubeconform not found on PATH" in result.stderr
+
+
+# ---------------------------------------------------------------- `schemas check` as kubeconform's acceptance cases
+
+def run_check(tmp_path: Path, text: str, *arguments: str):
+    from conftest import invoke
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text(text)
+    result = invoke("schemas", "check", str(manifest), "--format", "json", *arguments)
+    return result, (json.loads(result.stdout) if result.exit_code != 2 else None)
+
+
+REPLICATION_CONTROLLER = """\
+apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: bob
+spec:
+  replicas: 2
+  selector: {app: nginx}
+  template:
+    metadata:
+      labels: {app: nginx}
+    spec:
+      containers:
+        - name: nginx
+          image: nginx
+"""
+
+
+def test_a_configmap_with_integer_and_boolean_keys_is_valid(tmp_path):
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\ndata:\n  2: two\n  true: 'yes'\n  2023-01-01: day\n"
+    result, report = run_check(tmp_path, text)
+    assert result.exit_code == 0 and report["problems"] == [] and report["summary"]["valid"] == 1
+
+
+@pytest.mark.parametrize(("api_version", "kind", "version", "expected"), [
+    ("sagemaker.aws.amazon.com", "TrainingJob", "v1", "sagemaker.aws.amazon.com/v1/trainingjob-sagemaker-v1@v1.34.1-strict"),
+    ("", "ReplicationController", "v1", "v1/v1/replicationcontroller-v1@v1.34.1-strict"),
+    ("apps", "Deployment", "v1", "apps/v1/deployment-apps-v1@v1.34.1-strict"),
+])
+def test_template_fields_are_filled_in_as_kubeconform_does(api_version, kind, version, expected):
+    from infometis.schemas.locations import expand
+    template = "{{ .Group }}/{{.ResourceAPIVersion}}/{{ .ResourceKind }}{{ .KindSuffix }}@{{.NormalizedKubernetesVersion}}{{.StrictSuffix}}"
+    assert expand(template, api_version, version, kind, "1.34.1", True) == expected
+
+
+TRAINING_JOB = "apiVersion: sagemaker.aws.amazon.com/v1\nkind: TrainingJob\nmetadata:\n  name: job\nspec:\n  trainingJobName: {name}\n"
+TRAINING_JOB_SCHEMA = {"type": "object", "properties": {"spec": {"type": "object", "additionalProperties": False,
+                                                                  "properties": {"trainingJobName": {"type": "string"}}}}}
+
+
+def test_kind_suffix_finds_a_schema_named_as_kubeconform_names_it(tmp_path):
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    (folder / "trainingjob-sagemaker-v1.json").write_text(json.dumps(TRAINING_JOB_SCHEMA))
+    location = f"{folder}/{{{{ .ResourceKind }}}}{{{{ .KindSuffix }}}}.json"
+    result, report = run_check(tmp_path, TRAINING_JOB.format(name="train"), "--schema-location", location)
+    assert result.exit_code == 0 and report["summary"]["valid"] == 1
+    result, report = run_check(tmp_path, TRAINING_JOB.format(name=3), "--schema-location", location)
+    assert result.exit_code == 1 and report["problems"][0]["hint"] == f"schema: {folder}/trainingjob-sagemaker-v1.json"
+
+
+def test_a_folder_without_a_template_has_kubeconform_s_layout(tmp_path):
+    layout = tmp_path / "registry" / "v1.34.1-standalone-strict"
+    layout.mkdir(parents=True)
+    (layout / "trainingjob-sagemaker-v1.json").write_text(json.dumps(TRAINING_JOB_SCHEMA))
+    result, report = run_check(tmp_path, TRAINING_JOB.format(name=3), "--schema-location", str(tmp_path / "registry"),
+                               "--kubernetes-version", "1.34.1")
+    assert result.exit_code == 1 and report["problems"][0]["message"].startswith("spec.trainingJobName: expected string")
+
+
+@pytest.mark.parametrize(("location", "message"), [
+    ("foo {{ .Foo }}", "unknown template field Foo"),
+    ("schemas/{{ .ResourceKind.json", "not a template infometis can fill in"),
+    ("s3://bucket/{{ .ResourceKind }}.json", "the s3:// scheme is not supported"),
+    ("no-such-folder/{{ .ResourceKind }}.json", "no such folder no-such-folder"),
+    ("foo", "no such folder foo"),
+])
+def test_a_schema_location_that_can_never_find_a_schema_is_a_usage_error(tmp_path, monkeypatch, location, message):
+    monkeypatch.chdir(tmp_path)
+    result, _ = run_check(tmp_path, REPLICATION_CONTROLLER, "--schema-location", location)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+@pytest.mark.parametrize(("given", "code"), [("1.34.1", 0), ("v1.34.1", 0), ("1.34", 0), ("1.20.1", 2), ("1.x", 2)])
+def test_kubernetes_version_takes_a_full_version(tmp_path, given, code):
+    result, _ = run_check(tmp_path, REPLICATION_CONTROLLER, "--kubernetes-version", given)
+    assert result.exit_code == code
+
+
+def test_the_kubeconform_engine_gets_the_full_version():
+    assert arguments(SchemaSettings(kubernetes_version="1.34.1"))[3:5] == ["-kubernetes-version", "1.34.1"]
+
+
+@pytest.mark.parametrize(("skip", "verdict"), [
+    ("ReplicationController", "skipped"),
+    ("v1/ReplicationController", "skipped"),
+    ("v2/ReplicationController", "valid"),
+    ("Deployment,v1/ReplicationController", "skipped"),
+    ("apps/v1/ReplicationController", "valid"),
+])
+def test_skip_takes_a_kind_or_a_group_version_kind(tmp_path, skip, verdict):
+    result, report = run_check(tmp_path, REPLICATION_CONTROLLER, "--skip", skip)
+    assert result.exit_code == 0 and report["summary"][verdict] == 1
+
+
+def test_skip_a_group_version_kind_of_a_named_group(tmp_path):
+    text = json.dumps(deployment("web"))
+    assert run_check(tmp_path, text, "--skip", "apps/v1/Deployment")[1]["summary"]["skipped"] == 1
+    assert run_check(tmp_path, text, "--skip", "apps/v2/Deployment")[1]["summary"]["valid"] == 1
+
+
+def test_reject_makes_a_kind_an_error(tmp_path):
+    result, report = run_check(tmp_path, REPLICATION_CONTROLLER, "--reject", "v1/ReplicationController")
+    assert result.exit_code == 1
+    assert [p["message"] for p in report["problems"]] == ["prohibited resource kind ReplicationController"]
+    assert report["summary"] == {"resources": 1, "valid": 0, "invalid": 0, "errors": 1, "skipped": 0, "files": 1}
+
+
+def test_a_duplicate_key_is_counted_once(tmp_path):
+    text = REPLICATION_CONTROLLER.replace("  replicas: 2\n", "  replicas: 2\n  replicas: 3\n")
+    result, report = run_check(tmp_path, text + "---\n" + REPLICATION_CONTROLLER.replace("bob", "alice"))
+    assert result.exit_code == 1 and [p["message"] for p in report["problems"]] == ["duplicate key 'replicas'"]
+    assert report["summary"] == {"resources": 2, "valid": 1, "invalid": 0, "errors": 1, "skipped": 0, "files": 1}
+
+
+def test_a_file_that_does_not_parse_is_one_error(tmp_path):
+    result, report = run_check(tmp_path, REPLICATION_CONTROLLER + "---\nkind: [unclosed\n")
+    assert result.exit_code == 1 and report["summary"] == {"resources": 1, "valid": 1, "invalid": 0, "errors": 1,
+                                                           "skipped": 0, "files": 1}

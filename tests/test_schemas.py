@@ -123,6 +123,80 @@ spec:
       targetPort: {target}
 """
 
+CURRENT_FLUX = """\
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: apps
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./apps
+  prune: true
+  deletionPolicy: WaitForTermination
+  commonMetadata:
+    labels: {team: apps}
+  ignore:
+    - paths: ["*.md"]
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: flux-system
+  namespace: flux-system
+spec:
+  interval: 1m
+  url: https://github.com/example/fleet
+  ref: {branch: main}
+  sparseCheckout: [clusters, apps]
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: web
+spec:
+  interval: 1h
+  waitStrategy: {name: poller}
+  healthCheckExprs:
+    - apiVersion: example.com/v1
+      kind: Widget
+      current: status.ready == true
+  chart:
+    spec:
+      chart: web
+      sourceRef: {kind: HelmRepository, name: charts}
+"""
+ALERT = """\
+apiVersion: notification.toolkit.fluxcd.io/v1beta3
+kind: Alert
+metadata:
+  name: on-call
+spec:
+  providerRef: {{name: slack}}
+  eventSeverity: error
+  {field}:
+    - kind: FluxInstance
+      name: flux
+"""
+HTTPROUTE = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: web
+spec:
+  parentRefs:
+    - name: internal
+      sectionName: https
+  hostnames: [web.example.com]
+  rules:
+    - backendRefs:
+        - name: web
+          port: {port}
+"""
+
 
 def deployment(replicas="1", port="80", limits="limits") -> str:
     return DEPLOYMENT.format(replicas=replicas, port=port, limits=limits)
@@ -154,6 +228,14 @@ CASES = {
     "Flux Kustomization intervall": (KUSTOMIZATION, [], 1, [("error", 7, "spec.intervall: unknown field")]),
     "HelmRelease chart version 1": (HELMRELEASE, [], 1,
                                     [("error", 10, "spec.chart.spec.version: expected string, found an integer (1)")]),
+    "fields of current Flux (2.9)": (CURRENT_FLUX, [], 0, []),
+    "a 2.9 field under Flux 2.8": (CURRENT_FLUX, ["--flux-version", "2.8"], 1, [("error", 13, "spec.ignore: unknown field")]),
+    "Flux Alert on a kind the installation adds": (ALERT.format(field="eventSources"), [], 0, []),
+    "Flux Alert field misspelt": (ALERT.format(field="eventSource"), [], 1,
+                                  [("error", 5, "spec.eventSources: required"), ("error", 8, "spec.eventSource: unknown field")]),
+    "Gateway API route": (HTTPROUTE.format(port=80), [], 0, []),
+    "Gateway API route, port out of range": (HTTPROUTE.format(port=70000), [], 1,
+                                             [("error", 13, "spec.rules[0].backendRefs[0].port: 70000 is greater than")]),
     "duplicate key: the yaml check's alone": (deployment().replace("  replicas: 1\n", "  replicas: 1\n  replicas: 2\n"), [], 1,
                                               [("error", 7, 'mapping key "replicas" already defined at line 6')]),
 }
@@ -178,6 +260,50 @@ def test_case(tmp_path, name):
     assert code == expected_code
 
 
+WAIT_STRATEGY = HELMRELEASE.replace("      version: 1\n", "").replace(
+    "  interval: 1h\n", "  interval: 1h\n  waitStrategy:\n    name: poller\n")
+
+
+@pytest.mark.parametrize(("arguments", "verdict"), [
+    ([], (0, [])),
+    (["--flux-version", "2.8"], (0, [])),
+    (["--flux-version", "v2.8.3"], (0, [])),
+    (["--flux-version", "2.7"], (1, [("spec.waitStrategy: unknown field", "schema: Flux v2.7.5 (bundled)")])),
+])
+def test_flux_version_picks_the_schemas_of_that_release(tmp_path, arguments, verdict):
+    """HelmRelease spec.waitStrategy came with Flux 2.8."""
+    code, report = check(tmp_path, WAIT_STRATEGY, *arguments)
+    assert (code, [(p["message"], p["hint"]) for p in report["problems"]]) == verdict
+
+
+def test_a_flux_api_the_release_no_longer_serves_names_the_release_that_did(tmp_path):
+    oci = "apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata:\n  name: x\nspec:\n  interval: 1m\n  url: oci://x\n"
+    code, report = check(tmp_path, oci)
+    assert code == 0 and [(p["level"], p["message"], p["hint"]) for p in report["problems"]] == [
+        ("warning", "no schema for OCIRepository (source.toolkit.fluxcd.io/v1beta2)",
+         "Flux 2.9 does not serve source.toolkit.fluxcd.io/v1beta2 OCIRepository; Flux 2.7 did (--flux-version 2.7 validates against it)")]
+    assert check(tmp_path, oci, "--flux-version", "2.7")[1]["summary"]["valid"] == 1
+
+
+def test_an_unbundled_flux_version_is_a_usage_error(tmp_path):
+    (tmp_path / "manifest.yaml").write_text(WAIT_STRATEGY)
+    result = invoke("schemas", "check", str(tmp_path), "--flux-version", "2.5")
+    assert result.exit_code == 2 and "release lines 2.7, 2.8, 2.9" in result.stderr
+
+
+def test_schemas_list_shows_the_flux_release(tmp_path):
+    init_repo(tmp_path)
+    newest = invoke("schemas", "list", "--repo", str(tmp_path)).stdout
+    assert any(line.split() == ["Flux", "v2.9.4", "(bundled)", "kustomize.toolkit.fluxcd.io/v1", "Kustomization"]
+               for line in newest.splitlines())
+    assert "Flux schemas of release line 2.9 (v2.9.4" in newest.splitlines()[-1]
+    older = invoke("schemas", "list", "--repo", str(tmp_path), "--flux-version", "2.7").stdout
+    assert "Flux v2.7.5 (bundled)" in older and "Flux v2.9.4" not in older
+    assert any(line.split()[-2:] == ["kustomize.toolkit.fluxcd.io/v1beta2", "Kustomization"] for line in older.splitlines())
+    (tmp_path / ".infometis.yaml").write_text("flux:\n  version: '2.8'\n")
+    assert "Flux schemas of release line 2.8 (v2.8.8" in invoke("schemas", "list", "--repo", str(tmp_path)).stdout
+
+
 def test_summary_counts_like_kubeconform(tmp_path):
     (tmp_path / "a.yaml").write_text(CONFIGMAP_LIST)
     (tmp_path / "b.json").write_text(json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j"}}))
@@ -200,30 +326,32 @@ def invoke_stdin(text: str):
     return CliRunner().invoke(main, ["schemas", "check", "-"], input=text)
 
 
-def test_ingressroute_tcp_through_a_file_schema_location(tmp_path):
+def test_a_kind_not_bundled_through_a_file_schema_location(tmp_path):
     catalog = SHARED / "schemas" / "crds-catalog"
     if not catalog.is_dir():
         pytest.skip(f"{catalog} is absent: the real-world schema catalog is needed")
     location = str(catalog) + "/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"
-    route = textwrap.dedent("""\
-        apiVersion: traefik.io/v1alpha1
-        kind: IngressRouteTCP
+    generator = textwrap.dedent("""\
+        apiVersion: source.extensions.fluxcd.io/v1beta1
+        kind: ArtifactGenerator
         metadata:
-          name: postgres
+          name: apps
         spec:
-          entryPoints: [postgres]
-          routes:
-            - match: HostSNI(`*`)
-              services:
-                - name: postgres
-                  port: {port}
+          sources:
+            - {alias: repo, kind: GitRepository, name: flux-system}
+          artifacts:
+            - name: apps
+              copy:
+                - {from: "@repo/apps/**", to: "@artifact/", strategy: {strategy}}
         """)
-    code, report = check(tmp_path, route.format(port=5432), "--schema-location", location)
+    code, report = check(tmp_path, generator.replace("{strategy}", "Merge"), "--missing-schemas", "error")
+    assert code == 1 and report["problems"][0]["message"].startswith("no schema for ArtifactGenerator")
+    code, report = check(tmp_path, generator.replace("{strategy}", "Merge"), "--schema-location", location)
     assert (code, report["problems"]) == (0, [])
-    code, report = check(tmp_path, route.format(port="true"), "--schema-location", location)
-    assert code == 1 and report["problems"][0]["message"].startswith("spec.routes[0].services[0].port:")
-    assert report["problems"][0]["hint"] == "schema: " + location.replace("{{.Group}}", "traefik.io").replace(
-        "{{.ResourceKind}}", "ingressroutetcp").replace("{{.ResourceAPIVersion}}", "v1alpha1")
+    code, report = check(tmp_path, generator.replace("{strategy}", "Append"), "--schema-location", location)
+    assert code == 1 and report["problems"][0]["message"].startswith("spec.artifacts[0].copy[0].strategy:")
+    assert report["problems"][0]["hint"] == "schema: " + location.replace("{{.Group}}", "source.extensions.fluxcd.io").replace(
+        "{{.ResourceKind}}", "artifactgenerator").replace("{{.ResourceAPIVersion}}", "v1beta1")
 
 
 def test_remote_location_needs_online(tmp_path):
@@ -272,6 +400,21 @@ def test_sops_encrypted_secrets_are_validated_without_their_ciphertext(monorepo)
     assert "ENC[AES256_GCM" in secret and "\nsops:\n" in secret
 
 
+def test_flux_version_in_the_configuration_and_the_option(monorepo):
+    edit(monorepo / "apps/grafana/base/helmrelease.yaml", "  interval: 30m\n", "  interval: 30m\n  waitStrategy:\n    name: poller\n")
+    with (monorepo / ".infometis.yaml").open("a") as config:
+        config.write("flux:\n  version: \"2.7\"\n")
+    repo = init_repo(monorepo)
+    code, report = validate_json(repo, "--select", "schema")
+    assert code == 1 and [(p["file"], p["line"], p["message"], p["hint"]) for p in report["problems"]] == [
+        ("apps/grafana/base/helmrelease.yaml", 7, "spec.waitStrategy: unknown field", "schema: Flux v2.7.5 (bundled)")]
+    code, report = validate_json(repo, "--select", "schema", "--flux-version", "2.8")
+    assert (code, report["problems"]) == (0, [])
+    edit(repo / ".infometis.yaml", '"2.7"', '"1.0"')
+    result = invoke("validate", "--repo", str(repo), "--select", "schema")
+    assert result.exit_code == 2 and "Flux version 1.0" in result.stderr
+
+
 def test_kubernetes_version_outside_the_bundle_is_a_usage_error(monorepo):
     result = invoke("validate", "--repo", str(init_repo(monorepo)), "--kubernetes-version", "1.20")
     assert result.exit_code == 2 and "the bundled schemas cover 1.25 to" in result.stderr
@@ -285,6 +428,19 @@ def test_crd_file_anywhere_in_the_repository_gives_a_schema(monorepo):
     code, report = validate_json(init_repo(monorepo), "--select", "schema")
     assert problems(report) == [("schema", "error", "apps/kafka/base/widget.yaml", 6)]
     assert report["problems"][0]["hint"] == "schema: CRD in crds/widget.yaml" and code == 1
+
+
+def test_a_rendered_crd_gives_a_schema_to_its_own_cluster_only(monorepo):
+    """Clusters of one repository may run different releases of a controller."""
+    (monorepo / "clusters/dev/widget-crd.yaml").write_text(WIDGET_CRD)
+    for cluster in ("dev", "prod"):
+        (monorepo / f"clusters/{cluster}/widget.yaml").write_text(WIDGET.format(size='"big"'))
+    edit(monorepo / "clusters/dev/kustomization.yaml", "  - apps\n", "  - apps\n  - widget-crd.yaml\n  - widget.yaml\n")
+    edit(monorepo / "clusters/prod/kustomization.yaml", "  - apps\n", "  - apps\n  - widget.yaml\n")
+    code, report = validate_json(init_repo(monorepo), "--select", "schema")
+    assert code == 1 and [(p["level"], p["file"], p["cluster"], p["message"]) for p in report["problems"]] == [
+        ("error", "clusters/dev/widget.yaml", "dev", "spec.size: expected integer, found a string ('big')"),
+        ("warning", "clusters/prod/widget.yaml", "prod", "no schema for Widget (example.com/v1): 1 resource(s) not validated")]
 
 
 def test_repository_schema_folder_comes_first(monorepo):
@@ -304,7 +460,7 @@ def test_import_writes_the_schema_folder_and_list_shows_it(monorepo, tmp_path):
     assert invoke("schemas", "import", str(crd), "--repo", str(repo)).stdout.startswith("unchanged ")
     listed = invoke("schemas", "list", "--repo", str(repo)).stdout
     assert any(line.split() == ["schemas/", "example.com/v1", "Widget"] for line in listed.splitlines())
-    assert "Traefik (bundled)" in listed and "apps/v1" in listed
+    assert "Traefik chart 37.1.1 (bundled)" in listed and "apps/v1" in listed
 
 
 def test_remote_location_is_fetched_with_online_and_cached(tmp_path, monkeypatch):
@@ -339,3 +495,16 @@ def test_import_of_an_unreadable_crd_names_the_file_and_line(tmp_path):
     result = invoke("schemas", "import", str(crd), "--repo", str(tmp_path))
     assert result.exit_code == 1 and f"{crd}:1: error:" in result.stderr and "group" in result.stderr
     assert not (tmp_path / "schemas").exists()
+
+
+def test_finding_schemas_imports_neither_kubernetes_validate_nor_every_bundle():
+    """The fixed cost of a run: the core schemas are read from kubernetes-validate's files without
+    importing it, and a bundle is read only when a kind of its groups is met."""
+    import subprocess
+    import sys
+    probe = ("import sys\nfrom infometis.schemas.catalog import Catalog, SchemaSettings\nfrom infometis.schemas import packaged\n"
+             "catalog = Catalog(SchemaSettings())\n"
+             "assert catalog.find('apps/v1', 'Deployment') and catalog.find('kustomize.toolkit.fluxcd.io/v1', 'Kustomization')\n"
+             "print(sorted(m for m in sys.modules if m.startswith('kubernetes_validate')), packaged.load.cache_info().currsize)\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["[]", "1"]

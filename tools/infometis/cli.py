@@ -44,12 +44,18 @@ def repository_options(command=None, *, cluster_option: bool = True):
     return command
 
 
+_FLUX_VERSION = click.option("--flux-version", metavar="X.Y",
+                             help="Validate Flux objects against the bundled schemas of this Flux release line "
+                                  "(default: flux.version in .infometis.yaml, else the newest bundled).")
+
+
 def schema_options(command):
     """The options of the commands that validate against schemas."""
     decorators = [
         click.option("--kubernetes-version", metavar="X.Y",
                      help="Validate against this Kubernetes version (default: kubernetesVersion in .infometis.yaml, "
                           "else the newest the bundled schemas cover)."),
+        _FLUX_VERSION,
         click.option("--strict/--no-strict", default=True, show_default=True,
                      help="Unknown fields are errors (--no-strict admits them)."),
         click.option("--schema-location", "schema_locations", multiple=True, metavar="TEMPLATE",
@@ -92,7 +98,7 @@ def _selection(options: dict):
 def _schema_args(options: dict):
     from .commands.common import SchemaArgs
     return SchemaArgs(options.pop("kubernetes_version"), options.pop("strict"), options.pop("schema_locations"),
-                      options.pop("missing_schemas"), options.pop("engine"))
+                      options.pop("missing_schemas"), options.pop("engine"), options.pop("flux_version"))
 
 
 _OUTPUT = click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard output.")
@@ -377,19 +383,22 @@ def schemas():
 
     Schemas are looked up in this order: the repository's schemas/ folder
     (<group>/<kind>_<version>.json), CustomResourceDefinitions in the repository, the bundled
-    Kubernetes (kubernetes-validate), Flux and Traefik schemas, then --schema-location.
+    Kubernetes (kubernetes-validate), Flux (one release line), Traefik and Gateway API schemas,
+    then --schema-location.
     """
 
 
 @schemas.command("check")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @schema_options
-@click.option("--skip", multiple=True, metavar="KIND", help="Do not validate this kind (repeatable).")
+@click.option("--skip", multiple=True, metavar="KIND",
+              help="Do not validate this kind: Kind or group/version/Kind, as kubeconform (repeatable or comma-separated).")
+@click.option("--reject", multiple=True, metavar="KIND", help="This kind is an error (same forms as --skip).")
 @click.option("--online", is_flag=True, help="Allow remote --schema-location URLs.")
 @click.option("--format", "format_name", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
 @_OUTPUT
 @exits
-def schemas_check(paths, skip, online, format_name, output, **options):
+def schemas_check(paths, skip, reject, online, format_name, output, **options):
     """Validate plain manifests, as kubeconform does: no Flux layout needed.
 
     PATH is a file, a folder (every .yaml, .yml and .json under it) or - for standard
@@ -398,7 +407,7 @@ def schemas_check(paths, skip, online, format_name, output, **options):
     Exit 1 when a resource is invalid or cannot be read.
     """
     from .commands.schemas import check
-    return check(list(paths), _schema_args(options), skip, online, format_name, output)
+    return check(list(paths), _schema_args(options), skip, online, format_name, output, reject)
 
 
 @schemas.command("import")
@@ -422,12 +431,13 @@ def schemas_import(paths, repo, folder, strict):
 @click.option("--repo", metavar="DIR", help="Repository root (default: the git top level of the current folder).")
 @click.option("--folder", default="schemas", show_default=True, help="The repository's schema folder.")
 @click.option("--kubernetes-version", metavar="X.Y", help="Kubernetes version of the core schemas (default: the newest bundled).")
+@_FLUX_VERSION
 @exits
-def schemas_list(repo, folder, kubernetes_version):
+def schemas_list(repo, folder, kubernetes_version, flux_version):
     """List the kinds covered offline, and where each schema comes from."""
     from .commands.common import SchemaArgs
     from .commands.schemas import list_schemas
-    return list_schemas(repo, folder, SchemaArgs(kubernetes_version=kubernetes_version))
+    return list_schemas(repo, folder, SchemaArgs(kubernetes_version=kubernetes_version, flux_version=flux_version))
 
 
 _FORCE = click.option("--force", is_flag=True, help="Write files that exist already (lists never get an entry twice).")

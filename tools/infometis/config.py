@@ -41,6 +41,7 @@ class CheckSettings:
 class Config:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     kubernetes_version: str | None = None
+    flux_version: str | None = None  # flux.version: the Flux release line whose bundled schemas apply
     ignored: frozenset[str] = field(default_factory=frozenset)  # from git
     preset: str = "default"
     checks: dict = field(default_factory=dict)  # check ID → CheckSettings
@@ -117,6 +118,7 @@ def load(path: Path, display: str, required: bool) -> Config:
               for check_id, settings in (data.get("checks") or {}).items()}
     external = frozenset(tuple(item.split("/", 2)) for item in data.get("external") or ())
     return Config(exclude=DEFAULT_EXCLUDE + tuple(data.get("exclude") or ()),
-                  kubernetes_version=data.get("kubernetesVersion"), preset=data.get("extends", "default"),
+                  kubernetes_version=data.get("kubernetesVersion"), flux_version=(data.get("flux") or {}).get("version"),
+                  preset=data.get("extends", "default"),
                   checks=checks, environment_fields=DEFAULT_ENVIRONMENT_FIELDS + tuple(data.get("allowedEnvironmentFields") or ()),
                   external=external, promotion=tuple(data.get("promotion") or DEFAULT_PROMOTION))

@@ -1,8 +1,9 @@
 """schema — every rendered resource is valid against the schema of its kind.
 
 Strict by default: an unknown field is an error. Schemas come from the repository's
-schemas/ folder, its CustomResourceDefinitions, the bundled Kubernetes, Flux and Traefik
-schemas, then --schema-location. Encrypted SOPS fields are never judged. A kind with no
+schemas/ folder, its CustomResourceDefinitions (a rendered one for the cluster it goes to),
+the bundled Kubernetes, Flux (--flux-version), Traefik and Gateway API schemas, then
+--schema-location. Encrypted SOPS fields are never judged. A kind with no
 schema anywhere is a warning (--missing-schemas).
 
 PASS::
@@ -28,38 +29,61 @@ from pathlib import Path
 
 from ..fieldpath import field_path
 from ..model import ERROR, WARNING, Problem
-from ..schemas import kubeconform
+from ..schemas import kubeconform, packaged
 from ..schemas.catalog import Catalog
+from ..schemas.crd import is_crd
 from ..schemas.documents import Manifest, crd_schemas, files_under
 
 ID = "schema"
 LEVEL = ERROR
 
 
-def repository_crds(run) -> tuple[dict, list]:
-    """The CRDs of the repository, rendered or in any file that is not excluded, converted:
-    (group, version, kind) → (schema, origin); and those that cannot be read, with where."""
+def crd_scopes(run) -> tuple[dict, dict[str, dict], list]:
+    """The CRDs of the repository, converted ((group, version, kind) → (schema, origin)): those in
+    files no cluster renders, for every cluster; those rendered, for the cluster they go to only
+    (one repository may hold clusters of several Flux releases); and those that cannot be read."""
     strict = run.schema.strict
-    rendered = [resource for cluster in run.clusters for r in cluster.renders for resource in r.resources]
-    found, broken = crd_schemas(rendered, strict, lambda r: f"CRD in {run.locate(r).file}")
-    broken = [(run.locate(resource), why) for resource, why in broken]
+    rendered: dict[str, dict] = {}
+    broken, origins = [], set()
+    for target, resources in _rendered_by_target(run).items():
+        crds = [resource for resource in resources if is_crd(resource.data)]
+        origins |= {resource.origin for resource in crds}
+        found, unreadable = crd_schemas(crds, strict, lambda r: f"CRD in {run.locate(r).file}")
+        rendered[target] = found
+        broken += [(run.locate(resource), why) for resource, why in unreadable]
     in_files = []
     for path in files_under([str(run.repo)], lambda folder: run.config.is_excluded(run.cache.relative(Path(folder)))):
-        if path.suffix != ".json" and not run.config.is_excluded(run.cache.relative(path)) \
+        if path.suffix != ".json" and path not in origins and not run.config.is_excluded(run.cache.relative(path)) \
                 and b"CustomResourceDefinition" in path.read_bytes():
             in_files += [Manifest(d.data, d) for d in run.cache.load(path).documents if isinstance(d.data, dict)]
-    more, unreadable = crd_schemas(in_files, strict, lambda m: f"CRD in {m.document.file}")
-    for key, value in more.items():
-        found.setdefault(key, value)
-    return found, broken + [(manifest.location(), why) for manifest, why in unreadable]
+    shared, unreadable = crd_schemas(in_files, strict, lambda m: f"CRD in {m.document.file}")
+    return shared, rendered, list(dict.fromkeys(broken)) + [(manifest.location(), why) for manifest, why in unreadable]
+
+
+def _rendered_by_target(run) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for cluster in run.clusters:
+        for render in cluster.renders:
+            found.setdefault(render.target, []).extend(render.resources)
+    return found
+
+
+def repository_crds(run) -> tuple[dict, list]:
+    """Every CRD of the repository, whichever cluster it goes to, and those that cannot be read."""
+    shared, rendered, broken = crd_scopes(run)
+    merged = dict(shared)
+    for found in rendered.values():
+        merged.update(found)
+    return merged, broken
 
 
 def check(run):
-    crds, broken = repository_crds(run)
+    shared, rendered, broken = crd_scopes(run)
     for where, why in broken:
         yield Problem.at(ID, ERROR, f"cannot turn this CustomResourceDefinition into a schema: {why}", where)
     placed = [(resource, r.target) for cluster in run.clusters for r in cluster.renders for resource in r.resources]
-    verdicts = _verdicts(run, Catalog(run.schema, run.repo, crds), [resource.data for resource, _ in placed])
+    catalogs = _catalogs(run, shared, rendered)
+    verdicts = _verdicts(run, [catalogs[target] for _, target in placed], [resource.data for resource, _ in placed])
     reported: set[tuple] = set()
     missing: dict[tuple, tuple] = {}
     for (resource, target), (origin, violations, trouble) in zip(placed, verdicts, strict=True):
@@ -81,18 +105,30 @@ def check(run):
         for (api_version, kind), (where, target, count) in sorted(missing.items()):
             yield Problem.at(ID, level, f"no schema for {kind} ({api_version}): {count} resource(s) not validated",
                              where, cluster=target,
-                             hint=f"add {run.schema.folder}/<group>/{kind.lower()}_<version>.json, import its CRD with "
-                                  "`infometis schemas import`, or pass --schema-location")
+                             hint=packaged.other_flux_lines(api_version, kind, run.schema.flux_line()) or
+                             f"add {run.schema.folder}/<group>/{kind.lower()}_<version>.json, import its CRD with "
+                             "`infometis schemas import`, or pass --schema-location")
 
 
-def _verdicts(run, catalog: Catalog, resources: list[dict]) -> list[tuple]:
+def _catalogs(run, shared: dict, rendered: dict[str, dict]) -> dict[str, Catalog]:
+    """One catalog per target cluster: its own CRDs before the shared ones; one for targets with the same CRDs."""
+    by_crds: dict[tuple, Catalog] = {}
+    found = {}
+    for target in {*rendered, *_rendered_by_target(run)}:
+        crds = {**shared, **rendered.get(target, {})}
+        key = tuple(sorted((name, origin) for name, (_, origin) in crds.items()))
+        found[target] = by_crds.setdefault(key, Catalog(run.schema, run.repo, crds))
+    return found
+
+
+def _verdicts(run, catalogs: list[Catalog], resources: list[dict]) -> list[tuple]:
     """(schema origin, violations or None when no schema was found, trouble) for each resource."""
     if run.schema.engine == "kubeconform":
         outcomes = kubeconform.judge(resources, run.schema)
         return [("kubeconform", list(o.violations) if o.status != "missing" else None,
                  f"kubeconform: {o.message}" if o.status == "error" else "") for o in outcomes]
     verdicts = []
-    for data in resources:
+    for catalog, data in zip(catalogs, resources, strict=True):
         api_version, kind = data.get("apiVersion"), data.get("kind")
         if not api_version or not kind:
             verdicts.append(("", [], f"{'apiVersion' if not api_version else 'kind'} is missing"))

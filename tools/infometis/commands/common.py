@@ -97,12 +97,15 @@ class SchemaArgs:
     locations: tuple[str, ...] = ()
     missing: str = "warning"
     engine: str = "builtin"
+    flux_version: str | None = None
 
 
-def schema_settings(args: SchemaArgs, config: Config, online: bool, derived: Path | None = None) -> SchemaSettings:
+def schema_settings(args: SchemaArgs, config: Config, online: bool) -> SchemaSettings:
     settings = SchemaSettings(args.kubernetes_version or config.kubernetes_version or "", args.strict,
-                              args.locations, args.missing, online, engine=args.engine, derived=str(derived or ""))
-    settings.version()  # an unknown Kubernetes version is a usage error, before any rendering
+                              args.locations, args.missing, online, engine=args.engine,
+                              flux_version=args.flux_version or config.flux_version or "")
+    settings.version()  # an unknown Kubernetes or Flux version is a usage error, before any rendering
+    settings.flux_line()
     return settings
 
 
@@ -116,10 +119,10 @@ def options(args: RepoArgs, schema: SchemaArgs | None = None) -> Options:
     config = replace(config, ignored=frozenset(git.ignored(repo)))
     jobs = args.jobs or os.cpu_count() or 1
     folder = cache_folder(args)
-    settings = schema_settings(schema or SchemaArgs(), config, args.online, folder)
+    settings = schema_settings(schema or SchemaArgs(), config, args.online)
     found, mapped = entries(repo, args, config), mappings(repo, args)
-    named = [folder for _, folder in found] if args.paths else []
-    config = config.pointed_at([os.path.relpath(folder, repo) for folder in named + [m.folder for m in mapped]])
+    named = [entry for _, entry in found] if args.paths else []
+    config = config.pointed_at([os.path.relpath(entry, repo) for entry in named + [m.folder for m in mapped]])
     return Options(repo, found, mapped, config, args.online, jobs,
                    partial=bool(args.clusters), schema=settings, shard=args.shard, cache_dir=folder,
                    progress=progress.wanted())

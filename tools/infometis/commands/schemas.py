@@ -8,30 +8,35 @@ import os
 import sys
 from pathlib import Path
 
+from .. import config as configs
 from .. import git
 from ..errors import ConfigError
 from ..fieldpath import field_path
 from ..model import ERROR, WARNING, Problem
 from ..report import Report, render
 from ..report.text import problem_line
-from ..schemas import bundled
+from ..schemas import bundled, packaged
 from ..schemas.catalog import Catalog, SchemaSettings
 from ..schemas.crd import file_name
 from ..schemas.documents import crd_schemas, files_under, read
-from .common import SchemaArgs, write
+from .common import SchemaArgs, schema_settings, write
 
 ID = "schema"
 KUSTOMIZE_CONFIG = "kustomize.config.k8s.io/"
 
 
 def _settings(args: SchemaArgs, online: bool) -> SchemaSettings:
-    settings = SchemaSettings(args.kubernetes_version or "", args.strict, args.locations, args.missing, online)
+    settings = SchemaSettings(args.kubernetes_version or "", args.strict, args.locations, args.missing, online,
+                              flux_version=args.flux_version or "")
     settings.version()
+    settings.flux_line()
     return settings
 
 
 def check(paths: list[str], schema: SchemaArgs, skip: tuple[str, ...], online: bool,
-          format_name: str, output: str | None) -> int:
+          format_name: str, output: str | None, reject: tuple[str, ...] = ()) -> int:
+    """Each resource counted once, as kubeconform does: valid, invalid, an error or skipped;
+    a problem of a file that belongs to no resource (it does not parse) is an error of its own."""
     settings = _settings(schema, online)
     manifests, problems, files = [], [], files_under(paths)
     for source in files:
@@ -40,31 +45,53 @@ def check(paths: list[str], schema: SchemaArgs, skip: tuple[str, ...], online: b
         problems += syntax
     crds, broken = crd_schemas(manifests, settings.strict, lambda m: f"CRD in {m.document.file}")
     catalog = Catalog(settings, None, crds)
-    counts = {"resources": len(manifests), "valid": 0, "invalid": 0, "errors": len(problems), "skipped": 0}
+    flawed, alone = _syntax_by_document(manifests, problems)
+    counts = {"resources": len(manifests), "valid": 0, "invalid": 0, "errors": alone, "skipped": 0}
     problems += [Problem.at(ID, ERROR, f"cannot turn this CustomResourceDefinition into a schema: {why}", m.location())
                  for m, why in broken]
     for manifest in manifests:
-        verdict, found = _judge(manifest, catalog, settings, skip)
-        counts[verdict] += 1
+        verdict, found = _judge(manifest, catalog, settings, _kinds(skip), _kinds(reject))
+        counts["errors" if id(manifest.document) in flawed and verdict != "skipped" else verdict] += 1
         problems += found
     report = Report(dict(counts, files=len(files)), sorted(problems, key=Problem.sort_key))
     write(_render(report, format_name), output)
     return 1 if counts["invalid"] or counts["errors"] else 0
 
 
-def _judge(manifest, catalog: Catalog, settings: SchemaSettings, skip) -> tuple[str, list[Problem]]:
+def _syntax_by_document(manifests, problems: list[Problem]) -> tuple[set[int], int]:
+    """The documents (by id) a syntax problem (a duplicate key) sits in, and how many problems sit in none."""
+    spans = [(m.document, max((line for line, _ in m.document.lines.values()), default=m.document.line)) for m in manifests]
+    flawed, alone = set(), 0
+    for problem in problems:
+        inside = [doc for doc, end in spans if doc.file == problem.file and doc.line <= (problem.line or 0) <= end]
+        flawed |= {id(doc) for doc in inside}
+        alone += not inside
+    return flawed, alone
+
+
+def _kinds(given: tuple[str, ...]) -> frozenset[str]:
+    """--skip/--reject values as kubeconform takes them: repeatable or comma-separated, Kind or apiVersion/Kind."""
+    return frozenset(kind.strip() for value in given for kind in value.split(",") if kind.strip())
+
+
+def _judge(manifest, catalog: Catalog, settings: SchemaSettings, skip, reject) -> tuple[str, list[Problem]]:
     data = manifest.data
     if not isinstance(data, dict):
         return "errors", [Problem.at(ID, ERROR, "a manifest must be a mapping", manifest.location())]
     missing = [key for key in ("apiVersion", "kind") if not data.get(key)]
     if missing:
         return "errors", [Problem.at(ID, ERROR, f"{' and '.join(missing)} missing", manifest.location())]
-    if data["kind"] in skip or str(data["apiVersion"]).startswith(KUSTOMIZE_CONFIG):
+    names = {str(data["kind"]), f"{data['apiVersion']}/{data['kind']}"}  # Kind, or group/version/Kind (v1/Kind for core)
+    if names & reject:
+        return "errors", [Problem.at(ID, ERROR, f"prohibited resource kind {data['kind']}", manifest.location(),
+                                     hint="--reject forbids it")]
+    if names & skip or str(data["apiVersion"]).startswith(KUSTOMIZE_CONFIG):
         return "skipped", []  # kustomization.yaml is a build input, not a resource
     schema = catalog.find(str(data["apiVersion"]), str(data["kind"]))
     if schema is None:
         message = f"no schema for {data['kind']} ({data['apiVersion']})"
-        hint = "add a schema with `infometis schemas import CRD.yaml` or --schema-location, or --skip the kind"
+        hint = packaged.other_flux_lines(str(data["apiVersion"]), str(data["kind"]), catalog.flux_line) or \
+            "add a schema with `infometis schemas import CRD.yaml` or --schema-location, or --skip the kind"
         level = {"error": ERROR, "warning": WARNING}.get(settings.missing)
         found = [Problem.at(ID, level, message, manifest.location(), hint=hint)] if level else []
         return ("errors" if level == ERROR else "skipped"), found
@@ -117,17 +144,21 @@ def import_crds(paths: list[str], repo: str | None, folder: str, strict: bool) -
 
 def list_schemas(repo: str | None, folder: str, schema: SchemaArgs) -> int:
     """Every kind the catalog covers offline, and from where, one per line."""
-    settings = _settings(schema, online=False)
     root = Path(repo).resolve() if repo else git.toplevel(Path.cwd())
+    config = configs.load(root / configs.DEFAULT_FILE, configs.DEFAULT_FILE, required=False)
+    settings = schema_settings(schema, config, online=False)
     rows = [(f"{folder}/", *_declared(path)) for path in sorted((root / folder).glob("*/*.json"))]
-    k8s = settings.version()
+    k8s, line = settings.version(), settings.flux_line()
     rows += [(f"Kubernetes {k8s} (bundled)", api, kind) for api, kind in bundled.core_kinds(k8s)]
-    rows += [("Flux (bundled)", api, kind) for api, kind in bundled.flux_kinds()]
-    rows += [("Traefik (bundled)", *_declared(path)) for path in sorted(bundled.TRAEFIK.glob("*/*.json"))]
+    for name in packaged.bundle_names(line):
+        bundle = packaged.load(name)
+        rows += [(bundle.origin, api, kind) for api, kind in bundle.kinds()]
     width = max(len(row[0]) for row in rows)
     for source, api, kind in rows:
         print(f"{source:<{width}}  {api:<45} {kind}")
-    print(f"{len(rows)} kinds; CRDs in the repository and --schema-location add more at validation time")
+    print(f"{len(rows)} kinds; Flux schemas of release line {line} ({packaged.load(packaged.FLUX + line).release}; "
+          f"bundled lines: {', '.join(packaged.flux_lines())}, chosen with --flux-version or flux.version); "
+          "CRDs in the repository and --schema-location add more at validation time")
     return 0
 
 

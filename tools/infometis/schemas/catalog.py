@@ -1,5 +1,6 @@
 """Where the schema of a kind comes from, in order: the repository's schema folder, the
-CustomResourceDefinitions in the repository, the bundled schemas, then --schema-location
+CustomResourceDefinitions in the repository, the bundled schemas (core Kubernetes; Flux of the
+chosen release line, Traefik and Gateway API, made from their CRDs), then --schema-location
 templates (kubeconform's syntax)."""
 
 from __future__ import annotations
@@ -14,31 +15,42 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
-from . import bundled
+from . import bundled, packaged
 from .bundled import split_api_version
 from .engine import Schema
+from .locations import checked, expand, is_url
 
 MISSING_LEVELS = ("error", "warning", "ignore")
 
 
 @dataclass(frozen=True)
 class SchemaSettings:
-    kubernetes_version: str = ""  # X.Y; empty: the newest bundled
+    kubernetes_version: str = ""  # X.Y or X.Y.Z; empty: the newest bundled
     strict: bool = True
     locations: tuple[str, ...] = ()
     missing: str = "warning"
     online: bool = False
     folder: str = "schemas"  # the repository's own, <group>/<kind>_<version>.json
     engine: str = "builtin"  # or kubeconform
-    derived: str = ""  # a folder keeping the bundled Flux schemas once derived (building them is slow)
+    flux_version: str = ""  # a bundled Flux release line, X.Y; empty: the newest
 
     def version(self) -> str:
+        """The minor version (X.Y) of the bundled core schemas."""
         versions = bundled.kubernetes_versions()
-        chosen = self.kubernetes_version or versions[-1]
+        given = re.fullmatch(r"v?(\d+\.\d+)(\.\d+)?", self.kubernetes_version.strip())
+        chosen = given[1] if given else self.kubernetes_version or versions[-1]
         if chosen not in versions:
-            raise ConfigError(f"Kubernetes version {chosen}: the bundled schemas cover {versions[0]} to {versions[-1]}; "
-                              "pick one of those (--kubernetes-version X.Y or kubernetesVersion in .infometis.yaml)")
+            raise ConfigError(f"Kubernetes version {self.kubernetes_version}: the bundled schemas cover {versions[0]} to "
+                              f"{versions[-1]}; pick one of those (--kubernetes-version X.Y[.Z] or kubernetesVersion in .infometis.yaml)")
         return chosen
+
+    def full_version(self) -> str:
+        """X.Y.Z, as kubeconform's templates and -kubernetes-version take it (X.Y given: X.Y.0)."""
+        given = re.fullmatch(r"v?(\d+\.\d+\.\d+)", self.kubernetes_version.strip())
+        return given[1] if given else f"{self.version()}.0"
+
+    def flux_line(self) -> str:
+        return packaged.flux_line(self.flux_version)
 
 
 def cache_dir() -> Path:
@@ -55,10 +67,8 @@ class Catalog:
 
     def __post_init__(self):
         self.k8s_version = self.settings.version()
-        for location in self.settings.locations:
-            if _is_url(location) and not self.settings.online:
-                raise ConfigError(f"--schema-location {location}: a remote location is fetched only with --online "
-                                  "(or point at a local copy of the schemas)")
+        self.flux_line = self.settings.flux_line()
+        self.templates = [checked(location, self.settings.online) for location in self.settings.locations if location != "default"]
 
     def find(self, api_version: str, kind: str) -> Schema | None:
         key = (*split_api_version(api_version), kind)
@@ -81,16 +91,13 @@ class Catalog:
         yield origin, schema, None
         registry = _core_registry(k8s, strict)
         yield f"Kubernetes {k8s} (bundled)", bundled.core_schema(group, version, kind, k8s, strict), registry
-        yield "Flux (bundled)", bundled.flux_schema(group, version, kind, strict, self.settings.derived), None
-        yield "Traefik (bundled)", bundled.traefik_schema(group, version, kind), None
-        for template in self.settings.locations:
-            if template == "default":
-                continue  # kubeconform's default is the Kubernetes schemas: bundled above
-            where = expand(template, group, version, kind, k8s, strict)
+        yield *packaged.find(group, version, kind, strict, self.flux_line), None
+        for template in self.templates:  # kubeconform's "default" is the Kubernetes schemas: bundled above
+            where = expand(template, group, version, kind, self.settings.full_version(), strict)
             yield where, self._fetch(where), None
 
     def _fetch(self, where: str) -> dict | None:
-        if not _is_url(where):
+        if not is_url(where):
             return _read_json(Path(where))
         cached = cache_dir() / (hashlib.sha256(where.encode()).hexdigest() + ".json")
         if not cached.is_file():
@@ -108,18 +115,6 @@ class Catalog:
             partial.write_bytes(body)
             partial.replace(cached)  # atomic: concurrent runs never read half a file
         return _read_json(cached)
-
-
-def expand(template: str, group: str, version: str, kind: str, k8s_version: str, strict: bool) -> str:
-    """A kubeconform --schema-location template filled in for one kind."""
-    values = {"Group": group, "ResourceKind": kind.lower(), "ResourceAPIVersion": version,
-              "NormalizedKubernetesVersion": f"v{k8s_version}.0", "StrictSuffix": "-strict" if strict else "",
-              "KindSuffix": f"-{group.split('.')[0]}" if group else ""}
-    return re.sub(r"\{\{\s*\.(\w+)\s*\}\}", lambda m: values.get(m[1], m[0]), template)
-
-
-def _is_url(text: str) -> bool:
-    return text.startswith(("http://", "https://"))
 
 
 def _read_json(path: Path) -> dict | None:

@@ -105,6 +105,8 @@ def _resource(openapi: dict, group: str, version: str, kind: str, strict: bool) 
     required = schema.get("required") if isinstance(schema.get("required"), list) else []
     schema["required"] = list(dict.fromkeys(["apiVersion", "kind", *required]))
     schema.setdefault("type", "object")
+    if strict and openapi.get("x-kubernetes-preserve-unknown-fields") is not True:
+        schema.setdefault("additionalProperties", False)  # a root listing no properties keeps none but these three
     return {"$schema": DRAFT, **schema}
 
 

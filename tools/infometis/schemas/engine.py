@@ -3,6 +3,7 @@ field paths (`spec.template.spec.containers[0].resources.limts: unknown field`).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import jsonschema_rs
@@ -17,12 +18,21 @@ class Violation:
 
 
 def without_nulls(value):
-    """The API server treats a null field as an absent one; so does validation."""
+    """The API server treats a null field as an absent one; so does validation. Keys become the
+    strings JSON has (YAML's `1:` or `true:` as the API server and kubeconform read them)."""
     if isinstance(value, dict):
-        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+        return {k if isinstance(k, str) else _json_key(k): without_nulls(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [without_nulls(v) for v in value]
     return value
+
+
+def _json_key(key) -> str:
+    if isinstance(key, bool) or key is None:
+        return json.dumps(key)  # true, false, null
+    if hasattr(key, "isoformat"):
+        return key.isoformat()  # an unquoted date
+    return str(key)
 
 
 def encrypted_paths(value, path=()) -> set[tuple]:

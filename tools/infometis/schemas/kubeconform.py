@@ -45,7 +45,7 @@ def find_kubeconform() -> str:
 
 
 def arguments(settings: SchemaSettings) -> list[str]:
-    flags = ["-output", "json", "-verbose", "-kubernetes-version", f"{settings.version()}.0"]
+    flags = ["-output", "json", "-verbose", "-kubernetes-version", settings.full_version()]
     if settings.strict:
         flags.append("-strict")
     for location in ("default", *(t for t in settings.locations if t != "default")):

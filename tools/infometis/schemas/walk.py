@@ -26,10 +26,3 @@ def rewrite(schema, change: Callable[[dict], dict]):
         if isinstance(node.get(key), list):
             node[key] = [rewrite(sub, change) for sub in node[key]]
     return change(node)
-
-
-def strict(node: dict) -> dict:
-    """Strict: an object that lists its properties admits no others."""
-    if "properties" in node and "additionalProperties" not in node:
-        return {**node, "additionalProperties": False}
-    return node
