@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from conftest import invoke
 from hypothesis import given
 from hypothesis import strategies as st
 from infometis import closure
@@ -149,3 +152,26 @@ def test_closures_in_a_cycle_are_whole_whichever_folder_is_walked_first(tmp_path
     found = {name: closure.walk(tmp_path / name, cache).folders for name in order}
     assert found["a"] == found["b"] == {tmp_path / "a", tmp_path / "b"}
     assert found["c"] == {tmp_path / "a", tmp_path / "b", tmp_path / "c"}
+
+
+def test_schemas_check_reads_standard_input_only_up_to_the_limit():
+    """An endless standard input is refused at the size limit, not read to the end."""
+    with open("/dev/zero", "rb") as endless:
+        done = subprocess.run([sys.executable, "-m", "infometis.cli", "schemas", "check", "-"], stdin=endless,
+                              capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "(stdin):1: error [yaml]" in done.stdout and "larger than the 10 MiB" in done.stdout
+
+
+def test_an_unreadable_file_outside_every_kustomization_is_no_internal_error(fixture_repo, monkeypatch):
+    repo = fixture_repo("yaml-good")
+    (repo / "notes").mkdir()
+    (repo / "notes" / "locked.yaml").write_text("kind: CustomResourceDefinition\n")
+    real = Path.read_bytes
+
+    def read_bytes(path):  # root reads any file: the OS's refusal is played back
+        if path.name == "locked.yaml":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = invoke("validate", "--repo", str(repo), "--format", "json")
+    assert result.exit_code in (0, 1) and "internal error" not in result.stderr, result.stderr

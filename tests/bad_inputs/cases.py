@@ -196,6 +196,15 @@ CASES: list[Case] = [
         "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: demo\n  namespace: demo\n"
         "spec:\n  interval: 10m\n  chart:\n    spec:\n      chart: demo\n      sourceRef:\n        kind: HelmRepository\n"
         "        name: demo\n  values: just a string\n")), 1, "schema", f"{DEMO}/release.yaml", 14),
+    # round two: values Python and Go read differently, and depths that overflow a stack
+    Case("integer-of-5000-digits", listed("big.yaml", configmap("data:\n  n: " + "9" * 5000 + "\n")), 0),
+    Case("unquoted-impossible-date", listed("date.yaml", configmap("data:\n  day: 2023-02-29\n")), 0),
+    Case("defaults-nested-500-deep", listed("deep.yaml", configmap(
+        "data:\n  v: " + "".join(f"${{v{i}:=" for i in range(500)) + "end" + "}" * 500 + "\n")), 1,
+        "substitution", f"{DEMO}/deep.yaml", 7),
+    Case("nul-byte-on-line-1007", listed("nul.yaml", configmap(
+        "data:\n" + "".join(f"  k{i}: v\n" for i in range(1000)) + "  last: \x00\n")), 1,
+        "yaml", f"{DEMO}/nul.yaml", 1007),
     # configuration
     Case("malformed-infometis-yaml", lambda root: put(root, ".infometis.yaml", "checks: [unclosed\n"), 2,
          None, ".infometis.yaml", 1),

@@ -36,6 +36,8 @@ def go_int(text: str) -> int | None:
     if not match:
         return None
     sign, digits = match.groups()
+    if len(digits) > 66:  # past 64 bits in any base (and past what Python converts quickly)
+        return None
     if digits[:2].lower() in ("0x", "0o", "0b"):
         value = int(digits, 0)
     else:

@@ -15,7 +15,7 @@ from . import closure as closures
 from .checks import substitution
 from .model import ERROR, Location, ResourceId, as_list
 from .render import Resource
-from .substitute import UNCLOSED, substitute
+from .substitute import TOO_DEEP, UNCLOSED, substitute
 from .yamlio import dump, load_stream
 
 
@@ -73,7 +73,7 @@ def apply(walk, k, resources: list[Resource], closure: closures.Closure, written
         text = dump(resource.data)
         outcome = substitute(text, variables)
         for reference in outcome.invalid:
-            needle = reference.removesuffix(UNCLOSED)
+            needle = reference.removesuffix(UNCLOSED).removesuffix(TOO_DEEP)
             _problem(walk, k, resource, closure, f"cannot substitute {reference}", needle)
         for name in sorted(set(outcome.missing)) if not unknown else ():
             _problem(walk, k, resource, closure, f"variable '{name}' has no value and no default",

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 UNCLOSED = " (no closing '}')"
+TOO_DEEP = " (defaults nested more than 100 deep)"  # MAX_NESTING
 VARIABLE_NAME = re.compile(r"[_a-zA-Z][_a-zA-Z0-9]*")
 _REFERENCE = re.compile(r"^([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[=-])(.*))?$", re.DOTALL)
 
@@ -92,7 +93,10 @@ def _function(reference: str, variables: dict[str, str], outcome: Outcome) -> st
     return _FUNCTIONS[operator](value, argument)
 
 
-def _resolve(reference: str, variables: dict[str, str], outcome: Outcome) -> str:
+MAX_NESTING = 100  # defaults inside defaults: real manifests nest two or three
+
+
+def _resolve(reference: str, variables: dict[str, str], outcome: Outcome, depth: int = 0) -> str:
     match = _REFERENCE.match(reference)
     if not match:
         applied = _function(reference, variables, outcome)
@@ -110,7 +114,10 @@ def _resolve(reference: str, variables: dict[str, str], outcome: Outcome) -> str
     unset = value is None or (operator.startswith(":") and value == "")
     if not unset:
         return value
-    nested = substitute(default, variables)  # a default may itself hold ${...}
+    if depth >= MAX_NESTING:
+        outcome.invalid.append("${" + reference[:40] + TOO_DEEP)
+        return "${" + reference + "}"
+    nested = substitute(default, variables, depth + 1)  # a default may itself hold ${...}
     outcome.missing += nested.missing
     outcome.invalid += nested.invalid
     return nested.text
@@ -131,7 +138,7 @@ def _closing_brace(text: str, start: int) -> int:
     return -1
 
 
-def substitute(text: str, variables: dict[str, str]) -> Outcome:
+def substitute(text: str, variables: dict[str, str], depth: int = 0) -> Outcome:
     """envsubst as Flux runs it: `${...}` is replaced, `$$` is a literal `$` (so `$${var}` is the
     text `${var}`), and a `$` before anything else, `$var` included, stays as written."""
     outcome = Outcome("")
@@ -156,7 +163,7 @@ def substitute(text: str, variables: dict[str, str]) -> Outcome:
             parts.append(text[position:])
             break
         parts.append(text[position:start])
-        parts.append(_resolve(text[start + 2:end], variables, outcome))
+        parts.append(_resolve(text[start + 2:end], variables, outcome, depth))
         position = end + 1
     outcome.text = "".join(parts)
     return outcome

@@ -145,6 +145,11 @@ def _parse(text: str, path: str, loader_class=None) -> LoadedFile:
         if "maximum nesting depth" in what:
             what, hint = "nested deeper than 1,000 levels", "flatten it: no manifest needs that depth"
         return LoadedFile(path, tuple(documents), (_problem(path, f"invalid YAML: {what}", mark, hint),))
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow: at its own line
+        line = text.count("\n", 0, max(0, err.position - (len(text) - len(text.lstrip("\ufeff"))))) + 1
+        return LoadedFile(path, tuple(documents), (Problem.at(
+            YAML_CHECK, ERROR, f"invalid YAML: {err.reason} (character #x{err.character:04x})",
+            Location(path, line, None), hint="remove it, or write it escaped in a double-quoted string"),))
     except Exception as err:  # whatever the loader raises, the file becomes a problem, never the run's end
         message = "nesting too deep" if isinstance(err, RecursionError) else (str(err).splitlines() or [""])[0]
         return LoadedFile(path, tuple(documents), (_problem(path, f"invalid YAML: {message or type(err).__name__}", None),))

@@ -33,6 +33,7 @@ from ..schemas import kubeconform, packaged
 from ..schemas.catalog import Catalog
 from ..schemas.crd import is_crd
 from ..schemas.documents import Manifest, crd_schemas, files_under
+from ..yamlio import MAX_FILE_BYTES
 
 ID = "schema"
 LEVEL = ERROR
@@ -54,10 +55,21 @@ def crd_scopes(run) -> tuple[dict, dict[str, dict], list]:
     in_files = []
     for path in files_under([str(run.repo)], lambda folder: run.config.is_excluded(run.cache.relative(Path(folder)))):
         if path.suffix != ".json" and path not in origins and not run.config.is_excluded(run.cache.relative(path)) \
-                and b"CustomResourceDefinition" in path.read_bytes():
+                and _mentions_crd(path):
             in_files += [Manifest(d.data, d) for d in run.cache.load(path).documents if isinstance(d.data, dict)]
     shared, unreadable = crd_schemas(in_files, strict, lambda m: f"CRD in {m.document.file}")
     return shared, rendered, list(dict.fromkeys(broken)) + [(manifest.location(), why) for manifest, why in unreadable]
+
+
+def _mentions_crd(path: Path) -> bool:
+    """A cheap look before parsing: the file names a CRD (unreadable or oversized: the yaml
+    check's to say, if a render reads it)."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return False
+        return b"CustomResourceDefinition" in path.read_bytes()
+    except OSError:
+        return False
 
 
 def _rendered_by_target(run) -> dict[str, list]:

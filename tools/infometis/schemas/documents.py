@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..model import Document, Location, Problem
-from ..yamlio import is_regular, load_text
+from ..yamlio import MAX_FILE_BYTES, is_regular, load_text
 from .crd import convert_crd, is_crd
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -47,12 +47,20 @@ def files_under(paths: list[str], skip=lambda relative: False) -> list[Path | st
 
 def read(source: Path | str, display: str | None = None) -> tuple[list[Manifest], list[Problem]]:
     """The manifests of one file (or of stdin), and its syntax problems."""
-    data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    try:  # past the size limit nothing more is read: load_text refuses it as too large
+        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1) if source == "-" else _read_limited(Path(source))
+    except OSError as err:
+        raise ConfigError(f"{source}: cannot read it ({err.strerror or err})") from None
     loaded = load_text(data, display or ("(stdin)" if source == "-" else str(source)))
     manifests = []
     for document in loaded.documents:
         manifests += list(_expand(document))
     return manifests, list(loaded.problems)
+
+
+def _read_limited(path: Path) -> bytes:
+    with path.open("rb") as file:
+        return file.read(MAX_FILE_BYTES + 1)
 
 
 def _expand(document: Document) -> Iterator[Manifest]:
