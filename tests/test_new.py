@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import git, invoke, validate_json
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -357,3 +358,25 @@ def test_a_generated_service_promotes_along_the_init_order(tmp_path):
     git(repo, "commit", "-q", "-m", "fleet")
     result = run("promote", "dev", "prod", "--dry-run", "--repo", str(repo))
     assert "apps/web/prod/kustomization.yaml:8  images[nginx].newTag  1.27.4 → 1.27.5" in result.output
+
+
+@pytest.mark.parametrize("image, tag", [("postgres:16.4", '"16.4"'), ("redis:7", '"7"'), ("python:3.10", '"3.10"'),
+                                        ("nginx:1.27.4", "1.27.4"), ("busybox:yes", '"yes"')])
+def test_a_tag_yaml_would_read_as_a_number_is_written_quoted(tmp_path, image, tag):
+    repo = init(tmp_path, "dev")
+    run("new", "service", "db", "--image", image, "--port", "5432", "--repo", str(repo))
+    overlay = (repo / "apps/db/dev/kustomization.yaml").read_text()
+    assert f"    newTag: {tag}\n" in overlay
+    assert yaml.safe_load(overlay)["images"][0]["newTag"] == image.split(":")[1]
+    assert_clean(repo)
+
+
+def test_values_with_newlines_or_quotes_never_change_the_structure(tmp_path):
+    result = run("init", str(tmp_path / "a"), "--clusters", "dev", "--url", 'https://x.example/r.git\nignore: "/*"',
+                 ok=False)
+    assert result.exit_code == 2 and "a newline or control character" in result.stderr
+    assert not (tmp_path / "a").exists() or not any((tmp_path / "a").iterdir())
+    repo = tmp_path / "b"
+    run("init", str(repo), "--clusters", "dev", "--url", 'ssh://git@x.example/r"q.git')
+    sync = list(yaml.safe_load_all((repo / "clusters/dev/flux-system/gotk-sync.yaml").read_text()))
+    assert sync[0]["spec"]["url"] == 'ssh://git@x.example/r"q.git' and "ignore" not in sync[0]["spec"]

@@ -26,16 +26,17 @@ def layers(cluster: Cluster) -> list[tuple[str, str]]:
 def infrastructure(cluster: Cluster) -> str:
     documents, previous = [], None
     for name, path in layers(cluster):
-        depends = f"  dependsOn:\n    - name: {previous}\n" if previous else ""
+        depends = templates.Block(f"  dependsOn:\n    - name: {previous}\n" if previous else "")
         documents.append(templates.render("cluster/layer.yaml", name=name, path=path, depends_on=depends))
         previous = name
     order = " → ".join(("controllers", "configs", f"the {cluster.mode} adaptation")[-len(documents):])
-    return templates.render("cluster/infrastructure.yaml", cluster=cluster.name, order=order, layers="---\n".join(documents))
+    layers_text = templates.Block("---\n".join(documents))
+    return templates.render("cluster/infrastructure.yaml", cluster=cluster.name, order=order, layers=layers_text)
 
 
 def app(cluster: Cluster, service: str) -> str:
     """The Flux Kustomization of one service in one cluster."""
-    tenant = templates.read("cluster/tenant.txt") if cluster.mode == TENANT_MODE else ""
+    tenant = templates.Block(templates.read("cluster/tenant.txt") if cluster.mode == TENANT_MODE else "")
     return templates.render("cluster/app.yaml", service=service, environment=cluster.environment, tenant=tenant)
 
 
@@ -50,8 +51,9 @@ def add_cluster(plan: Plan, cluster: Cluster, url: str, services: list[str]) -> 
     folder = f"clusters/{cluster.name}"
     extra = "settings-independent.txt" if cluster.mode == INDEPENDENT else "settings-other.txt"
     values = dict(cluster=cluster.name, environment=cluster.environment, mode=cluster.mode, domain=cluster.domain, url=url)
+    settings = templates.Block(templates.read(f"cluster/{extra}"))
     plan.create(f"{folder}/cluster-settings.yaml",
-                templates.render("cluster/cluster-settings.yaml", **values, mode_settings=templates.read(f"cluster/{extra}")))
+                templates.render("cluster/cluster-settings.yaml", **values, mode_settings=settings))
     for name in ("kustomization.yaml", "flux-system/gotk-sync.yaml", "flux-system/kustomization.yaml", "apps/kustomization.yaml"):
         plan.create(f"{folder}/{name}", templates.render(f"cluster/{name}", **values))
     plan.create(f"{folder}/infrastructure.yaml", infrastructure(cluster))

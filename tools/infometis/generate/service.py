@@ -77,9 +77,9 @@ def base_files(spec: Service) -> dict[str, str]:
     values = dict(service=spec.name, port=spec.port, kind=spec.kind, image=spec.image)
     workload = "statefulset.yaml" if spec.kind == "StatefulSet" else "deployment.yaml"
     stateful = spec.kind == "StatefulSet"
+    workload_spec = templates.Block(f"  serviceName: {spec.name}-headless\n" if stateful else "")
     files = {
-        f"base/{workload}": templates.render(
-            "service/base/workload.yaml", **values, workload_spec=f"  serviceName: {spec.name}-headless\n" if stateful else ""),
+        f"base/{workload}": templates.render("service/base/workload.yaml", **values, workload_spec=workload_spec),
         "base/services.yaml" if stateful else "base/service.yaml": templates.render("service/base/service.yaml", **values)
         + (templates.render("service/base/headless.yaml", **values) if stateful else ""),
     }
@@ -96,7 +96,7 @@ def base_files(spec: Service) -> dict[str, str]:
 
 
 def overlay(spec: Service, environment: str) -> str:
-    components = templates.read("service/overlay/components.txt") if spec.route else ""
+    components = templates.Block(templates.read("service/overlay/components.txt") if spec.route else "")
     return templates.render("service/overlay/kustomization.yaml", service=spec.name, environment=environment,
                             repository=spec.repository, tag=spec.tag, kind=spec.kind, components=components)
 
