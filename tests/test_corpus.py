@@ -31,7 +31,8 @@ CORPUS = {
         {"clusters": 1, "kustomizations": 91, "rendered": 91, "skipped": 0},
         # Kustomizations without timeout; kinds without schema; kubernetes/bootstrap/kustomize, which
         # the bootstrap applies by hand and no Flux Kustomization reaches
-        {"flux-hygiene": (0, 91), "schema": (0, 41), "unreached": (0, 1)}),
+        # and the HTTPRoute to kube-system/hubble-ui, which the cilium chart makes (a warning until charts render)
+        {"flux-hygiene": (0, 91), "schema": (0, 41), "unreached": (0, 1), "references": (0, 1)}),
 }
 
 

@@ -365,7 +365,8 @@ def test_reject_makes_a_kind_an_error(tmp_path):
 def test_a_duplicate_key_is_counted_once(tmp_path):
     text = REPLICATION_CONTROLLER.replace("  replicas: 2\n", "  replicas: 2\n  replicas: 3\n")
     result, report = run_check(tmp_path, text + "---\n" + REPLICATION_CONTROLLER.replace("bob", "alice"))
-    assert result.exit_code == 1 and [p["message"] for p in report["problems"]] == ["duplicate key 'replicas'"]
+    assert result.exit_code == 1 and [p["message"] for p in report["problems"]] == [
+        'mapping key "replicas" already defined at line 6']
     assert report["summary"] == {"resources": 2, "valid": 1, "invalid": 0, "errors": 1, "skipped": 0, "files": 1}
 
 

@@ -21,8 +21,9 @@ Looked for among all the renders of the cluster, in the namespace the reference 
 
 A Secret also exists when a SealedSecret, an ExternalSecret or a cert-manager Certificate
 of the cluster makes it; a name that a HelmRelease's chart may create in its namespace (its
-release name, its name or its fullnameOverride, alone or followed by "-…"; a Service or a
-Gateway of any name) is taken to exist. Accepted without a definition: the ServiceAccount `default` and the ConfigMap
+release name, its name or its fullnameOverride, alone or followed by "-…") is taken to exist;
+a Service or Gateway of another name in that namespace is a warning (a chart may make it:
+cilium's hubble-ui), not an error. Accepted without a definition: the ServiceAccount `default` and the ConfigMap
 `kube-root-ca.crt` (Kubernetes makes them in every namespace), what a Flux install makes
 in flux-system (the controllers' ServiceAccounts, the webhook-receiver, notification-controller
 and source-controller Services), and the source `flux-system` and its Secret
@@ -56,7 +57,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..fieldpath import field_path
-from ..model import ERROR, Problem, as_list
+from ..model import ERROR, WARNING, Problem, as_list
 from .reference_fields import CHART_SOURCES, GATEWAY_GROUP, TRAEFIK_GROUPS, Ref, dig, refs_of
 
 ID = "references"
@@ -87,9 +88,11 @@ class Inventory:
         if isinstance(name, str) and name:
             self.objects.setdefault((kind, namespace, name), data)
 
+    def chart_namespace(self, ref: Ref) -> bool:
+        """Charts make Services (cilium's hubble-ui) and Gateways of any name in their namespace."""
+        return ref.kind in ("Service", "Gateway") and ref.namespace in self.helm
+
     def helm_made(self, ref: Ref) -> bool:
-        if ref.kind in ("Service", "Gateway") and ref.namespace in self.helm:
-            return True  # charts make Services (cilium's hubble-ui) and Gateways of any name
         return ref.kind in HELM_MADE and any(ref.name == prefix or ref.name.startswith(prefix + "-")
                                              for prefix in self.helm.get(ref.namespace, ()))
 
@@ -187,26 +190,29 @@ def _port_names(ports: list) -> str:
     return ", ".join(names) or "none"
 
 
-def resolve(run, inventory: Inventory, ref: Ref) -> tuple[str, tuple] | None:
-    """What is wrong with `ref` and the field that says it, or None."""
+def resolve(run, inventory: Inventory, ref: Ref) -> tuple[str, tuple, str] | None:
+    """What is wrong with `ref`, the field that says it and how sure that is, or None."""
     key = (ref.kind, ref.namespace, ref.name)
     defined = key in inventory.objects or _implicit(ref)
     if not defined:
         if (ref.optional or _external(run, ref) or inventory.helm_made(ref)
                 or {"*", ref.namespace} & inventory.unknown):
             return None
-        return f"{ref.kind} {ref.namespace}/{ref.name} is not defined in this cluster", ref.path
+        missing = f"{ref.kind} {ref.namespace}/{ref.name} is not defined in this cluster"
+        if inventory.chart_namespace(ref):  # a chart there may make it: not an error, not silence
+            return f"{missing}, unless a chart installed in {ref.namespace} makes it", ref.path, WARNING
+        return missing, ref.path, LEVEL
     if ref.kind == "Service" and isinstance(ref.port, (int, str)) and not isinstance(ref.port, bool):
         ports = _ports(inventory, ref)
         if ports is not None and not _has_port(ports, ref.port):
             return (f"Service {ref.namespace}/{ref.name} has no port {ref.port} (its ports: {_port_names(ports)})",
-                    ref.path[:-1] + ("port",))
+                    ref.path[:-1] + ("port",), LEVEL)
     if ref.kind == "Gateway" and isinstance(ref.port, str) and inventory.objects.get(key) is not None:
         listeners = [item.get("name") for item in as_list(dig(inventory.objects[key], "spec", "listeners"))
                      if isinstance(item, dict)]
         if ref.port not in listeners:
             return (f"Gateway {ref.namespace}/{ref.name} has no listener {ref.port} "
-                    f"(its listeners: {', '.join(map(str, listeners)) or 'none'})", ref.path[:-1] + ("sectionName",))
+                    f"(its listeners: {', '.join(map(str, listeners)) or 'none'})", ref.path[:-1] + ("sectionName",), LEVEL)
     return None
 
 
@@ -239,11 +245,11 @@ def check(run):
                     wrong = resolve(run, inventory, ref) if inventory is not None else None
                     if wrong is None:
                         continue
-                    message, path = wrong
+                    message, path, level = wrong
                     where = run.locate(resource, path)
                     key = (where.file, where.line, message)
                     if key in reported:  # one base, many clusters: said once
                         continue
                     reported.add(key)
-                    yield Problem.at(ID, LEVEL, f"{field_path(path)}: {message}", where, cluster=target,
+                    yield Problem.at(ID, level, f"{field_path(path)}: {message}", where, cluster=target,
                                      resource=str(rid), hint=_hint(ref, path))
