@@ -32,6 +32,7 @@ class RepoArgs:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     online: bool = False
+    require_charts: bool = False
     jobs: int | None = None
     shard: tuple[int, int] | None = None  # validate --shard I/N
     cache_dir: str | None = None
@@ -122,7 +123,7 @@ def options(args: RepoArgs, schema: SchemaArgs | None = None) -> Options:
     config = config.pointed_at([os.path.relpath(folder, repo) for folder in named + [m.folder for m in mapped]])
     return Options(repo, found, mapped, config, args.online, jobs,
                    partial=bool(args.clusters), schema=settings, shard=args.shard, cache_dir=folder,
-                   progress=progress.wanted())
+                   progress=progress.wanted(), require_charts=args.require_charts)
 
 
 def cache_folder(args: RepoArgs) -> Path | None:
