@@ -120,9 +120,10 @@ def _oci_repository(found: dict, name: str) -> Source:
                   ("spec", "chartRef"), None)
 
 
-def values_from(spec: dict, namespace: str, objects: dict) -> tuple[dict, list[tuple[int, str]]]:
+def values_from(spec: dict, namespace: str, objects: dict, sealed=frozenset()) -> tuple[dict, list[tuple[int, str]]]:
     """The values of spec.valuesFrom merged in order (ConfigMap and Secret keys, with
-    targetPath), and the references that could not be read: (index, why)."""
+    targetPath), and the references that could not be read: (index, why). Secrets in `sealed`
+    (SOPS-encrypted) are there, but their values are unknown here: left out, silently."""
     merged: dict = {}
     unread = []
     for index, item in enumerate(as_list(spec.get("valuesFrom"))):
@@ -130,6 +131,8 @@ def values_from(spec: dict, namespace: str, objects: dict) -> tuple[dict, list[t
             continue
         kind, name = str(item.get("kind")), str(item.get("name"))
         key = str(item.get("valuesKey") or "values.yaml")
+        if (kind, namespace, name) in sealed:
+            continue
         found = objects.get((kind, namespace, name))
         if found is None or key not in found:
             if not item.get("optional"):

@@ -22,6 +22,8 @@ class ReleaseWalk:
         self.walk, self.run, self.options = walk, walk.run, walk.options
         self.sources = {(r.id.kind, r.id.namespace, r.id.name): r.data for rendered in walk.cluster.renders
                         for r in rendered.resources if is_chart_source(r.data)}
+        self.sealed = {(r.id.kind, r.id.namespace, r.id.name) for rendered in walk.cluster.renders
+                       for r in rendered.resources if r.id.kind == "Secret" and "sops" in r.data}
 
     def render_all(self) -> None:
         found = [(rendered, resource) for rendered in self.walk.cluster.renders
@@ -98,7 +100,7 @@ class ReleaseWalk:
 
     def _values(self, spec, namespace, resource, target, chart, path, files) -> dict:
         values = files_values(path, chart, files) if files else {}
-        from_refs, unread = values_from(spec, namespace, self.walk.objects)
+        from_refs, unread = values_from(spec, namespace, self.walk.objects, self.sealed)
         for index, why in unread:
             self._problem(WARNING, f"valuesFrom {why} is not in the repository: rendered without it", resource,
                           ("spec", "valuesFrom", index), hint="add it to the repository, or mark it optional: true",
