@@ -56,7 +56,7 @@ def test_values_from_in_order_with_target_path_and_optional():
                            {"kind": "ConfigMap", "name": "missing"}]}
     values, unread = values_from(spec, "apps", objects)
     assert values == {"a": {"b": 1, "c": 2}, "list": [1], "auth": {"token": "s3cret"}}
-    assert unread == [(3, "ConfigMap apps/missing")]
+    assert unread == [(3, "ConfigMap apps/missing is not in the repository")]
     assert merge(values, {"a": {"b": 5}, "list": [2]}) == {"a": {"b": 5, "c": 2}, "list": [2], "auth": {"token": "s3cret"}}
 
 
@@ -143,6 +143,7 @@ def test_release_fields_crds_policy_post_renderers_and_common_metadata(tmp_path)
     ("    replicas: two\n", "values.replicas: got string, want integer", 16),
     ("    broken: true\n", "edge/templates/guard.yaml", 15),
     ("    image:\n      tag: ''\n", "image.tag is required", 15),
+    ("    raw: 'key: [unclosed'\n", "edge/templates/raw.yaml renders YAML that does not parse", 15),
 ])
 def test_a_chart_that_does_not_render_is_reported_at_the_helmrelease(tmp_path, values, needle, line):
     repo = edge_repo(tmp_path, RELEASE.replace("    replicas: 2\n", values))
@@ -202,6 +203,10 @@ def test_a_problem_in_the_charts_output_names_chart_version_and_template(tmp_pat
     [problem] = [p for p in report["problems"] if p["check"] == "images"]
     assert code == 1 and (problem["file"], problem["line"]) == ("clusters/dev/release.yaml", 15)
     assert "(chart edge 0.1.0, template edge/templates/deployment.yaml)" in problem["message"]
+    # a third-party chart's policy findings are scoped away by the HelmRelease's path
+    (repo / ".infometis.yaml").write_text("checks:\n  images:\n    ignore: [clusters/dev/release.yaml]\n")
+    code, report = validate_json(repo, "--path", "dev=clusters/dev", "--select", "images")
+    assert code == 0 and not problems(report, check="images")
 
 
 # ---------------------------------------------------------------- the sample, from a loopback Helm repository
@@ -264,6 +269,7 @@ def test_pull_then_validate_renders_every_helmrelease_and_finds_planted_mistakes
     assert pulled.exit_code == 0 and pulled.stdout.count("pulled ") == 5, pulled.output
     code, report = validate_json(sample)
     assert code == 0 and not problems(report, check="helm-render"), report["problems"]
+    assert report["summary"]["warnings"] == 0 and report["summary"]["resources"] > 200
     assert {"Deployment/grafana", "Deployment/traefik", "Deployment/localpv-provisioner"} <= helm_objects(sample, "dev")
     for cluster in ("uat", "prod"):
         assert "Deployment/grafana" in helm_objects(sample, cluster)

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import helm_python
+import yaml
 
 from .cache import keep
 from .runner import kubectl, run
@@ -128,6 +129,8 @@ def render(chart: helm_python.Chart, release: Release) -> Rendered:
     except helm_python.HelmError as error:
         message = " ".join(str(error).split())
         return Rendered([], message, [(_pointer(p), why.strip()) for p, why in re.findall(r"at '(/[^']*)':([^\n]*)", str(error))])
+    except (TypeError, ValueError) as error:  # values JSON cannot hold (YAML dates, …)
+        return Rendered([], f"values cannot be passed to Helm: {error}")
     manifests = []
     if release.crds:
         manifests += [(crd.get("filename") or crd.get("name") or "crds", data) for crd in chart.crds
@@ -135,7 +138,11 @@ def render(chart: helm_python.Chart, release: Release) -> Rendered:
     for template, text in sorted(output.items()):
         if template.endswith("NOTES.txt"):
             continue
-        for data in load_stream(text):
+        try:
+            documents = load_stream(text)
+        except yaml.YAMLError as error:
+            return Rendered([], f"{template} renders YAML that does not parse: {' '.join(str(error).split())}")
+        for data in documents:
             if isinstance(data, dict) and data and (release.tests or not _is_test(data)):
                 manifests.append((template, data))
     try:

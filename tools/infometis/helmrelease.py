@@ -136,11 +136,15 @@ def values_from(spec: dict, namespace: str, objects: dict, sealed=frozenset()) -
         found = objects.get((kind, namespace, name))
         if found is None or key not in found:
             if not item.get("optional"):
-                unread.append((index, f"{kind} {namespace}/{name}" + ("" if found is None else f" has no key '{key}'")))
+                unread.append((index, f"{kind} {namespace}/{name} " + ("is not in the repository" if found is None
+                                                                       else f"has no key '{key}'")))
             continue
         text = found[key]
         if item.get("targetPath"):
-            merged = merge(merged, helm_python.parse_set_string(f"{item['targetPath']}={text}"))
+            try:
+                merged = merge(merged, helm_python.parse_set_string(f"{item['targetPath']}={text}"))
+            except helm_python.HelmError as error:
+                unread.append((index, f"targetPath '{item['targetPath']}': {error}"))
             continue
         try:
             loaded = yaml.safe_load(text)

@@ -4,9 +4,11 @@ HelmRelease, so every check, build, graph and diff sees them."""
 
 from __future__ import annotations
 
+import tarfile
 from pathlib import Path
 
 import helm_python
+import yaml
 
 from . import charts, helm
 from .checks import helm_render
@@ -67,7 +69,12 @@ class ReleaseWalk:
             self._problem(ERROR, f"{source.chart.described}: the chart does not load: {error}", resource, source.path,
                           rendered_for=target)
             return []
-        values = self._values(spec, namespace, resource, target, chart, path, source.values_files)
+        try:
+            values = self._values(spec, namespace, resource, target, chart, path, source.values_files)
+        except (OSError, tarfile.TarError, yaml.YAMLError, UnicodeDecodeError) as error:
+            self._problem(ERROR, f"{source.chart.described}: valuesFiles cannot be read: {error}", resource,
+                          ("spec", "chart", "spec", "valuesFiles"), rendered_for=target)
+            return []
         release_ = release(data, values)
         store = self.run.helm_renders
         output = store.get(store.key(digest, release_), lambda: helm.render(chart, release_))
@@ -102,7 +109,7 @@ class ReleaseWalk:
         values = files_values(path, chart, files) if files else {}
         from_refs, unread = values_from(spec, namespace, self.walk.objects, self.sealed)
         for index, why in unread:
-            self._problem(WARNING, f"valuesFrom {why} is not in the repository: rendered without it", resource,
+            self._problem(WARNING, f"valuesFrom {why}: rendered without it", resource,
                           ("spec", "valuesFrom", index), hint="add it to the repository, or mark it optional: true",
                           rendered_for=target)
         inline = spec.get("values") if isinstance(spec.get("values"), dict) else {}
