@@ -412,3 +412,28 @@ def test_chart_sources_as_flux_resolves_them(tmp_path):
     cache.store(source, ["1.0.0", "1.2.0", "2.0.0"], "1.2.0", "1.2.0", b"archive")
     assert cache.find(source)[0] == "1.2.0"
     assert cache.find(ChartSource("helm", "https://charts.example.com", "app", "2.x")) is None  # listed, not pulled
+
+
+def test_online_a_chart_that_cannot_be_pulled_says_why(tmp_path):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    release = RELEASE.replace("./charts/edge", "edge").replace(
+        "        kind: GitRepository\n        name: flux-system\n        namespace: flux-system\n",
+        "        kind: HelmRepository\n        name: gone\n")
+    repo = edge_repo(tmp_path, release + f"""---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata:
+  name: gone
+  namespace: edge
+spec:
+  interval: 10m
+  url: http://127.0.0.1:{port}
+""")
+    code, report = validate_json(repo, "--path", "dev=clusters/dev", "--online", "--require-charts")
+    [problem] = [p for p in report["problems"] if p["check"] == "helm-render"]
+    assert code == 1 and problem["level"] == "error"
+    assert "not rendered: chart edge * from HelmRepository gone could not be pulled: " in problem["message"]
+    pulled = invoke("charts", "pull", "--repo", str(repo), "--path", "dev=clusters/dev")
+    assert pulled.exit_code == 1 and "not pulled: chart edge * from HelmRepository gone" in pulled.stderr

@@ -54,11 +54,12 @@ class ReleaseWalk:
         if source.missing:
             self._problem(INFO, source.missing, resource, source.path, rendered_for=target)
             return []
-        located = self._chart(source.chart)
+        located, why = self._chart(source.chart)
         if located is None:
             level = ERROR if self.options.require_charts else INFO
-            self._problem(level, f"not rendered: {source.chart.described} is not in the chart cache; "
-                          "run `infometis charts pull`", resource, source.path,
+            self._problem(level, f"not rendered: {source.chart.described} " + (
+                          f"could not be pulled: {why}" if why else
+                          "is not in the chart cache; run `infometis charts pull`"), resource, source.path,
                           hint="`infometis charts pull` fetches every HelmRelease's chart (or validate with --online)",
                           rendered_for=target)
             return []
@@ -89,21 +90,21 @@ class ReleaseWalk:
             objects.append(object_)
         return objects
 
-    def _chart(self, source: charts.ChartSource) -> tuple[str, Path] | None:
+    def _chart(self, source: charts.ChartSource) -> tuple[tuple[str, Path] | None, str | None]:
         """(digest, path) of the chart: a folder of the repository, or an archive in the cache
-        (pulled now with --online)."""
+        (pulled now with --online); else None and why the pull failed (None: not tried)."""
         if source.kind == "folder":
-            return helm.folder_digest(Path(source.url)), Path(source.url)
+            return (helm.folder_digest(Path(source.url)), Path(source.url)), None
         cache = self.run.charts
         self.run.wanted_charts.add(source)
         found = cache.find(source)
         if found is None and self.options.online:
             try:
                 charts.pull(cache, source)
-            except charts.ChartError:
-                return None
+            except charts.ChartError as error:
+                return None, str(error)
             found = cache.find(source)
-        return (found[1], cache.blob(found[1])) if found else None
+        return ((found[1], cache.blob(found[1])) if found else None), None
 
     def _values(self, spec, namespace, resource, target, chart, path, files) -> dict:
         values = files_values(path, chart, files) if files else {}
