@@ -9,6 +9,7 @@ test hooks only when tests are enabled, the kustomize post-renderers (the real k
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -17,14 +18,12 @@ import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import helm_python
 import yaml
 
 from .cache import keep
 from .runner import kubectl, run
 from .yamlio import dump, load_stream
 
-ENGINE = f"helm {helm_python.helm_sdk_version()} (helm-python-sdk {helm_python.__version__})"
 FORMAT = "infometis-helm-1"
 HELM_GROUP = "helm.toolkit.fluxcd.io"
 TEMPLATE_ANNOTATION = "infometis.io/template"  # carried through the post-renderers, then removed
@@ -60,16 +59,29 @@ class RenderError(Exception):
     pass
 
 
-_loaded: dict[str, helm_python.Chart] = {}
+_loaded: dict = {}  # key → helm_python.Chart
 _guard = threading.Lock()
 
 
-def load(key: str, path: Path) -> helm_python.Chart:
+@functools.cache
+def sdk():
+    """helm_python, imported on first use: importing it loads an 85 MB library, which a run
+    without HelmReleases (or `infometis --version`) should not pay for."""
+    import helm_python
+    return helm_python
+
+
+@functools.cache
+def engine() -> str:
+    return f"helm {sdk().helm_sdk_version()} (helm-python-sdk {sdk().__version__})"
+
+
+def load(key: str, path: Path):
     """A chart (archive or folder), loaded once per run per key; Helm's charts are thread-safe."""
     with _guard:
         chart = _loaded.get(key)
     if chart is None:
-        chart = helm_python.Chart.load(path)
+        chart = sdk().Chart.load(path)
         with _guard:
             _loaded.setdefault(key, chart)
     return chart
@@ -92,7 +104,7 @@ class RenderStore:
         self.hits = self.misses = 0
 
     def key(self, digest: str, release: Release) -> str:
-        text = json.dumps([FORMAT, ENGINE, digest, asdict(release)], sort_keys=True, default=str)
+        text = json.dumps([FORMAT, engine(), digest, asdict(release)], sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
     def get(self, key: str, build) -> Rendered:
@@ -122,11 +134,11 @@ class RenderStore:
         return rendered
 
 
-def render(chart: helm_python.Chart, release: Release) -> Rendered:
+def render(chart, release: Release) -> Rendered:
     """Helm's render of `chart` for `release`, then what helm-controller does after Helm."""
     try:
         output = chart.render(release.values, name=release.name, namespace=release.namespace, is_install=True)
-    except helm_python.HelmError as error:
+    except sdk().HelmError as error:
         message = " ".join(str(error).split())
         return Rendered([], message, [(_pointer(p), why.strip()) for p, why in re.findall(r"at '(/[^']*)':([^\n]*)", str(error))])
     except (TypeError, ValueError) as error:  # values JSON cannot hold (YAML dates, …)

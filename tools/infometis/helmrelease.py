@@ -10,12 +10,11 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import helm_python
 import yaml
 
 from .charts import ChartSource
 from .flux import SOURCE_GROUPS
-from .helm import HELM_GROUP, Release
+from .helm import HELM_GROUP, Release, sdk
 from .model import as_list
 
 MAX_NAME = 53  # Helm's limit on release names
@@ -142,8 +141,8 @@ def values_from(spec: dict, namespace: str, objects: dict, sealed=frozenset()) -
         text = found[key]
         if item.get("targetPath"):
             try:
-                merged = merge(merged, helm_python.parse_set_string(f"{item['targetPath']}={text}"))
-            except helm_python.HelmError as error:
+                merged = merge(merged, sdk().parse_set_string(f"{item['targetPath']}={text}"))
+            except sdk().HelmError as error:
                 unread.append((index, f"targetPath '{item['targetPath']}': {error}"))
             continue
         try:
@@ -155,7 +154,7 @@ def values_from(spec: dict, namespace: str, objects: dict, sealed=frozenset()) -
     return merged, unread
 
 
-def files_values(archive: Path, chart: helm_python.Chart, names: tuple[str, ...]) -> dict:
+def files_values(archive: Path, chart, names: tuple[str, ...]) -> dict:
     """spec.chart.spec.valuesFiles, merged in order (paths inside the chart)."""
     merged: dict = {}
     contents = {}

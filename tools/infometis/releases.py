@@ -7,7 +7,6 @@ from __future__ import annotations
 import tarfile
 from pathlib import Path
 
-import helm_python
 import yaml
 
 from . import charts, helm
@@ -66,7 +65,7 @@ class ReleaseWalk:
         digest, path = located
         try:
             chart = helm.load(digest, path)
-        except helm_python.HelmError as error:
+        except helm.sdk().HelmError as error:
             self._problem(ERROR, f"{source.chart.described}: the chart does not load: {error}", resource, source.path,
                           rendered_for=target)
             return []
