@@ -437,3 +437,14 @@ spec:
     assert "not rendered: chart edge * from HelmRepository gone could not be pulled: " in problem["message"]
     pulled = invoke("charts", "pull", "--repo", str(repo), "--path", "dev=clusters/dev")
     assert pulled.exit_code == 1 and "not pulled: chart edge * from HelmRepository gone" in pulled.stderr
+
+
+def test_a_subchart_that_is_not_vendored_is_said(tmp_path):
+    repo = edge_repo(tmp_path)
+    chart = repo / "charts/edge/Chart.yaml"
+    chart.write_text(chart.read_text() + "  - name: redis\n    version: 19.0.0\n    repository: https://charts.example.com\n")
+    git(repo, "commit", "-qam", "a dependency")
+    code, report = validate_json(repo, "--path", "dev=clusters/dev", "--select", "helm-render")
+    [said] = [p for p in report["problems"] if p["check"] == "helm-render"]
+    assert code == 0 and said["level"] == "info" and "subchart redis 19.0.0 is not in its charts/ folder" in said["message"]
+    assert any(d["kind"] == "Deployment" for d in built(repo))  # the rest renders

@@ -69,6 +69,7 @@ class ReleaseWalk:
             self._problem(ERROR, f"{source.chart.described}: the chart does not load: {error}", resource, source.path,
                           rendered_for=target)
             return []
+        self._missing_subcharts(chart, source.chart, resource, target)
         try:
             values = self._values(spec, namespace, resource, target, chart, path, source.values_files)
         except (OSError, tarfile.TarError, yaml.YAMLError, UnicodeDecodeError) as error:
@@ -104,6 +105,17 @@ class ReleaseWalk:
                 return None, str(error)
             found = cache.find(source)
         return ((found[1], cache.blob(found[1])) if found else None), None
+
+    def _missing_subcharts(self, chart, source, resource, target) -> None:
+        """Dependencies a chart folder declares but does not hold in charts/ (helm-controller
+        would fetch them): said, and the chart rendered without them."""
+        loaded = {str(d.get("name")) for d in chart.dependencies}
+        for dependency in chart.metadata.get("dependencies") or []:
+            if isinstance(dependency, dict) and str(dependency.get("name")) not in loaded:
+                self._problem(INFO, f"{source.described}: subchart {dependency.get('name')} "
+                              f"{dependency.get('version') or ''} is not in its charts/ folder: rendered without it",
+                              resource, ("spec", "chart"), rendered_for=target,
+                              hint="vendor it (helm dependency build) to see its objects")
 
     def _values(self, spec, namespace, resource, target, chart, path, files) -> dict:
         values = files_values(path, chart, files) if files else {}
