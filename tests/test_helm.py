@@ -27,6 +27,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_CHARTS = ("grafana-10.0.0", "grafana-10.1.2", "grafana-10.1.4", "traefik-37.1.1", "localpv-provisioner-4.0.0")
 
 
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # no line per request on standard error
+        pass
+
 # ---------------------------------------------------------------- the rules, one by one
 
 @pytest.mark.parametrize(("constraint", "expected"), [
@@ -220,8 +225,7 @@ def helm_repository(tmp_path_factory):
     for name in SHARED_CHARTS:
         helm_python.package(ROOT.parent / "shared" / "charts" / name, destination=folder)
     helm_python.repo_index_generate(folder)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -448,3 +452,15 @@ def test_a_subchart_that_is_not_vendored_is_said(tmp_path):
     [said] = [p for p in report["problems"] if p["check"] == "helm-render"]
     assert code == 0 and said["level"] == "info" and "subchart redis 19.0.0 is not in its charts/ folder" in said["message"]
     assert any(d["kind"] == "Deployment" for d in built(repo))  # the rest renders
+
+
+def test_an_unexpected_engine_failure_is_a_problem_and_the_run_goes_on(tmp_path, monkeypatch):
+    from infometis import helm
+
+    def broken(chart, release):
+        raise RuntimeError("the engine fell over")
+    monkeypatch.setattr(helm, "render", broken)
+    code, report = validate_json(edge_repo(tmp_path), "--path", "dev=clusters/dev", "--no-cache")
+    [problem] = [p for p in report["problems"] if p["check"] == "helm-render"]
+    assert code == 1 and problem["message"] == "not rendered: RuntimeError: the engine fell over"
+    assert report["summary"]["resources"] >= 2  # the rest of the cluster is still judged

@@ -29,8 +29,19 @@ class ReleaseWalk:
     def render_all(self) -> None:
         found = [(rendered, resource) for rendered in self.walk.cluster.renders
                  for resource in list(rendered.resources) if is_helm_release(resource.data) and not resource.via]
-        for (rendered, _), objects in zip(found, self.walk.pool.map(self._release, found), strict=True):
+        for (rendered, _), objects in zip(found, self.walk.pool.map(self._guarded, found), strict=True):
             rendered.resources.extend(objects)
+
+    def _guarded(self, item) -> list[Resource]:
+        """One HelmRelease; an unexpected failure (of the native engine, of a strange chart) is
+        a problem at the HelmRelease, and the run goes on."""
+        try:
+            return self._release(item)
+        except Exception as error:  # noqa: BLE001
+            rendered, resource = item
+            self._problem(ERROR, f"not rendered: {type(error).__name__}: {error}", resource, ("spec",),
+                          rendered_for=rendered.target, hint="please report it, with the chart")
+            return []
 
     def _folder_of(self, kind: str, namespace: str, name: str) -> Path | None:
         resolution = self.walk.sources.resolve(SourceRef(kind, namespace, name), 2)
