@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_CHARTS = ("grafana-10.0.0", "grafana-10.1.2", "grafana-10.1.4", "traefik-37.1.1", "localpv-provisioner-4.0.0")
 
 
-
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:  # no line per request on standard error
         pass
+
 
 # ---------------------------------------------------------------- the rules, one by one
 
