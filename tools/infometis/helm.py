@@ -96,11 +96,14 @@ def folder_digest(folder: Path) -> str:
 
 
 class RenderStore:
-    """Helm renders by key, in memory and under `<cache>/helm/` across runs."""
+    """Helm renders by key, in memory and under `<cache>/helm/` across runs. The memory is the
+    process's, shared by the runs of one command: `diff` renders both revisions, and a chart
+    that draws random values (a generated password) must render the same for both."""
+
+    memory: dict[str, str] = {}
 
     def __init__(self, folder: Path | None):
         self.folder = folder / "helm" if folder else None
-        self.memory: dict[str, str] = {}
         self.hits = self.misses = 0
 
     def key(self, digest: str, release: Release) -> str:

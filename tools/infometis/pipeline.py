@@ -43,6 +43,7 @@ class Options:
     cache_dir: Path | None = None  # renders kept across runs here (None: only within the run)
     progress: bool = False  # renders counted on standard error (a terminal only)
     require_charts: bool = False  # a HelmRelease whose chart is not cached is an error (else an info)
+    charts_dir: Path | None = None  # the chart cache's folder (read even with --no-cache: charts are downloads)
 
 
 @dataclass
@@ -383,7 +384,7 @@ def run_repository(options: Options, walker=ClusterWalk) -> RepoRun:
                   partial=options.partial, schema=options.schema,
                   renders=open_cache(options.repo, options.cache_dir),
                   progress=Progress() if options.progress else None,
-                  charts=ChartCache(options.cache_dir), helm_renders=helm.RenderStore(options.cache_dir))
+                  charts=ChartCache(options.charts_dir or options.cache_dir), helm_renders=helm.RenderStore(options.cache_dir))
     # Clusters walk at once (each wave of one cluster waits for its slowest render, which
     # would leave cores idle); the renders of every cluster share one pool of `jobs` workers.
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:

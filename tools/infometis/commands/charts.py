@@ -7,7 +7,6 @@ import sys
 from dataclasses import replace
 
 from .. import charts
-from ..errors import ConfigError
 from ..pipeline import run_repository
 from .common import RepoArgs, options
 
@@ -15,8 +14,6 @@ from .common import RepoArgs, options
 def pull(args: RepoArgs) -> int:
     """Render the clusters (offline), then pull each chart their HelmReleases want; 1 when a
     chart could not be pulled."""
-    if args.no_cache:
-        raise ConfigError("charts pull: the chart cache is where charts go; drop --no-cache")
     run = run_repository(replace(options(args), online=False))
     failed = 0
     for source in sorted(run.wanted_charts, key=lambda s: (s.url, s.chart, s.version, s.digest)):
