@@ -131,3 +131,28 @@ def test_a_folder_the_user_points_at_is_never_excluded_by_a_default(fixture_repo
     code, report = validate_json(nested, "--path", f"dev={entry}", *source, "--select", "yaml")
     assert report["summary"]["excluded"] > 0
     assert not any(p["file"].startswith("tests/case/apps/") for p in report["problems"] if p["file"])
+
+
+@pytest.mark.parametrize("destination, message", [
+    ("a-folder", "cannot write to --output {}: Is a directory"),
+    ("missing/report.txt", "cannot write to --output {}: No such file or directory"),
+])
+def test_an_output_that_cannot_be_written_is_a_setup_error(tmp_path, destination, message):
+    (tmp_path / "a-folder").mkdir()
+    target = str(tmp_path / destination)
+    result = invoke("validate", "--repo", str(ROOT), "--output", target)
+    assert result.exit_code == 2 and message.format(target) in result.stderr and "internal" not in result.stderr
+
+
+def test_a_full_standard_output_is_a_setup_error():
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "infometis.cli", "validate", "--repo", str(ROOT)], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=300)
+    assert done.returncode == 2 and "cannot write to standard output: No space left on device" in done.stderr
+
+
+def test_no_writable_temporary_folder_is_a_setup_error(monkeypatch):
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", "/nonexistent/tmp")  # as root, every real folder is writable
+    result = invoke("validate", "--repo", str(ROOT), "--no-cache")
+    assert result.exit_code == 2 and "no writable temporary folder" in result.stderr and "set TMPDIR" in result.stderr

@@ -138,3 +138,56 @@ def test_the_promote_workflow_opens_the_pull_request_with_a_token_that_triggers_
     opener = next(step for step in steps if step.get("name") == "Open the pull request")
     assert opener["with"]["github-token"] == "${{ secrets.INFOMETIS_PROMOTE_TOKEN }}"
     assert workflow["jobs"]["promote"]["permissions"] == {"contents": "read"}
+
+
+@pytest.mark.parametrize("branch", ["../x", "-D", "HEAD", "x.lock", "a..b", "with space"])
+def test_an_invalid_branch_is_refused_before_anything_is_written(sample, branch):
+    _set_dev_nifi(sample, "2.7.0")
+    head = git(sample, "rev-parse", "HEAD")
+    result = invoke("promote", "dev", "uat", "--repo", str(sample), "--commit", "--branch", branch)
+    assert result.exit_code == 2 and "is not a valid branch name" in result.stderr, result.output
+    assert git(sample, "status", "--porcelain") == "" and git(sample, "rev-parse", "HEAD") == head
+
+
+def _refused_commit_changes_nothing(sample, result, undone: str) -> None:
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert f"undone: 1 file(s) restored{undone}" in result.stderr
+    assert git(sample, "status", "--porcelain", "--untracked-files=no") == ""
+    assert git(sample, "symbolic-ref", "--short", "HEAD").strip() == "main"
+    assert git(sample, "branch", "--list", "promote/*") == ""
+    assert not (sample / ".git" / "INFOMETIS_PROMOTE_MSG").exists()
+
+
+def test_a_commit_that_git_refuses_leaves_no_trace(sample):
+    _set_dev_nifi(sample, "2.7.0")
+    (sample / ".git" / "index.lock").write_text("")  # another git is running
+    result = invoke("promote", "dev", "uat", "--repo", str(sample), "--service", "nifi", "--commit")
+    (sample / ".git" / "index.lock").unlink()
+    _refused_commit_changes_nothing(sample, result, "")
+
+
+def test_a_pre_commit_hook_that_refuses_leaves_no_trace(sample):
+    _set_dev_nifi(sample, "2.7.0")
+    hook = sample / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'hook says no' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    result = invoke("promote", "dev", "uat", "--repo", str(sample), "--service", "nifi", "--commit")
+    assert "hook says no" in result.stderr
+    _refused_commit_changes_nothing(sample, result, ", branch promote/dev-to-uat/")
+
+
+def test_a_full_disk_while_promoting_is_a_refusal_with_the_files_intact(sample, monkeypatch):
+    import errno
+
+    from infometis import edit
+
+    _set_dev_nifi(sample, "2.7.0")
+    before = (sample / NIFI_UAT).read_bytes()
+
+    def full(_fd):  # a disk that fills up cannot be made here: the OS's answer is played back
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(edit.os, "fsync", full)
+    result = invoke("promote", "dev", "uat", "--repo", str(sample), "--service", "nifi")
+    assert result.exit_code == 1 and "internal error" not in result.stderr, result.stderr
+    assert f"{NIFI_UAT}: cannot write it (No space left on device); nothing was changed" in result.stderr
+    assert (sample / NIFI_UAT).read_bytes() == before and git(sample, "status", "--porcelain") == ""

@@ -229,3 +229,18 @@ def test_junit_from_the_command_line(fixture_repo):
     cases = junit_cases(result.stdout)
     assert len(cases) == summary["kustomizations"] + 1
     assert cases["dev::flux-system/two (./apps/two)"].find("failure") is not None
+
+
+HOSTILE_NAME = "evil\n::error file=README.md,line=1::pwned \x1b[2J.yaml"
+
+
+@pytest.mark.parametrize("format_name", ["text", "github"])
+def test_control_characters_in_names_and_messages_never_reach_the_output(format_name):
+    problem = Problem("yaml", ERROR, "bad \x1b]0;title\x07 value\nnext", HOSTILE_NAME, 3, 1, cluster="dev\x1b[31m",
+                      hint="fix\rit")
+    text = render(Report.build({"clusters": 1, "kustomizations": 0, "rendered": 0, "skipped": 0, "resources": 0},
+                               [problem]), format_name)
+    assert "\x1b" not in text and "\x07" not in text and "\r" not in text
+    assert not any(line.startswith("::error file=README.md") for line in text.splitlines())
+    if format_name == "text":
+        assert "evil\\n::error file=README.md,line=1::pwned \\x1b[2J.yaml:3:1" in text

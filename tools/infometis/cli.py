@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import signal
 import sys
+import threading
 
 import click
 
 from . import __version__
 from .commands.common import RepoArgs
-from .errors import InfometisError
+from .errors import InfometisError, Terminated
 from .report import REPORTERS
 
 
@@ -108,15 +110,29 @@ def _shard(_ctx, _param, value):
         raise click.BadParameter(str(err)) from None
 
 
+def _terminate(_signum, _frame):
+    raise Terminated()
+
+
+def _terminate_as_interrupt() -> None:
+    """SIGTERM (a CI job cancelled, a container stopped) unwinds as Ctrl-C does: every writer
+    restores its files and every temporary folder, lock and worktree is removed."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+
+
 def exits(function):
     """Run a command function; its return value is the exit code, setup errors exit 2."""
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         try:
+            _terminate_as_interrupt()
             code = function(*args, **kwargs)
         except InfometisError as err:
             click.echo(f"infometis: error: {err}", err=True)
             code = err.exit_code
+        except Terminated:
+            code = 143  # 128 + SIGTERM, as a shell reports it
         except KeyboardInterrupt:
             code = 130
         except Exception as err:  # never a traceback for the user

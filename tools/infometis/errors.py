@@ -14,3 +14,7 @@ class ConfigError(InfometisError):
 
 class SetupError(InfometisError):
     """A required tool or folder is missing or unusable."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: files restored, locks, temporary folders and worktrees removed."""

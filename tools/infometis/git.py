@@ -52,10 +52,16 @@ def branches(repo: Path) -> set[str] | None:
     return names
 
 
+def _paths(listing: str | None) -> list[str]:
+    """A -z listing: NUL-separated and unquoted, whatever the names hold."""
+    return [name for name in (listing or "").split("\0") if name]
+
+
 def ignored(repo: Path) -> set[str]:
     """Paths (files, and folders ending in '/') that git ignores, relative to the root."""
-    listing = query(repo, "ls-files", "--others", "--ignored", "--exclude-standard", "--directory")
-    return set((listing or "").splitlines())
+    result = run(["git", "-C", str(repo), "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
+                 timeout=60)
+    return set(_paths(result.stdout)) if result.returncode == 0 else set()
 
 
 def git(repo: Path, *args: str, error: type[Exception] = SetupError) -> str:
@@ -69,16 +75,22 @@ def git(repo: Path, *args: str, error: type[Exception] = SetupError) -> str:
 def changed_since(repo: Path, base: str, head: str | None = None, error: type[Exception] = SetupError) -> set[str]:
     """Repository-relative paths that differ between `base` and `head` (None: the working
     tree, untracked files included)."""
-    names = git(repo, "diff", "--name-only", "--no-renames", base, *([head] if head else []), error=error).splitlines()
+    names = _paths(git(repo, "diff", "-z", "--name-only", "--no-renames", base, *([head] if head else []), error=error))
     if head is None:
-        names += git(repo, "ls-files", "--others", "--exclude-standard", error=error).splitlines()
-    return {name for name in names if name}
+        names += _paths(git(repo, "ls-files", "-z", "--others", "--exclude-standard", error=error))
+    return set(names)
 
 
 def uncommitted(repo: Path) -> list[str]:
     """Files with uncommitted changes (staged, unstaged or untracked), as `git status` shows them."""
-    listing = query(repo, "status", "--porcelain", "--untracked-files=all") or ""
-    return [line[3:] for line in listing.splitlines() if line.strip()]
+    result = run(["git", "-C", str(repo), "status", "-z", "--porcelain", "--untracked-files=all"], timeout=60)
+    entries = _paths(result.stdout) if result.returncode == 0 else []
+    found, index = [], 0
+    while index < len(entries):
+        status, name = entries[index][:2], entries[index][3:]
+        found.append(name)
+        index += 2 if "R" in status or "C" in status else 1  # a rename's entry is followed by its old name
+    return found
 
 
 def folder(repo: Path) -> Path | None:

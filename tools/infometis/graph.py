@@ -3,6 +3,7 @@ them, their sources and their dependsOn edges, drawn as text, Mermaid or Graphvi
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,20 +16,36 @@ from .pipeline import ClusterRun
 def apply_order(kustomizations: list[FluxKustomization], first: list[FluxKustomization] = ()) -> list[list[FluxKustomization]]:
     """Levels of Kustomizations: each comes after the one that creates it (its parent, or
     `first`, the syncs of the entry folder) and after those it dependsOn. A cycle is broken
-    at its first member (the flux-depends-on check reports it)."""
+    at its first member (the flux-depends-on check reports it). Linear in the edges."""
     keys = {(k.target, k.id): k for k in kustomizations}
     roots = {(k.target, k.id) for k in first}
-    waiting = {}
+    waiting: dict = {}
+    dependents: dict = {key: [] for key in keys}
     for key, k in keys.items():
         before = {(k.target, ref) for ref in [k.parent, *(rid for _, rid in k.depends_on)]} & keys.keys()
         waiting[key] = (before or (roots if key not in roots else set())) - {key}
+        for other in waiting[key]:
+            dependents[other].append(key)
+    missing = {key: len(before) for key, before in waiting.items()}
+    ready = [key for key in keys if not missing[key]]
     levels: list[list[FluxKustomization]] = []
     done: set = set()
+    order = list(keys)  # a cycle is broken at the first member not yet placed, in this order
+    position = 0
     while len(done) < len(keys):
-        ready = [key for key in keys if key not in done and waiting[key] <= done]
-        ready = ready or [next(key for key in keys if key not in done)]
+        if not ready:
+            while order[position] in done:
+                position += 1
+            ready = [order[position]]
         done.update(ready)
         levels.append(sorted((keys[key] for key in ready), key=lambda k: (k.id.namespace, k.id.name)))
+        following = []
+        for key in ready:
+            for dependent in dependents[key]:
+                missing[dependent] -= 1
+                if missing[dependent] == 0 and dependent not in done:
+                    following.append(dependent)
+        ready = list(dict.fromkeys(following))
     return levels
 
 
@@ -52,11 +69,15 @@ class ClusterGraph:
     def title(self) -> str:
         return f"{self.name} (environment {self.environment}, mode {self.mode})"
 
-    @property
+    @functools.cached_property
     def kustomizations(self) -> list[FluxKustomization]:
         return [k for level in self.levels for k in level]
 
-    @property
+    @functools.cached_property
+    def _by_id(self) -> dict:
+        return {k.id: k for k in self.kustomizations}
+
+    @functools.cached_property
     def main_source(self) -> str | None:
         """The source most Kustomizations read; drawn once, in the title."""
         sources = Counter(str(k.source) for k in self.kustomizations if k.source)
@@ -69,14 +90,13 @@ class ClusterGraph:
         return self.title + (f", from {self.main_source}" if self.main_source else "")
 
     def depends(self, k: FluxKustomization) -> list[FluxKustomization]:
-        by_id = {c.id: c for c in self.kustomizations}
-        return [by_id[rid] for _, rid in k.depends_on if rid in by_id]
+        return [self._by_id[rid] for _, rid in k.depends_on if rid in self._by_id]
 
     def after(self, k: FluxKustomization) -> list[FluxKustomization]:
         """What `k` waits for: what it dependsOn, else the Kustomization that creates it."""
         if self.depends(k) or k in self.entry_syncs:
             return self.depends(k)
-        creator = next((c for c in self.kustomizations if c.id == k.parent), None)
+        creator = self._by_id.get(k.parent)
         return [creator] if creator else self.entry_syncs[:1]
 
     def node_ids(self) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -81,6 +82,7 @@ class RepoRun:
     schema: SchemaSettings = field(default_factory=SchemaSettings)
     renders: RenderCache | None = None
     progress: Progress | None = None
+    stopped: threading.Event = field(default_factory=threading.Event)  # interrupted: render no more
     charts: ChartCache = field(default_factory=lambda: ChartCache(None))
     helm_renders: helm.RenderStore = field(default_factory=lambda: helm.RenderStore(None))
     chart_notes: dict[tuple[str, str], str] = field(default_factory=dict)  # (cluster, resource) → its chart
@@ -148,7 +150,7 @@ class ClusterWalk:
         root = FluxKustomization(ResourceId("Kustomization", FLUX_KUSTOMIZE_GROUP, "flux-system", relative),
                                  {"path": relative}, self.cluster.name, entry=True)
         pending = [root]
-        while pending:
+        while pending and not self.run.stopped.is_set():
             batch, pending = self._ready(pending)
             planned = [(k, folder) for k in batch if (folder := self._plan(k)) is not None]
             if self.run.progress:
@@ -219,7 +221,7 @@ class ClusterWalk:
         components = [(str(c), k.where("spec", "components", i)) for i, c in enumerate(as_list(k.spec.get("components")))]
         closures.add_components(folder, components, self.run.cache, closure)  # (the walk parsed every manifest)
         refused = closure.refused or (closure.remote and not self.options.online)
-        output = None if refused else self._build(k, folder, closure)
+        output = None if refused or self.run.stopped.is_set() else self._build(k, folder, closure)
         if self.run.progress:
             self.run.progress.done(self.cluster.name)
         return k, folder, output, closure
@@ -390,7 +392,12 @@ def run_repository(options: Options, walker=ClusterWalk) -> RepoRun:
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         walks = [walker(options, run, pool, name, entry) for name, entry in options.entries]
         with ThreadPoolExecutor(max_workers=max(1, len(walks))) as clusters:
-            run.clusters = list(clusters.map(lambda walk: walk.walk(), walks))
+            try:
+                run.clusters = list(clusters.map(lambda walk: walk.walk(), walks))
+            except BaseException:  # Ctrl-C, SIGTERM: start no more renders, wait for none
+                run.stopped.set()
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     for walk in walks:
         run.problems += walk.problems
     if run.progress:

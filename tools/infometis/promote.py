@@ -16,6 +16,7 @@ from . import edit, pins
 from .closure import YAML_SUFFIXES
 from .config import Config
 from .edit import EditError, Span
+from .errors import SetupError
 from .yamlio import load_text
 
 
@@ -142,8 +143,11 @@ def apply(repo: Path, result: Plan, originals: dict[Path, str] | None = None) ->
         _verify(relative, updated, changes)
         updates[repo / relative] = (text, updated)
     for path, (text, updated) in updates.items():
+        try:
+            edit.write_atomic(path, updated)
+        except OSError as err:  # a full disk, a read-only folder: the file is still wholly old
+            raise edit.EditError(f"{path.relative_to(repo)}: cannot write it ({err.strerror or err})") from None
         originals[path] = text
-        edit.write_atomic(path, updated)
     return originals
 
 
@@ -156,5 +160,13 @@ def _verify(relative: str, text: str, changes: list[Change]) -> None:
 
 
 def restore(originals: dict[Path, str]) -> None:
+    """Every written file back to its old text; one that cannot be is named, never skipped quietly."""
+    failed = []
     for path, text in originals.items():
-        edit.write_atomic(path, text)
+        try:
+            edit.write_atomic(path, text)
+        except OSError:
+            failed.append(str(path))
+    if failed:
+        raise SetupError(f"cannot restore {', '.join(failed)} (the disk may be full): "
+                         f"run `git checkout -- {' '.join(failed)}`")

@@ -27,6 +27,8 @@ class ReleaseWalk:
                        for r in rendered.resources if r.id.kind == "Secret" and "sops" in r.data}
 
     def render_all(self) -> None:
+        if self.run.stopped.is_set():  # interrupted: render no more
+            return
         found = [(rendered, resource) for rendered in self.walk.cluster.renders
                  for resource in list(rendered.resources) if is_helm_release(resource.data) and not resource.via]
         for (rendered, _), objects in zip(found, self.walk.pool.map(self._guarded, found), strict=True):

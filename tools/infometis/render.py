@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .closure import generated_resources, kustomization_file
+from .errors import SetupError
 from .flux import FluxKustomization
 from .model import ResourceId, as_list
 from .runner import kubectl, run
@@ -87,7 +88,11 @@ def _origin(data: dict, here: Path) -> Path | None:
 
 def build(k: FluxKustomization, folder: Path, repo: Path, timeout: float = 300) -> Output:
     """Run kustomize for `k`; a failure is returned, not raised."""
-    with tempfile.TemporaryDirectory(prefix="infometis-") as temp:
+    try:
+        scratch = tempfile.TemporaryDirectory(prefix="infometis-")
+    except OSError as err:
+        raise SetupError(f"no writable temporary folder ({err.strerror or err}): set TMPDIR to one") from None
+    with scratch as temp:
         here = Path(temp)
         (here / "kustomization.yaml").write_text(json.dumps(wrapper(k, folder, here)))
         result = run([kubectl(), "kustomize", "--load-restrictor", "LoadRestrictionsNone", temp],

@@ -20,25 +20,32 @@ LEVEL = ERROR
 
 
 def _cycles(graph: dict) -> list[list]:
-    """Each elementary cycle once, found by depth-first search from the sorted nodes."""
+    """Each elementary cycle the depth-first search meets, once, from the sorted nodes;
+    iterative, so a dependsOn chain thousands long costs time linear in its length."""
     found, seen_sets = [], set()
     state: dict = {}
-
-    def visit(node, trail):
-        state[node] = "open"
-        for nxt in sorted(graph.get(node, ())):
+    for start in sorted(graph):
+        if start in state:
+            continue
+        trail, where = [start], {start: 0}  # the open path, and each node's place on it
+        stack = [iter(sorted(graph.get(start, ())))]
+        state[start] = "open"
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[trail.pop()] = "done"
+                stack.pop()
+                continue
             if state.get(nxt) == "open":
-                cycle = trail[trail.index(nxt):]
+                cycle = trail[where[nxt]:]
                 if frozenset(cycle) not in seen_sets:
                     seen_sets.add(frozenset(cycle))
                     found.append(cycle)
             elif nxt not in state:
-                visit(nxt, trail + [nxt])
-        state[node] = "done"
-
-    for node in sorted(graph):
-        if node not in state:
-            visit(node, [node])
+                state[nxt] = "open"
+                where[nxt] = len(trail)
+                trail.append(nxt)
+                stack.append(iter(sorted(graph.get(nxt, ()))))
     return found
 
 

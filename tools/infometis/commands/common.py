@@ -12,7 +12,7 @@ from .. import cache, git, progress
 from .. import config as configs
 from ..checks import REGISTRY
 from ..config import Config
-from ..errors import ConfigError
+from ..errors import ConfigError, SetupError
 from ..pipeline import Options
 from ..schemas.catalog import SchemaSettings
 from ..sources import SourceMapping
@@ -140,8 +140,14 @@ def charts_folder(args: RepoArgs) -> Path:
 
 
 def write(text: str, output: str | None) -> None:
-    """A command's result, to standard output or to the --output file."""
-    if output:
-        Path(output).write_text(text)
-    else:
-        sys.stdout.write(text)
+    """A command's result, to standard output or to the --output file; a destination that
+    cannot take it (a full disk, a folder, a missing folder) is a setup error."""
+    try:
+        if output:
+            Path(output).write_text(text)
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    except OSError as err:
+        where = f"--output {output}" if output else "standard output"
+        raise SetupError(f"cannot write to {where}: {err.strerror or err}") from None

@@ -5,7 +5,6 @@ reverting it rolls back."""
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from .. import git
@@ -63,6 +62,8 @@ def promote(args: RepoArgs, source: str, target: str, services: tuple[str, ...],
     if not plan.changes or dry_run:
         return 0
     branch = branch or f"promote/{source}-to-{target}/{(git.head(repo) or '')[:7]}"
+    if commit:
+        _check_branch_name(repo, branch)
     git_dir = git.folder(repo)
     if git_dir is None:
         raise InfometisError(f"{repo} is not a git repository: promote writes only where git can show and undo it")
@@ -98,7 +99,7 @@ def _write(options_, plan: promotion.Plan, commit: bool, branch: str) -> int:
         for line in sorted(before):
             print(f"  {line}", file=sys.stderr)
     if commit:
-        _commit(repo, plan, branch)
+        _commit(repo, plan, branch, originals)
     else:
         print(f"written: {len(plan.files())} file(s); review with `git diff`, or rerun with --commit")
     return 0
@@ -146,18 +147,49 @@ def _branch_exists(repo: Path, branch: str) -> bool:
 
 def _errors(options_) -> set[str]:
     """The error-level problems of a full validation, as comparable lines."""
-    *_, applied = judge(replace(options_, changed=None), set(REGISTRY))
+    *_, applied = judge(options_, set(REGISTRY))
     return {problem_line(p).strip() for p in applied.problems if p.level == ERROR}
 
 
-def _commit(repo: Path, plan: promotion.Plan, branch: str) -> None:
+def _check_branch_name(repo: Path, branch: str) -> None:
+    """A name git accepts for a new branch, checked before any file is written."""
+    if branch.startswith("-") or branch == "HEAD" or git.query(repo, "check-ref-format", "--branch", branch) is None:
+        raise ConfigError(f"--branch {branch!r} is not a valid branch name (see git check-ref-format); nothing was changed")
+
+
+def _commit(repo: Path, plan: promotion.Plan, branch: str, originals: dict) -> None:
+    """The branch and its commit, or nothing: on any failure (a lock, a hook that refuses,
+    an interrupt) the files, the index, HEAD and the branch are as they were."""
     source_commit = git.head(repo) or ""
-    git.git(repo, "checkout", "--quiet", "-b", branch)
-    git.git(repo, "add", "--", *plan.files())
-    git.git(repo, "commit", "--quiet", "-F", _message_file(repo, plan, source_commit))
+    where = git.query(repo, "symbolic-ref", "--quiet", "--short", "HEAD") or source_commit
+    made_branch = False
+    try:
+        git.git(repo, "checkout", "--quiet", "-b", branch)
+        made_branch = True
+        git.git(repo, "add", "--", *plan.files())
+        git.git(repo, "commit", "--quiet", "-F", _message_file(repo, plan, source_commit))
+    except BaseException as err:
+        undone = _undo(repo, plan, originals, where, branch if made_branch else None)
+        if isinstance(err, InfometisError):
+            raise Refused(f"{err}; undone: {undone}") from None
+        raise
+    finally:
+        (git.folder(repo) / "INFOMETIS_PROMOTE_MSG").unlink(missing_ok=True)
     made = (git.head(repo) or "")[:12]
     print(f"committed {made} on branch {branch}; push it and open a pull request: merging it promotes, "
           f"`git revert {made}` rolls it back")
+
+
+def _undo(repo: Path, plan: promotion.Plan, originals: dict, where: str, branch: str | None) -> str:
+    """Put back the files, the index, HEAD and the branch; say what was undone."""
+    promotion.restore(originals)
+    undone = [f"{len(originals)} file(s) restored"]
+    git.query(repo, "reset", "--quiet", "--", *plan.files())
+    if branch is not None:
+        git.query(repo, "checkout", "--quiet", where)
+        git.query(repo, "branch", "--quiet", "-D", branch)
+        undone.append(f"branch {branch} removed, back on {where}")
+    return ", ".join(undone)
 
 
 def _message_file(repo: Path, plan: promotion.Plan, source_commit: str) -> str:

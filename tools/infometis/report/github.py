@@ -1,11 +1,23 @@
 """`--format github`: workflow commands, shown as annotations on the pull request."""
 
+import re
+
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _escape(value: str, in_property: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Workflow-command escaping; other control characters (ESC, BEL, …) percent-encoded too, so
+    nothing a file name or a value holds acts on the log."""
+    value = value.replace("%", "%25")
+    value = _CONTROL.sub(lambda match: "".join(f"%{byte:02X}" for byte in match.group().encode()), value)
     return value.replace(":", "%3A").replace(",", "%2C") if in_property else value
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def render(report, color: bool = False) -> str:
@@ -21,6 +33,6 @@ def render(report, color: bool = False) -> str:
         message = problem.message + (f" ({problem.hint})" if problem.hint else "")
         lines.append(f"::{_COMMAND[problem.level]} {','.join(properties)}::{_escape(message)}")
     s = report.summary
-    lines.append(f"infometis: {s['errors']} errors, {s['warnings']} warnings, {s['infos']} infos "
-                 f"in {s['clusters']} clusters")
+    lines.append(f"infometis: {_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}, "
+                 f"{_plural(s['infos'], 'info')} in {_plural(s['clusters'], 'cluster')}")
     return "\n".join(lines) + "\n"

@@ -1,11 +1,22 @@
 """`--format text`: problems grouped per cluster, `file:line:col: level [check] message`."""
 
+import re
+
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _RESET, _BOLD = "\033[0m", "\033[1m"
 
 
+# Control characters (a file named "\n::error …", an ESC sequence in a value) are shown escaped:
+# they never start a workflow command under Actions or reach the terminal as a command.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode(), text)
+
+
 def _where(problem) -> str:
-    parts = [problem.file or "(repository)"]
+    parts = [printable(problem.file) if problem.file else "(repository)"]
     parts += [str(part) for part in (problem.line, problem.column) if part]
     return ":".join(parts)
 
@@ -14,9 +25,9 @@ def problem_line(problem, color: bool = False) -> str:
     level = problem.level
     if color:
         level = f"{_COLORS[level]}{level}{_RESET}"
-    text = f"  {_where(problem)}: {level} [{problem.check}] {problem.message}"
+    text = f"  {_where(problem)}: {level} [{problem.check}] {printable(problem.message)}"
     if problem.hint:
-        text += f"\n      hint: {problem.hint}"
+        text += f"\n      hint: {printable(problem.hint)}"
     return text
 
 
@@ -30,7 +41,7 @@ def render(report, color: bool = False) -> str:
         groups.setdefault(problem.cluster or "", []).append(problem)
     lines = []
     for cluster in sorted(groups):
-        title = f"cluster {cluster}" if cluster else "repository"
+        title = f"cluster {printable(cluster)}" if cluster else "repository"
         lines.append(f"{_BOLD}{title}{_RESET}" if color else title)
         lines += [problem_line(problem, color) for problem in groups[cluster]]
         lines.append("")
