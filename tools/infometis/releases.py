@@ -31,6 +31,7 @@ class ReleaseWalk:
             return
         found = [(rendered, resource) for rendered in self.walk.cluster.renders
                  for resource in list(rendered.resources) if is_helm_release(resource.data) and not resource.via]
+        self.owners = {id(resource): rendered.kustomization for rendered, resource in found}
         for (rendered, _), objects in zip(found, self.walk.pool.map(self._guarded, found), strict=True):
             rendered.resources.extend(objects)
 
@@ -52,7 +53,8 @@ class ReleaseWalk:
     def _problem(self, level, message, resource, path, hint=None, rendered_for=None):
         document = self.run.document(resource)
         where = document.location(path) if document else self.run.locate(resource)
-        self.walk.problem(helm_render.ID, level, message, where, None, cluster=rendered_for,
+        # said for the Flux Kustomization that applies the HelmRelease (a shard says its own)
+        self.walk.problem(helm_render.ID, level, message, where, self.owners.get(id(resource)), cluster=rendered_for,
                           resource=str(resource.id), hint=hint)
 
     def _release(self, item) -> list[Resource]:
