@@ -32,8 +32,11 @@ class ReleaseWalk:
         found = [(rendered, resource) for rendered in self.walk.cluster.renders
                  for resource in list(rendered.resources) if is_helm_release(resource.data) and not resource.via]
         self.owners = {id(resource): rendered.kustomization for rendered, resource in found}
+        start = len(self.walk.problems)
         for (rendered, _), objects in zip(found, self.walk.pool.map(self._guarded, found), strict=True):
             rendered.resources.extend(objects)
+        # said from parallel renders: in a stable order, as a run's output must be
+        self.walk.problems[start:] = sorted(self.walk.problems[start:], key=lambda p: (p.sort_key(), p.cluster or "", p.resource or ""))
 
     def _guarded(self, item) -> list[Resource]:
         """One HelmRelease; an unexpected failure (of the native engine, of a strange chart) is
