@@ -32,7 +32,9 @@ def repository_options(command=None, *, cluster_option: bool = True):
         click.option("--config", metavar="FILE", help="Configuration file (default: .infometis.yaml if present)."),
         click.option("--select", multiple=True, metavar="CHECK", help="Report only these checks (repeatable)."),
         click.option("--ignore", multiple=True, metavar="CHECK", help="Do not report these checks (repeatable)."),
-        click.option("--online", is_flag=True, help="Allow remote kustomize resources (the network is off by default)."),
+        click.option("--online", is_flag=True,
+                     help="Allow remote kustomize resources and pull charts missing from the chart cache (the network is off by default)."),
+        click.option("--require-charts", is_flag=True, help="A HelmRelease whose chart is not in the chart cache is an error."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Parallel renders (default: the number of cores)."),
         click.option("--cache-dir", metavar="DIR",
                      help="Keep renders here across runs (default: $INFOMETIS_CACHE_DIR, "
@@ -375,6 +377,24 @@ def explain(check_id):
     click.echo(f"{check_id} (default level: {module.LEVEL})\n")
     click.echo(inspect.cleandoc(module.__doc__ or "(no documentation)"))
     return 0
+
+
+@main.group()
+def charts():
+    """The chart cache HelmReleases are rendered from (next to the render cache)."""
+
+
+@charts.command("pull")
+@repository_options
+@exits
+def charts_pull(**repo):
+    """Fetch the chart of every HelmRelease into the chart cache (this uses the network).
+
+    Version ranges resolve to the highest version the repository or registry lists, as
+    source-controller does; `validate` then renders from the cache, offline.
+    """
+    from .commands.charts import pull
+    return pull(RepoArgs(**repo))
 
 
 @main.group()

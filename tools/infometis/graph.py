@@ -6,9 +6,10 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .flux import FluxKustomization
+from .helmrelease import is_helm_release
 from .pipeline import ClusterRun
 
 
@@ -55,12 +56,14 @@ class ClusterGraph:
     mode: str
     levels: list[list[FluxKustomization]]
     entry_syncs: list[FluxKustomization]
+    releases: dict = field(default_factory=dict)  # Kustomization id → [(HelmRelease, chart, objects)]
 
     @classmethod
     def of(cls, cluster: ClusterRun) -> ClusterGraph:
         settings = cluster.settings
         return cls(cluster.name, str(settings.get("environment", "?")), str(settings.get("mode", "?")),
-                   apply_order(list(cluster.kustomizations.values()), cluster.entry_syncs), cluster.entry_syncs)
+                   apply_order(list(cluster.kustomizations.values()), cluster.entry_syncs), cluster.entry_syncs,
+                   _releases(cluster))
 
     @property
     def title(self) -> str:
@@ -105,6 +108,20 @@ class ClusterGraph:
         return ids
 
 
+def _releases(cluster: ClusterRun) -> dict:
+    """The HelmReleases each Kustomization applies, with their chart and how many objects it rendered."""
+    found: dict = {}
+    for rendered in cluster.renders:
+        counts = Counter(id(r.via) for r in rendered.resources if r.via is not None)
+        for r in rendered.resources:
+            if is_helm_release(r.data):
+                spec = ((r.data.get("spec") or {}).get("chart") or {}).get("spec") or {}
+                chart = f"{spec.get('chart')} {spec.get('version') or '*'}" if spec.get("chart") else "chartRef"
+                found.setdefault(rendered.kustomization.id, []).append(
+                    (f"{r.id.namespace}/{r.id.name}", chart, counts.get(id(r), 0)))
+    return found
+
+
 def _name(k: FluxKustomization) -> str:
     return k.id.name if k.namespace == "flux-system" else f"{k.namespace}/{k.id.name}"
 
@@ -123,6 +140,9 @@ def text(graphs: list[ClusterGraph]) -> str:
                 source = graph.other_source(k)
                 lines.append(f"  {number}. {_name(k)}  {k.path or '(root)'}" + (f"  from {source}" if source else "")
                              + _remote(k) + (f"  after {after}" if after else ""))
+                for release, chart, count in graph.releases.get(k.id, []):
+                    lines.append(f"       HelmRelease {release}  chart {chart}: "
+                                 + (f"{count} objects" if count else "not rendered"))
         lines.append("")
     return "\n".join(lines)
 

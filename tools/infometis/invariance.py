@@ -78,11 +78,15 @@ def object_key(resource: Resource) -> ObjectKey:
 
 def core_objects(run) -> dict[str, dict[str, dict[ObjectKey, Resource]]]:
     """service → cluster → object → the rendered resource, for every object whose origin is
-    under apps/<service>/base/ (objects of border components and overlays are not core)."""
+    under apps/<service>/base/ (objects of border components and overlays are not core). The
+    objects a HelmRelease's chart renders are left out: the HelmRelease is compared, and its
+    chart version is a pin each environment moves on its own."""
     found: dict[str, dict[str, dict[ObjectKey, Resource]]] = {}
     for cluster in run.clusters:
         for rendered in cluster.renders:
             for resource in rendered.resources:
+                if resource.via is not None:
+                    continue
                 service = service_of(run.cache.relative(resource.origin)) if resource.origin else None
                 if service is not None and isinstance(resource.data, dict):
                     by_cluster = found.setdefault(service, {}).setdefault(rendered.target, {})

@@ -7,17 +7,19 @@ import functools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import closure as closures
-from . import git, postbuild, redact
+from . import git, helm, postbuild, redact
 from .cache import RenderCache, load_parsed, open_cache
+from .charts import ChartCache
 from .checks import flux_path, flux_source, kustomize_build, substitution, yaml_syntax
 from .config import Config
 from .flux import FluxKustomization, SourceRef, is_flux_kustomization, is_source
 from .model import ERROR, FLUX_KUSTOMIZE_GROUP, INFO, Document, Location, Problem, ResourceId, as_list
 from .progress import Progress
+from .releases import ReleaseWalk
 from .render import Resource, build, wrapper
 from .schemas.catalog import SchemaSettings
 from .sources import EXTERNAL, PENDING, REPO, UNDEFINED, SourceMapping, SourceTable
@@ -37,6 +39,8 @@ class Options:
     shard: tuple[int, int] | None = None  # (I, N): shard I of N (see shard.py)
     cache_dir: Path | None = None  # renders kept across runs here (None: only within the run)
     progress: bool = False  # renders counted on standard error (a terminal only)
+    require_charts: bool = False  # a HelmRelease whose chart is not cached is an error (else an info)
+    charts_dir: Path | None = None  # the chart cache's folder (read even with --no-cache: charts are downloads)
 
 
 @dataclass
@@ -75,6 +79,15 @@ class RepoRun:
     renders: RenderCache | None = None
     progress: Progress | None = None
     stopped: threading.Event = field(default_factory=threading.Event)  # interrupted: render no more
+    charts: ChartCache = field(default_factory=lambda: ChartCache(None))
+    helm_renders: helm.RenderStore = field(default_factory=lambda: helm.RenderStore(None))
+    chart_notes: dict[tuple[str, str], str] = field(default_factory=dict)  # (cluster, resource) → its chart
+    wanted_charts: set = field(default_factory=set)  # the ChartSources of the HelmReleases (for charts pull)
+
+    def explain(self, problem: Problem) -> Problem:
+        """A problem in a chart's output, with the chart, version and template it came from."""
+        note = self.chart_notes.get((problem.cluster, problem.resource)) if problem.resource else None
+        return replace(problem, message=f"{problem.message} ({note})") if note else problem
 
     @functools.cached_property
     def hidden(self) -> frozenset[str]:
@@ -87,7 +100,10 @@ class RepoRun:
 
     def document(self, resource: Resource) -> Document | None:
         """The source document that defined `resource`: in its origin file, the one of its group,
-        kind, name and namespace (a namespace set by kustomize is not in the source)."""
+        kind, name and namespace (a namespace set by kustomize is not in the source); for an
+        object of a chart, the HelmRelease's."""
+        if resource.via is not None:
+            return self.document(resource.via)
         if resource.origin is None:
             return None
         rid = resource.id
@@ -103,7 +119,13 @@ class RepoRun:
         return same_kind[0] if len(same_kind) == 1 else None
 
     def locate(self, resource: Resource, path: tuple = ()) -> Location:
-        """The file and line that defined `resource` (and `path` inside it, when found)."""
+        """The file and line that defined `resource` (and `path` inside it, when found); for an
+        object of a chart, the HelmRelease's values (or chart)."""
+        if resource.via is not None:
+            document = self.document(resource.via)
+            spec = (resource.via.data.get("spec") or {}) if isinstance(resource.via.data, dict) else {}
+            path = ("spec", "values") if spec.get("values") else ("spec", "chart" if "chart" in spec else "chartRef")
+            return document.location(path) if document else self.locate(resource.via)
         document = self.document(resource)
         if document is not None:
             return document.location(path)
@@ -141,6 +163,8 @@ class ClusterWalk:
                 self.run.progress.add(self.cluster.name, len(planned))
             for k, folder, output, closure in self.pool.map(self._render, planned):
                 pending += self._register(k, folder, output, closure)
+        if not self.run.stopped.is_set():
+            ReleaseWalk(self).render_all()  # once every values source and chart source is known
         return self.cluster
 
     def _ready(self, pending):
@@ -319,7 +343,8 @@ def run_repository(options: Options, walker=ClusterWalk) -> RepoRun:
                   remotes=git.remote_urls(options.repo), branches=git.branches(options.repo),
                   partial=options.partial, schema=options.schema,
                   renders=open_cache(options.repo, options.cache_dir),
-                  progress=Progress() if options.progress else None)
+                  progress=Progress() if options.progress else None,
+                  charts=ChartCache(options.charts_dir or options.cache_dir), helm_renders=helm.RenderStore(options.cache_dir))
     # Clusters walk at once (each wave of one cluster waits for its slowest render, which
     # would leave cores idle); the renders of every cluster share one pool of `jobs` workers.
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:

@@ -30,6 +30,8 @@ class Resource:
     id: ResourceId
     data: dict
     origin: Path | None  # the file that defined it (or the kustomization that generated it)
+    via: Resource | None = None  # the HelmRelease whose chart rendered it
+    template: str | None = None  # and the chart's template that did
 
 
 @dataclass

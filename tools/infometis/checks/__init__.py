@@ -10,6 +10,7 @@ from . import (
     flux_hygiene,
     flux_path,
     flux_source,
+    helm_render,
     images,
     kustomize_build,
     layers,
@@ -25,7 +26,7 @@ from . import (
 
 REGISTRY = {module.ID: module for module in (
     yaml_syntax, kustomize_build, flux_path, flux_source, flux_depends_on,
-    unreached, duplicate_resource, substitution, schema,
+    unreached, duplicate_resource, substitution, helm_render, schema,
     border, layers, core_invariance, references, routes, images, workloads, secrets, flux_hygiene, desired_state,
 )}
 
@@ -35,4 +36,4 @@ def run_checks(run, selected=None):
     yield from run.problems
     for check_id, module in REGISTRY.items():
         if hasattr(module, "check") and (selected is None or check_id in selected):
-            yield from module.check(run)
+            yield from map(run.explain, module.check(run))

@@ -32,6 +32,7 @@ class RepoArgs:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     online: bool = False
+    require_charts: bool = False
     jobs: int | None = None
     shard: tuple[int, int] | None = None  # validate --shard I/N
     cache_dir: str | None = None
@@ -125,13 +126,19 @@ def options(args: RepoArgs, schema: SchemaArgs | None = None) -> Options:
     config = config.pointed_at([os.path.relpath(entry, repo) for entry in named + [m.folder for m in mapped]])
     return Options(repo, found, mapped, config, args.online, jobs,
                    partial=bool(args.clusters), schema=settings, shard=args.shard, cache_dir=folder,
-                   progress=progress.wanted())
+                   progress=progress.wanted(), require_charts=args.require_charts, charts_dir=charts_folder(args))
 
 
 def cache_folder(args: RepoArgs) -> Path | None:
     """Where renders are kept across runs; None with --no-cache."""
     if args.no_cache:
         return None
+    return Path(args.cache_dir).expanduser().resolve() if args.cache_dir else cache.default_folder()
+
+
+def charts_folder(args: RepoArgs) -> Path:
+    """Where the chart cache is: as the render cache, but also with --no-cache (charts are
+    downloads, not renders)."""
     return Path(args.cache_dir).expanduser().resolve() if args.cache_dir else cache.default_folder()
 
 
