@@ -57,7 +57,7 @@ def platform(act_session, infometis_release, tmp_path):
     for part in ("clusters", "infrastructure", "apps", ".infometis.yaml", ".sops.yaml"):
         (shutil.copytree if (ROOT / part).is_dir() else shutil.copy)(ROOT / part, work / "deploy" / part)
     route = work / ROUTE
-    route.write_text(route.read_text().replace("        - name: nifi\n", "        - name: nifi-web\n", 1))
+    route.write_text(route.read_text().replace("          port: 8443\n", "          port: 8444\n", 1))
     (work / ".github" / "workflows").mkdir(parents=True)
     (work / ".github" / "workflows" / "check.yaml").write_text(WORKFLOW.format(action=infometis_release.action))
     git(work, "init", "-q", "-b", "main")
@@ -76,7 +76,7 @@ def test_the_action_from_another_repository_in_a_subfolder(act_session, github_a
     assert done.returncode == 0, done.log  # fail-on-error: false
     version = infometis_release.tag.removeprefix("v")
     assert re.search(rf"infometis {re.escape(version)}$", done.log, re.M)  # the release of the tag, installed
-    annotation = re.compile(rf"::error title=infometis \[references\],file={re.escape(ROUTE)},line=14,col=\d+::")
+    annotation = re.compile(rf"::error title=infometis \[references\],file={re.escape(ROUTE)},line=15,col=\d+::")
     assert annotation.search(done.log), done.log
     [outputs] = [line for line in done.log.splitlines() if "outputs: exit-code=" in line]
     assert "exit-code=1 errors=1 sarif-file=" in outputs and outputs.endswith("/infometis.sarif")
@@ -85,7 +85,7 @@ def test_the_action_from_another_repository_in_a_subfolder(act_session, github_a
     [upload] = github_api.state.sarifs
     [result] = [r for r in upload["sarif"]["runs"][0]["results"] if r["ruleId"] == "references"]
     location = result["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"]["uri"] == ROUTE and location["region"]["startLine"] == 14
+    assert location["artifactLocation"]["uri"] == ROUTE and location["region"]["startLine"] == 15
     assert (platform / location["artifactLocation"]["uri"]).is_file()  # the file, from the top level
 
 
@@ -111,12 +111,12 @@ def test_annotations_and_sarif_name_files_from_the_git_top_level(tmp_path):
     for part in ("clusters", "infrastructure", "apps", ".infometis.yaml", ".sops.yaml"):
         (shutil.copytree if (ROOT / part).is_dir() else shutil.copy)(ROOT / part, top / "deploy" / part)
     route = top / ROUTE
-    route.write_text(route.read_text().replace("        - name: nifi\n", "        - name: nifi-web\n", 1))
+    route.write_text(route.read_text().replace("          port: 8443\n", "          port: 8444\n", 1))
     git(top, "init", "-q", "-b", "main")
     annotations = invoke("validate", "--repo", str(top / "deploy"), "--format", "github").output
-    assert f"file={ROUTE},line=14," in annotations
+    assert f"file={ROUTE},line=15," in annotations
     sarif = json.loads(invoke("validate", "--repo", str(top / "deploy"), "--format", "sarif").output)
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
     assert ROUTE in uris and all(Path(top, uri).is_file() for uri in uris)
     text = invoke("validate", "--repo", str(top / "deploy"), "--format", "text").output
-    assert "apps/nifi/border/ingressroute.yaml:14" in text and ROUTE not in text  # text stays repository-relative
+    assert "apps/nifi/border/ingressroute.yaml:15" in text and ROUTE not in text  # text stays repository-relative

@@ -36,10 +36,10 @@ def pull_request(act_session, tmp_path_factory):
     git(work, "checkout", "-q", "-b", "break-route")
     route = work / ROUTE
     lines = route.read_text().splitlines(keepends=True)
-    assert lines[13].strip() == "- name: nifi"
-    lines[13] = lines[13].replace("nifi", "nifi-web")
+    assert lines[14].strip() == "port: 8443"
+    lines[14] = lines[14].replace("8443", "8444")  # a port the Service nifi does not have
     route.write_text("".join(lines))
-    git(work, "commit", "-q", "-am", "Route nifi to nifi-web")
+    git(work, "commit", "-q", "-am", "Route nifi to port 8444")
     act_session.origin(SLUG, work)
     git(work, "remote", "add", "origin", f"https://{SERVER}/{SLUG}.git")
     return work, base
@@ -56,8 +56,8 @@ def test_validate_annotates_the_broken_reference_and_uploads_valid_sarif(act_ses
     work, base = pull_request
     done = run(act_session, github_api, tmp_path, work, base, "validate", job="validate")
     assert done.returncode != 0, done.log
-    annotation = re.compile(rf"::error title=infometis \[references\],file={re.escape(ROUTE)},line=14,col=\d+::"
-                            r".*Service infometis/nifi-web is not defined")
+    annotation = re.compile(rf"::error title=infometis \[references\],file={re.escape(ROUTE)},line=15,col=\d+::"
+                            r".*Service infometis/nifi has no port 8444")
     assert annotation.search(done.log), done.log
     assert "Failure - Main infometis validate (annotations on the pull request)" in done.log
     assert "Success - Main pre-commit hooks (infometis validate ran above)" in done.log  # the rest still runs
@@ -67,7 +67,7 @@ def test_validate_annotates_the_broken_reference_and_uploads_valid_sarif(act_ses
     sarif = upload["sarif"]
     [result] = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "references"]
     location = result["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"]["uri"] == ROUTE and location["region"]["startLine"] == 14
+    assert location["artifactLocation"]["uri"] == ROUTE and location["region"]["startLine"] == 15
     schema = json.loads(shared_or_skip("schemas", "sarif", "sarif-schema-2.1.0.json").read_text())
     jsonschema.validate(sarif, schema)
 
@@ -78,17 +78,17 @@ def test_diff_keeps_one_sticky_comment_and_a_second_push_edits_it(act_session, g
     assert first.returncode == 0, first.log
     [comment] = github_api.state.comments
     assert comment["issue_number"] == NUMBER and comment["body"].startswith("<!-- infometis-diff -->")
-    assert "IngressRoute.traefik.io/infometis/nifi" in comment["body"] and "nifi-web" in comment["body"]
+    assert "IngressRoute.traefik.io/infometis/nifi" in comment["body"] and "8444" in comment["body"]
 
     # a second push to the pull request: the same comment, edited
-    (work / ROUTE).write_text((work / ROUTE).read_text().replace("nifi-web", "nifi-api"))
-    git(work, "commit", "-q", "-am", "Route nifi to nifi-api")
+    (work / ROUTE).write_text((work / ROUTE).read_text().replace("8444", "8445"))
+    git(work, "commit", "-q", "-am", "Route nifi to port 8445")
     subprocess.run(["git", "-C", str(work), "push", "-q", "origin", "break-route"], check=True, capture_output=True,
                    env=act_session.env())
     second = run(act_session, github_api, tmp_path / "second", work, base, "diff")
     assert second.returncode == 0, second.log
     assert len(github_api.state.comments) == 1
-    assert "nifi-api" in github_api.state.comments[0]["body"] and "nifi-web" not in github_api.state.comments[0]["body"]
+    assert "8445" in github_api.state.comments[0]["body"] and "8444" not in github_api.state.comments[0]["body"]
     assert [r.method for r in github_api.state.requests if "/issues/comments/" in r.path] == ["PATCH"]
 
 
