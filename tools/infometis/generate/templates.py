@@ -20,12 +20,12 @@ from importlib.resources.abc import Traversable
 import yaml
 
 from ..goyaml import STR, plain_tag
+from ..model import CONTROL_CHARACTERS as _CONTROL
 from .plan import GenerateError
 
 _PLACEHOLDER = re.compile(r"^\{\{([a-z_]+)\}\}\n|\{\{([a-z_]+)\}\}", re.MULTILINE)
 _WHOLE_VALUE = re.compile(r"^[ \t]*(?:- )?[\w.\-/\"']+: $")  # the line up to the placeholder: `key: `
 _PLAIN = re.compile(r"[A-Za-z0-9_./~+@-][A-Za-z0-9_./~+@:=-]*")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class Block(str):

@@ -1,11 +1,11 @@
 """`--format github`: workflow commands, shown as annotations on the pull request."""
 
-import re
+
+from ..model import CONTROL_CHARACTERS as _CONTROL
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _escape(value: str, in_property: bool = False) -> str:

@@ -1,17 +1,14 @@
 """`--format text`: problems grouped per cluster, `file:line:col: level [check] message`."""
 
-import re
+from ..model import CONTROL_CHARACTERS as _CONTROL
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _RESET, _BOLD = "\033[0m", "\033[1m"
 
 
-# Control characters (a file named "\n::error …", an ESC sequence in a value) are shown escaped:
-# they never start a workflow command under Actions or reach the terminal as a command.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
 def printable(text: str) -> str:
+    """Control characters (a newline then "::error …" in a file name, an ESC in a value) shown escaped: they never
+    start a workflow command under Actions or reach the terminal as a command."""
     return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode(), text)
 
 
