@@ -4,6 +4,7 @@ planned lines, validates clean, and `git revert` of it is the rollback."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -72,6 +73,34 @@ def test_promotion_that_introduces_an_error_is_refused_and_restored(sample):
     assert result.exit_code == 1
     assert "introduces 1 error(s); the files are restored" in result.stderr
     assert "apps/nifi/uat" in result.stderr or "uat" in result.stderr
+    assert git(sample, "status", "--porcelain") == ""
+
+
+def _pin_nifi_image_by_patch(repo: Path, env: str, image: str) -> None:
+    """The environment's NiFi image set by a patch file with a marked pin: the image check
+    then finds a moving tag at the base's line, the same file and line in every cluster."""
+    overlay = repo / "apps/nifi" / env
+    (overlay / "image.yaml").write_text(
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: nifi\nspec:\n  template:\n    spec:\n"
+        f"      containers:\n        - name: nifi\n          image: {image}  # infometis:promote\n")
+    text = re.sub(r"images:\n  - name: apache/nifi\n    newTag: .*\n", "", (overlay / "kustomization.yaml").read_text())
+    (overlay / "kustomization.yaml").write_text(text.replace("patches:\n", "patches:\n  - path: image.yaml\n", 1))
+
+
+def test_an_error_dev_already_has_is_still_new_in_uat(sample):
+    # dev renders the shared base with a moving tag: the error is at apps/nifi/base, as it
+    # would be in uat after the promotion; compared cluster by cluster, it is new in uat
+    _pin_nifi_image_by_patch(sample, "dev", "apache/nifi:latest")
+    _pin_nifi_image_by_patch(sample, "uat", "apache/nifi:2.5.0")
+    git(sample, "add", "-A")
+    git(sample, "commit", "-qm", "nifi's image by patch")
+    before = invoke("validate", "--repo", str(sample), "--format", "json")
+    errors = [p for p in json.loads(before.stdout)["problems"] if p["level"] == "error"]
+    assert [(p["cluster"], p["file"]) for p in errors] == [("dev", "apps/nifi/base/statefulset.yaml")]
+    result = invoke("promote", "dev", "uat", "--repo", str(sample), "--service", "nifi")
+    assert result.exit_code == 1, result.output
+    assert "introduces 1 error(s); the files are restored" in result.stderr
+    assert "  uat: apps/nifi/base/statefulset.yaml:" in result.stderr
     assert git(sample, "status", "--porcelain") == ""
 
 

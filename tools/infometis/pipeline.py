@@ -41,6 +41,7 @@ class Options:
     progress: bool = False  # renders counted on standard error (a terminal only)
     require_charts: bool = False  # a HelmRelease whose chart is not cached is an error (else an info)
     charts_dir: Path | None = None  # the chart cache's folder (read even with --no-cache: charts are downloads)
+    each_cluster: bool = False  # every cluster's problems, not one base's said once (checks/once.py)
 
 
 @dataclass
@@ -75,6 +76,7 @@ class RepoRun:
     remotes: set[str] = field(default_factory=set)
     branches: set[str] | None = None
     partial: bool = False
+    each_cluster: bool = False
     schema: SchemaSettings = field(default_factory=SchemaSettings)
     renders: RenderCache | None = None
     progress: Progress | None = None
@@ -341,7 +343,7 @@ def run_repository(options: Options, walker=ClusterWalk) -> RepoRun:
     """Render every cluster of the repository; problems are collected, never raised."""
     run = RepoRun(options.repo, options.config, FileCache(options.repo, load_parsed(options.cache_dir)),
                   remotes=git.remote_urls(options.repo), branches=git.branches(options.repo),
-                  partial=options.partial, schema=options.schema,
+                  partial=options.partial, each_cluster=options.each_cluster, schema=options.schema,
                   renders=open_cache(options.repo, options.cache_dir),
                   progress=Progress() if options.progress else None,
                   charts=ChartCache(options.charts_dir or options.cache_dir), helm_renders=helm.RenderStore(options.cache_dir))

@@ -39,6 +39,7 @@ import jsonschema
 
 from ..model import ERROR, WARNING, Location, Problem, as_list
 from ..written import TextAnchor, text_anchor
+from .once import said_once
 
 ID = "desired-state"
 LEVEL = ERROR
@@ -54,17 +55,15 @@ def schemas() -> dict[str, dict]:
 
 
 def check(run):
-    said: set[tuple] = set()
+    return said_once(run, _problems(run))
+
+
+def _problems(run):
     for cluster in run.clusters:
         for rendered in cluster.renders:
             for resource in rendered.resources:
-                if resource.id.kind != "ConfigMap" or resource.id.group or TYPE_LABEL not in _labels(resource):
-                    continue
-                for problem in _judge(run, rendered, resource):
-                    key = (problem.file, problem.line, problem.message)
-                    if key not in said:  # one base, many clusters: said once
-                        said.add(key)
-                        yield problem
+                if resource.id.kind == "ConfigMap" and not resource.id.group and TYPE_LABEL in _labels(resource):
+                    yield from _judge(run, rendered, resource)
 
 
 def _labels(resource) -> dict:

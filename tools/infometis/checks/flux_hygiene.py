@@ -53,6 +53,7 @@ import re
 from .. import closure as closures
 from ..model import ERROR, WARNING, Problem, ResourceId, as_list
 from ..written import scalar_location
+from .once import said_once
 
 ID = "flux-hygiene"
 LEVEL = WARNING
@@ -83,12 +84,7 @@ WHY = {"prune": "prune (removes what Git no longer has)", "interval": "interval 
 
 
 def check(run):
-    said: set[tuple] = set()
-    for problem in [*_flux_objects(run), *_kustomize_files(run)]:
-        key = (problem.file, problem.line, problem.message)
-        if key not in said:  # one base, many clusters: said once
-            said.add(key)
-            yield problem
+    return said_once(run, [*_flux_objects(run), *_kustomize_files(run)])
 
 
 def _flux_version(options: dict) -> tuple[int, int]:

@@ -46,6 +46,7 @@ from ..fieldpath import field_path
 from ..imageref import Reference, allowed, is_host, parse
 from ..model import ERROR, Location, Problem, as_list
 from ..pods import pod_images, pod_spec
+from .once import said_once
 
 ID = "images"
 LEVEL = ERROR
@@ -69,8 +70,11 @@ def verdict(text: str, registries: list[str]) -> str | None:
 
 
 def check(run):
+    return said_once(run, _problems(run))
+
+
+def _problems(run):
     registries = [r for r in as_list(run.config.options(ID).get("registries")) if isinstance(r, str) and r.strip()]
-    reported: set[tuple] = set()  # one base, many clusters: said once
     for cluster in run.clusters:
         for rendered in cluster.renders:
             overrides = None
@@ -88,11 +92,8 @@ def check(run):
                         overrides = overrides if overrides is not None else _overrides(run, rendered)
                         where = _override_location(untagged, overrides)
                         message += " (the tag is set here, by images:)" if where else ""
-                    where, said = where or run.locate(resource, path), f"{field_path(path)}: {message}"
-                    if (where.file, where.line, said) not in reported:
-                        reported.add((where.file, where.line, said))
-                        yield Problem.at(ID, LEVEL, said, where, cluster=rendered.target,
-                                         resource=str(resource.id), hint=_hint(message, registries))
+                    yield Problem.at(ID, LEVEL, f"{field_path(path)}: {message}", where or run.locate(resource, path),
+                                     cluster=rendered.target, resource=str(resource.id), hint=_hint(message, registries))
 
 
 def _hint(message: str, registries: list[str]) -> str:

@@ -58,6 +58,7 @@ from dataclasses import dataclass, field
 
 from ..fieldpath import field_path
 from ..model import ERROR, WARNING, Problem, as_list
+from .once import said_once
 from .reference_fields import CHART_SOURCES, GATEWAY_GROUP, TRAEFIK_GROUPS, Ref, dig, refs_of
 
 ID = "references"
@@ -231,7 +232,10 @@ def _remote_target(cluster, target: str, resource) -> str | None:
 
 
 def check(run):
-    reported: set[tuple] = set()
+    return said_once(run, _problems(run))
+
+
+def _problems(run):
     for cluster in run.clusters:
         found = inventories(cluster)
         for rendered in cluster.renders:
@@ -246,10 +250,5 @@ def check(run):
                     if wrong is None:
                         continue
                     message, path, level = wrong
-                    where = run.locate(resource, path)
-                    key = (where.file, where.line, message)
-                    if key in reported:  # one base, many clusters: said once
-                        continue
-                    reported.add(key)
-                    yield Problem.at(ID, level, f"{field_path(path)}: {message}", where, cluster=target,
+                    yield Problem.at(ID, level, f"{field_path(path)}: {message}", run.locate(resource, path), cluster=target,
                                      resource=str(rid), hint=_hint(ref, path))

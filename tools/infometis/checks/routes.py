@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from itertools import product
 
 from ..model import ERROR, Problem, as_list
+from .once import said_once
 
 ID = "routes"
 LEVEL = ERROR
@@ -205,7 +206,10 @@ def _routes(cluster):
 
 
 def check(run):
-    reported: set[tuple] = set()
+    return said_once(run, _problems(run))
+
+
+def _problems(run):
     for cluster in run.clusters:
         seen: dict[tuple, list[Claimed]] = {}  # (target, claim) → earlier routes
         for target, resource, points, index, route in _routes(cluster):
@@ -215,11 +219,8 @@ def check(run):
             try:
                 found = claims(Parser(route["match"]).parse())
             except RuleError as error:
-                key = (where.file, where.line, str(error))
-                if key not in reported:
-                    reported.add(key)
-                    yield Problem.at(ID, LEVEL, f"{field}: cannot read the rule: {error}", where, cluster=target,
-                                     resource=str(resource.id), hint="fix the rule: Traefik would refuse this router")
+                yield Problem.at(ID, LEVEL, f"{field}: cannot read the rule: {error}", where, cluster=target,
+                                 resource=str(resource.id), hint="fix the rule: Traefik would refuse this router")
                 continue
             ns = resource.id.namespace or "default"
             label = f"IngressRoute {ns}/{resource.id.name} ({where.file}:{where.line})"
@@ -231,10 +232,6 @@ def check(run):
                         clashes.setdefault(earlier.label, claim)
                 seen.setdefault((target, claim), []).append(this)
             for label, claim in clashes.items():
-                key = (where.file, where.line, label)
-                if key in reported:  # one base, many clusters: said once
-                    continue
-                reported.add(key)
                 yield Problem.at(ID, LEVEL, f"{field}: {_describe(claim)} already claimed by {label}", where,
                                  cluster=target, resource=str(resource.id),
                                  hint="give one route another host or path, or remove one of the two")

@@ -34,6 +34,7 @@ from ..schemas.catalog import Catalog
 from ..schemas.crd import is_crd
 from ..schemas.documents import Manifest, crd_schemas, files_under
 from ..yamlio import MAX_FILE_BYTES
+from .once import said_once
 
 ID = "schema"
 LEVEL = ERROR
@@ -90,13 +91,16 @@ def repository_crds(run) -> tuple[dict, list]:
 
 
 def check(run):
+    return said_once(run, _problems(run))
+
+
+def _problems(run):
     shared, rendered, broken = crd_scopes(run)
     for where, why in broken:
         yield Problem.at(ID, ERROR, f"cannot turn this CustomResourceDefinition into a schema: {why}", where)
     placed = [(resource, r.target) for cluster in run.clusters for r in cluster.renders for resource in r.resources]
     catalogs = _catalogs(run, shared, rendered)
     verdicts = _verdicts(run, [catalogs[target] for _, target in placed], [resource.data for resource, _ in placed])
-    reported: set[tuple] = set()
     missing: dict[tuple, tuple] = {}
     for (resource, target), (origin, violations, trouble) in zip(placed, verdicts, strict=True):
         if trouble:
@@ -106,12 +110,9 @@ def check(run):
             where, _, count = missing.get(key, (run.locate(resource), target, 0))
             missing[key] = (where, target, count + 1)
         for violation in violations or ():
-            where = run.locate(resource, violation.path)
-            key = (where.file, where.line, field_path(violation.path), violation.message)
-            if key not in reported:  # one base, many clusters: said once
-                reported.add(key)
-                yield Problem.at(ID, ERROR, f"{field_path(violation.path)}: {violation.message}", where,
-                                 cluster=target, resource=str(resource.id), hint=f"schema: {origin}")
+            yield Problem.at(ID, ERROR, f"{field_path(violation.path)}: {violation.message}",
+                             run.locate(resource, violation.path), cluster=target, resource=str(resource.id),
+                             hint=f"schema: {origin}")
     if run.schema.missing != "ignore":
         level = ERROR if run.schema.missing == "error" else WARNING
         for (api_version, kind), (where, target, count) in sorted(missing.items()):

@@ -51,6 +51,7 @@ from ..closure import kustomization_file
 from ..fieldpath import field_path
 from ..model import ERROR, WARNING, Location, Problem
 from ..pods import BATCH_KINDS, containers, pod_spec
+from .once import said_once
 
 ID = "workloads"
 LEVEL = ERROR
@@ -76,8 +77,11 @@ def _set(node, *path) -> bool:
 
 
 def check(run):
+    return said_once(run, _problems(run))
+
+
+def _problems(run):
     require_cpu_limits = run.config.options(ID).get("requireCpuLimits") is True
-    reported: set[tuple] = set()  # one base, many clusters: said once
     for cluster in run.clusters:
         for rendered in cluster.renders:
             for resource in rendered.resources:
@@ -91,11 +95,8 @@ def check(run):
                 for level, message, at, compared, hint in judged:
                     where, patched = _where(run, rendered, resource, at, compared)
                     message += " (as this patch leaves it)" if patched else ""
-                    key = (where.file, where.line, message)
-                    if key not in reported:
-                        reported.add(key)
-                        yield Problem.at(ID, level, message, where, cluster=rendered.target,
-                                         resource=str(resource.id), hint=hint)
+                    yield Problem.at(ID, level, message, where, cluster=rendered.target, resource=str(resource.id),
+                                     hint=hint)
 
 
 def _resources(spec: dict, path: tuple, require_cpu_limits: bool):

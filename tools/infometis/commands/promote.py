@@ -5,6 +5,7 @@ reverting it rolls back."""
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .. import git
@@ -91,12 +92,13 @@ def _write(options_, plan: promotion.Plan, commit: bool, branch: str) -> int:
     if introduced:
         promotion.restore(originals)
         print(f"refused: the promotion introduces {len(introduced)} error(s); the files are restored:", file=sys.stderr)
-        for line in sorted(introduced):
-            print(f"  {line}", file=sys.stderr)
+        for cluster, line in sorted(introduced):
+            print(f"  {cluster}: {line}" if cluster else f"  {line}", file=sys.stderr)
         return 1
     if before:
-        print(f"{len(before)} error(s) were there before the promotion (not introduced by it):", file=sys.stderr)
-        for line in sorted(before):
+        lines = sorted({line for _, line in before})  # one base's error in many clusters: listed once
+        print(f"{len(lines)} error(s) were there before the promotion (not introduced by it):", file=sys.stderr)
+        for line in lines:
             print(f"  {line}", file=sys.stderr)
     if commit:
         _commit(repo, plan, branch, originals)
@@ -145,10 +147,11 @@ def _branch_exists(repo: Path, branch: str) -> bool:
         return False
 
 
-def _errors(options_) -> set[str]:
-    """The error-level problems of a full validation, as comparable lines."""
-    *_, applied = judge(options_, set(REGISTRY))
-    return {problem_line(p).strip() for p in applied.problems if p.level == ERROR}
+def _errors(options_) -> set[tuple[str, str]]:
+    """The error-level problems of a full validation, as (cluster, line): compared cluster by
+    cluster, so that an error brought into uat is new there even when dev has it already."""
+    *_, applied = judge(replace(options_, each_cluster=True), set(REGISTRY))
+    return {(p.cluster or "", problem_line(p).strip()) for p in applied.problems if p.level == ERROR}
 
 
 def _check_branch_name(repo: Path, branch: str) -> None:
