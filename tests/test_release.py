@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -27,6 +28,22 @@ def test_version_is_the_package_version_and_runs_nothing(monkeypatch):
     assert result.exit_code == 0, result.output
     assert result.output == f"infometis {PYPROJECT['project']['version']}\n"
     assert infometis.__version__ == PYPROJECT["project"]["version"]
+
+
+def test_help_and_version_load_neither_the_checks_nor_the_reporters():
+    """What `--help` and `--version` import decides how fast they answer: only the command line."""
+    probe = ("import sys\nfrom infometis.cli import main\nfor args in (['--help'], ['--version'], ['validate', '--help']):\n"
+             "    try:\n        main(args)\n    except SystemExit:\n        pass\n"
+             "print(sorted(m for m in sys.modules if m.startswith('infometis')))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded = done.stdout.strip().splitlines()[-1]
+    assert loaded == "['infometis', 'infometis.cli', 'infometis.errors']", loaded
+
+
+def test_the_report_formats_the_command_line_offers_are_the_reporters():
+    from infometis.cli import REPORT_FORMATS
+    from infometis.report import REPORTERS
+    assert REPORT_FORMATS == tuple(sorted(REPORTERS))
 
 
 def test_the_licence_file_is_the_licence_pyproject_names():

@@ -11,10 +11,11 @@ import threading
 
 import click
 
-from . import __version__
-from .commands.common import RepoArgs
 from .errors import InfometisError, Terminated
-from .report import REPORTERS
+
+# The report formats' names, without importing the reporters (and every check with them) for
+# `--help`; a test holds this list to the registry.
+REPORT_FORMATS = ("github", "json", "junit", "sarif", "text")
 
 
 def repository_options(command=None, *, cluster_option: bool = True):
@@ -97,6 +98,11 @@ def _selection(options: dict):
                         options.pop("selector"), options.pop("namespaces"))
 
 
+def _repo_args(**options):
+    from .commands.common import RepoArgs
+    return RepoArgs(**options)
+
+
 def _schema_args(options: dict):
     from .commands.common import SchemaArgs
     return SchemaArgs(options.pop("kubernetes_version"), options.pop("strict"), options.pop("schema_locations"),
@@ -152,7 +158,7 @@ def exits(function):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="infometis", message="%(prog)s %(version)s",
+@click.version_option(None, "--version", package_name="infometis", prog_name="infometis", message="%(prog)s %(version)s",
                       help="Show the version of infometis (the package's, read without running anything).")
 def main():
     """Validate, render, diff, promote and generate the Flux + Kustomize layouts of a GitOps monorepo.
@@ -166,7 +172,7 @@ def main():
 @click.argument("files", nargs=-1, metavar="[FILE]...")
 @repository_options
 @schema_options
-@click.option("--format", "format_name", type=click.Choice(sorted(REPORTERS)),
+@click.option("--format", "format_name", type=click.Choice(REPORT_FORMATS),
               help="Output format (default: github under GitHub Actions, else text).")
 @_OUTPUT
 @click.option("--counts-to", metavar="FILE",
@@ -194,7 +200,7 @@ def validate(files, format_name, output, counts_to, changed_since, **repo):
     """
     from .commands.validate import validate as run_validate
     schema = _schema_args(repo)
-    return run_validate(RepoArgs(**repo), schema, format_name, output, files, counts_to, changed_since)
+    return run_validate(_repo_args(**repo), schema, format_name, output, files, counts_to, changed_since)
 
 
 @main.command()
@@ -213,7 +219,7 @@ def build(cluster, kustomization, output, **repo):
     """
     from .commands.build import build as run_build
     selection = _selection(repo)
-    return run_build(RepoArgs(**repo), cluster, kustomization, output, selection)
+    return run_build(_repo_args(**repo), cluster, kustomization, output, selection)
 
 
 @main.command()
@@ -232,7 +238,7 @@ def graph(cluster, format_name, output, **repo):
     dependsOn, else the Kustomization that creates it), a dashed one from any other source.
     """
     from .commands.build import graph as run_graph
-    return run_graph(RepoArgs(**repo), cluster, format_name, output)
+    return run_graph(_repo_args(**repo), cluster, format_name, output)
 
 
 @main.command()
@@ -254,7 +260,7 @@ def get(what, output_format, output_file, **repo):
     Render errors go to standard error and make the exit code 1.
     """
     from .commands.get import get as run_get
-    return run_get(RepoArgs(**repo), what, output_format, output_file)
+    return run_get(_repo_args(**repo), what, output_format, output_file)
 
 
 @main.command()
@@ -288,7 +294,7 @@ def diff(base, head, format_name, budget, keep_noise, limit_bytes, output, **rep
     """
     from .commands.diff import diff as run_diff
     selection = _selection(repo)
-    return run_diff(RepoArgs(**repo), base, head, format_name, output, budget, keep_noise, selection, limit_bytes)
+    return run_diff(_repo_args(**repo), base, head, format_name, output, budget, keep_noise, selection, limit_bytes)
 
 
 @main.command()
@@ -322,7 +328,7 @@ def promote(source, target, services, dry_run, commit, branch, force, repo, conf
     2 usage or setup error.
     """
     from .commands.promote import promote as run_promote
-    return run_promote(RepoArgs(repo=repo, config=config), source, target, services, dry_run, commit, branch, force)
+    return run_promote(_repo_args(repo=repo, config=config), source, target, services, dry_run, commit, branch, force)
 
 
 @main.command()
@@ -344,7 +350,7 @@ def drift(source, target, fail_on_drift, format_name, output, **repo):
     if bool(source) != bool(target):
         raise click.UsageError("give both SRC and DST, or neither")
     from .commands.drift import drift as run_drift
-    return run_drift(RepoArgs(**repo), source, target, fail_on_drift, format_name, output)
+    return run_drift(_repo_args(**repo), source, target, fail_on_drift, format_name, output)
 
 
 @main.command("checks")
@@ -394,7 +400,7 @@ def charts_pull(**repo):
     source-controller does; `validate` then renders from the cache, offline.
     """
     from .commands.charts import pull
-    return pull(RepoArgs(**repo))
+    return pull(_repo_args(**repo))
 
 
 @main.group()
@@ -415,7 +421,7 @@ def schemas():
               help="Do not validate this kind: Kind or group/version/Kind, as kubeconform (repeatable or comma-separated).")
 @click.option("--reject", multiple=True, metavar="KIND", help="This kind is an error (same forms as --skip).")
 @click.option("--online", is_flag=True, help="Allow remote --schema-location URLs.")
-@click.option("--format", "format_name", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
+@click.option("--format", "format_name", type=click.Choice(REPORT_FORMATS), default="text", show_default=True)
 @_OUTPUT
 @exits
 def schemas_check(paths, skip, reject, online, format_name, output, **options):
@@ -474,7 +480,7 @@ _NEW_REPO = click.option("--repo", metavar="DIR", help="Repository root (default
 @click.option("--url", metavar="URL", help="The Git URL Flux syncs from (default: ssh://git@github.com/example/<DIR name>).")
 @click.option("--git", "use_git", is_flag=True, help="Make DIR a git repository with the files in one commit.")
 @click.option("--infometis-ref", metavar="REF",
-              help=f"The infometis release (a tag or commit) its CI workflow and pre-commit hooks use (default: v{__version__}).")
+              help="The infometis release (a tag or commit) its CI workflow and pre-commit hooks use (default: this version's tag).")
 @click.option("--infometis-repo", metavar="URL", default="https://github.com/infometis/infometis", show_default=True,
               help="Where the team gets infometis: its repository or a mirror of it on the team's own Git server.")
 @_FORCE
@@ -487,6 +493,7 @@ def init(folder, clusters, domain, url, use_git, infometis_ref, infometis_repo, 
     the modes the clusters use), apps/, .infometis.yaml, .pre-commit-config.yaml,
     .github/workflows/validate.yaml and a README. DIR must be new or empty (or --force).
     """
+    from . import __version__
     from .commands.new import run_init
     from .generate.init import Toolkit
     toolkit = Toolkit(infometis_repo, infometis_ref or f"v{__version__}")
