@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +58,48 @@ def test_unknown_config_key_names_the_line(tmp_path):
     assert result.exit_code == 2
     assert (".infometis.yaml:2: unknown key 'kubernetesVersoin' (known keys: extends, exclude, kubernetesVersion, "
             "flux, checks, allowedEnvironmentFields, external, promotion)") in result.output
+
+
+def _repo_with_config(tmp_path, text: str, name: str = ".infometis.yaml"):
+    (tmp_path / "clusters" / "dev").mkdir(parents=True)
+    (tmp_path / name).write_text(text)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("checks:\n  imagez: {}\n", ".infometis.yaml:2: checks: unknown check 'imagez' (known checks: yaml, "),
+    ("checks:\n  images:\n    levle: error\n",
+     ".infometis.yaml:3: checks.images: unknown key 'levle' (known keys: enabled, level, ignore, registries)"),
+    ("checks:\n  images:\n    registries: nope.example\n",
+     ".infometis.yaml:3: checks.images.registries: 'nope.example' is not of type 'array' (write a list, e.g. [nope.example])"),
+    ("checks:\n  workloads:\n    requireCpuLimits: 'yes'\n",
+     ".infometis.yaml:3: checks.workloads.requireCpuLimits: 'yes' is not of type 'boolean'"),
+    ("checks:\n  flux-hygiene:\n    fluxVersion: two\n", ".infometis.yaml:3: checks.flux-hygiene.fluxVersion: 'two' does not match"),
+])
+def test_check_options_are_checked_at_their_line(tmp_path, text, message):
+    result = invoke("validate", "--repo", str(_repo_with_config(tmp_path, text)))
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_every_option_a_check_reads_is_one_it_declares():
+    from infometis.checks import REGISTRY
+    for check_id, module in REGISTRY.items():
+        source = Path(module.__file__).read_text()
+        read = set(re.findall(r'options\(ID\)\.get\("(\w+)"\)', source))
+        read |= set(re.findall(r'options\.get\("(\w+)"', source)) if "run.config.options(ID)" in source else set()
+        assert read <= set(getattr(module, "OPTIONS", {})), (check_id, read)
+
+
+def test_the_other_spelling_of_the_config_file_is_read_or_refused(tmp_path):
+    repo = _repo_with_config(tmp_path, "kubernetesVersoin: '1.34'\n", name=".infometis.yml")
+    result = invoke("validate", "--repo", str(repo))
+    assert result.exit_code == 2 and ".infometis.yml:1: unknown key 'kubernetesVersoin'" in result.output
+    (repo / ".infometis.yaml").write_text("exclude: []\n")
+    result = invoke("validate", "--repo", str(repo))
+    assert result.exit_code == 2
+    assert "both .infometis.yaml and .infometis.yml exist and only one is read" in result.output
 
 
 def test_no_clusters_is_a_setup_error(tmp_path):
@@ -150,3 +193,10 @@ def test_no_writable_temporary_folder_is_a_setup_error(monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", "/nonexistent/tmp")  # as root, every real folder is writable
     result = invoke("validate", "--repo", str(ROOT), "--no-cache")
     assert result.exit_code == 2 and "no writable temporary folder" in result.stderr and "set TMPDIR" in result.stderr
+
+
+def test_explain_lists_the_options_a_check_takes():
+    result = invoke("explain", "flux-hygiene")
+    assert result.exit_code == 0
+    assert ("checks.flux-hygiene takes: enabled (boolean), level (error, warning, info), ignore (list of globs), "
+            "branches (list of strings), allowRanges (boolean), fluxVersion (string)") in result.output

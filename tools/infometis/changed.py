@@ -27,7 +27,7 @@ from . import closure as closures
 from . import git
 from .errors import ConfigError
 
-GLOBAL_FILES = (".infometis.yaml", ".sops.yaml")
+GLOBAL_FILES = (".infometis.yaml", ".infometis.yml", ".sops.yaml")
 GLOBAL_TOPS = ("schemas/",)
 CROSS_RENDER_CHECKS = ("references", "duplicate-resource", "routes", "flux-depends-on", "substitution", "border")
 REPOSITORY_CHECKS = ("unreached",)

@@ -382,7 +382,14 @@ def explain(check_id):
     module = REGISTRY[check_id]
     click.echo(f"{check_id} (default level: {module.LEVEL})\n")
     click.echo(inspect.cleandoc(module.__doc__ or "(no documentation)"))
+    click.echo(f"\nIn .infometis.yaml, checks.{check_id} takes: enabled (boolean), level (error, warning, info), "
+               "ignore (list of globs)" + "".join(f", {name} ({_option_type(schema)})"
+                                                for name, schema in getattr(module, "OPTIONS", {}).items()))
     return 0
+
+
+def _option_type(schema: dict) -> str:
+    return "list of strings" if schema.get("type") == "array" else str(schema.get("type", "any"))
 
 
 @main.group()

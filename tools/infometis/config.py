@@ -14,6 +14,7 @@ from .errors import ConfigError
 from .yamlio import load_text
 
 DEFAULT_FILE = ".infometis.yaml"
+OTHER_SPELLING = ".infometis.yml"
 DEFAULT_EXCLUDE = ("tests/**", "benchmarks/**")
 # What an environment may set differently from the core (paths inside a resource; [*] any index).
 DEFAULT_ENVIRONMENT_FIELDS = (
@@ -81,8 +82,34 @@ def _covers(glob: str, relative: str) -> bool:
     return glob.endswith("/**") and (relative + "/").startswith(glob[:-2])
 
 
-def _schema() -> dict:
-    return json.loads(resources.files("infometis").joinpath("data/config.schema.json").read_text())
+# What every check takes in checks.<ID>, besides the options its module declares (OPTIONS).
+STRING_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}}
+COMMON_CHECK_OPTIONS = {"enabled": {"type": "boolean"}, "level": {"enum": ["error", "warning", "info"]}, "ignore": STRING_LIST}
+
+
+def schema() -> dict:
+    """The whole file's schema: the shipped top level, and each registered check's options."""
+    from .checks import REGISTRY
+    whole = json.loads(resources.files("infometis").joinpath("data/config.schema.json").read_text())
+    whole["properties"]["checks"]["properties"] = {
+        check_id: {"type": "object", "additionalProperties": False,
+                   "properties": {**COMMON_CHECK_OPTIONS, **getattr(module, "OPTIONS", {})}}
+        for check_id, module in REGISTRY.items()}
+    return whole
+
+
+def find(repo: Path, given: str | None) -> tuple[Path, str, bool]:
+    """The configuration file: (path, name to show, whether it must exist). `.infometis.yml` is
+    read when it is the only spelling present; both present is refused, so none is ignored."""
+    if given:
+        path = Path(given)
+        return (path if path.is_absolute() else repo / path), given, True
+    if (repo / OTHER_SPELLING).is_file():
+        if (repo / DEFAULT_FILE).is_file():
+            raise ConfigError(f"{OTHER_SPELLING}: both {DEFAULT_FILE} and {OTHER_SPELLING} exist and only one is read; "
+                              f"merge them into {DEFAULT_FILE} and delete {OTHER_SPELLING}")
+        return repo / OTHER_SPELLING, OTHER_SPELLING, False
+    return repo / DEFAULT_FILE, DEFAULT_FILE, False
 
 
 def _describe(error: jsonschema.ValidationError, document, display: str) -> str:
@@ -90,10 +117,15 @@ def _describe(error: jsonschema.ValidationError, document, display: str) -> str:
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = error.schema.get("properties", {})
         unknown = sorted(str(key) for key in error.instance if key not in known)
+        what = "check" if path == ("checks",) else "key"
+        message = f"unknown {what} '{unknown[0]}' (known {what}s: {', '.join(known)})"
+        if path:
+            message = f"{'.'.join(map(str, path))}: {message}"
         path += (unknown[0],)
-        message = f"unknown key '{unknown[0]}' (known keys: {', '.join(known)})"
     elif path:
         message = f"{'.'.join(map(str, path))}: {message}"
+        if error.validator == "type" and error.validator_value == "array":
+            message += f" (write a list, e.g. [{error.instance}])"
     line = document.location(path).line if document else 1
     return f"{display}:{line}: {message}"
 
@@ -110,7 +142,7 @@ def load(path: Path, display: str, required: bool) -> Config:
         raise ConfigError(f"{display}:{first.line or 1}: {first.message}")
     document = loaded.documents[0] if loaded.documents else None
     data = document.data if document else {}
-    errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(data), key=lambda e: list(e.path))
+    errors = sorted(jsonschema.Draft202012Validator(schema()).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         raise ConfigError(_describe(errors[0], document, display))
     checks = {check_id: CheckSettings(settings.get("enabled", True), settings.get("level"), tuple(settings.get("ignore") or ()),

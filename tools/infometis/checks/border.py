@@ -49,11 +49,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..closure import YAML_SUFFIXES, walk
+from ..config import STRING_LIST
 from ..fieldpath import field_path
 from ..model import ERROR, Location, Problem, ResourceId, as_list
 
 ID = "border"
 LEVEL = ERROR
+# The schema of this check's options in .infometis.yaml (checked when the file is read).
+OPTIONS = {"domains": STRING_LIST, "environments": STRING_LIST}
 
 ROUTE_KINDS = {"Ingress", "IngressRoute", "IngressRouteTCP", "IngressRouteUDP"}
 ROUTE_GROUPS = {"gateway.networking.k8s.io", "gateway.networking.x-k8s.io"}

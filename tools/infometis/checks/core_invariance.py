@@ -50,12 +50,15 @@ from pathlib import Path
 
 from .. import invariance
 from ..closure import kustomization_file
+from ..config import STRING_LIST
 from ..fieldpath import field_path, parse_patterns
 from ..invariance import MISSING, PRESENT, UNKNOWN, Difference, Item
 from ..model import ERROR, Location, Problem, as_list
 
 ID = "core-invariance"
 LEVEL = ERROR
+# The schema of this check's options in .infometis.yaml (checked when the file is read).
+OPTIONS = {"settings": STRING_LIST}
 _BLOCK_START = re.compile(r"^\s*(?:-\s+)?(?:[^\s:#][^:#]*:\s+)?[|>][-+0-9]*\s*(?:#.*)?$")
 
 

@@ -51,12 +51,19 @@ from __future__ import annotations
 import re
 
 from .. import closure as closures
+from ..config import STRING_LIST
 from ..model import ERROR, WARNING, Problem, ResourceId, as_list
 from ..written import scalar_location
 from .once import said_once
 
 ID = "flux-hygiene"
 LEVEL = WARNING
+# The schema of this check's options in .infometis.yaml (checked when the file is read).
+OPTIONS = {
+    "branches": STRING_LIST,
+    "allowRanges": {"type": "boolean"},
+    "fluxVersion": {"type": "string", "pattern": "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$"},
+}
 
 NEWEST_FLUX = (2, 9)
 # The Flux release that stopped serving each deprecated version (roadmap, controller changelogs).

@@ -42,6 +42,7 @@ import os
 from pathlib import Path
 
 from ..closure import kustomization_file
+from ..config import STRING_LIST
 from ..fieldpath import field_path
 from ..imageref import Reference, allowed, is_host, parse
 from ..model import ERROR, Location, Problem, as_list
@@ -50,6 +51,8 @@ from .once import said_once
 
 ID = "images"
 LEVEL = ERROR
+# The schema of this check's options in .infometis.yaml (checked when the file is read).
+OPTIONS = {"registries": STRING_LIST}
 HINT = "pin a version tag (e.g. app:1.4.2) or a digest (app@sha256:…)"
 
 

@@ -47,11 +47,14 @@ from pathlib import Path
 
 from .. import patches
 from ..closure import YAML_SUFFIXES, kustomization_file, walk
+from ..config import STRING_LIST
 from ..fieldpath import field_path, under
 from ..model import ERROR, Location, Problem, ResourceId, as_list
 
 ID = "layers"
 LEVEL = ERROR
+# The schema of this check's options in .infometis.yaml (checked when the file is read).
+OPTIONS = {"modeKinds": STRING_LIST}
 
 OVERLAY_FIELDS = {"apiVersion", "kind", "metadata", "resources", "bases", "components", "patches",
                   "patchesStrategicMerge", "patchesJson6902", "images", "replicas", "namespace", "labels", "commonLabels"}

@@ -63,6 +63,8 @@ from .reference_fields import CHART_SOURCES, GATEWAY_GROUP, TRAEFIK_GROUPS, Ref,
 
 ID = "references"
 LEVEL = ERROR
+# The schema of this check's options in .infometis.yaml (checked when the file is read).
+OPTIONS = {"external": {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]*/[^/]+/[^/]+$"}}}
 
 KNOWN = ("Secret", "ConfigMap", "ServiceAccount", "Service")  # core kinds that can be named
 FLUX_NAMESPACE = "flux-system"

@@ -55,6 +55,8 @@ from .once import said_once
 
 ID = "workloads"
 LEVEL = ERROR
+# The schema of this check's options in .infometis.yaml (checked when the file is read).
+OPTIONS = {"requireCpuLimits": {"type": "boolean"}}
 RESOURCES_HINT = ("set resources.requests.cpu, resources.requests.memory and resources.limits.memory "
                   "(a CPU limit is optional)")
 PROBES_HINT = "add a readinessProbe (is it ready for traffic?) and a livenessProbe (should it be restarted?)"

@@ -114,9 +114,7 @@ def options(args: RepoArgs, schema: SchemaArgs | None = None) -> Options:
     repo = Path(args.repo).resolve() if args.repo else git.toplevel(Path.cwd())
     if not repo.is_dir():
         raise ConfigError(f"--repo {args.repo}: no such folder")
-    config_path = Path(args.config) if args.config else repo / configs.DEFAULT_FILE
-    config_path = config_path if config_path.is_absolute() else repo / config_path
-    config = configs.load(config_path, args.config or configs.DEFAULT_FILE, required=bool(args.config))
+    config = configs.load(*configs.find(repo, args.config))
     config = replace(config, ignored=frozenset(git.ignored(repo)))
     jobs = args.jobs or os.cpu_count() or 1
     folder = cache_folder(args)

@@ -145,7 +145,7 @@ def import_crds(paths: list[str], repo: str | None, folder: str, strict: bool) -
 def list_schemas(repo: str | None, folder: str, schema: SchemaArgs) -> int:
     """Every kind the catalog covers offline, and from where, one per line."""
     root = Path(repo).resolve() if repo else git.toplevel(Path.cwd())
-    config = configs.load(root / configs.DEFAULT_FILE, configs.DEFAULT_FILE, required=False)
+    config = configs.load(*configs.find(root, None))
     settings = schema_settings(schema, config, online=False)
     rows = [(f"{folder}/", *_declared(path)) for path in sorted((root / folder).glob("*/*.json"))]
     k8s, line = settings.version(), settings.flux_line()
