@@ -43,6 +43,7 @@ def test_output_file(tmp_path):
     (["--path", "missing/folder"], "--path 'missing/folder': no such folder"),
     (["--source", "GitRepository"], "--source 'GitRepository': expected KIND/[NAMESPACE/]NAME=DIR"),
     (["--config", "absent.yaml"], "absent.yaml: configuration file not found"),
+    (["no/such/file.yaml"], "no/such/file.yaml: no such file; FILE arguments name changed files"),
 ])
 def test_usage_errors_exit_2_with_a_message(arguments, message):
     result = invoke("validate", "--repo", str(ROOT), *arguments)
@@ -200,3 +201,10 @@ def test_explain_lists_the_options_a_check_takes():
     assert result.exit_code == 0
     assert ("checks.flux-hygiene takes: enabled (boolean), level (error, warning, info), ignore (list of globs), "
             "branches (list of strings), allowRanges (boolean), fluxVersion (string)") in result.output
+
+
+@pytest.mark.parametrize("command", ["build", "graph"])
+def test_a_cluster_argument_that_does_not_exist_is_named_as_given(command):
+    result = invoke(command, "nope", "--repo", str(ROOT))
+    assert result.exit_code == 2
+    assert "CLUSTER nope: no such cluster (clusters: " in result.output and "--cluster" not in result.output

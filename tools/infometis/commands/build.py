@@ -18,8 +18,10 @@ from ..yamlio import dump
 from .common import RepoArgs, options, write
 
 
-def _run(args: RepoArgs, clusters: tuple[str, ...]) -> RepoRun:
-    return run_repository(options(replace(args, clusters=clusters)))
+def _run(args: RepoArgs, cluster: str | None) -> RepoRun:
+    """The run of CLUSTER (the argument), else of the clusters --cluster names."""
+    named = replace(args, clusters=(cluster,), clusters_from="CLUSTER") if cluster else args
+    return run_repository(options(named))
 
 
 def report_errors(run: RepoRun) -> int:
@@ -57,7 +59,7 @@ def _shown(resources: list, selection: Selection) -> list:
 
 def build(args: RepoArgs, cluster_name: str, kustomization: str | None, output: str | None,
           selection: Selection = EVERYTHING) -> int:
-    run = _run(args, (cluster_name,))
+    run = _run(args, cluster_name)
     cluster = run.clusters[0]
     renders = {id(r.kustomization): r for r in cluster.renders}
     entry = next((r for r in cluster.renders if r.kustomization.entry), None)
@@ -81,6 +83,6 @@ def build(args: RepoArgs, cluster_name: str, kustomization: str | None, output: 
 
 
 def graph(args: RepoArgs, cluster_name: str | None, format_name: str, output: str | None) -> int:
-    run = _run(args, (cluster_name,) if cluster_name else args.clusters)
+    run = _run(args, cluster_name)
     write(FORMATS[format_name]([ClusterGraph.of(cluster) for cluster in run.clusters]), output, run.hidden)
     return report_errors(run)

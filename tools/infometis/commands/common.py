@@ -35,6 +35,7 @@ class RepoArgs:
     require_charts: bool = False
     jobs: int | None = None
     shard: tuple[int, int] | None = None  # validate --shard I/N
+    clusters_from: str = "--cluster"  # how the user named `clusters`, for the message when one does not exist
     cache_dir: str | None = None
     no_cache: bool = False
 
@@ -65,7 +66,7 @@ def entries(repo: Path, args: RepoArgs, config: Config) -> list[tuple[str, Path]
         raise ConfigError(f"two clusters have the same name: {', '.join(names)}; name them with --path NAME=DIR")
     unknown = sorted(set(args.clusters) - set(names))
     if unknown:
-        raise ConfigError(f"--cluster {', '.join(unknown)}: no such cluster (clusters: {', '.join(names)})")
+        raise ConfigError(f"{args.clusters_from} {', '.join(unknown)}: no such cluster (clusters: {', '.join(names)})")
     return [(name, folder) for name, folder in found if not args.clusters or name in args.clusters]
 
 

@@ -10,6 +10,7 @@ from .. import changed as changes
 from .. import git, shard
 from ..cache import save_parsed
 from ..checks import run_checks, settings
+from ..errors import ConfigError
 from ..pipeline import RepoRun, run_repository
 from ..report import Report, render
 from .common import RepoArgs, SchemaArgs, options, selected_checks, write
@@ -94,6 +95,10 @@ def judge(options_, checks: set[str], changed: set[str] | None = None):
 def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output: str | None,
              files: tuple[str, ...] = (), counts_to: str | None = None, changed_since: str | None = None) -> int:
     checks = selected_checks(args)
+    missing = [name for name in files if not os.path.lexists(name)]
+    if missing:
+        raise ConfigError(f"{', '.join(missing)}: no such file; FILE arguments name changed files, "
+                          "whose effect is validated (give none to validate everything)")
     options_ = options(args, schema)
     changed = set(relevant(files, options_)) if files else None
     if changed_since:
