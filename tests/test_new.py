@@ -380,3 +380,16 @@ def test_values_with_newlines_or_quotes_never_change_the_structure(tmp_path):
     run("init", str(repo), "--clusters", "dev", "--url", 'ssh://git@x.example/r"q.git')
     sync = list(yaml.safe_load_all((repo / "clusters/dev/flux-system/gotk-sync.yaml").read_text()))
     assert sync[0]["spec"]["url"] == 'ssh://git@x.example/r"q.git' and "ignore" not in sync[0]["spec"]
+
+
+def test_a_tag_written_unquoted_by_hand_is_an_error_at_its_line_with_the_fix(tmp_path):
+    repo = init(tmp_path, "dev")
+    run("new", "service", "db", "--image", "python:3.10", "--port", "5432", "--repo", str(repo))
+    overlay = repo / "apps/db/dev/kustomization.yaml"
+    overlay.write_text(overlay.read_text().replace('newTag: "3.10"', "newTag: 3.10  # by hand"))
+    code, report = validate_json(repo)
+    found = [(p["file"], p["line"], p["message"], p["hint"]) for p in report["problems"] if p["check"] == "kustomize-build"]
+    assert found == [("apps/db/dev/kustomization.yaml", 8,
+                      "images[0].newTag: YAML reads 3.10 as a number (3.1), and kustomize needs a string here",
+                      'quote it as written: newTag: "3.10"')]
+    assert code == 1

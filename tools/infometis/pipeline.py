@@ -260,7 +260,10 @@ class ClusterWalk:
                              where, k, hint="vendor it into the repository, or run with --online")
             return []
         if output.error:
-            if not self._explained(closure):  # else the yaml check says it once, at the file
+            mistyped = kustomize_build.mistyped(output.error, self._kustomizations(closure))
+            if mistyped:
+                self.problem(kustomize_build.ID, ERROR, mistyped.message, mistyped.where, k, hint=mistyped.hint)
+            elif not self._explained(closure):  # else the yaml check says it once, at the file
                 self.problem(kustomize_build.ID, ERROR, kustomize_build.shorten(output.error),
                              self._failure_location(k, folder, closure, output.error), k)
             return []
@@ -269,6 +272,12 @@ class ClusterWalk:
         target = k.kube_config_target or k.target
         self.cluster.renders.append(Rendered(k, folder, target, output.resources, closure))
         return self._children(k, target, output.resources)
+
+    def _kustomizations(self, closure: closures.Closure) -> list[tuple[Document, Path]]:
+        """The kustomization.yaml documents a build read, each with its file."""
+        files = (closures.kustomization_file(folder) for folder in sorted(closure.folders))
+        return [(loaded.documents[0], path) for path in files if path
+                for loaded in [self.run.cache.load(path)] if loaded.documents]
 
     def _explained(self, closure: closures.Closure) -> bool:
         """Whether a file the build reads has a yaml error, which is then the failure's cause."""
