@@ -463,6 +463,20 @@ def test_import_writes_the_schema_folder_and_list_shows_it(monorepo, tmp_path):
     assert "Traefik chart 37.1.1 (bundled)" in listed and "apps/v1" in listed
 
 
+def test_schemas_check_uses_what_import_wrote_as_validate_does(monorepo, tmp_path, monkeypatch):
+    crd, widget = tmp_path / "widget-crd.yaml", tmp_path / "widget.yaml"
+    crd.write_text(WIDGET_CRD)
+    widget.write_text(WIDGET.format(size="big"))
+    repo = init_repo(monorepo)
+    assert invoke("schemas", "import", str(crd), "--repo", str(repo)).exit_code == 0
+    outside = invoke("schemas", "check", str(widget), "--repo", str(tmp_path))
+    assert outside.exit_code == 0 and "Skipped: 1" in outside.stdout  # no schema for Widget there
+    found = invoke("schemas", "check", str(widget), "--repo", str(repo))
+    assert found.exit_code == 1 and "spec.size: expected integer" in found.stdout and "Invalid: 1" in found.stdout
+    monkeypatch.chdir(repo / "apps")  # the repository is found from a folder inside it, as validate finds it
+    assert invoke("schemas", "check", str(widget)).stdout == found.stdout
+
+
 def test_remote_location_is_fetched_with_online_and_cached(tmp_path, monkeypatch):
     import functools
     import http.server

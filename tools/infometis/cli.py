@@ -428,19 +428,25 @@ def schemas():
               help="Do not validate this kind: Kind or group/version/Kind, as kubeconform (repeatable or comma-separated).")
 @click.option("--reject", multiple=True, metavar="KIND", help="This kind is an error (same forms as --skip).")
 @click.option("--online", is_flag=True, help="Allow remote --schema-location URLs.")
+@click.option("--repo", metavar="DIR",
+              help="The repository whose schemas/ folder and .infometis.yaml apply (default: the git top level of "
+                   "the current folder, if any).")
+@click.option("--config", metavar="FILE", help="Configuration file (default: the repository's .infometis.yaml if present).")
 @click.option("--format", "format_name", type=click.Choice(REPORT_FORMATS), default="text", show_default=True)
 @_OUTPUT
 @exits
-def schemas_check(paths, skip, reject, online, format_name, output, **options):
+def schemas_check(paths, skip, reject, online, repo, config, format_name, output, **options):
     """Validate plain manifests, as kubeconform does: no Flux layout needed.
 
     PATH is a file, a folder (every .yaml, .yml and .json under it) or - for standard
     input. List kinds are expanded; CRDs among the files validate their own resources;
     kustomize's own files (kustomization.yaml) are skipped: they are build inputs.
+    Inside a repository, its schemas/ folder (what `schemas import` writes) comes first and its
+    .infometis.yaml gives the Kubernetes and Flux versions, as for `validate`.
     Exit 1 when a resource is invalid or cannot be read.
     """
     from .commands.schemas import check
-    return check(list(paths), _schema_args(options), skip, online, format_name, output, reject)
+    return check(list(paths), _schema_args(options), skip, online, format_name, output, reject, repo, config)
 
 
 @schemas.command("import")

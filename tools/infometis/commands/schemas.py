@@ -25,26 +25,36 @@ ID = "schema"
 KUSTOMIZE_CONFIG = "kustomize.config.k8s.io/"
 
 
-def _settings(args: SchemaArgs, online: bool) -> SchemaSettings:
-    settings = SchemaSettings(args.kubernetes_version or "", args.strict, args.locations, args.missing, online,
-                              flux_version=args.flux_version or "")
-    settings.version()
-    settings.flux_line()
-    return settings
+def repository(repo: str | None, config: str | None) -> tuple[Path | None, configs.Config]:
+    """The repository whose schemas/ folder and .infometis.yaml apply, found as `validate` finds
+    it (--repo, else the Git top level of the current folder); outside any, none: plain files
+    are checked against the bundled schemas alone."""
+    if repo:
+        root = Path(repo).resolve()
+        if not root.is_dir():
+            raise ConfigError(f"--repo {repo}: no such folder")
+    else:
+        found = git.query(Path.cwd(), "rev-parse", "--show-toplevel")
+        root = Path(found) if found else None
+    if root is None:
+        return None, configs.load(*configs.find(Path.cwd(), config)) if config else configs.Config()
+    return root, configs.load(*configs.find(root, config))
 
 
 def check(paths: list[str], schema: SchemaArgs, skip: tuple[str, ...], online: bool,
-          format_name: str, output: str | None, reject: tuple[str, ...] = ()) -> int:
+          format_name: str, output: str | None, reject: tuple[str, ...] = (),
+          repo: str | None = None, config: str | None = None) -> int:
     """Each resource counted once, as kubeconform does: valid, invalid, an error or skipped;
     a problem of a file that belongs to no resource (it does not parse) is an error of its own."""
-    settings = _settings(schema, online)
+    root, found_config = repository(repo, config)
+    settings = schema_settings(schema, found_config, online)
     manifests, problems, files = [], [], files_under(paths)
     for source in files:
         found, syntax = read(source)
         manifests += found
         problems += syntax
     crds, broken = crd_schemas(manifests, settings.strict, lambda m: f"CRD in {m.document.file}")
-    catalog = Catalog(settings, None, crds)
+    catalog = Catalog(settings, root, crds)
     flawed, alone = _syntax_by_document(manifests, problems)
     counts = {"resources": len(manifests), "valid": 0, "invalid": 0, "errors": alone, "skipped": 0}
     problems += [Problem.at(ID, ERROR, f"cannot turn this CustomResourceDefinition into a schema: {why}", m.location())
