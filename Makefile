@@ -1,5 +1,14 @@
 # Set-up is part of each target: a fresh machine with Python 3.11 needs nothing else.
-PYTHON ?= python3.11
+# The first Python 3.11 or newer on PATH, newest name first (PYTHON=... overrides): pip on an
+# older one would backtrack for minutes before failing, so stop at once instead.
+ifndef PYTHON
+PYTHON := $(shell for p in python3.14 python3.13 python3.12 python3.11 python3 python; do \
+  command -v $$p > /dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' > /dev/null 2>&1 \
+  && { echo $$p; break; }; done)
+endif
+ifeq ($(PYTHON),)
+$(error infometis needs Python 3.11 or newer and none is on PATH: install one (e.g. apt install python3.11) or name it with PYTHON=/path/to/python)
+endif
 VENV ?= .venv
 BIN := $(VENV)/bin
 # The venv is marked installed for one pyproject.toml by its checksum, not by file ages: a
@@ -9,6 +18,8 @@ INSTALLED := $(VENV)/.installed-$(word 1,$(shell cksum pyproject.toml))
 .PHONY: install validate test hooks constraints clean
 
 $(INSTALLED):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2> /dev/null || \
+	  { echo "infometis needs Python 3.11 or newer; PYTHON=$(PYTHON) is not: name another one" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-*
