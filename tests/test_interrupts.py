@@ -119,4 +119,12 @@ def test_an_interrupted_promote_restores_the_files_and_the_lock(tmp_path, how):
     assert code == expected and "Traceback" not in stderr, stderr
     assert git(repo, "status", "--porcelain") == "" and git(repo, "rev-parse", "HEAD") == before
     assert git(repo, "branch", "--list", "promote/*") == ""
-    assert not list((repo / ".git").glob("infometis*lock*"))
+    assert_lock_free(repo)
+
+
+def assert_lock_free(repo):
+    """No writer holds the repository's lock, and no holder is named."""
+    from filelock import FileLock
+    with FileLock(repo / ".git" / "infometis.lock", timeout=0):
+        pass
+    assert not (repo / ".git" / "infometis.lock.holder").exists()

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import git, invoke, validate_json
+from filelock import FileLock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -338,14 +339,14 @@ def test_new_finds_the_repository_from_a_subfolder(tmp_path, monkeypatch):
 def test_one_writer_at_a_time(tmp_path):
     repo = init(tmp_path, "dev")
     git(repo, "init", "-q", "-b", "main")
-    (repo / ".git" / "infometis.lock").write_text(f"{os.getpid()} promote dev uat\n")
     before = snapshot(repo)
-    result = run("new", "service", "web", "--image", "nginx:1.27.4", "--repo", str(repo), ok=False)
-    assert result.exit_code == 2 and "another infometis is writing" in result.output
+    with FileLock(repo / ".git" / "infometis.lock", timeout=0):  # another writer, holding the lock
+        (repo / ".git" / "infometis.lock.holder").write_text("pid 1: promote dev uat\n")
+        result = run("new", "service", "web", "--image", "nginx:1.27.4", "--repo", str(repo), ok=False)
+    assert result.exit_code == 2 and "another infometis is writing this repository (pid 1: promote dev uat)" in result.output
     assert snapshot(repo) == before
-    (repo / ".git" / "infometis.lock").unlink()
     run("new", "service", "web", "--image", "nginx:1.27.4", "--repo", str(repo))
-    assert not (repo / ".git" / "infometis.lock").exists()
+    assert not (repo / ".git" / "infometis.lock.holder").exists()
 
 
 def test_a_generated_service_promotes_along_the_init_order(tmp_path):

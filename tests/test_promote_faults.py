@@ -3,7 +3,6 @@ wholly new, and two writers never run at once."""
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import signal
@@ -71,16 +70,19 @@ def test_sigkill_at_random_points_leaves_each_file_old_or_new(tmp_path):
 def test_a_second_writer_is_refused_and_a_dead_writers_lock_taken_over(tmp_path):
     repo = _generated(tmp_path, 2)
     lock = repo / ".git" / "infometis.lock"
-    lock.write_text(f"{os.getpid()} promote dev uat\n")  # this test's own process: alive
+    holder = (f"from filelock import FileLock\nimport os, sys, time\nlock = FileLock({str(lock)!r}, timeout=0)\n"
+              "lock.acquire()\nopen(sys.argv[1], 'w').write(f'pid {os.getpid()}: promote dev uat')\n"
+              "print('held', flush=True)\ntime.sleep(600)\n")
+    writer = subprocess.Popen([sys.executable, "-c", holder, str(lock) + ".holder"], stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline() == "held\n"  # another writer, alive, holds the lock
     held = invoke("promote", "dev", "uat", "--repo", str(repo))
     assert held.exit_code == 1
-    assert f"another infometis is writing this repository (pid {os.getpid()}: promote dev uat)" in held.stderr
+    assert f"another infometis is writing this repository (pid {writer.pid}: promote dev uat)" in held.stderr
     assert git(repo, "status", "--porcelain") == ""
 
-    gone = subprocess.Popen(["true"])
-    gone.wait()
-    lock.write_text(f"{gone.pid} promote dev uat\n")
+    writer.kill()  # it dies holding the lock: the lock goes with it, its holder file stays behind
+    writer.wait()
     taken = invoke("promote", "dev", "uat", "--repo", str(repo))
     assert taken.exit_code == 0, taken.output
-    assert not lock.exists()
+    assert not (repo / ".git" / "infometis.lock.holder").exists()
     assert len(git(repo, "status", "--porcelain").splitlines()) == 2

@@ -80,37 +80,29 @@ def write_atomic(path: Path, content: str | bytes, *, durable: bool = True, mode
 
 @contextlib.contextmanager
 def write_lock(folder: Path, what: str):
-    """One writer at a time: a lock file naming the writer; the lock of a writer that died
-    (killed, a crash) is taken over."""
-    path = folder / "infometis.lock"
-    for _ in range(2):
-        try:
-            handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            break
-        except FileExistsError:
-            holder = _lock_holder(path)
-            if holder:
-                raise EditError(f"another infometis is writing this repository ({holder}); wait for it to finish, "
-                                f"or delete {path} if that process is gone") from None
-            path.unlink(missing_ok=True)
-    else:
-        raise EditError(f"cannot take the lock {path}")
+    """One writer at a time. The lock is the operating system's (filelock): a writer that dies
+    (killed, a crash) releases it with its process, so no lock is ever left stale. Who holds it
+    is written beside it, for the message a second writer gets."""
+    from filelock import FileLock, Timeout
+    lock, holder = FileLock(folder / "infometis.lock", timeout=0), folder / "infometis.lock.holder"
     try:
-        os.write(handle, f"{os.getpid()} {what}\n".encode())
+        lock.acquire()
+    except Timeout:
+        raise EditError(f"another infometis is writing this repository ({_holder(holder)}); "
+                        "wait for it to finish") from None
+    try:
+        holder.write_text(f"pid {os.getpid()}: {what}\n")
         yield
     finally:
-        os.close(handle)
-        path.unlink(missing_ok=True)
+        holder.unlink(missing_ok=True)
+        lock.release()
 
 
-def _lock_holder(path: Path) -> str | None:
-    """'pid N: what' of a live writer holding the lock, else None."""
+def _holder(path: Path) -> str:
     try:
-        pid, _, what = path.read_text().partition(" ")
-        os.kill(int(pid), 0)
-    except (OSError, ValueError):
-        return None
-    return f"pid {pid}: {what.strip()}"
+        return path.read_text().strip() or "a process"
+    except OSError:
+        return "a process"
 
 
 def documents(text: str) -> list[Node | None]:
