@@ -24,6 +24,23 @@ def test_a_check_disabled_or_its_files_ignored_is_counted_not_reported(fixture_r
     assert problems(report, check="unreached") == [] and report["summary"]["disabled"] == 2
 
 
+@pytest.mark.parametrize(("globs", "still_reported"), [
+    ("[old/]", ["apps/demo/prod/kustomization.yaml"]),  # a folder name: every file below any folder so named
+    ("[apps/*/kustomization.yaml]", ["apps/demo/prod/kustomization.yaml", "infrastructure/old/configs/kustomization.yaml"]),
+    ("[apps/**/kustomization.yaml]", ["infrastructure/old/configs/kustomization.yaml"]),
+])
+def test_ignore_globs_read_as_gitignore_lines(fixture_repo, globs, still_reported):
+    repo = configure(fixture_repo("unreached-bad"), f"checks:\n  unreached:\n    ignore: {globs}\n")
+    _, report = validate_json(repo, "--select", "unreached")
+    assert [p[2] for p in problems(report, check="unreached")] == still_reported
+
+
+def test_exclude_globs_read_as_gitignore_lines(fixture_repo):
+    repo = configure(fixture_repo("unreached-bad"), "exclude: [old/]\n")  # no longer matches nothing
+    _, report = validate_json(repo, "--select", "unreached")
+    assert [p[2] for p in problems(report, check="unreached")] == ["apps/demo/prod/kustomization.yaml"]
+
+
 def test_level_override_and_the_strict_preset(fixture_repo):
     repo = configure(fixture_repo("unreached-bad"), "checks:\n  unreached:\n    level: error\n")
     code, report = validate_json(repo)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import fnmatch
+import functools
 import json
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -62,7 +62,7 @@ class Config:
 
     def is_excluded(self, relative: str) -> bool:
         """True when `relative` (a path from the repository root) must not be validated."""
-        return any(_covers(glob, relative) for glob in self.exclude) or self.is_git_ignored(relative)
+        return matches(self.exclude, relative) or self.is_git_ignored(relative)
 
     def is_git_ignored(self, relative: str) -> bool:
         return any(relative == item or (item.endswith("/") and relative.startswith(item)) for item in self.ignored)
@@ -72,14 +72,22 @@ class Config:
         """Without the default exclusions that cover a folder the user named (--path,
         --source): what the user points at is never excluded by a default."""
         kept = tuple(glob for glob in self.exclude
-                     if glob not in DEFAULT_EXCLUDE or not any(_covers(glob, path) for path in relatives))
+                     if glob not in DEFAULT_EXCLUDE or not any(matches((glob,), path) for path in relatives))
         return replace(self, exclude=kept)
 
 
-def _covers(glob: str, relative: str) -> bool:
-    if fnmatch.fnmatchcase(relative, glob):
-        return True
-    return glob.endswith("/**") and (relative + "/").startswith(glob[:-2])
+def matches(globs: tuple[str, ...], relative: str) -> bool:
+    """Whether a path from the repository root (a file, or a folder) matches one of `globs`,
+    read as .gitignore lines: `apps/*.yaml` is not `apps/a/b.yaml`, `sandbox/` is every file below
+    any folder of that name, `tests/**` everything below tests/."""
+    spec = _spec(globs)
+    return spec.match_file(relative) or spec.match_file(relative.rstrip("/") + "/")
+
+
+@functools.lru_cache(maxsize=64)
+def _spec(globs: tuple[str, ...]):
+    import pathspec
+    return pathspec.GitIgnoreSpec.from_lines(globs)
 
 
 # What every check takes in checks.<ID>, besides the options its module declares (OPTIONS).

@@ -4,9 +4,9 @@ Nothing is hidden silently: what is dropped is counted in the summary."""
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, replace
 
+from ..config import matches
 from ..model import ERROR, WARNING, Problem
 
 IGNORE_ANNOTATION = "infometis.io/ignore"
@@ -45,7 +45,7 @@ def apply(problems, run) -> Applied:
     kept, disabled, annotated = [], 0, 0
     for problem in problems:
         settings = config.check(problem.check)
-        if not settings.enabled or (problem.file and any(fnmatch.fnmatchcase(problem.file, g) for g in settings.ignore)):
+        if not settings.enabled or (problem.file and matches(settings.ignore, problem.file)):
             disabled += 1
         elif problem.resource and problem.check in ignores.get(problem.resource, ()):
             annotated += 1
