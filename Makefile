@@ -21,7 +21,8 @@ $(INSTALLED):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2> /dev/null || \
 	  { echo "infometis needs Python 3.11 or newer; PYTHON=$(PYTHON) is not: name another one" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(BIN)/python -m pip install --quiet -e '.[test]' --group dev
 	rm -f $(VENV)/.installed-*
 	touch $@
 

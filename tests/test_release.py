@@ -46,6 +46,19 @@ def test_the_report_formats_the_command_line_offers_are_the_reporters():
     assert REPORT_FORMATS == tuple(sorted(REPORTERS))
 
 
+def test_the_metadata_says_what_the_package_runs_on_and_where_it_lives():
+    project = PYPROJECT["project"]
+    floor = tuple(map(int, project["requires-python"].removeprefix(">=").split(".")))
+    versions = [tuple(map(int, c.rsplit(" :: ", 1)[1].split("."))) for c in project["classifiers"]
+                if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)]
+    assert versions and min(versions) == floor
+    assert {"Homepage", "Changelog", "Issues"} <= set(project["urls"])
+    # the hooks' own tools are a dependency group, not part of what the package publishes
+    assert {"ruff", "zizmor", "pre-commit"} <= {re.split(r"[<>=]", d)[0] for d in PYPROJECT["dependency-groups"]["dev"]}
+    assert not any(re.split(r"[<>=]", d)[0] in ("ruff", "zizmor", "pre-commit")
+                   for d in project["optional-dependencies"]["test"])
+
+
 def test_the_licence_file_is_the_licence_pyproject_names():
     assert PYPROJECT["project"]["license"] == "Apache-2.0"
     text = (ROOT / "LICENSE").read_text()
