@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             env = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@example.invalid", "GIT_COMMITTER_NAME": "bench",
                    "GIT_COMMITTER_EMAIL": "b@example.invalid", "PATH": "/usr/bin:/bin", "HOME": temp,
                    "INFOMETIS_CACHE_DIR": str(Path(temp) / "cache")}
-            _timed("validate (fills the render cache)", ["validate", "--format", "json"], repo, env)
+            _timed("validate (fills the render cache)", ["validate", "-o", "json"], repo, env)
             _timed("promote dev uat --commit (validates before and after)", ["promote", "dev", "uat", "--commit"], repo, env)
     return 0
 

@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     cache = work / "cache"
     try:
         generate(repo, args.services, args.environments)
-        infometis = [sys.executable, "-m", "infometis.cli", "validate", "--repo", str(repo), "--format", "json",
+        infometis = [sys.executable, "-m", "infometis.cli", "validate", "--repo", str(repo), "-o", "json",
                      "--jobs", str(args.jobs), "--cache-dir", str(cache)]
         floor_command = [sys.executable, str(Path(__file__).resolve()), "_floor", str(args.jobs)]
         cold, cold_peak, done = measure(infometis)

@@ -40,7 +40,8 @@ def _isolate(patch, base: Path) -> None:
     patch.setenv("GIT_CONFIG_GLOBAL", str(empty))
     for key, value in GIT_ENV.items():
         patch.setenv(key, value)
-    patch.delenv("GITHUB_ACTIONS", raising=False)
+    for key in ("GITHUB_ACTIONS", "NO_COLOR", "FORCE_COLOR"):
+        patch.delenv(key, raising=False)
     patch.setenv("INFOMETIS_CACHE_DIR", str(base / "render-cache"))
     patch.setenv("XDG_CACHE_HOME", str(base / "xdg-cache"))
 
@@ -86,7 +87,7 @@ def invoke(*args: str):
 
 
 def validate_json(repo: Path, *args: str) -> tuple[int, dict]:
-    result = invoke("validate", "--repo", str(repo), "--format", "json", *args)
+    result = invoke("validate", "--repo", str(repo), "-o", "json", *args)
     return result.exit_code, json.loads(result.stdout)
 
 

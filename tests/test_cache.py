@@ -26,7 +26,7 @@ def _entries(cache: Path) -> list[Path]:
 
 
 def _validate(repo: Path, *args: str) -> str:
-    result = invoke("validate", "--repo", str(repo), "--format", "json", *args)
+    result = invoke("validate", "--repo", str(repo), "-o", "json", *args)
     assert result.exit_code in (0, 1), result.output
     return result.stdout
 
@@ -138,7 +138,7 @@ def test_a_change_renders_again_and_is_seen(tmp_path):
 def test_runs_sharing_the_cache_at_once_agree(tmp_path):
     repo = _sample(tmp_path)
     cache = tmp_path / "cache"
-    command = [sys.executable, "-m", "infometis.cli", "validate", "--repo", str(repo), "--format", "json",
+    command = [sys.executable, "-m", "infometis.cli", "validate", "--repo", str(repo), "-o", "json",
                "--cache-dir", str(cache)]
     environment = dict(os.environ)
     with ThreadPoolExecutor(max_workers=3) as pool:

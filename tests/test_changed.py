@@ -182,7 +182,7 @@ def test_an_unknown_ref_is_a_usage_error(tmp_path):
 @pytest.mark.parametrize("format_name", ["json", "sarif", "junit", "text", "github"])
 def test_nothing_relevant_changed_still_prints_a_whole_report(tmp_path, format_name):
     repo = _repository(tmp_path / "repo")
-    result = invoke("validate", "--repo", str(repo), "--changed-since", "HEAD", "--format", format_name)
+    result = invoke("validate", "--repo", str(repo), "--changed-since", "HEAD", "-o", format_name)
     assert result.exit_code == 0 and "nothing to validate" in result.stderr
     if format_name == "json":
         report = json.loads(result.stdout)

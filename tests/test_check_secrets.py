@@ -121,10 +121,10 @@ def test_no_output_format_echoes_a_secret(fixture_repo):
     secret = repo / "apps/shop/base/secret.yaml"
     secret.write_text(secret.read_text().replace("hunter2-not-real", "hunter3-changed-not-real"))
     git(repo, "commit", "-qam", "a new password")
-    outputs = {f"validate --format {name}": invoke("validate", "--repo", str(repo), "--format", name).output
+    outputs = {f"validate --format {name}": invoke("validate", "--repo", str(repo), "-o", name).output
                for name in sorted(REPORTERS)}
     for name in ("text", "markdown", "json"):
-        result = invoke("diff", "--repo", str(repo), "--base", "HEAD~1", "--head", "HEAD", "--format", name)
+        result = invoke("diff", "--repo", str(repo), "--base", "HEAD~1", "--head", "HEAD", "-o", name)
         assert result.exit_code == 1  # the Secret changed: the diff says so, without its value
         outputs[f"diff --format {name}"] = result.output
     outputs["build dev"] = invoke("build", "dev", "--repo", str(repo)).stderr

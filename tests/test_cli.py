@@ -32,7 +32,7 @@ def test_github_format_is_the_default_under_actions(monkeypatch):
 
 def test_output_file(tmp_path):
     target = tmp_path / "report.json"
-    result = invoke("validate", "--repo", str(ROOT), "--format", "json", "--output", str(target))
+    result = invoke("validate", "--repo", str(ROOT), "-o", "json", "--output-file", str(target))
     assert result.exit_code == 0 and result.stdout == ""
     assert json.loads(target.read_text())["version"] == 1
 
@@ -172,13 +172,13 @@ def test_a_folder_the_user_points_at_is_never_excluded_by_a_default(fixture_repo
 
 
 @pytest.mark.parametrize("destination, message", [
-    ("a-folder", "cannot write to --output {}: Is a directory"),
-    ("missing/report.txt", "cannot write to --output {}: No such file or directory"),
+    ("a-folder", "cannot write to --output-file {}: Is a directory"),
+    ("missing/report.txt", "cannot write to --output-file {}: No such file or directory"),
 ])
 def test_an_output_that_cannot_be_written_is_a_setup_error(tmp_path, destination, message):
     (tmp_path / "a-folder").mkdir()
     target = str(tmp_path / destination)
-    result = invoke("validate", "--repo", str(ROOT), "--output", target)
+    result = invoke("validate", "--repo", str(ROOT), "--output-file", target)
     assert result.exit_code == 2 and message.format(target) in result.stderr and "internal" not in result.stderr
 
 

@@ -114,7 +114,7 @@ CASES = {"bump-image": bump_image, "add-service": add_service, "remove-resource"
 @pytest.mark.parametrize("case", CASES)
 def test_markdown_of_a_change(repo, case):
     CASES[case](repo)
-    result = diff(repo, "--format", "markdown")
+    result = diff(repo, "-o", "markdown")
     assert result.stdout == expected(case, repo, result.stdout)
     assert result.exit_code == (0 if case == "comment-only" else 1)
     assert git(repo, "worktree", "list").count("\n") == 1  # the base's worktree is gone
@@ -124,7 +124,7 @@ def test_committed_head_and_json(repo):
     bump_image(repo)
     git(repo, "commit", "-q", "-am", "bump kafka in dev")
     git(repo, "checkout", "-q", "main")  # the working tree is not what is compared
-    result = diff(repo, "--base", "main", "--head", "change", "--format", "json")
+    result = diff(repo, "--base", "main", "--head", "change", "-o", "json")
     document = json.loads(result.stdout)
     assert result.exit_code == 1 and document["head"] == git(repo, "rev-parse", "change").strip()[:12]
     assert [(c["cluster"], c["status"], c["resource"]) for c in document["changes"]] == [
@@ -136,9 +136,9 @@ def test_a_huge_change_stays_within_the_budget_and_says_what_it_cut(repo):
     for service in ("kafka", "elasticsearch", "nifi"):
         edit(repo, f"apps/{service}/base/kustomization.yaml", "app.kubernetes.io/part-of: infometis",
              "app.kubernetes.io/part-of: infometis\n      app.kubernetes.io/version: next")
-    full = diff(repo, "--format", "markdown").stdout
-    summaries = diff(repo, "--format", "markdown", "--budget", "4000").stdout
-    counts = diff(repo, "--format", "markdown", "--budget", "600").stdout
+    full = diff(repo, "-o", "markdown").stdout
+    summaries = diff(repo, "-o", "markdown", "--budget", "4000").stdout
+    counts = diff(repo, "-o", "markdown", "--budget", "600").stdout
     assert len(full) > 4000 and "```diff" in full
     assert len(summaries) <= 4000 and "```diff" not in summaries and "Diffs left out" in summaries
     assert "- changed StatefulSet.apps/infometis/kafka (kafka)" in summaries
@@ -152,7 +152,7 @@ def test_secret_values_never_show(repo):
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "a secret")
     (repo / "apps/kafka/base/secret.yaml").write_text(secret.format("second-value-5678"))
-    result = diff(repo, "--base", "change", "--format", "json")
+    result = diff(repo, "--base", "change", "-o", "json")
     changes = json.loads(result.stdout)["changes"]
     assert {c["resource"] for c in changes} == {"Secret/infometis/api-key"} and len(changes) == 3
     assert "first-value" not in result.stdout and "second-value" not in result.stdout
@@ -205,7 +205,7 @@ def test_a_change_to_what_a_flux_kustomization_renders_shows_its_effect(repo, ch
         git(repo, "commit", "-q", "-am", "change")
         git(repo, "checkout", "-q", "main")
         head = ("--head", "change")
-    result = diff(repo, "--base", "main", *head, "--format", "json")
+    result = diff(repo, "--base", "main", *head, "-o", "json")
     document = json.loads(result.stdout)
     status, resource = RENDERED_EFFECT[change]
     found = [(c["cluster"], c["status"], c["resource"]) for c in document["changes"]]
@@ -217,16 +217,16 @@ def test_a_change_to_what_a_flux_kustomization_renders_shows_its_effect(repo, ch
 def test_filters_limit_bytes_and_an_external_diff_tool(repo, monkeypatch):
     bump_image(repo)
     settings_value(repo)
-    kinds = {c["resource"].split("/")[0] for c in json.loads(diff(repo, "--format", "json").stdout)["changes"]}
+    kinds = {c["resource"].split("/")[0] for c in json.loads(diff(repo, "-o", "json").stdout)["changes"]}
     assert {"StatefulSet.apps", "IngressRoute.traefik.io", "ConfigMap"} <= kinds
-    kept = json.loads(diff(repo, "--format", "json", "--skip-kinds", "ConfigMap,IngressRoute").stdout)["changes"]
+    kept = json.loads(diff(repo, "-o", "json", "--skip-kinds", "ConfigMap,IngressRoute").stdout)["changes"]
     assert {c["resource"].split("/")[0] for c in kept} == kinds - {"ConfigMap", "IngressRoute.traefik.io"}
-    selected = json.loads(diff(repo, "--format", "json", "-l", "app.kubernetes.io/name=kafka").stdout)["changes"]
+    selected = json.loads(diff(repo, "-o", "json", "-l", "app.kubernetes.io/name=kafka").stdout)["changes"]
     assert [c["resource"] for c in selected] == ["StatefulSet.apps/infometis/kafka"]
-    namespaced = json.loads(diff(repo, "--format", "json", "--namespace", "flux-system").stdout)["changes"]
+    namespaced = json.loads(diff(repo, "-o", "json", "--namespace", "flux-system").stdout)["changes"]
     assert {c["resource"] for c in namespaced} == {"ConfigMap/flux-system/cluster-settings",
                                                    "IngressRoute.traefik.io/flux-system/flux-webhook"}
-    limited = json.loads(diff(repo, "--format", "json", "--limit-bytes", "200").stdout)["changes"]
+    limited = json.loads(diff(repo, "-o", "json", "--limit-bytes", "200").stdout)["changes"]
     assert all(len(c["diff"].encode()) <= 260 for c in limited)
     assert any("more bytes left out (--limit-bytes)" in c["diff"] for c in limited)
     monkeypatch.setenv("DIFF", "diff -u -r")

@@ -305,7 +305,7 @@ def test_diff_shows_what_a_chart_bump_renders(sample):
     git(sample, "commit", "-q", "-am", "grafana 10.1.2 in dev")
     # with no render cache: a chart's random values (grafana's admin password) render the same
     # for both revisions, so only dev changes
-    result = invoke("diff", "--repo", str(sample), "--base", "main", "--head", "bump", "--format", "json",
+    result = invoke("diff", "--repo", str(sample), "--base", "main", "--head", "bump", "-o", "json",
                     "--keep-noise", "--no-cache")
     changes = json.loads(result.stdout)["changes"]
     changed = {(c["cluster"], c["resource"]) for c in changes}

@@ -173,5 +173,5 @@ def test_an_unreadable_file_outside_every_kustomization_is_no_internal_error(fix
             raise PermissionError(13, "Permission denied")
         return real(path)
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    result = invoke("validate", "--repo", str(repo), "--format", "json")
+    result = invoke("validate", "--repo", str(repo), "-o", "json")
     assert result.exit_code in (0, 1) and "internal error" not in result.stderr, result.stderr

@@ -250,7 +250,7 @@ def run_check(tmp_path: Path, text: str, *arguments: str):
     from conftest import invoke
     manifest = tmp_path / "manifest.yaml"
     manifest.write_text(text)
-    result = invoke("schemas", "check", str(manifest), "--format", "json", *arguments)
+    result = invoke("schemas", "check", str(manifest), "-o", "json", *arguments)
     return result, (json.loads(result.stdout) if result.exit_code != 2 else None)
 
 

@@ -116,20 +116,20 @@ def test_environment_and_mode_come_from_cluster_settings_not_folder_names(tmp_pa
 
 
 def test_graph_formats_draw_every_edge_between_declared_nodes():
-    mermaid = invoke("graph", "--repo", str(ROOT), "--format", "mermaid").stdout
+    mermaid = invoke("graph", "--repo", str(ROOT), "-o", "mermaid").stdout
     assert mermaid.startswith("flowchart LR\n") and mermaid.count("subgraph ") == 3
     declared = set(re.findall(r"^\s+(\w+)[\[(]", mermaid, re.M))
     edges = re.findall(r"^\s+(\w+) -->? (\w+)$|^\s+(\w+) -\.-> (\w+)$", mermaid, re.M)
     assert edges and all(node in declared for edge in edges for node in edge if node)
     assert "dev_k3 --> dev_k4" in mermaid  # infrastructure-configs, then the mode adaptation
-    dot = invoke("graph", "dev", "--repo", str(ROOT), "--format", "dot").stdout
+    dot = invoke("graph", "dev", "--repo", str(ROOT), "-o", "dot").stdout
     assert dot.startswith("digraph flux {") and dot.rstrip().endswith("}") and "cluster_dev" in dot
     text = invoke("graph", "uat", "--repo", str(ROOT)).stdout
     assert "infrastructure-controllers" not in text and "after infrastructure-mode" in text
 
 
 def test_readme_shows_the_dev_graph():
-    mermaid = invoke("graph", "dev", "--repo", str(ROOT), "--format", "mermaid").stdout
+    mermaid = invoke("graph", "dev", "--repo", str(ROOT), "-o", "mermaid").stdout
     assert f"```mermaid\n{mermaid}```" in (ROOT / "README.md").read_text()
 
 

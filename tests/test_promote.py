@@ -61,7 +61,7 @@ def test_promote_commit_is_exactly_the_plan_and_revert_rolls_back(sample):
 
     git(sample, "revert", "--no-edit", "HEAD")
     assert (sample / NIFI_UAT).read_bytes() == before
-    drift = invoke("drift", "dev", "uat", "--repo", str(sample), "--format", "json")
+    drift = invoke("drift", "dev", "uat", "--repo", str(sample), "-o", "json")
     pending = json.loads(drift.stdout)["pairs"][0]["pending"]
     assert {"service": "nifi", "file": NIFI_UAT, "line": 10, "field": "images[apache/nifi].newTag",
             "from": "2.5.0", "to": "2.7.0"} in pending
@@ -94,7 +94,7 @@ def test_an_error_dev_already_has_is_still_new_in_uat(sample):
     _pin_nifi_image_by_patch(sample, "uat", "apache/nifi:2.5.0")
     git(sample, "add", "-A")
     git(sample, "commit", "-qm", "nifi's image by patch")
-    before = invoke("validate", "--repo", str(sample), "--format", "json")
+    before = invoke("validate", "--repo", str(sample), "-o", "json")
     errors = [p for p in json.loads(before.stdout)["problems"] if p["level"] == "error"]
     assert [(p["cluster"], p["file"]) for p in errors] == [("dev", "apps/nifi/base/statefulset.yaml")]
     result = invoke("promote", "dev", "uat", "--repo", str(sample), "--service", "nifi")
@@ -152,7 +152,7 @@ def test_drift_finds_a_hand_edit_beyond_the_environment_fields(sample):
     result = invoke("drift", "dev", "uat", "--repo", str(sample), "--fail-on-drift")
     assert result.exit_code == 1
     assert "kafka  Service/kafka spec.ports" in result.stdout and "9999" in result.stdout
-    markdown = invoke("drift", "--repo", str(sample), "--format", "markdown")
+    markdown = invoke("drift", "--repo", str(sample), "-o", "markdown")
     assert markdown.exit_code == 0  # without --fail-on-drift drift only informs
     assert "### dev → uat" in markdown.stdout and "### uat → prod" in markdown.stdout
 

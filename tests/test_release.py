@@ -37,7 +37,7 @@ def test_help_and_version_load_neither_the_checks_nor_the_reporters():
              "print(sorted(m for m in sys.modules if m.startswith('infometis')))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     loaded = done.stdout.strip().splitlines()[-1]
-    assert loaded == "['infometis', 'infometis.cli', 'infometis.errors']", loaded
+    assert loaded == "['infometis', 'infometis.cli', 'infometis.cli_output', 'infometis.completion', 'infometis.errors']", loaded
 
 
 def test_the_report_formats_the_command_line_offers_are_the_reporters():

@@ -51,7 +51,7 @@ def assert_valid_sarif(document: dict) -> None:
 
 
 def sarif_of(repo: Path, *args: str) -> tuple[int, dict]:
-    result = invoke("validate", "--repo", str(repo), "--format", "sarif", *args)
+    result = invoke("validate", "--repo", str(repo), "-o", "sarif", *args)
     return result.exit_code, json.loads(result.stdout)
 
 
@@ -221,10 +221,10 @@ def test_junit_without_the_kustomization_detail_reports_the_repository_alone():
 
 def test_junit_from_the_command_line(fixture_repo):
     repo = fixture_repo("duplicate-resource-bad")
-    summary = json.loads(invoke("validate", "--repo", str(repo), "--format", "json").stdout)["summary"]
+    summary = json.loads(invoke("validate", "--repo", str(repo), "-o", "json").stdout)["summary"]
     if "kustomizations_detail" not in summary:
         pytest.skip("validate's summary has no kustomizations_detail yet: the command-line JUnit lists no Kustomization")
-    result = invoke("validate", "--repo", str(repo), "--format", "junit")
+    result = invoke("validate", "--repo", str(repo), "-o", "junit")
     assert result.exit_code == 1
     cases = junit_cases(result.stdout)
     assert len(cases) == summary["kustomizations"] + 1

@@ -244,7 +244,7 @@ CASES = {
 def check(tmp_path: Path, text: str, *arguments: str) -> tuple[int, dict]:
     manifest = tmp_path / "manifest.yaml"
     manifest.write_text(text)
-    result = invoke("schemas", "check", str(manifest), "--format", "json", *arguments)
+    result = invoke("schemas", "check", str(manifest), "-o", "json", *arguments)
     return result.exit_code, json.loads(result.stdout)
 
 
@@ -308,7 +308,7 @@ def test_summary_counts_like_kubeconform(tmp_path):
     (tmp_path / "a.yaml").write_text(CONFIGMAP_LIST)
     (tmp_path / "b.json").write_text(json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j"}}))
     (tmp_path / "c.yaml").write_text("kind: ConfigMap\n---\n" + WIDGET.format(size=1))
-    result = invoke("schemas", "check", str(tmp_path), "--format", "json", "--skip", "Widget")
+    result = invoke("schemas", "check", str(tmp_path), "-o", "json", "--skip", "Widget")
     assert json.loads(result.stdout)["summary"] == {"resources": 5, "valid": 2, "invalid": 1, "errors": 1, "skipped": 1,
                                                     "files": 3}
     text = invoke("schemas", "check", str(tmp_path), "--skip", "Widget").stdout

@@ -57,10 +57,10 @@ FILES = {
                                     "data:\n  header: Bearer ${{token}}\n",
 }
 COMMANDS = (
-    [["validate", "--format", name] for name in ("text", "json", "github", "sarif", "junit")]
-    + [["build", "dev"], ["graph", "dev"], ["graph", "dev", "--format", "mermaid"]]
+    [["validate", "-o", name] for name in ("text", "json", "github", "sarif", "junit")]
+    + [["build", "dev"], ["graph", "dev"], ["graph", "dev", "-o", "mermaid"]]
     + [["get", view, "-o", name] for view in ("ks", "hr", "sources", "images") for name in ("wide", "json")]
-    + [["diff", "--base", "main", "--format", name] for name in ("text", "markdown", "json")]
+    + [["diff", "--base", "main", "-o", name] for name in ("text", "markdown", "json")]
 )
 secret = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", min_size=10, max_size=24)
 

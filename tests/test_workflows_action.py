@@ -113,10 +113,10 @@ def test_annotations_and_sarif_name_files_from_the_git_top_level(tmp_path):
     route = top / ROUTE
     route.write_text(route.read_text().replace("          port: 8443\n", "          port: 8444\n", 1))
     git(top, "init", "-q", "-b", "main")
-    annotations = invoke("validate", "--repo", str(top / "deploy"), "--format", "github").output
+    annotations = invoke("validate", "--repo", str(top / "deploy"), "-o", "github").output
     assert f"file={ROUTE},line=15," in annotations
-    sarif = json.loads(invoke("validate", "--repo", str(top / "deploy"), "--format", "sarif").output)
+    sarif = json.loads(invoke("validate", "--repo", str(top / "deploy"), "-o", "sarif").output)
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
     assert ROUTE in uris and all(Path(top, uri).is_file() for uri in uris)
-    text = invoke("validate", "--repo", str(top / "deploy"), "--format", "text").output
+    text = invoke("validate", "--repo", str(top / "deploy"), "-o", "text").output
     assert "apps/nifi/border/ingressroute.yaml:15" in text and ROUTE not in text  # text stays repository-relative

@@ -11,6 +11,8 @@ import threading
 
 import click
 
+from . import completion
+from .cli_output import output_options
 from .errors import InfometisError, Terminated
 
 # The report formats' names, without importing the reporters (and every check with them) for
@@ -28,11 +30,14 @@ def repository_options(command=None, *, cluster_option: bool = True):
                      help="A cluster's entry folder, relative to the repository (repeatable; default: each clusters/<name>/)."),
         click.option("--source", "sources", multiple=True, metavar="KIND/[NAMESPACE/]NAME=DIR",
                      help="Render a Flux source from a local folder (repeatable), e.g. GitRepository/flux-system/apps=./apps."),
-        click.option("--cluster", "clusters", multiple=True, metavar="NAME", help="Only these clusters (repeatable).")
+        click.option("--cluster", "clusters", multiple=True, metavar="NAME", shell_complete=completion.clusters,
+                     help="Only these clusters (repeatable).")
         if cluster_option else None,
         click.option("--config", metavar="FILE", help="Configuration file (default: .infometis.yaml if present)."),
-        click.option("--select", multiple=True, metavar="CHECK", help="Report only these checks (repeatable)."),
-        click.option("--ignore", multiple=True, metavar="CHECK", help="Do not report these checks (repeatable)."),
+        click.option("--select", multiple=True, metavar="CHECK", shell_complete=completion.check_ids,
+                     help="Report only these checks (repeatable)."),
+        click.option("--ignore", multiple=True, metavar="CHECK", shell_complete=completion.check_ids,
+                     help="Do not report these checks (repeatable)."),
         click.option("--online", is_flag=True,
                      help="Allow remote kustomize resources and pull charts missing from the chart cache (the network is off by default)."),
         click.option("--require-charts", is_flag=True, help="A HelmRelease whose chart is not in the chart cache is an error."),
@@ -109,9 +114,6 @@ def _schema_args(options: dict):
                       options.pop("missing_schemas"), options.pop("engine"), options.pop("flux_version"))
 
 
-_OUTPUT = click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard output.")
-
-
 def _shard(_ctx, _param, value):
     if value is None:
         return None
@@ -147,6 +149,8 @@ def exits(function):
             code = 143  # 128 + SIGTERM, as a shell reports it
         except KeyboardInterrupt:
             code = 130
+        except click.ClickException:  # a usage error: click says it with the usage line, exit 2
+            raise
         except Exception as err:  # never a traceback for the user
             if os.environ.get("INFOMETIS_DEBUG"):
                 raise
@@ -172,11 +176,12 @@ def main():
 @click.argument("files", nargs=-1, metavar="[FILE]...")
 @repository_options
 @schema_options
-@click.option("--format", "format_name", type=click.Choice(REPORT_FORMATS),
-              help="Output format (default: github under GitHub Actions, else text).")
-@_OUTPUT
+@output_options(REPORT_FORMATS, None, "default: github under GitHub Actions, else text", colored=True)
 @click.option("--counts-to", metavar="FILE",
               help="Also append errors=N, warnings=N and infos=N lines to FILE (e.g. $GITHUB_OUTPUT).")
+@click.option("--quiet", "-q", is_flag=True, help="List error-level problems only (the summary still counts every level).")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Also say on standard error what was read: the schemas' versions, each cluster's renders.")
 @click.option("--changed-since", metavar="REF",
               help="Report only what the files changed since REF (its merge-base with HEAD, to the working tree, "
                    "untracked files included) can affect.")
@@ -185,7 +190,7 @@ def main():
                    "clusters; problems outside the services are shard 1's. The N shards together report "
                    "what one run reports.")
 @exits
-def validate(files, format_name, output, counts_to, changed_since, **repo):
+def validate(files, format_name, output, color, counts_to, quiet, verbose, changed_since, **repo):
     """Render every Flux Kustomization of every cluster as Flux would, and report every problem.
 
     FILES (as a pre-commit hook passes them) and --changed-since REF: report only what the
@@ -200,17 +205,20 @@ def validate(files, format_name, output, counts_to, changed_since, **repo):
     """
     from .commands.validate import validate as run_validate
     schema = _schema_args(repo)
-    return run_validate(_repo_args(**repo), schema, format_name, output, files, counts_to, changed_since)
+    if quiet and verbose:
+        raise click.UsageError("-q/--quiet and -v/--verbose: give one")
+    return run_validate(_repo_args(**repo), schema, format_name, output, files, counts_to, changed_since, color,
+                        verbose - quiet)
 
 
 @main.command()
-@click.argument("cluster")
+@click.argument("cluster", shell_complete=completion.clusters)
 @repository_options(cluster_option=False)
 @click.option("--kustomization", "-k", metavar="[NAMESPACE/]NAME", help="Only this Flux Kustomization's resources.")
 @selection_options
-@_OUTPUT
+@output_options(("yaml",), "yaml")
 @exits
-def build(cluster, kustomization, output, **repo):
+def build(cluster, kustomization, format_name, output, **repo):
     """Print what Flux would apply to CLUSTER: every resource, rendered and substituted.
 
     Resources come grouped by Flux Kustomization (a comment line names each one), in the
@@ -223,11 +231,10 @@ def build(cluster, kustomization, output, **repo):
 
 
 @main.command()
-@click.argument("cluster", required=False)
+@click.argument("cluster", required=False, shell_complete=completion.clusters)
 @repository_options
-@click.option("--format", "format_name", type=click.Choice(["text", "mermaid", "dot"]), default="text",
-              show_default=True, help="text, a Mermaid flowchart (for a pull request or README), or Graphviz dot.")
-@_OUTPUT
+@output_options(("text", "mermaid", "dot"), "text",
+                "default: text; mermaid is a flowchart for a pull request or README, dot is Graphviz")
 @exits
 def graph(cluster, format_name, output, **repo):
     """Draw the Flux dependency graph of CLUSTER (default: every cluster).
@@ -267,17 +274,16 @@ def get(what, output_format, output_file, **repo):
 @repository_options
 @click.option("--base", metavar="REF", help="The revision to compare with (default: the merge-base of HEAD and main).")
 @click.option("--head", metavar="REF", help="The revision under review (default: the working tree, uncommitted changes included).")
-@click.option("--format", "format_name", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
-              help="text (colour on a terminal), markdown for a pull-request comment, or json.")
+@output_options(("text", "markdown", "json"), "text",
+                "default: text, coloured on a terminal; markdown is for a pull-request comment", colored=True)
 @click.option("--budget", type=click.IntRange(min=500), default=65_000, show_default=True, metavar="CHARS",
               help="Markdown size limit: full diffs, else one line per resource, else counts; says what was cut.")
 @click.option("--keep-noise", is_flag=True, help="Keep Helm chart labels and checksum annotations.")
 @click.option("--limit-bytes", type=click.IntRange(min=1), metavar="N",
               help="At most N bytes of each resource's diff (the rest is counted, not shown).")
 @selection_options
-@_OUTPUT
 @exits
-def diff(base, head, format_name, budget, keep_noise, limit_bytes, output, **repo):
+def diff(base, head, format_name, color, budget, keep_noise, limit_bytes, output, **repo):
     """Show what each cluster would receive differently between two revisions.
 
     Both revisions are rendered whole, as `validate` renders them (the base from a temporary
@@ -294,12 +300,13 @@ def diff(base, head, format_name, budget, keep_noise, limit_bytes, output, **rep
     """
     from .commands.diff import diff as run_diff
     selection = _selection(repo)
-    return run_diff(_repo_args(**repo), base, head, format_name, output, budget, keep_noise, selection, limit_bytes)
+    return run_diff(_repo_args(**repo), base, head, format_name, output, budget, keep_noise, selection, limit_bytes,
+                    color)
 
 
 @main.command()
-@click.argument("source", metavar="SRC")
-@click.argument("target", metavar="DST")
+@click.argument("source", metavar="SRC", shell_complete=completion.environments)
+@click.argument("target", metavar="DST", shell_complete=completion.environments)
 @click.option("--repo", metavar="DIR", help="Repository root (default: the git top level of the current folder).")
 @click.option("--config", metavar="FILE", help="Configuration file (default: .infometis.yaml if present).")
 @click.option("--service", "services", multiple=True, metavar="NAME", help="Only this service (repeatable).")
@@ -332,12 +339,11 @@ def promote(source, target, services, dry_run, commit, branch, force, repo, conf
 
 
 @main.command()
-@click.argument("source", metavar="[SRC", required=False)
-@click.argument("target", metavar="DST]", required=False)
+@click.argument("source", metavar="[SRC", required=False, shell_complete=completion.environments)
+@click.argument("target", metavar="DST]", required=False, shell_complete=completion.environments)
 @repository_options
 @click.option("--fail-on-drift", is_flag=True, help="Exit 1 when there is true drift (pending promotions never fail).")
-@click.option("--format", "format_name", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
-@_OUTPUT
+@output_options(("text", "markdown", "json"), "text")
 @exits
 def drift(source, target, fail_on_drift, format_name, output, **repo):
     """Compare environments: pending promotions and true drift (default: each step of the promotion order).
@@ -371,7 +377,7 @@ def list_checks():
 
 
 @main.command()
-@click.argument("check_id", metavar="ID")
+@click.argument("check_id", metavar="ID", shell_complete=completion.check_ids)
 @exits
 def explain(check_id):
     """Print a check's documentation, with a passing and a failing example."""
@@ -432,8 +438,7 @@ def schemas():
               help="The repository whose schemas/ folder and .infometis.yaml apply (default: the git top level of "
                    "the current folder, if any).")
 @click.option("--config", metavar="FILE", help="Configuration file (default: the repository's .infometis.yaml if present).")
-@click.option("--format", "format_name", type=click.Choice(REPORT_FORMATS), default="text", show_default=True)
-@_OUTPUT
+@output_options(REPORT_FORMATS, "text")
 @exits
 def schemas_check(paths, skip, reject, online, repo, config, format_name, output, **options):
     """Validate plain manifests, as kubeconform does: no Flux layout needed.
@@ -582,4 +587,4 @@ def new_mode(name, repo, force, dry_run):
 
 
 if __name__ == "__main__":
-    main()
+    main(prog_name="infometis")  # python -m infometis.cli: the same name, and the same completion variable

@@ -142,7 +142,7 @@ def charts_folder(args: RepoArgs) -> Path:
 
 
 def write(text: str, output: str | None, hidden: frozenset[str] = frozenset()) -> None:
-    """A command's result, to standard output or to the --output file, without any of the
+    """A command's result, to standard output or to the --output-file file, without any of the
     `hidden` values (those of Secrets); a destination that cannot take it (a full disk, a
     folder, a missing folder) is a setup error."""
     text = redact.scrub(text, hidden)
@@ -153,5 +153,5 @@ def write(text: str, output: str | None, hidden: frozenset[str] = frozenset()) -
             sys.stdout.write(text)
             sys.stdout.flush()
     except OSError as err:
-        where = f"--output {output}" if output else "standard output"
+        where = f"--output-file {output}" if output else "standard output"
         raise SetupError(f"cannot write to {where}: {err.strerror or err}") from None

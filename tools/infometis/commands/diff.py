@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import git, redact
+from ..cli_output import use_color
 from ..diff import compare, rendered_yaml
 from ..diff_report import DEFAULT_BUDGET, DiffResult, as_json, markdown, text
 from ..errors import InfometisError
@@ -22,7 +23,6 @@ from ..report.text import problem_line
 from ..runner import run
 from ..selection import EVERYTHING, Selection
 from .common import RepoArgs, options, write
-from .validate import use_color
 
 # Problems that mean a side could not be rendered as Flux would, so no honest diff exists.
 _RENDER_CHECKS = ("kustomize-build", "flux-path", "flux-source", "substitution", "yaml")
@@ -125,7 +125,7 @@ def external(command: str, before: RepoRun, after: RepoRun, keep_noise: bool, se
 
 def diff(args: RepoArgs, base: str | None, head: str | None, format_name: str, output: str | None,
          budget: int = DEFAULT_BUDGET, keep_noise: bool = False, selection: Selection = EVERYTHING,
-         limit_bytes: int | None = None) -> int:
+         limit_bytes: int | None = None, color: str = "auto") -> int:
     repo = Path(args.repo).resolve() if args.repo else git.toplevel(Path.cwd())
     base_commit = _commit(repo, base, "--base") if base else _default_base(repo)
     head_commit = _commit(repo, head, "--head") if head else None
@@ -149,5 +149,5 @@ def diff(args: RepoArgs, base: str | None, head: str | None, format_name: str, o
     elif format_name == "json":
         write(as_json(result), output, hidden)
     else:
-        write(text(result, color=use_color(output)), output, hidden)
+        write(text(result, color=use_color(color, output)), output, hidden)
     return 1 if changes else 0

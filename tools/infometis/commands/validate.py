@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .. import changed as changes
 from .. import git, shard
 from ..cache import save_parsed
 from ..checks import run_checks, settings
+from ..cli_output import use_color
 from ..errors import ConfigError
+from ..model import ERROR
 from ..pipeline import RepoRun, run_repository
 from ..report import Report, render
 from .common import RepoArgs, SchemaArgs, options, selected_checks, write
@@ -56,10 +59,6 @@ def default_format() -> str:
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
-def use_color(output: str | None) -> bool:
-    return not output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
 def relevant(files: tuple[str, ...], options_) -> list[str]:
     """The given files that can change what the clusters receive or how they are judged."""
     found = []
@@ -93,7 +92,10 @@ def judge(options_, checks: set[str], changed: set[str] | None = None):
 
 
 def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output: str | None,
-             files: tuple[str, ...] = (), counts_to: str | None = None, changed_since: str | None = None) -> int:
+             files: tuple[str, ...] = (), counts_to: str | None = None, changed_since: str | None = None,
+             color: str = "auto", verbosity: int = 0) -> int:
+    """Validate; `verbosity` -1 (--quiet) shows error-level problems only, 1 (--verbose) also says
+    on standard error what was read and rendered."""
     checks = selected_checks(args)
     missing = [name for name in files if not os.path.lexists(name)]
     if missing:
@@ -110,7 +112,7 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
               file=sys.stderr)
         # a machine format still gets a whole document, with nothing in it
         summary = dict(NOTHING_RENDERED, clusters=len(options_.entries), unaffected=0)
-        return _report(Report.build(summary, [], base=_base(options_.repo)), format_name, output, counts_to, frozenset())
+        return _report(Report.build(summary, [], base=_base(options_.repo)), format_name, output, counts_to, frozenset(), color)
     run, problems, selected, kept, applied = judge(options_, checks, changed)
     summary = dict(counts(run), disabled=applied.disabled, ignored=applied.annotated)
     if changed is not None:  # problems the change cannot affect, left out
@@ -119,7 +121,21 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
         summary["shard"] = "{}/{}".format(*options_.shard)
     report = Report.build(summary, applied.problems, suppressed=len(problems) - len(selected),
                           base=_base(options_.repo))
-    return _report(report, format_name, output, counts_to, run.hidden)
+    if verbosity > 0:
+        _say_what_was_read(options_, run)
+    if verbosity < 0:  # the counts stay whole: only the listing is cut to the errors
+        report = replace(report, problems=[p for p in report.problems if p.level == ERROR])
+    return _report(report, format_name, output, counts_to, run.hidden, color)
+
+
+def _say_what_was_read(options_, run: RepoRun) -> None:
+    settings = options_.schema
+    print(f"infometis: repository {options_.repo}; schemas of Kubernetes {settings.version()} and Flux "
+          f"{settings.flux_line()}; {options_.jobs} parallel renders", file=sys.stderr)
+    for cluster in run.clusters:
+        rendered = sum(1 for r in cluster.renders if not r.kustomization.entry) + len(cluster.entry_syncs)
+        print(f"infometis: cluster {cluster.name}: {len(cluster.kustomizations)} Flux Kustomizations, {rendered} "
+              f"rendered, {len(cluster.skipped)} skipped, {len(cluster.failed)} failed", file=sys.stderr)
 
 
 def _base(repo) -> str:
@@ -129,9 +145,9 @@ def _base(repo) -> str:
 
 
 def _report(report: Report, format_name: str | None, output: str | None, counts_to: str | None,
-            hidden: frozenset[str]) -> int:
+            hidden: frozenset[str], color: str = "auto") -> int:
     format_name = format_name or default_format()
-    write(render(report, format_name, color=use_color(output)), output, hidden)
+    write(render(report, format_name, color=use_color(color, output)), output, hidden)
     _append_counts(counts_to, report.summary)
     return report.exit_code
 
