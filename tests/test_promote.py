@@ -151,7 +151,13 @@ def test_drift_finds_a_hand_edit_beyond_the_environment_fields(sample):
     git(sample, "commit", "-qam", "a hand edit in uat")
     result = invoke("drift", "dev", "uat", "--repo", str(sample), "--fail-on-drift")
     assert result.exit_code == 1
-    assert "kafka  Service/kafka spec.ports" in result.stdout and "9999" in result.stdout
+    assert "kafka  apps/kafka/uat/kustomization.yaml:" in result.stdout and "Service/kafka spec.ports" in result.stdout
+    assert "9999" in result.stdout
+    document = json.loads(invoke("drift", "dev", "uat", "--repo", str(sample), "-o", "json").stdout)
+    assert document["version"] == 1
+    (found,) = document["pairs"][0]["drift"]
+    assert found["file"] == "apps/kafka/uat/kustomization.yaml"
+    assert "path: /spec/ports/0/port" in overlay.read_text().splitlines()[found["line"] - 1]  # the patch op
     markdown = invoke("drift", "--repo", str(sample), "-o", "markdown")
     assert markdown.exit_code == 0  # without --fail-on-drift drift only informs
     assert "### dev → uat" in markdown.stdout and "### uat → prod" in markdown.stdout

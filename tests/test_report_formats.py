@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import invoke
+from conftest import init_repo, invoke
 from infometis.checks import REGISTRY, run_checks, settings
 from infometis.commands.common import RepoArgs, SchemaArgs, options, selected_checks
-from infometis.commands.validate import counts, kustomizations_detail
+from infometis.commands.validate import counts, files_read, kustomizations_detail
 from infometis.model import ERROR, INFO, WARNING, Problem
 from infometis.pipeline import run_repository
 from infometis.report import Report, junit, render, sarif
@@ -65,7 +66,7 @@ def validated_report(repo: Path) -> Report:
     applied = settings.apply(kept, run)
     summary = dict(counts(run), disabled=applied.disabled, ignored=applied.annotated)
     summary.setdefault("kustomizations_detail", kustomizations_detail(run))
-    return Report.build(summary, applied.problems, suppressed=len(problems) - len(kept))
+    return Report.build(summary, applied.problems, suppressed=len(problems) - len(kept), reads=files_read(run))
 
 
 # SARIF
@@ -147,6 +148,21 @@ def test_sarif_fingerprints_follow_the_problem_not_its_lines():
     assert sarif.fingerprint(here) == sarif.fingerprint(moved) != sarif.fingerprint(other)
 
 
+def test_sarif_fingerprints_survive_a_reworded_message_but_tell_fields_and_resources_apart():
+    deployment = "Deployment.apps/shop/web"
+    said = Problem("schema", ERROR, "spec.replicas: expected integer, found a string ('3')", "apps/shop/web.yaml", 6,
+                   resource=deployment)
+    reworded = Problem("schema", ERROR, "spec.replicas: '3' is not of type 'integer'", "apps/shop/web.yaml", 8,
+                       resource=deployment)
+    other_field = Problem("schema", ERROR, "spec.paused: expected boolean, found a string ('no')", "apps/shop/web.yaml", 6,
+                          resource=deployment)
+    other_resource = Problem("schema", ERROR, said.message, "apps/shop/web.yaml", 6, resource="Deployment.apps/shop/api")
+    assert sarif.fingerprint(said) == sarif.fingerprint(reworded)
+    assert len({sarif.fingerprint(p) for p in (said, other_field, other_resource)}) == 3
+    document = json.loads(render(Report.build({}, [said]), "sarif"))
+    assert list(document["runs"][0]["results"][0]["partialFingerprints"]) == ["infometis/v2"]
+
+
 # JUnit
 
 
@@ -184,6 +200,23 @@ def test_junit_attributes_a_kustomization_problem_by_the_resource_it_names(fixtu
     failing = sorted(name for name, case in cases.items() if case.find("failure") is not None)
     assert failing == ["dev::flux-system/a (./apps/a)", "dev::flux-system/c (./apps/c)"]
     assert "dependsOn cycle: a → b → a" in cases["dev::flux-system/a (./apps/a)"].find("failure").text
+
+
+def test_junit_fails_every_kustomization_that_renders_an_invalid_base(tmp_path):
+    repo = tmp_path / "repo"
+    for part in ("clusters", "infrastructure", "apps", ".infometis.yaml"):
+        (shutil.copytree if (REPO_ROOT / part).is_dir() else shutil.copy)(REPO_ROOT / part, repo / part)
+    statefulset = repo / "apps/kafka/base/statefulset.yaml"
+    statefulset.write_text(statefulset.read_text().replace("  replicas: 3\n", "  replicas: three\n", 1))
+    init_repo(repo)
+    cases = junit_cases(render(validated_report(repo), "junit"))
+    failing = sorted(name for name, case in cases.items() if case.find("failure") is not None)
+    assert failing == [f"{env}::flux-system/kafka (./apps/kafka/{env})" for env in ("dev", "prod", "uat")]
+    assert "apps/kafka/base/statefulset.yaml:7" in cases["uat::flux-system/kafka (./apps/kafka/uat)"].find("failure").text
+    assert cases["repository::repository"].find("failure") is None
+    kafka = cases["dev::flux-system/kafka (./apps/kafka/dev)"]
+    defined = (repo / kafka.get("file")).read_text().splitlines()[int(kafka.get("line")) - 1]
+    assert defined.strip() == "name: kafka"  # the case points at the Flux Kustomization's definition
 
 
 def test_junit_of_this_repository_counts_every_kustomization():

@@ -69,11 +69,16 @@ def cluster_settings(run) -> dict[str, dict[str, str]]:
             for cluster in run.clusters}
 
 
+def renders_by_resource(run) -> dict:
+    """id(resource) → the render that holds it (what `locate` needs)."""
+    return {id(resource): rendered for cluster in run.clusters for rendered in cluster.renders
+            for resource in rendered.resources}
+
+
 def check(run):
     patterns = parse_patterns(run.config.environment_fields)
     settings = cluster_settings(run)
-    renders = {id(resource): rendered for cluster in run.clusters
-               for rendered in cluster.renders for resource in rendered.resources}
+    renders = renders_by_resource(run)
     for service, by_cluster in sorted(invariance.core_objects(run).items()):
         if len(by_cluster) < 2:
             continue
@@ -82,14 +87,19 @@ def check(run):
             yield _problem(run, difference, by_cluster, renders, patterns)
 
 
-def _problem(run, difference: Difference, by_cluster: dict, renders: dict, patterns: list) -> Problem:
-    kind, _, name = difference.object
+def locate(run, difference: Difference, by_cluster: dict, renders: dict, patterns: list):
+    """(the cluster that differs, its resource, where to fix it: the overlay line, else the object)."""
+    name = difference.object[2]
     objects = {c: by_cluster[c].get(difference.object) for c in by_cluster}
-    odd = invariance.odd_clusters(difference, _reference(run, objects, difference.path, patterns))
-    cluster = odd[0]
+    cluster = invariance.odd_clusters(difference, _reference(run, objects, difference.path, patterns))[0]
     resource = objects[cluster] or next(r for r in objects.values() if r is not None)
     rendered = renders[id(objects[cluster] or next(iter(by_cluster[cluster].values())))]
-    where = _overlay_location(run, rendered, difference.path, objects[cluster], name)
+    return cluster, resource, _overlay_location(run, rendered, difference.path, objects[cluster], name)
+
+
+def _problem(run, difference: Difference, by_cluster: dict, renders: dict, patterns: list) -> Problem:
+    kind, _, name = difference.object
+    cluster, resource, where = locate(run, difference, by_cluster, renders, patterns)
     if not difference.path:
         missing = [c for c, v in difference.values.items() if v is MISSING]
         present = [c for c, v in difference.values.items() if v is PRESENT]

@@ -22,6 +22,8 @@ class Drift:
     object: str
     field: str
     values: dict  # environment → value as text
+    file: str | None = None  # where the odd environment sets it (an overlay line, else the object)
+    line: int | None = None
 
 
 def _show(value) -> str:
@@ -36,6 +38,7 @@ def true_drift(run: RepoRun, source: str, target: str) -> list[Drift]:
     environment = {c.name: str(c.settings.get("environment") or c.name) for c in run.clusters}
     settings = core_invariance.cluster_settings(run)
     patterns = parse_patterns(run.config.environment_fields)
+    renders = core_invariance.renders_by_resource(run)
     found = []
     for service, by_cluster in sorted(invariance.core_objects(run).items()):
         chosen = {c: objects for c, objects in by_cluster.items() if environment.get(c) in (source, target)}
@@ -45,7 +48,8 @@ def true_drift(run: RepoRun, source: str, target: str) -> list[Drift]:
             kind, _, name = difference.object
             values = {f"{environment[c]} ({c})" if environment[c] != c else c: _show(v)
                       for c, v in sorted(difference.values.items())}
-            found.append(Drift(service, f"{kind}/{name}", field_path(difference.path), values))
+            where = core_invariance.locate(run, difference, chosen, renders, patterns)[2]
+            found.append(Drift(service, f"{kind}/{name}", field_path(difference.path), values, where.file, where.line))
     return found
 
 
@@ -80,7 +84,7 @@ def _text(result: list[dict]) -> str:
         lines.append(f"  drift ({len(pair['drift'])}): rendered core fields that differ beyond the allowed environment fields")
         for d in pair["drift"]:
             values = "; ".join(f"{env}: {value}" for env, value in d["values"].items())
-            lines.append(f"    {d['service']}  {d['object']} {d['field']}  {values}")
+            lines.append(f"    {d['service']}  {_at(d)}{d['object']} {d['field']}  {values}")
     return "\n".join(lines) + "\n"
 
 
@@ -95,10 +99,16 @@ def _markdown(result: list[dict]) -> str:
         else:
             lines.append(f"Nothing pending: {pair['target']} pins what {pair['source']} pins.")
         lines += ["", f"**Drift:** {len(pair['drift']) or 'none'}", ""]
-        lines += [f"- {d['service']}: `{d['object']}` `{d['field']}`: "
+        lines += [f"- {d['service']}: {_at(d, '`')}`{d['object']}` `{d['field']}`: "
                   + "; ".join(f"{env} `{value}`" for env, value in d["values"].items()) for d in pair["drift"]]
         lines.append("")
     return "\n".join(lines)
 
 
-FORMATS = {"text": _text, "markdown": _markdown, "json": lambda result: json.dumps({"pairs": result}, indent=2) + "\n"}
+def _at(drift: dict, quote: str = "") -> str:
+    return f"{quote}{drift['file']}:{drift['line']}{quote}  " if drift.get("file") else ""
+
+
+# version: the JSON contract's, as validate's (keys may be added, never renamed or removed)
+FORMATS = {"text": _text, "markdown": _markdown,
+           "json": lambda result: json.dumps({"version": 1, "pairs": result}, indent=2) + "\n"}

@@ -45,14 +45,24 @@ def excluded(run: RepoRun) -> int:
 
 
 def kustomizations_detail(run: RepoRun) -> list[dict]:
-    """Each Flux Kustomization, with the repository-relative folder it rendered ("" if none)."""
+    """Each Flux Kustomization: where it is defined (file, line) and the repository-relative
+    folder it rendered ("" if none; a failed render's folder too)."""
     rows = []
     for cluster in run.clusters:
-        folders = {id(r.kustomization): run.cache.relative(r.folder) for r in cluster.renders}
+        folders = {id(r.kustomization): run.cache.relative(r.folder) for r in cluster.renders + cluster.failed}
         folders.update({id(k): run.cache.relative(cluster.entry) for k in cluster.entry_syncs})
-        rows += [{"cluster": cluster.name, "name": f"{k.namespace}/{k.id.name}", "path": k.path,
-                  "folder": folders.get(id(k), "")} for k in cluster.kustomizations.values()]
+        for k in cluster.kustomizations.values():
+            defined = k.where("metadata", "name")
+            rows.append({"cluster": cluster.name, "name": f"{k.namespace}/{k.id.name}", "path": k.path,
+                         "folder": folders.get(id(k), ""), "file": defined.file, "line": defined.line})
     return rows
+
+
+def files_read(run: RepoRun) -> dict[tuple[str, str], frozenset[str]]:
+    """(cluster, namespace/name) of each Flux Kustomization → the repository files its render read."""
+    return {(cluster.name, f"{r.kustomization.namespace}/{r.kustomization.id.name}"):
+            frozenset(run.cache.relative(path) for path in r.closure.files | r.closure.manifests)
+            for cluster in run.clusters for r in cluster.renders + cluster.failed if r.closure}
 
 
 def default_format() -> str:
@@ -120,7 +130,7 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
     if options_.shard:
         summary["shard"] = "{}/{}".format(*options_.shard)
     report = Report.build(summary, applied.problems, suppressed=len(problems) - len(selected),
-                          base=_base(options_.repo))
+                          base=_base(options_.repo), reads=files_read(run))
     if verbosity > 0:
         _say_what_was_read(options_, run)
     if verbosity < 0:  # the counts stay whole: only the listing is cut to the errors

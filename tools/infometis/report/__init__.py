@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..model import ERROR, INFO, WARNING, Problem
 from . import github, json_format, junit, sarif, text
@@ -17,15 +17,19 @@ class Report:
     # the repository's folder from the Git top level ("deploy/", "" at the top): GitHub's
     # annotations and code scanning locate files from the top level of the checkout
     base: str = ""
+    # (cluster, namespace/name) of each Flux Kustomization → the files its render read (JUnit
+    # attaches a problem to every Kustomization that read its file)
+    reads: dict = field(default_factory=dict)
 
     @classmethod
-    def build(cls, counts: dict, problems: list[Problem], suppressed: int = 0, base: str = "") -> Report:
+    def build(cls, counts: dict, problems: list[Problem], suppressed: int = 0, base: str = "",
+              reads: dict | None = None) -> Report:
         ordered = sorted(problems, key=Problem.sort_key)
         summary = dict(counts)
         for level, key in ((ERROR, "errors"), (WARNING, "warnings"), (INFO, "infos")):
             summary[key] = sum(1 for p in ordered if p.level == level)
         summary["suppressed"] = suppressed
-        return cls(summary, ordered, base)
+        return cls(summary, ordered, base, reads or {})
 
     def from_top(self, path: str) -> str:
         """A repository-relative path as the Git top level sees it; an absolute one as it is."""

@@ -1,11 +1,14 @@
 """`--format junit`: JUnit XML, one test case per Flux Kustomization, for CI test reports.
 
 The Kustomizations come from the summary's `kustomizations_detail` (cluster, name as
-`namespace/name`, path, and the repository-relative folder it rendered, "" if none). Each
-problem goes to the Kustomization its `resource` names (in the same cluster), else to the
-one whose rendered folder holds its file (the deepest folder wins); problems of no
-Kustomization go to one more test case, "repository". A test case fails on its errors;
-its warnings are listed in its system-out; infos are left out.
+`namespace/name`, path, the repository-relative folder it rendered, "" if none, and the file
+and line that define it, which the test case carries). Each problem goes to the Kustomization
+its `resource` names (in the same cluster), else to every Kustomization, in every cluster, whose
+render read its file (the report's `reads`: a problem of a base is said once, and fails each
+overlay that uses it), else to the one
+whose rendered folder holds its file (the deepest folder wins); problems of no Kustomization
+go to one more test case, "repository". A test case fails on its errors; its warnings are
+listed in its system-out; infos are left out.
 """
 
 from __future__ import annotations
@@ -34,23 +37,31 @@ def _folder_holds(folder: str, file: str) -> bool:
     return bool(folder) and (file == folder or file.startswith(folder + "/"))
 
 
-def _owner(problem, cases: list[dict]) -> int | None:
-    """The index in `cases` of the Kustomization a problem belongs to, or None."""
-    same_cluster = [i for i, case in enumerate(cases) if case["cluster"] == problem.cluster]
+def _owners(problem, cases: list[dict], reads: dict) -> list[int]:
+    """The indexes in `cases` of the Kustomizations a problem belongs to: the one its `resource`
+    names, else every one whose render read its file (a base read by three overlays fails all
+    three), else the one whose rendered folder holds the file (the deepest wins)."""
+    same_cluster = [i for i, case in enumerate(cases) if problem.cluster in (None, case["cluster"])]
     candidates = same_cluster or range(len(cases))  # a remote kubeConfig target is not one of ours
     if problem.resource:
-        for i in candidates:
-            if problem.resource == f"Kustomization.{FLUX_KUSTOMIZE_GROUP}/{cases[i]['name']}":
-                return i
-    if problem.file:
-        holders = [i for i in candidates if _folder_holds(cases[i]["folder"], problem.file)]
-        if holders:
-            return max(holders, key=lambda i: len(cases[i]["folder"].rstrip("/")))
-    return None
+        named = [i for i in candidates
+                 if problem.resource == f"Kustomization.{FLUX_KUSTOMIZE_GROUP}/{cases[i]['name']}"]
+        if named:
+            return named[:1]
+    if not problem.file:
+        return []
+    # every cluster: a problem of a base is said once, for the first cluster that renders it
+    readers = [i for i, case in enumerate(cases) if problem.file in reads.get((case["cluster"], case["name"]), ())]
+    if readers:
+        return readers
+    holders = [i for i in candidates if _folder_holds(cases[i]["folder"], problem.file)]
+    return [max(holders, key=lambda i: len(cases[i]["folder"].rstrip("/")))] if holders else []
 
 
-def _testcase(suite: ET.Element, classname: str, name: str, problems: list) -> bool:
+def _testcase(suite: ET.Element, classname: str, name: str, problems: list, where: dict | None = None) -> bool:
     case = ET.SubElement(suite, "testcase", classname=_clean(classname), name=_clean(name), time="0")
+    if where and where.get("file"):
+        case.attrib.update(file=_clean(str(where["file"])), line=str(where.get("line") or 1))
     errors = [p for p in problems if p.level == ERROR]
     warnings = [p for p in problems if p.level == WARNING]
     if errors:
@@ -67,8 +78,11 @@ def render(report, color: bool = False) -> str:
     problems: list[list] = [[] for _ in cases]
     unowned = []
     for problem in report.problems:
-        owner = _owner(problem, cases)
-        (unowned if owner is None else problems[owner]).append(problem)
+        owners = _owners(problem, cases, getattr(report, "reads", {}))
+        for owner in owners:
+            problems[owner].append(problem)
+        if not owners:
+            unowned.append(problem)
 
     root = ET.Element("testsuites", name="infometis")
     suites: dict[str, tuple[ET.Element, list[bool]]] = {}
@@ -77,7 +91,7 @@ def render(report, color: bool = False) -> str:
         if cluster not in suites:
             suites[cluster] = (ET.SubElement(root, "testsuite", name=_clean(cluster)), [])
         name = f"{case['name']} ({case.get('path') or ''})"
-        suites[cluster][1].append(_testcase(suites[cluster][0], cluster, name, found))
+        suites[cluster][1].append(_testcase(suites[cluster][0], cluster, name, found, case))
     repository = ET.SubElement(root, "testsuite", name=REPOSITORY)
     outcomes = [*suites.values(), (repository, [_testcase(repository, REPOSITORY, REPOSITORY, unowned)])]
 

@@ -25,7 +25,7 @@ from ..checks import REGISTRY
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/infometis/infometis"
 SRCROOT = "%SRCROOT%"
-FINGERPRINT = "infometis/v1"
+FINGERPRINT = "infometis/v2"  # v2: the message is no part of it (v1 churned when a message was reworded)
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 _LINE_NUMBER = re.compile(r"(\.ya?ml|\.json):\d+(?::\d+)?\b")  # another place a message names: `file.yaml:12`
 
@@ -83,10 +83,19 @@ def _location(problem, report) -> dict | None:
     return {"physicalLocation": physical}
 
 
+# A message that starts with the field it is about: `spec.template.spec.containers[0].image: …`
+_FIELD = re.compile(r"^((?:[A-Za-z_$][\w$-]*|\[[^\]]*\])(?:\.[\w$/-]+|\[[^\]]*\])*): ")
+
+
 def fingerprint(problem) -> str:
-    message = _LINE_NUMBER.sub(r"\1", problem.message)
-    key = "\0".join((problem.check, problem.file or "", message))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    """The same alert across runs: its check, file, resource and field, never its wording or
+    line. Only a problem with neither resource nor field is told apart by its message (its
+    line references taken out)."""
+    field = _FIELD.match(problem.message)
+    parts = [problem.check, problem.file or "", problem.resource or "", field.group(1) if field else ""]
+    if not problem.resource and not field:
+        parts.append(_LINE_NUMBER.sub(r"\1", problem.message))
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
 def _result(problem, index: int, report) -> dict:
