@@ -65,11 +65,11 @@ def test_bad_reports_every_secret(fixture_repo):
         "a GitHub token in a comment",
         "a GitHub token in data.github-token",
         "a Google API key in data.maps",
-        "Secret shop-admin holds 2 value(s) in clear: stringData.username, stringData.password",
-        "Secret api-token holds 1 value(s) in a SOPS file but not encrypted: stringData.fallback",
+        "Secret shop-admin holds 2 values in clear: stringData.username, stringData.password",
+        "Secret api-token holds 1 value in a SOPS file but not encrypted: stringData.fallback",
         "secretGenerator[1] (shop-smtp) makes a Secret from data in clear: literal user, literal password",
         "secretGenerator[2] (shop-tls) makes a Secret from data in clear: file tls.crt, file tls.key",
-        "Secret registry holds 1 value(s) in clear: data['.dockerconfigjson']",
+        "Secret registry holds 1 value in clear: data['.dockerconfigjson']",
         "an AWS access key id in backup.s3.accessKeyId",
         "an age secret key in backup.ageKey",
         "a Slack token in backup.slack.token",
@@ -131,7 +131,7 @@ def test_no_output_format_echoes_a_secret(fixture_repo):
     leaked = {command: [v for v in (*VALUES, "hunter3-changed-not-real") if v in output]
               for command, output in outputs.items()}
     assert leaked == {command: [] for command in outputs}
-    assert "Secret shop-admin holds 2 value(s) in clear" in outputs["validate --format text"]
+    assert "Secret shop-admin holds 2 values in clear" in outputs["validate --format text"]
 
 
 def test_a_generator_reading_a_file_git_ignores_is_an_error(fixture_repo):

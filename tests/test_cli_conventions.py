@@ -98,3 +98,25 @@ def _complete(*words: str) -> list[str]:
 ])
 def test_shell_completion_offers_the_repositorys_names(words, offered):
     assert _complete(*words) == offered
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly():
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # closed before the command writes: its first write meets a broken pipe
+    done = subprocess.run([sys.executable, "-m", "infometis.cli", "explain", "images"], stdout=write_end,
+                          stderr=subprocess.PIPE, text=True)
+    os.close(write_end)
+    assert done.returncode == 141 and done.stderr == ""
+
+
+def test_explain_names_the_check_once_with_its_level():
+    first = invoke("explain", "images").stdout.splitlines()[0]
+    assert first.startswith("images — every container image") and first.endswith("(default level: error)")
+    assert first.count("images") == 1
+
+
+def test_counts_are_said_in_words_not_with_a_plural_mark(fixture_repo):
+    result = invoke("validate", "--repo", str(fixture_repo("duplicate-resource-bad")))
+    summary = result.stdout.splitlines()[-1]
+    assert summary.startswith("1 cluster, 3 Flux Kustomizations") and "1 error," in summary
+    assert "(s)" not in result.stdout

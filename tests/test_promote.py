@@ -71,7 +71,7 @@ def test_promotion_that_introduces_an_error_is_refused_and_restored(sample):
     _set_dev_nifi(sample, "latest")  # the images check refuses a moving tag: dev is already wrong
     result = invoke("promote", "dev", "uat", "--repo", str(sample), "--service", "nifi")
     assert result.exit_code == 1
-    assert "introduces 1 error(s); the files are restored" in result.stderr
+    assert "introduces 1 error; the files are restored" in result.stderr
     assert "apps/nifi/uat" in result.stderr or "uat" in result.stderr
     assert git(sample, "status", "--porcelain") == ""
 
@@ -99,7 +99,7 @@ def test_an_error_dev_already_has_is_still_new_in_uat(sample):
     assert [(p["cluster"], p["file"]) for p in errors] == [("dev", "apps/nifi/base/statefulset.yaml")]
     result = invoke("promote", "dev", "uat", "--repo", str(sample), "--service", "nifi")
     assert result.exit_code == 1, result.output
-    assert "introduces 1 error(s); the files are restored" in result.stderr
+    assert "introduces 1 error; the files are restored" in result.stderr
     assert "  uat: apps/nifi/base/statefulset.yaml:" in result.stderr
     assert git(sample, "status", "--porcelain") == ""
 
@@ -186,7 +186,7 @@ def test_an_invalid_branch_is_refused_before_anything_is_written(sample, branch)
 
 def _refused_commit_changes_nothing(sample, result, undone: str) -> None:
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
-    assert f"undone: 1 file(s) restored{undone}" in result.stderr
+    assert f"undone: 1 file restored{undone}" in result.stderr
     assert git(sample, "status", "--porcelain", "--untracked-files=no") == ""
     assert git(sample, "symbolic-ref", "--short", "HEAD").strip() == "main"
     assert git(sample, "branch", "--list", "promote/*") == ""

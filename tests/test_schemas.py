@@ -440,7 +440,7 @@ def test_a_rendered_crd_gives_a_schema_to_its_own_cluster_only(monorepo):
     code, report = validate_json(init_repo(monorepo), "--select", "schema")
     assert code == 1 and [(p["level"], p["file"], p["cluster"], p["message"]) for p in report["problems"]] == [
         ("error", "clusters/dev/widget.yaml", "dev", "spec.size: expected integer, found a string ('big')"),
-        ("warning", "clusters/prod/widget.yaml", "prod", "no schema for Widget (example.com/v1): 1 resource(s) not validated")]
+        ("warning", "clusters/prod/widget.yaml", "prod", "no schema for Widget (example.com/v1): 1 resource not validated")]
 
 
 def test_repository_schema_folder_comes_first(monorepo):

@@ -149,6 +149,9 @@ def exits(function):
             code = 143  # 128 + SIGTERM, as a shell reports it
         except KeyboardInterrupt:
             code = 130
+        except BrokenPipeError:  # `infometis … | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+            code = 141  # 128 + SIGPIPE, as a shell reports it
         except click.ClickException:  # a usage error: click says it with the usage line, exit 2
             raise
         except Exception as err:  # never a traceback for the user
@@ -386,8 +389,8 @@ def explain(check_id):
     if check_id not in REGISTRY:
         raise ConfigError(f"no such check: {check_id} (checks: {', '.join(REGISTRY)})")
     module = REGISTRY[check_id]
-    click.echo(f"{check_id} (default level: {module.LEVEL})\n")
-    click.echo(inspect.cleandoc(module.__doc__ or "(no documentation)"))
+    title, _, body = inspect.cleandoc(module.__doc__ or f"{check_id} — (no documentation)").partition("\n")
+    click.echo(f"{title.rstrip('.')} (default level: {module.LEVEL})\n{body}")
     click.echo(f"\nIn .infometis.yaml, checks.{check_id} takes: enabled (boolean), level (error, warning, info), "
                "ignore (list of globs)" + "".join(f", {name} ({_option_type(schema)})"
                                                 for name, schema in getattr(module, "OPTIONS", {}).items()))

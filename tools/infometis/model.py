@@ -15,6 +15,11 @@ SUBSTITUTE_ANNOTATION = "kustomize.toolkit.fluxcd.io/substitute"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def plural(count: int, word: str) -> str:
+    """'1 error', '2 errors': a count with its noun, never '1 errors' nor 'error(s)'."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def as_list(value) -> list:
     """A field that should be a list; anything else (a typo'd map, a scalar) counts as empty."""
     return value if isinstance(value, list) else []

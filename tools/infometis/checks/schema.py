@@ -28,7 +28,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..fieldpath import field_path
-from ..model import ERROR, WARNING, Problem
+from ..model import ERROR, WARNING, Problem, plural
 from ..schemas import kubeconform, packaged
 from ..schemas.catalog import Catalog
 from ..schemas.crd import is_crd
@@ -116,7 +116,7 @@ def _problems(run):
     if run.schema.missing != "ignore":
         level = ERROR if run.schema.missing == "error" else WARNING
         for (api_version, kind), (where, target, count) in sorted(missing.items()):
-            yield Problem.at(ID, level, f"no schema for {kind} ({api_version}): {count} resource(s) not validated",
+            yield Problem.at(ID, level, f"no schema for {kind} ({api_version}): {plural(count, 'resource')} not validated",
                              where, cluster=target,
                              hint=packaged.other_flux_lines(api_version, kind, run.schema.flux_line()) or
                              f"add {run.schema.folder}/<group>/{kind.lower()}_<version>.json, import its CRD with "

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from ..closure import KUSTOMIZATION_FILES, YAML_SUFFIXES, escape
 from ..fieldpath import field_path
-from ..model import ERROR, Location, Problem, ResourceId, as_list
+from ..model import ERROR, Location, Problem, ResourceId, as_list, plural
 from ..yamlio import FileCache, is_regular
 
 ID = "secrets"
@@ -136,7 +136,7 @@ def _plaintext_secret(document):
         keys = ", ".join(f"{field}['{key}']" if "." in str(key) else f"{field}.{key}" for field, key in clear)
         state = "in a SOPS file but not encrypted" if sops is not None else "in clear"
         name = (data.get("metadata") or {}).get("name") if isinstance(data.get("metadata"), dict) else None
-        yield Problem.at(ID, LEVEL, f"Secret {name or '(unnamed)'} holds {len(clear)} value(s) {state}: {keys}",
+        yield Problem.at(ID, LEVEL, f"Secret {name or '(unnamed)'} holds {plural(len(clear), 'value')} {state}: {keys}",
                          document.location(clear[0]), resource=str(ResourceId.of(data)),
                          hint=f"{HINT}; a value that was ever committed must also be changed")
 

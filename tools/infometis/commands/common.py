@@ -152,6 +152,8 @@ def write(text: str, output: str | None, hidden: frozenset[str] = frozenset()) -
         else:
             sys.stdout.write(text)
             sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # the reader of standard output stopped reading (`| head`): not an error to report
     except OSError as err:
         where = f"--output-file {output}" if output else "standard output"
         raise SetupError(f"cannot write to {where}: {err.strerror or err}") from None

@@ -17,7 +17,7 @@ from ..cli_output import use_color
 from ..diff import compare, rendered_yaml
 from ..diff_report import DEFAULT_BUDGET, DiffResult, as_json, markdown, text
 from ..errors import InfometisError
-from ..model import ERROR
+from ..model import ERROR, plural
 from ..pipeline import RepoRun, run_repository
 from ..report.text import problem_line
 from ..runner import run
@@ -73,7 +73,7 @@ def _render(args: RepoArgs, root: Path, side: str) -> RepoRun:
     if trouble:
         for problem in sorted(trouble, key=lambda p: p.sort_key()):
             print(redact.scrub(f"{side}: {problem_line(problem).strip()}", run_.hidden), file=sys.stderr)
-        raise DiffError(f"the {side} revision does not render ({len(trouble)} error(s) above): no diff can be trusted")
+        raise DiffError(f"the {side} revision does not render ({plural(len(trouble), 'error')} above): no diff can be trusted")
     return run_
 
 

@@ -12,6 +12,7 @@ from ..edit import EditError, write_lock
 from ..generate import grow, init, service
 from ..generate.plan import GenerateError, Plan, apply, preview
 from ..generate.repo import require_repository
+from ..model import plural
 
 
 def _locked(root: Path, what: str):
@@ -24,7 +25,7 @@ def _finish(plan: Plan, dry_run: bool, what: str, after=None) -> int:
     if dry_run:
         sys.stdout.write(preview(plan))
         files = len([p for p in plan.creates if not (plan.root / p).exists()]) + len(plan.changed())
-        print(f"dry run: {files} file(s) would change; nothing was written", file=sys.stderr)
+        print(f"dry run: {plural(files, 'file')} would change; nothing was written", file=sys.stderr)
         return 0
     try:
         with _locked(plan.root, what):

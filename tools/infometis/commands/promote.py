@@ -13,7 +13,7 @@ from .. import promote as promotion
 from ..checks import REGISTRY
 from ..edit import EditError, write_lock
 from ..errors import ConfigError, InfometisError
-from ..model import ERROR
+from ..model import ERROR, plural
 from ..report.text import problem_line
 from .common import RepoArgs, options
 from .validate import judge
@@ -91,19 +91,20 @@ def _write(options_, plan: promotion.Plan, commit: bool, branch: str) -> int:
         raise
     if introduced:
         promotion.restore(originals)
-        print(f"refused: the promotion introduces {len(introduced)} error(s); the files are restored:", file=sys.stderr)
+        print(f"refused: the promotion introduces {plural(len(introduced), 'error')}; the files are restored:", file=sys.stderr)
         for cluster, line in sorted(introduced):
             print(f"  {cluster}: {line}" if cluster else f"  {line}", file=sys.stderr)
         return 1
     if before:
         lines = sorted({line for _, line in before})  # one base's error in many clusters: listed once
-        print(f"{len(lines)} error(s) were there before the promotion (not introduced by it):", file=sys.stderr)
+        verb = "was" if len(lines) == 1 else "were"
+        print(f"{plural(len(lines), 'error')} {verb} there before the promotion (not introduced by it):", file=sys.stderr)
         for line in lines:
             print(f"  {line}", file=sys.stderr)
     if commit:
         _commit(repo, plan, branch, originals)
     else:
-        print(f"written: {len(plan.files())} file(s); review with `git diff`, or rerun with --commit")
+        print(f"written: {plural(len(plan.files()), 'file')}; review with `git diff`, or rerun with --commit")
     return 0
 
 
@@ -120,7 +121,7 @@ def _print_plan(plan: promotion.Plan) -> None:
         print(f"nothing to promote: {plan.target} already pins what {plan.source} pins")
     else:
         files = len(plan.files())
-        print(f"promote {plan.source} → {plan.target}: {len(plan.changes)} change(s) in {files} file(s)")
+        print(f"promote {plan.source} → {plan.target}: {plural(len(plan.changes), 'change')} in {plural(files, 'file')}")
         for line in plan_lines(plan):
             print(f"  {line}")
     for note in plan.missing:
@@ -186,7 +187,7 @@ def _commit(repo: Path, plan: promotion.Plan, branch: str, originals: dict) -> N
 def _undo(repo: Path, plan: promotion.Plan, originals: dict, where: str, branch: str | None) -> str:
     """Put back the files, the index, HEAD and the branch; say what was undone."""
     promotion.restore(originals)
-    undone = [f"{len(originals)} file(s) restored"]
+    undone = [f"{plural(len(originals), 'file')} restored"]
     git.query(repo, "reset", "--quiet", "--", *plan.files())
     if branch is not None:
         git.query(repo, "checkout", "--quiet", where)
@@ -198,7 +199,7 @@ def _undo(repo: Path, plan: promotion.Plan, originals: dict, where: str, branch:
 def _message_file(repo: Path, plan: promotion.Plan, source_commit: str) -> str:
     """The commit message (the plan, then trailers), in a file under .git (never in the tree)."""
     body = "\n".join(plan_lines(plan))
-    message = (f"Promote {plan.source} to {plan.target}: {len(plan.changes)} pinned version(s)\n\n{body}\n\n"
+    message = (f"Promote {plan.source} to {plan.target}: {plural(len(plan.changes), 'pinned version')}\n\n{body}\n\n"
                f"Promoted-From: {plan.source}\nPromoted-To: {plan.target}\nSource-Commit: {source_commit}\n")
     path = git.folder(repo) / "INFOMETIS_PROMOTE_MSG"  # (a long plan would not fit an argument)
     path.write_text(message)

@@ -13,7 +13,7 @@ from ..cache import save_parsed
 from ..checks import run_checks, settings
 from ..cli_output import use_color
 from ..errors import ConfigError
-from ..model import ERROR
+from ..model import ERROR, plural
 from ..pipeline import RepoRun, run_repository
 from ..report import Report, render
 from .common import RepoArgs, SchemaArgs, options, selected_checks, write
@@ -117,7 +117,7 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
         changed = (changed or set()) | set(relevant(tuple(str(options_.repo / name) for name in
                                                           changes.since(options_.repo, changed_since)), options_))
     if changed is not None and not changed:
-        given = f"{len(files)} file(s) given" if files and not changed_since else "changed files"
+        given = f"{plural(len(files), 'file')} given" if files and not changed_since else "changed files"
         print(f"infometis: none of the {given} can change what the clusters receive: nothing to validate",
               file=sys.stderr)
         # a machine format still gets a whole document, with nothing in it

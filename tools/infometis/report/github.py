@@ -2,6 +2,7 @@
 
 
 from ..model import CONTROL_CHARACTERS as _CONTROL
+from ..model import plural
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -14,10 +15,6 @@ def _escape(value: str, in_property: bool = False) -> str:
     value = value.replace("%", "%25")
     value = _CONTROL.sub(lambda match: "".join(f"%{byte:02X}" for byte in match.group().encode()), value)
     return value.replace(":", "%3A").replace(",", "%2C") if in_property else value
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def render(report, color: bool = False) -> str:
@@ -33,6 +30,6 @@ def render(report, color: bool = False) -> str:
         message = problem.message + (f" ({problem.hint})" if problem.hint else "")
         lines.append(f"::{_COMMAND[problem.level]} {','.join(properties)}::{_escape(message)}")
     s = report.summary
-    lines.append(f"infometis: {_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}, "
-                 f"{_plural(s['infos'], 'info')} in {_plural(s['clusters'], 'cluster')}")
+    lines.append(f"infometis: {plural(s['errors'], 'error')}, {plural(s['warnings'], 'warning')}, "
+                 f"{plural(s['infos'], 'info')} in {plural(s['clusters'], 'cluster')}")
     return "\n".join(lines) + "\n"

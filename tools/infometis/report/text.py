@@ -1,6 +1,7 @@
 """`--format text`: problems grouped per cluster, `file:line:col: level [check] message`."""
 
 from ..model import CONTROL_CHARACTERS as _CONTROL
+from ..model import plural
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _RESET, _BOLD = "\033[0m", "\033[1m"
@@ -28,10 +29,6 @@ def problem_line(problem, color: bool = False) -> str:
     return text
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def render(report, color: bool = False) -> str:
     groups: dict[str, list] = {}
     for problem in report.problems:
@@ -43,12 +40,12 @@ def render(report, color: bool = False) -> str:
         lines += [problem_line(problem, color) for problem in groups[cluster]]
         lines.append("")
     s = report.summary
-    lines.append(f"{_plural(s['clusters'], 'cluster')}, {_plural(s['kustomizations'], 'Flux Kustomization')} "
-                 f"({s['rendered']} rendered, {s['skipped']} skipped), {_plural(s['resources'], 'resource')}: "
-                 f"{_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}, "
-                 f"{_plural(s['infos'], 'info')}"
+    lines.append(f"{plural(s['clusters'], 'cluster')}, {plural(s['kustomizations'], 'Flux Kustomization')} "
+                 f"({s['rendered']} rendered, {s['skipped']} skipped), {plural(s['resources'], 'resource')}: "
+                 f"{plural(s['errors'], 'error')}, {plural(s['warnings'], 'warning')}, "
+                 f"{plural(s['infos'], 'info')}"
                  + (f", {s['suppressed']} suppressed" if s["suppressed"] else "")
-                 + (f", {_plural(s['excluded'], 'file')} read but excluded" if s.get("excluded") else "")
+                 + (f", {plural(s['excluded'], 'file')} read but excluded" if s.get("excluded") else "")
                  + (f", {s['disabled']} disabled in .infometis.yaml" if s.get("disabled") else "")
                  + (f", {s['ignored']} ignored by infometis.io/ignore" if s.get("ignored") else ""))
     return "\n".join(lines) + "\n"
