@@ -58,7 +58,7 @@ def test_unknown_config_key_names_the_line(tmp_path):
     result = invoke("validate", "--repo", str(tmp_path))
     assert result.exit_code == 2
     assert (".infometis.yaml:2: unknown key 'kubernetesVersoin' (known keys: extends, exclude, kubernetesVersion, "
-            "flux, checks, allowedEnvironmentFields, external, promotion)") in result.output
+            "flux, checks, allowedEnvironmentFields, external, services, promotion)") in result.output
 
 
 def _repo_with_config(tmp_path, text: str, name: str = ".infometis.yaml"):

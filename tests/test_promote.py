@@ -226,3 +226,34 @@ def test_a_full_disk_while_promoting_is_a_refusal_with_the_files_intact(sample, 
     assert result.exit_code == 1 and "internal error" not in result.stderr, result.stderr
     assert f"{NIFI_UAT}: cannot write it (No space left on device); nothing was changed" in result.stderr
     assert (sample / NIFI_UAT).read_bytes() == before and git(sample, "status", "--porcelain") == ""
+
+
+GIT_SOURCE = """\
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: platform
+  namespace: flux-system
+spec:
+  interval: 10m
+  url: https://git.example.internal/platform.git
+  ref:
+    tag: {tag}
+"""
+
+
+def test_services_are_the_apps_and_cluster_pins_move_only_when_asked(sample):
+    for cluster, tag in (("dev", "v1.1.0"), ("uat", "v1.0.0")):
+        (sample / "clusters" / cluster / "platform-source.yaml").write_text(GIT_SOURCE.format(tag=tag))
+    git(sample, "add", "-A")
+    git(sample, "commit", "-qm", "a cluster-level source")
+    planned = invoke("promote", "dev", "uat", "--repo", str(sample), "--dry-run")
+    assert planned.exit_code == 0 and "clusters/uat" not in planned.stdout
+    assert {line.split()[0] for line in planned.stdout.splitlines()[1:]} <= {
+        path.name for path in (sample / "apps").iterdir()}  # every planned line is a service of apps/
+    unknown = invoke("promote", "dev", "uat", "--repo", str(sample), "--service", "clusters", "--dry-run")
+    assert unknown.exit_code == 2 and "--service clusters: no folder dev/ beside uat/" in unknown.output
+    asked = invoke("promote", "dev", "uat", "--repo", str(sample), "--dry-run", "--include-cluster-pins")
+    moved = [line.split() for line in asked.stdout.splitlines() if "clusters/uat" in line]
+    assert moved == [["clusters", "clusters/uat/platform-source.yaml:10", "GitRepository/platform", "spec.ref.tag",
+                      "v1.0.0", "→", "v1.1.0"]]

@@ -317,15 +317,20 @@ def diff(base, head, format_name, color, budget, keep_noise, limit_bytes, output
 @click.option("--commit", is_flag=True, help="Commit the change on a new branch (see --branch).")
 @click.option("--branch", metavar="NAME", help="The branch --commit creates (default: promote/SRC-to-DST/<short-sha>).")
 @click.option("--force", is_flag=True, help="Allow skipping environments of the promotion order (dev → prod).")
+@click.option("--include-cluster-pins", "cluster_pins", is_flag=True,
+              help="Also move pins outside the services (services: in .infometis.yaml, default apps/*), such as "
+                   "the tag clusters/DST's GitRepository follows: that moves the whole cluster.")
 @exits
-def promote(source, target, services, dry_run, commit, branch, force, repo, config):
+def promote(source, target, services, dry_run, commit, branch, force, cluster_pins, repo, config):
     """Move the versions pinned in environment SRC into DST, as a reviewable change.
 
     What moves: kustomization images: (newTag, digest, newName), HelmRelease and HelmChart
     chart versions, Flux source refs (tag, semver, commit, digest) written in SRC's
-    environment folders (apps/<service>/SRC/ beside apps/<service>/DST/, inline patches
-    included), and any value whose line ends with `# infometis:promote`. Environment fields
-    (replicas, resources, domains) never move.
+    environment folders of the services (apps/<service>/SRC/ beside apps/<service>/DST/;
+    `services:` in .infometis.yaml says where services are), inline patches included, and any
+    value whose line ends with `# infometis:promote`. Environment fields (replicas,
+    resources, domains) never move, and pins outside the services (clusters/SRC beside
+    clusters/DST) only with --include-cluster-pins.
 
     The plan (service, file:line, field, from → to) is printed first; --dry-run stops there.
     Then, on a clean work tree, only the planned tokens are rewritten (comments, quotes and
@@ -338,7 +343,8 @@ def promote(source, target, services, dry_run, commit, branch, force, repo, conf
     2 usage or setup error.
     """
     from .commands.promote import promote as run_promote
-    return run_promote(_repo_args(repo=repo, config=config), source, target, services, dry_run, commit, branch, force)
+    return run_promote(_repo_args(repo=repo, config=config), source, target, services, dry_run, commit, branch, force,
+                       cluster_pins)
 
 
 @main.command()

@@ -26,6 +26,7 @@ DEFAULT_ENVIRONMENT_FIELDS = (
     "spec.chart.spec.version",
 )
 DEFAULT_PROMOTION = ("dev", "uat", "prod")
+DEFAULT_SERVICES = ("apps/*",)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Config:
     environment_fields: tuple[str, ...] = DEFAULT_ENVIRONMENT_FIELDS
     external: frozenset = frozenset()  # (kind, namespace, name) provided out of band
     promotion: tuple[str, ...] = DEFAULT_PROMOTION  # environments, in the order versions move
+    services: tuple[str, ...] = DEFAULT_SERVICES  # the folders promote moves pins in (.gitignore lines)
 
     def check(self, check_id: str) -> CheckSettings:
         return self.checks.get(check_id, CheckSettings())
@@ -161,4 +163,5 @@ def load(path: Path, display: str, required: bool) -> Config:
                   kubernetes_version=data.get("kubernetesVersion"), flux_version=(data.get("flux") or {}).get("version"),
                   preset=data.get("extends", "default"),
                   checks=checks, environment_fields=DEFAULT_ENVIRONMENT_FIELDS + tuple(data.get("allowedEnvironmentFields") or ()),
-                  external=external, promotion=tuple(data.get("promotion") or DEFAULT_PROMOTION))
+                  external=external, promotion=tuple(data.get("promotion") or DEFAULT_PROMOTION),
+                  services=tuple(data.get("services") or DEFAULT_SERVICES))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import edit, pins
 from .closure import YAML_SUFFIXES
-from .config import Config
+from .config import Config, matches
 from .edit import EditError, Span
 from .errors import SetupError
 from .yamlio import load_text
@@ -55,14 +55,17 @@ class Plan:
         return sorted({change.file for change in self.changes})
 
 
-def environment_pairs(repo: Path, config: Config, source: str, target: str) -> list[Pair]:
+def environment_pairs(repo: Path, config: Config, source: str, target: str, beyond_services: bool = False) -> list[Pair]:
+    """The SRC/DST folder pairs of the services (`services:` in .infometis.yaml, default apps/*);
+    `beyond_services`: of any folder, clusters/ included (a cluster-level pin, such as the tag
+    a cluster's GitRepository follows, moves the whole cluster: only when asked)."""
     found = []
     for folder, names, _ in os.walk(repo):
         here = Path(folder)
         relative = here.relative_to(repo).as_posix()
         names[:] = sorted(n for n in names if not n.startswith(".")
                           and not config.is_excluded(f"{relative}/{n}".lstrip("./")))
-        if source in names and target in names:
+        if source in names and target in names and (beyond_services or matches(config.services, relative)):
             found.append(Pair(here.name, here / source, here / target))
             names.remove(source)  # its files are this pair's
     return found
@@ -74,9 +77,10 @@ def _yaml_files(folder: Path) -> list[Path]:
                   if p.suffix in YAML_SUFFIXES and p.is_file() and not p.is_symlink())
 
 
-def plan(repo: Path, config: Config, source: str, target: str, services: tuple[str, ...] = ()) -> Plan:
+def plan(repo: Path, config: Config, source: str, target: str, services: tuple[str, ...] = (),
+         beyond_services: bool = False) -> Plan:
     result = Plan(source, target)
-    for pair in environment_pairs(repo, config, source, target):
+    for pair in environment_pairs(repo, config, source, target, beyond_services):
         if services and pair.service not in services:
             continue
         for relative in _yaml_files(pair.source):

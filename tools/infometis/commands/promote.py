@@ -49,12 +49,12 @@ def plan_lines(plan: promotion.Plan) -> list[str]:
 
 
 def promote(args: RepoArgs, source: str, target: str, services: tuple[str, ...], dry_run: bool,
-            commit: bool, branch: str | None, force: bool) -> int:
+            commit: bool, branch: str | None, force: bool, cluster_pins: bool = False) -> int:
     options_ = options(args)
     repo = options_.repo
     check_order(options_.config.promotion, source, target, force)
-    plan = promotion.plan(repo, options_.config, source, target, services)
-    _unknown_services(repo, options_.config, source, target, services)
+    plan = promotion.plan(repo, options_.config, source, target, services, cluster_pins)
+    _unknown_services(repo, options_.config, source, target, services, cluster_pins)
     _print_plan(plan)
     if plan.refused:
         for change in plan.refused:
@@ -108,8 +108,8 @@ def _write(options_, plan: promotion.Plan, commit: bool, branch: str) -> int:
     return 0
 
 
-def _unknown_services(repo: Path, config, source: str, target: str, services: tuple[str, ...]) -> None:
-    known = {pair.service for pair in promotion.environment_pairs(repo, config, source, target)}
+def _unknown_services(repo: Path, config, source: str, target: str, services: tuple[str, ...], cluster_pins: bool) -> None:
+    known = {pair.service for pair in promotion.environment_pairs(repo, config, source, target, cluster_pins)}
     unknown = sorted(set(services) - known)
     if unknown:
         raise ConfigError(f"--service {', '.join(unknown)}: no folder {source}/ beside {target}/ for it "
