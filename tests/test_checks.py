@@ -342,3 +342,10 @@ def test_unreached_skips_what_git_ignores_and_partial_runs(fixture_repo):
     assert problems(report, check="unreached") == [("unreached", "warning", "apps/demo/prod/kustomization.yaml", 1)]
     _, report = validate_json(repo, "--cluster", "dev")  # other clusters' folders are not rendered
     assert problems(report, check="unreached") == []
+
+
+def test_a_failed_render_keeps_its_folder_in_the_summary(validate):
+    _, report = validate("kustomize-build-bad")
+    detail = {row["name"]: row for row in report["summary"]["kustomizations_detail"]}
+    assert detail["flux-system/missing"]["folder"] == "apps/missing"  # it failed: the folder is still said
+    assert (detail["flux-system/missing"]["file"], detail["flux-system/missing"]["line"]) == ("clusters/dev/missing.yaml", 4)
