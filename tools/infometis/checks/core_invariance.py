@@ -78,28 +78,32 @@ def renders_by_resource(run) -> dict:
 def check(run):
     patterns = parse_patterns(run.config.environment_fields)
     settings = cluster_settings(run)
-    renders = renders_by_resource(run)
+    renders, memo = renders_by_resource(run), {}
     for service, by_cluster in sorted(invariance.core_objects(run).items()):
         if len(by_cluster) < 2:
             continue
         found = invariance.differences(service, by_cluster, patterns, {c: settings.get(c, {}) for c in by_cluster})
         for difference in found:
-            yield _problem(run, difference, by_cluster, renders, patterns)
+            yield _problem(run, difference, by_cluster, renders, patterns, memo)
 
 
-def locate(run, difference: Difference, by_cluster: dict, renders: dict, patterns: list):
-    """(the cluster that differs, its resource, where to fix it: the overlay line, else the object)."""
+def locate(run, difference: Difference, by_cluster: dict, renders: dict, patterns: list, memo: dict | None = None):
+    """(the cluster that differs, its resource, where to fix it: the overlay line, else the object).
+    `memo` keeps, across the differences of one run, each base document masked once and each
+    overlay's text read once: thousands of problems cost microseconds each, not milliseconds."""
+    memo = {} if memo is None else memo
     name = difference.object[2]
     objects = {c: by_cluster[c].get(difference.object) for c in by_cluster}
-    cluster = invariance.odd_clusters(difference, _reference(run, objects, difference.path, patterns))[0]
+    reference = _reference(run, objects, difference.path, patterns, memo)
+    cluster = invariance.odd_clusters(difference, reference)[0]
     resource = objects[cluster] or next(r for r in objects.values() if r is not None)
     rendered = renders[id(objects[cluster] or next(iter(by_cluster[cluster].values())))]
-    return cluster, resource, _overlay_location(run, rendered, difference.path, objects[cluster], name)
+    return cluster, resource, _overlay_location(run, rendered, difference.path, objects[cluster], name, memo)
 
 
-def _problem(run, difference: Difference, by_cluster: dict, renders: dict, patterns: list) -> Problem:
+def _problem(run, difference: Difference, by_cluster: dict, renders: dict, patterns: list, memo: dict) -> Problem:
     kind, _, name = difference.object
-    cluster, resource, where = locate(run, difference, by_cluster, renders, patterns)
+    cluster, resource, where = locate(run, difference, by_cluster, renders, patterns, memo)
     if not difference.path:
         missing = [c for c, v in difference.values.items() if v is MISSING]
         present = [c for c, v in difference.values.items() if v is PRESENT]
@@ -119,7 +123,7 @@ def _problem(run, difference: Difference, by_cluster: dict, renders: dict, patte
     return Problem.at(ID, LEVEL, message, where, cluster=cluster, resource=str(resource.id), hint=hint)
 
 
-def _reference(run, objects: dict, path: tuple, patterns: list):
+def _reference(run, objects: dict, path: tuple, patterns: list, memo: dict):
     """The base's own value at `path`, masked alike (PRESENT for the object itself), or UNKNOWN:
     the clusters that keep it are the norm, the others' overlays introduced the difference."""
     if not path:
@@ -127,7 +131,10 @@ def _reference(run, objects: dict, path: tuple, patterns: list):
     for resource in objects.values():
         document = run.document(resource) if resource is not None else None
         if document is not None:
-            return invariance.value_at(invariance.masked(document.data, patterns), path)
+            key = ("masked", id(document))
+            if key not in memo:  # (document, its masked data): the document kept so its id stays its own
+                memo[key] = (document, invariance.masked(document.data, patterns))
+            return invariance.value_at(memo[key][1], path)
     return UNKNOWN
 
 
@@ -160,13 +167,18 @@ def _compact(value) -> str:
 
 # ---------------------------------------------------------------- where the overlay says it
 
-def _overlay_location(run, rendered, path: tuple, resource, name: str) -> Location:
+def _overlay_location(run, rendered, path: tuple, resource, name: str, memo: dict) -> Location:
     """The line of the overlay that sets the field, else the kustomization's line 1."""
     spec = kustomization_file(rendered.folder)
-    texts = _overlay_texts(run, spec) if spec else []
+    if ("texts", spec) not in memo:
+        memo["texts", spec] = _overlay_texts(run, spec) if spec else []
+    texts = list(memo["texts", spec])
     k = rendered.kustomization
     if k.document is not None and (k.spec.get("patches") or k.spec.get("images")):
-        texts.append((run.repo / k.document.file, _patch_blocks(_lines(run.repo / k.document.file))))
+        flux_file = run.repo / k.document.file
+        if ("blocks", flux_file) not in memo:
+            memo["blocks", flux_file] = _patch_blocks(_lines(flux_file))
+        texts.append((flux_file, memo["blocks", flux_file]))
     for needle in _needles(path, name):
         for file, lines in texts:
             line = needle(lines)
