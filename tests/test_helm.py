@@ -297,6 +297,23 @@ def test_pull_then_validate_renders_every_helmrelease_and_finds_planted_mistakes
     assert code == 1
 
 
+def test_pinned_charts_in_the_cache_are_not_fetched_again_and_the_key_follows_the_specs(sample, monkeypatch):
+    key = invoke("charts", "key", "--repo", str(sample)).stdout.strip()
+    assert re.fullmatch(r"charts-[0-9a-f]{32}", key)
+    assert invoke("charts", "pull", "--repo", str(sample)).exit_code == 0
+
+    def no_network(url, headers=None):
+        raise AssertionError(f"fetched {url}")
+    monkeypatch.setattr("infometis.charts._get", no_network)  # from here on, any fetch fails the test
+    again = invoke("charts", "pull", "--repo", str(sample))
+    assert again.exit_code == 0 and again.stdout.count("cached ") == 5 and "pulled " not in again.stdout, again.output
+
+    assert invoke("charts", "key", "--repo", str(sample)).stdout.strip() == key  # the same specs, the same key
+    overlay = sample / "apps/grafana/uat/kustomization.yaml"
+    overlay.write_text(overlay.read_text().replace("10.1.2", "10.1.4"))
+    assert invoke("charts", "key", "--repo", str(sample)).stdout.strip() != key  # a version is part of a spec
+
+
 def test_diff_shows_what_a_chart_bump_renders(sample):
     assert invoke("charts", "pull", "--repo", str(sample)).exit_code == 0
     git(sample, "checkout", "-q", "-b", "bump")

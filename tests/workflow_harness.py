@@ -33,6 +33,7 @@ PINNED = ROOT.parent / "shared" / "actions" / "actions"
 STANDIN_ACTIONS = Path(__file__).parent / "standin_actions"
 SERVER = "git.example.test"
 CODEQL = "github/codeql-action@8aad20d150bbac5944a9f9d289da16a4b0d87c1e"
+CACHE = "actions/cache@27d5ce7f107fe9357f9df03efb73ab90386fccae"  # GitHub's cache service: a stand-in
 LABELS = ("ubuntu-24.04", "ubuntu-latest")
 JOB_TOKEN = "job-token-of-this-run"
 
@@ -170,6 +171,7 @@ def make_session(folder: Path) -> Session:
                          "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n")
     pinned = {f"actions/{path.name}": path for path in PINNED.iterdir()}
     pinned[CODEQL] = STANDIN_ACTIONS / "codeql-action"
+    pinned[CACHE] = STANDIN_ACTIONS / "cache"
     return Session(act, folder, _tool_cache(folder / "tool-cache"), _shared_venv(folder), gitconfig, pinned)
 
 

@@ -425,6 +425,20 @@ def charts_pull(**repo):
     return pull(_repo_args(**repo))
 
 
+@charts.command("key")
+@repository_options
+@exits
+def charts_key(**repo):
+    """Print the key a CI cache of the chart cache is kept under.
+
+    A hash of every HelmRelease's chart source (kind, URL, chart, version or range, digest):
+    it changes when a source spec changes, so `actions/cache` restores the charts a run
+    needs, then `charts pull` fetches only what the cache does not hold.
+    """
+    from .commands.charts import key
+    return key(_repo_args(**repo))
+
+
 @main.group()
 def schemas():
     """The schemas resources are validated against: check plain manifests, import CRDs, list.
