@@ -58,9 +58,11 @@ def timed(command: list[str], cwd: Path) -> float:
     return time.perf_counter() - start
 
 
-def sample(work: Path, runs: int) -> None:
+def prepare(work: Path) -> tuple[Path, Path]:
+    """This repository's clusters in `work`, their HelmRepositories pointed at a loopback Helm
+    repository serving ../shared/charts, and a chart cache holding what they need: (repo, charts)."""
     archives = work / "repository"
-    archives.mkdir()
+    archives.mkdir(parents=True)
     for chart in sorted((SHARED / "charts").iterdir()):
         if (chart / "Chart.yaml").is_file():
             helm_python.package(chart, destination=archives)
@@ -73,9 +75,15 @@ def sample(work: Path, runs: int) -> None:
         path.write_text("\n".join(f"  url: {url}" if line.startswith("  url:") else line
                                   for line in path.read_text().splitlines()) + "\n")
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    infometis = str(Path(sys.executable).parent / "infometis")
     charts = work / "charts-only"
-    subprocess.run([infometis, "charts", "pull", "--cache-dir", str(charts)], cwd=repo, check=True, capture_output=True)
+    subprocess.run([str(Path(sys.executable).parent / "infometis"), "charts", "pull", "--cache-dir", str(charts)],
+                   cwd=repo, check=True, capture_output=True)
+    return repo, charts
+
+
+def sample(work: Path, runs: int) -> None:
+    repo, charts = prepare(work)
+    infometis = str(Path(sys.executable).parent / "infometis")
     for label, seeded in (("without Helm (empty chart cache)", False), ("with Helm rendering", True)):
         cold, warm = [], []
         for run in range(runs):

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import changed as changes
-from .. import git, shard
+from .. import git, shard, verdict
 from ..cache import save_parsed
 from ..checks import run_checks, settings
 from ..cli_output import use_color
@@ -58,11 +58,21 @@ def kustomizations_detail(run: RepoRun) -> list[dict]:
     return rows
 
 
+def _renders_read(run: RepoRun):
+    """(cluster, render) of every Flux Kustomization whose build read files, failed ones too."""
+    return ((cluster, r) for cluster in run.clusters for r in cluster.renders + cluster.failed if r.closure)
+
+
 def files_read(run: RepoRun) -> dict[tuple[str, str], frozenset[str]]:
     """(cluster, namespace/name) of each Flux Kustomization → the repository files its render read."""
     return {(cluster.name, f"{r.kustomization.namespace}/{r.kustomization.id.name}"):
             frozenset(run.cache.relative(path) for path in r.closure.files | r.closure.manifests)
-            for cluster in run.clusters for r in cluster.renders + cluster.failed if r.closure}
+            for cluster, r in _renders_read(run)}
+
+
+def paths_read(run: RepoRun) -> set[Path]:
+    """Every folder and file the renders read."""
+    return run.reached_folders().union(*(r.closure.files | r.closure.manifests for _, r in _renders_read(run)))
 
 
 def default_format() -> str:
@@ -123,19 +133,31 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
         # a machine format still gets a whole document, with nothing in it
         summary = dict(NOTHING_RENDERED, clusters=len(options_.entries), unaffected=0)
         return _report(Report.build(summary, [], base=_base(options_.repo)), format_name, output, counts_to, frozenset(), color)
+    record = verdict.Record.wanted(options_, checks, changed) if verbosity <= 0 else None
+    known = record.recall() if record else None
+    if known:
+        report, hidden = known
+    else:
+        run, report = _judged(options_, checks, changed)
+        hidden = run.hidden
+        if record:
+            record.keep(report, hidden, paths_read(run))
+        if verbosity > 0:
+            _say_what_was_read(options_, run)
+    if verbosity < 0:  # the counts stay whole: only the listing is cut to the errors
+        report = replace(report, problems=[p for p in report.problems if p.level == ERROR])
+    return _report(report, format_name, output, counts_to, hidden, color)
+
+
+def _judged(options_, checks: set[str], changed: set[str] | None) -> tuple[RepoRun, Report]:
     run, problems, selected, kept, applied = judge(options_, checks, changed)
     summary = dict(counts(run), disabled=applied.disabled, ignored=applied.annotated)
     if changed is not None:  # problems the change cannot affect, left out
         summary["unaffected"] = len(selected) - len(kept)
     if options_.shard:
         summary["shard"] = "{}/{}".format(*options_.shard)
-    report = Report.build(summary, applied.problems, suppressed=len(problems) - len(selected),
-                          base=_base(options_.repo), reads=files_read(run))
-    if verbosity > 0:
-        _say_what_was_read(options_, run)
-    if verbosity < 0:  # the counts stay whole: only the listing is cut to the errors
-        report = replace(report, problems=[p for p in report.problems if p.level == ERROR])
-    return _report(report, format_name, output, counts_to, run.hidden, color)
+    return run, Report.build(summary, applied.problems, suppressed=len(problems) - len(selected),
+                             base=_base(options_.repo), reads=files_read(run))
 
 
 def _say_what_was_read(options_, run: RepoRun) -> None:
