@@ -224,8 +224,25 @@ def _compare(values: dict[str, Any], path: tuple, context: dict):
         for index in range(len(first)):
             yield from _compare({c: v[index] for c, v in values.items()}, path + (index,), context)
         return
-    if not any(_alike(values, context, keys) for keys in _key_sets(context)):
+    if not _explained(values, context):
         yield path, dict(values)
+
+
+def _explained(values: dict, context: dict) -> bool:
+    """Whether writing some of the settings back (and generated names) makes the values alike.
+    Writing back never makes a missing value present; and when writing back all of the settings
+    changes no value, no fewer can: one comparison then stands for every set of keys."""
+    if any(v is MISSING for v in values.values()):
+        return False
+    every = tuple(sorted({key for settings, _ in context.values() for key in settings}))
+    if all(_written(v, context[c], every) == _written(v, context[c], ()) for c, v in values.items()):
+        return _alike(values, context, ())
+    return any(_alike(values, context, keys) for keys in _key_sets(context))
+
+
+def _written(value: Any, context: tuple, keys: tuple) -> Any:
+    settings, renames = context
+    return templated(value, {k: settings[k] for k in keys if k in settings}, renames)
 
 
 def _key_sets(context: dict):
@@ -237,8 +254,7 @@ def _key_sets(context: dict):
 
 
 def _alike(values: dict, context: dict, keys: tuple) -> bool:
-    written = [templated(v, {k: context[c][0][k] for k in keys if k in context[c][0]}, context[c][1])
-               for c, v in values.items()]
+    written = [_written(v, context[c], keys) for c, v in values.items()]
     return all(w == written[0] for w in written[1:])
 
 

@@ -174,19 +174,31 @@ def _overlay_location(run, rendered, path: tuple, resource, name: str, memo: dic
         memo["texts", spec] = _overlay_texts(run, spec) if spec else []
     texts = list(memo["texts", spec])
     k = rendered.kustomization
+    flux_file = None
     if k.document is not None and (k.spec.get("patches") or k.spec.get("images")):
         flux_file = run.repo / k.document.file
         if ("blocks", flux_file) not in memo:
             memo["blocks", flux_file] = _patch_blocks(_lines(flux_file))
         texts.append((flux_file, memo["blocks", flux_file]))
+    # (an Item equals its index: its name goes into the key too)
+    key = ("line", spec, flux_file, tuple((p, p.name) if isinstance(p, Item) else p for p in path), name)
+    if key not in memo:  # the same field of several objects of one overlay: searched once
+        memo[key] = _first_line(texts, path, name)
+    found = memo[key]
+    if found:
+        return Location(run.cache.relative(found[0]), found[1], None)
+    if spec:
+        return Location(run.cache.relative(spec), 1, 1)
+    return run.locate(resource, path) if resource is not None else k.where("spec", "path")
+
+
+def _first_line(texts: list, path: tuple, name: str) -> tuple[Path, int] | None:
     for needle in _needles(path, name):
         for file, lines in texts:
             line = needle(lines)
             if line:
-                return Location(run.cache.relative(file), line, None)
-    if spec:
-        return Location(run.cache.relative(spec), 1, 1)
-    return run.locate(resource, path) if resource is not None else k.where("spec", "path")
+                return file, line
+    return None
 
 
 def _overlay_texts(run, spec: Path) -> list[tuple[Path, list[str]]]:
