@@ -9,7 +9,9 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from infometis.edit import EditError, append_item, find_value, read_text, replace_value, scalars, write_atomic
+from infometis.edit import append_item, find_value, replace_value, scalars
+from infometis.errors import EditError
+from infometis.files import read_text, write_atomic
 
 KUSTOMIZATION = """\
 # NiFi in dev

@@ -214,14 +214,14 @@ def test_a_pre_commit_hook_that_refuses_leaves_no_trace(sample):
 def test_a_full_disk_while_promoting_is_a_refusal_with_the_files_intact(sample, monkeypatch):
     import errno
 
-    from infometis import edit
+    from infometis import files
 
     _set_dev_nifi(sample, "2.7.0")
     before = (sample / NIFI_UAT).read_bytes()
 
     def full(_fd):  # a disk that fills up cannot be made here: the OS's answer is played back
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(edit.os, "fsync", full)
+    monkeypatch.setattr(files.os, "fsync", full)
     result = invoke("promote", "dev", "uat", "--repo", str(sample), "--service", "nifi")
     assert result.exit_code == 1 and "internal error" not in result.stderr, result.stderr
     assert f"{NIFI_UAT}: cannot write it (No space left on device); nothing was changed" in result.stderr

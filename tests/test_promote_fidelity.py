@@ -10,6 +10,8 @@ from conftest import SHARED
 from infometis import edit, pins
 from infometis import promote as promotion
 from infometis.config import Config
+from infometis.errors import EditError
+from infometis.files import read_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,7 +21,7 @@ def fidelity(text: str) -> tuple[int, list[str]]:
     edited, wrong = 0, []
     try:
         found = pins.pins(text)
-    except edit.EditError:
+    except EditError:
         return 0, []  # not YAML: nothing to edit
     for pin in found:
         if pin.refused:
@@ -44,7 +46,7 @@ def _yaml_files(*roots: Path) -> list[Path]:
 
 def test_every_pin_of_the_sample_round_trips():
     files = _yaml_files(ROOT / "apps", ROOT / "infrastructure", ROOT / "clusters")
-    results = [fidelity(edit.read_text(path)) for path in files]
+    results = [fidelity(read_text(path)) for path in files]
     assert [w for _, wrong in results for w in wrong] == []
     assert sum(edited for edited, _ in results) >= 17  # 5 services x 3 environments, 2 chart versions, …
 
@@ -57,8 +59,8 @@ def test_every_pin_of_the_corpus_round_trips():
     wrong = []
     for path in _yaml_files(corpus):
         try:
-            text = edit.read_text(path)
-        except edit.EditError:
+            text = read_text(path)
+        except EditError:
             continue
         tried += 1
         count, problems = fidelity(text)

@@ -21,7 +21,8 @@ import threading
 from pathlib import Path
 
 from . import closure as closures
-from . import edit, runner
+from . import runner
+from .files import write_atomic
 from .model import ResourceId
 from .render import Output, Resource
 from .yamlio import is_regular
@@ -208,7 +209,7 @@ def keep(target: Path, content: str | bytes) -> None:
     """Write a private cache file through a temporary file and a rename; errors only cost time."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        edit.write_atomic(target, content, durable=False, mode=0o600)
+        write_atomic(target, content, durable=False, mode=0o600)
     except OSError:
         pass
 

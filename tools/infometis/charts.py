@@ -14,7 +14,6 @@ import json
 import re
 import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +105,8 @@ class ChartCache:
 # ---------------------------------------------------------------- fetching (network)
 
 def _get(url: str, headers: dict | None = None) -> tuple[bytes, dict]:
+    import urllib.request  # (its HTTP and TLS modules cost a run that fetches nothing)
+
     request = urllib.request.Request(url, headers=headers or {})
     with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 (http and https only)
         return response.read(), dict(response.headers)

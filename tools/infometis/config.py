@@ -8,8 +8,6 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-import jsonschema
-
 from .errors import ConfigError
 from .yamlio import load_text
 
@@ -122,7 +120,7 @@ def find(repo: Path, given: str | None) -> tuple[Path, str, bool]:
     return repo / DEFAULT_FILE, DEFAULT_FILE, False
 
 
-def _describe(error: jsonschema.ValidationError, document, display: str) -> str:
+def _describe(error, document, display: str) -> str:
     path, message = tuple(error.path), error.message
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = error.schema.get("properties", {})
@@ -152,6 +150,8 @@ def load(path: Path, display: str, required: bool) -> Config:
         raise ConfigError(f"{display}:{first.line or 1}: {first.message}")
     document = loaded.documents[0] if loaded.documents else None
     data = document.data if document else {}
+    import jsonschema  # (a tenth of a second: only a repository with a configuration file pays it)
+
     errors = sorted(jsonschema.Draft202012Validator(schema()).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         raise ConfigError(_describe(errors[0], document, display))

@@ -16,5 +16,9 @@ class SetupError(InfometisError):
     """A required tool or folder is missing or unusable."""
 
 
+class EditError(ValueError):
+    """The value cannot be edited without changing more than it (or at all)."""
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, handled as Ctrl-C is: files restored, locks, temporary folders and worktrees removed."""

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import edit
-from .edit import EditError, Span
+from .edit import Span
+from .errors import EditError
 from .fieldpath import field_path, pointer_path
 
 MARK = "infometis:promote"

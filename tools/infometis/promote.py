@@ -12,11 +12,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import edit, pins
+from . import edit, files, pins
 from .closure import YAML_SUFFIXES
 from .config import Config, matches
-from .edit import EditError, Span
-from .errors import SetupError
+from .edit import Span
+from .errors import EditError, SetupError
 from .yamlio import load_text
 
 
@@ -96,7 +96,7 @@ def _pins(repo: Path, path: Path, result: Plan) -> tuple[str, dict] | None:
     not for us to pick)."""
     shown = path.relative_to(repo).as_posix()
     try:
-        text = edit.read_text(path)
+        text = files.read_text(path)
         problems = load_text(text.encode(), shown).problems
         found = [] if problems else pins.pins(text)
     except (OSError, EditError) as err:
@@ -139,7 +139,7 @@ def apply(repo: Path, result: Plan, originals: dict[Path, str] | None = None) ->
     originals = {} if originals is None else originals
     updates = {}
     for relative in result.files():
-        text = edit.read_text(repo / relative)
+        text = files.read_text(repo / relative)
         changes = sorted((c for c in result.changes if c.file == relative), key=lambda c: -c.span.start)
         updated = text
         for change in changes:
@@ -148,9 +148,9 @@ def apply(repo: Path, result: Plan, originals: dict[Path, str] | None = None) ->
         updates[repo / relative] = (text, updated)
     for path, (text, updated) in updates.items():
         try:
-            edit.write_atomic(path, updated)
+            files.write_atomic(path, updated)
         except OSError as err:  # a full disk, a read-only folder: the file is still wholly old
-            raise edit.EditError(f"{path.relative_to(repo)}: cannot write it ({err.strerror or err})") from None
+            raise EditError(f"{path.relative_to(repo)}: cannot write it ({err.strerror or err})") from None
         originals[path] = text
     return originals
 
@@ -168,7 +168,7 @@ def restore(originals: dict[Path, str]) -> None:
     failed = []
     for path, text in originals.items():
         try:
-            edit.write_atomic(path, text)
+            files.write_atomic(path, text)
         except OSError:
             failed.append(str(path))
     if failed:

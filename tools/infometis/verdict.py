@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__, cache, git, runner
+from . import cache, git, runner
 
 FORMAT = "infometis-verdict-1"
 RACY_NS = 2_000_000_000
@@ -58,7 +58,7 @@ def _code() -> list:
         spec = importlib.util.find_spec(name)
         if spec and spec.origin:
             files.append(Path(spec.origin))
-    return [_stat_key(path) for path in files] + [sys.version, __version__]
+    return [_stat_key(path) for path in files] + [sys.version]
 
 
 def _digest(path: str) -> str:

@@ -179,6 +179,10 @@ def is_regular(path: Path) -> bool:
         return False
 
 
+def _as_path(path) -> Path:
+    return path if isinstance(path, Path) else Path(path)
+
+
 class FileCache:
     """Each file is read and parsed once per run."""
 
@@ -190,22 +194,29 @@ class FileCache:
         self._lines: dict[Path, list[str]] = {}
         self.closures: dict = {}  # folder → what a build of it reads (closure.walk), once per run
         self.realpaths: dict[str, str] = {}  # path → its resolved path (closure.escape), once per run
+        self._relatives: dict[Path, str] = {}
 
     def relative(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        """`path` from the root (as it is when outside), worked out once per path: checks ask it of
+        every resource's origin."""
+        found = self._relatives.get(path)
+        if found is None:
+            try:
+                found = path.relative_to(self.root).as_posix()
+            except ValueError:
+                found = path.as_posix()
+            self._relatives[path] = found
+        return found
 
     def load(self, path: Path) -> LoadedFile:
-        path = Path(path)
+        path = _as_path(path)
         if path not in self._files:
             self._files[path] = self._read(path, self.relative(path))
         return self._files[path]
 
     def parsed_file(self, path: Path) -> LoadedFile | None:
         """The file as this run read it; None when no one has read it (it may not be YAML)."""
-        return self._files.get(Path(path))
+        return self._files.get(_as_path(path))
 
     def _read(self, path: Path, name: str) -> LoadedFile:
         """Regular files only: a FIFO would block the run, a device never end."""
@@ -233,7 +244,7 @@ class FileCache:
 
     def lines(self, path: Path) -> list[str]:
         """The file's text lines (undecodable bytes replaced), read once per run; [] if unreadable."""
-        path = Path(path)
+        path = _as_path(path)
         found = self._lines.get(path)
         if found is None:
             try:

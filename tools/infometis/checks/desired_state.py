@@ -35,8 +35,6 @@ import re
 from functools import cache
 from importlib import resources
 
-import jsonschema
-
 from ..model import ERROR, WARNING, Location, Problem, as_list
 from ..written import TextAnchor, text_anchor
 from .once import said_once
@@ -118,6 +116,8 @@ def _fallback(run, resource, key) -> TextAnchor:
 
 def _violations(schema: dict, payload):
     """(message, path) of each schema error; missing fields said once per object."""
+    import jsonschema  # (only a repository with desired-state objects pays for it)
+
     missing: dict[tuple, list[str]] = {}
     for error in sorted(jsonschema.Draft202012Validator(schema).iter_errors(payload), key=lambda e: list(map(str, e.path))):
         path = tuple(error.absolute_path)

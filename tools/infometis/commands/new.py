@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from .. import git
-from ..edit import EditError, write_lock
+from ..errors import EditError
+from ..files import write_lock
 from ..generate import grow, init, service
 from ..generate.plan import GenerateError, Plan, apply, preview
 from ..generate.repo import require_repository

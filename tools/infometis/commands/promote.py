@@ -11,8 +11,8 @@ from pathlib import Path
 from .. import git
 from .. import promote as promotion
 from ..checks import REGISTRY
-from ..edit import EditError, write_lock
-from ..errors import ConfigError, InfometisError
+from ..errors import ConfigError, EditError, InfometisError
+from ..files import write_lock
 from ..model import ERROR, plural
 from ..report.text import problem_line
 from .common import RepoArgs, options

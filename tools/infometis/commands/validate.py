@@ -7,8 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .. import changed as changes
-from .. import git, shard, verdict
+from .. import git, verdict
 from ..cache import save_parsed
 from ..checks import run_checks, settings
 from ..cli_output import use_color
@@ -99,6 +98,9 @@ def judge(options_, checks: set[str], changed: set[str] | None = None):
     """Render and check: the run, every problem found, those of the selected checks, those
     of the changed part (all when `changed` is None), and those left once .infometis.yaml
     and annotations have had their say."""
+    from .. import changed as changes  # (these two load what only sharded and changed-only runs need)
+    from .. import shard
+
     if options_.shard:
         run, problems = shard.validate(options_, checks)
     else:
@@ -124,6 +126,8 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
     options_ = options(args, schema)
     changed = set(relevant(files, options_)) if files else None
     if changed_since:
+        from .. import changed as changes
+
         changed = (changed or set()) | set(relevant(tuple(str(options_.repo / name) for name in
                                                           changes.since(options_.repo, changed_since)), options_))
     if changed is not None and not changed:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..edit import read_text
+from ..files import read_text
 from . import templates
 from .cluster import add_border, add_cluster, repository_url
 from .plan import GenerateError, Plan, refuse_existing

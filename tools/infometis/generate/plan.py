@@ -12,8 +12,9 @@ from pathlib import Path
 
 import yaml
 
-from ..edit import EditError, append_item, read_text, write_atomic
-from ..errors import InfometisError
+from ..edit import append_item
+from ..errors import EditError, InfometisError
+from ..files import read_text, write_atomic
 
 
 class GenerateError(InfometisError):

@@ -9,8 +9,6 @@ import hashlib
 import json
 import os
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,6 +99,8 @@ class Catalog:
             return _read_json(Path(where))
         cached = cache_dir() / (hashlib.sha256(where.encode()).hexdigest() + ".json")
         if not cached.is_file():
+            import urllib.request  # (only online: its HTTP and TLS modules cost every other run)
+
             try:
                 with urllib.request.urlopen(where, timeout=30) as response:  # noqa: S310 (only with --online)
                     body = response.read()
