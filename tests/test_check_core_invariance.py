@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from conftest import init_repo, problems, validate_json
+from hypothesis import given
+from hypothesis import strategies as st
 from infometis import invariance
 from infometis.config import DEFAULT_ENVIRONMENT_FIELDS, Config
-from infometis.fieldpath import field_path
+from infometis.fieldpath import ANY_INDEX, ANY_KEY, field_path, token_matches
 from infometis.invariance import MISSING, PRESENT, Difference, Item, masked
 from infometis.model import ResourceId
 from infometis.pipeline import Options, run_repository
@@ -227,3 +229,34 @@ def test_namespaces_may_differ_and_so_may_what_names_them():
         return {("RoleBinding", "rbac.authorization.k8s.io", "flux"): binding}
     assert invariance.differences("tenant", {"staging": objects("staging"), "production": objects("production")},
                                   DEFAULT_ENVIRONMENT_FIELDS) == []
+
+
+# masking, against its definition: a field goes when a pattern names it whole (a shorter pattern
+# naming a field above it takes the whole subtree); images keep their repository
+_TOKENS = st.sampled_from(["a", "b", "image", "labels", "containers", ANY_KEY, ANY_INDEX, 0, 1])
+_KEYS = st.sampled_from(["a", "b", "image", "labels", "containers", "dev"])
+_DATA = st.recursive(st.one_of(st.none(), st.integers(0, 3), st.sampled_from(["x", "reg/app:1.0", "dev"])),
+                     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=4)),
+                     max_leaves=20)
+
+
+def _defined(value, path, patterns, environment):
+    if invariance._is_container_image(path) and isinstance(value, str):
+        return invariance.image_repository(value)
+    if path and any(len(p) == len(path) and all(map(token_matches, p, path)) for p in patterns):
+        return invariance.image_repository(value) if path[-1] == "image" and isinstance(value, str) else MISSING
+    if isinstance(value, dict):
+        labels = bool(path) and path[-1] in invariance.LABEL_MAPS
+        items = {k: _defined(v, path + (k,), patterns, environment) for k, v in value.items()
+                 if not (labels and environment and k == environment)}
+        return {k: v for k, v in items.items() if v is not MISSING}
+    if isinstance(value, list):
+        return [v for v in (_defined(item, path + (i,), patterns, environment) for i, item in enumerate(value))
+                if v is not MISSING]
+    return value
+
+
+@given(data=_DATA, patterns=st.lists(st.lists(_TOKENS, min_size=1, max_size=4).map(tuple), max_size=5),
+       environment=st.sampled_from(["", "dev"]))
+def test_masking_takes_exactly_the_fields_the_patterns_name(data, patterns, environment):
+    assert masked(data, patterns, environment) == _defined(data, (), patterns, environment)

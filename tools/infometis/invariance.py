@@ -10,13 +10,14 @@ Everything else is.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from .closure import KUSTOMIZATION_FILES
-from .fieldpath import parse_patterns, token_matches
+from .fieldpath import ANY_INDEX, ANY_KEY, parse_patterns
 from .render import Resource
 
 ObjectKey = tuple[str, str, str]  # kind, API group, name: namespaces may differ by cluster
@@ -123,16 +124,55 @@ def masked(data: Any, patterns, environment: str = "") -> Any:
     """A copy of `data` without the environment fields (patterns as text or parsed): an `…image`
     field, and a container's image in any kind, keeps its repository only; labels and
     annotations keyed by the environment go."""
-    return _mask(data, (), parse_patterns(patterns), environment)
+    return _mask(data, (), [_trie(tuple(parse_patterns(patterns)))], environment)
 
 
-def _mask(value, path: tuple, patterns: list[tuple], environment: str):
+class _Node:
+    """The patterns as a tree of their tokens: the patterns still matching a path are a few
+    nodes, each step a dictionary look-up instead of a test of every pattern."""
+
+    def __init__(self):
+        self.end = False  # a pattern ends here: the field is the environment's
+        self.exact: dict = {}  # a key or an index → node
+        self.any_key: _Node | None = None
+        self.any_index: _Node | None = None
+
+    def step(self, part) -> list[_Node]:
+        found = []
+        child = self.exact.get(part) if isinstance(part, (str, int)) else None  # (a key 1.0 is not index 1)
+        if child is not None:
+            found.append(child)
+        if self.any_key is not None and isinstance(part, str):
+            found.append(self.any_key)
+        if self.any_index is not None and (isinstance(part, int) or part == "-"):
+            found.append(self.any_index)
+        return found
+
+
+@functools.lru_cache(maxsize=16)
+def _trie(patterns: tuple) -> _Node:
+    root = _Node()
+    for pattern in patterns:
+        node = root
+        for token in pattern:
+            if token is ANY_KEY:
+                node.any_key = node.any_key or _Node()
+                node = node.any_key
+            elif token is ANY_INDEX:
+                node.any_index = node.any_index or _Node()
+                node = node.any_index
+            else:
+                node = node.exact.setdefault(token, _Node())
+        node.end = True
+    return root
+
+
+def _mask(value, path: tuple, live: list[_Node], environment: str):
     if _is_container_image(path) and isinstance(value, str):
         return image_repository(value)  # kustomize's `images:` pins tags in every kind: always the environment's
-    # `patterns` already match path[:-1] (the caller's live ones): only the last part is new
-    depth = len(path)
-    live = [p for p in patterns if len(p) >= depth and token_matches(p[depth - 1], path[-1])] if path else patterns
-    if any(len(p) == len(path) for p in live):
+    if path:  # `live` matched path[:-1]: step on by the last part
+        live = [child for node in live for child in node.step(path[-1])]
+    if any(node.end for node in live):
         if path and path[-1] == "image" and isinstance(value, str):
             return image_repository(value)
         return MISSING
