@@ -1,25 +1,29 @@
 """`validate --shard I/N`: one deterministic part of the work, for a CI matrix whose shards
 together report exactly what one unsharded run reports, each problem said by one shard.
 
-Units. The unit of work is a service: every Flux Kustomization whose spec.path points into
-apps/<service>/, in every cluster (cross-cluster checks such as core-invariance see a service
-whole). Services whose kustomizations read one another's folders (an overlay on another
-service's base, a folder aggregating every service's overlays) make one unit. Units go to
-shards greedily by cost, the number of files in their folders: largest first, each to the
-lightest shard (ties by name, then shard number), so a repository always splits the same.
+Units. The unit of work is a service (shard_units.py: the folders `services:` names, default
+apps/*, else those holding a Flux Kustomization whose spec.path lies below them): every Flux
+Kustomization whose spec.path points into it, in every cluster (cross-cluster checks such as
+core-invariance see a service whole). Services whose kustomizations read one another's folders
+(an overlay on another service's base, a folder aggregating every service's overlays), or the
+same files outside every service that no repository-wide build reads (a shared component,
+through kustomize's components or Flux's spec.components), make one unit, which owns those files.
+Units go to shards greedily by cost, the number of files in their folders: largest first, each to
+the lightest shard (ties by name, then shard number), so a repository always splits the same.
 
 Rendering. Every shard renders each cluster's entry folder, every repository-wide Flux
 Kustomization (any that is not a service's: infrastructure, notifications...) and the service
-Kustomizations whose render changes others: those whose files define Flux Kustomizations,
-their sources, CustomResourceDefinitions or cluster-settings, that read files outside their
-unit, or that list Flux components. Other service Kustomizations are rendered by their unit's
-shard; the other shards still follow what their build reads (the folders it reaches) and read
-their files for what they could render.
+Kustomizations whose render changes others: those whose files define Flux Kustomizations, the
+sources those follow (or another unit's HelmReleases take charts from), CustomResourceDefinitions
+or cluster-settings, or that read files another unit or a repository-wide build reads. Other
+service Kustomizations are rendered by their unit's shard; the other shards still follow what
+their build reads (the folders it reaches) and read their files for what they could render
+(names written with the variables spec.postBuild.substitute gives read as Flux writes them).
 
 Reporting. A problem of rendering belongs to the shard of its Flux Kustomization's unit (shard
 1: the entry and the repository-wide ones); a check's problem to the shard of the service
-whose folder holds its file; with its file outside the services (or none), to the unit that
-alone rendered its resource, else to shard 1. A missing-schema summary counts resources of
+whose folder holds its file, or of the unit that owns it; with its file outside the services
+and owned by none (or no file), to the unit that alone rendered its resource, else to shard 1. A missing-schema summary counts resources of
 every unit: shard 1's.
 
 Context. Some verdicts on a shard's own objects depend on what other units render:
@@ -37,12 +41,13 @@ problems are left to their own shards:
   containing the written one; ${variables} match anything); always, units whose names or kinds
   cannot be read from their files (replacements, JSON patches or allowNameChange/allowKindChange
   patches, Helm charts, generator or transformer plugins, remote resources, ${variables} in
-  names or kinds);
+  names or kinds that spec.postBuild.substitute does not give);
 - shard 1: units whose files hold a kind with no schema (as the catalog finds schemas);
 - for the shard's own references to objects not defined in a cluster, the units that render in
-  that cluster into their namespace (or into none in particular, or with a HelmRelease): they may
-  define the object, or fail to render and leave it unknown; for its own border host names, the
-  units that could render a namespace or Service named like the name's last label;
+  that cluster into their namespace (or into none in particular, or with a HelmRelease whose chart
+  can render: one is cached, or comes from the repository): they may define the object, or fail
+  to render and leave it unknown; for its own border host names, the units that could render a
+  namespace or Service named like the name's last label;
 - every unit, when a sourceRef names a kind that is not a Kustomization source.
 
 A second walk renders it, in the order an unsharded run would, reusing the first walk's builds.
@@ -69,9 +74,9 @@ from .flux import is_flux_kustomization, is_source
 from .model import ResourceId, as_list
 from .pipeline import ClusterWalk, Options, RepoRun, run_repository
 from .schemas.catalog import Catalog
+from .shard_units import Split, split
 from .yamlio import FileCache
 
-SERVICES = "apps"
 KUSTOMIZATION_SOURCES = ("GitRepository", "OCIRepository", "Bucket", "ExternalArtifact")
 # kustomization fields after which the names and kinds of its objects cannot be read from the files
 OPAQUE_FIELDS = ("replacements", "helmCharts", "helmChartInflationGenerator", "generators", "transformers",
@@ -81,6 +86,8 @@ _HOST_MATCHER = re.compile(r"\b(Host|HostHeader|HostRegexp)\s*\(")
 _HOST_VALUE = re.compile(r"\s*(?:`([^`]*)`|\"([^\"]*)\")\s*,?")
 _MATCH_LINE = re.compile(r"""^\s*-?\s*["']?match["']?\s*:\s*(.*)$""", re.MULTILINE)
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
+_SIMPLE_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_DEFAULTED_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:[-=])([^${}]*)\}")
 _UNDEFINED = re.compile(r" ([^/\s]+)/\S+ is not defined in this cluster")
 
 
@@ -95,95 +102,6 @@ def parse(text: str) -> tuple[int, int]:
     if not 1 <= index <= count:
         raise ValueError(f"'{text}': in I/N, I must be from 1 to N ({count})")
     return index, count
-
-
-# ---------------------------------------------------------------- units and shards
-
-@dataclass(frozen=True)
-class Split:
-    """The services of a repository, their units, and the shard of each unit."""
-
-    repo: Path
-    count: int
-    unit_of: dict[str, str]  # service → its unit (named after its first service)
-    cost: dict[str, int]  # unit → files
-    shard_of: dict[str, int]  # unit → shard, 1..count
-
-    def service(self, path: Path | str | None) -> str | None:
-        """The service whose folder holds `path` (absolute, or relative to the repository)."""
-        if path is None:
-            return None
-        path = Path(path)
-        if path.is_absolute():
-            try:
-                path = path.relative_to(self.repo)
-            except ValueError:
-                return None
-        parts = Path(os.path.normpath(path)).parts
-        return parts[1] if len(parts) >= 2 and parts[0] == SERVICES and parts[1] in self.unit_of else None
-
-    def unit(self, path: Path | str | None) -> str | None:
-        service = self.service(path)
-        return self.unit_of[service] if service else None
-
-    def shards(self) -> dict[int, list[str]]:
-        """Shard → its services, sorted."""
-        found: dict[int, list[str]] = {number: [] for number in range(1, self.count + 1)}
-        for service, unit in sorted(self.unit_of.items()):
-            found[self.shard_of[unit]].append(service)
-        return found
-
-
-def services(repo: Path) -> dict[str, int]:
-    """Each folder apps/<service>/ and the number of files in it."""
-    root = repo / SERVICES
-    if not root.is_dir():
-        return {}
-    return {folder.name: sum(len(files) for _, _, files in os.walk(folder))
-            for folder in sorted(root.iterdir()) if folder.is_dir() and not folder.name.startswith(".")}
-
-
-def _units(repo: Path, names: list[str]) -> dict[str, str]:
-    """Service → unit: services joined when a kustomization of one reads the folder of another."""
-    parent = {name: name for name in names}
-
-    def find(name: str) -> str:
-        while parent[name] != name:
-            parent[name] = parent[parent[name]]
-            name = parent[name]
-        return name
-
-    split = Split(repo, 1, {name: name for name in names}, {}, {})
-    cache = FileCache(repo)  # kustomization files read to follow them, not validated here
-    for name in names:
-        for current, subdirs, _ in os.walk(repo / SERVICES / name):
-            subdirs.sort()
-            if closures.kustomization_file(Path(current)):
-                closure = closures.walk(Path(current), cache)
-                for other in {split.service(path) for path in closure.folders | closure.files} - {None, name}:
-                    first, second = sorted((find(name), find(other)))
-                    parent[second] = first
-    return {name: find(name) for name in names}
-
-
-def assign(costs: dict[str, int], count: int) -> dict[str, int]:
-    """Unit → shard: largest first, each to the lightest shard (ties: name, shard number)."""
-    loads = [0] * count
-    found = {}
-    for unit in sorted(costs, key=lambda u: (-costs[u], u)):
-        lightest = min(range(count), key=lambda i: (loads[i], i))
-        found[unit] = lightest + 1
-        loads[lightest] += costs[unit]
-    return found
-
-
-def split(repo: Path, count: int) -> Split:
-    files = services(repo)
-    unit_of = _units(repo, sorted(files))
-    costs: dict[str, int] = {}
-    for service, unit in unit_of.items():
-        costs[unit] = costs.get(unit, 0) + files[service]
-    return Split(repo, count, unit_of, costs, assign(costs, count))
 
 
 # ---------------------------------------------------------------- what a render could hold
@@ -232,11 +150,13 @@ class Facts:
         return (host == "*" and self.any_host) or any(pattern.fullmatch(host) for pattern in self.hosts)
 
 
-def _influential(data: dict) -> bool:
-    """An object whose render changes other renders: Kustomizations and their sources are
-    found in renders, CRDs give schemas, cluster-settings the cluster's settings."""
+def _influential(data: dict, layout: Split, unit: str, name: str) -> bool:
+    """An object whose render changes other renders: Kustomizations and the sources they (or
+    another unit's HelmReleases) follow are found in renders, CRDs give schemas, cluster-settings
+    the cluster's settings."""
     kind = data.get("kind")
-    return (is_flux_kustomization(data) or (is_source(data) and kind in KUSTOMIZATION_SOURCES)
+    return (is_flux_kustomization(data)
+            or (is_source(data) and kind in KUSTOMIZATION_SOURCES and layout.followed(kind, name, unit))
             or kind in ("ArtifactGenerator", "CustomResourceDefinition")
             or (kind == "ConfigMap" and (data.get("metadata") or {}).get("name") == "cluster-settings"))
 
@@ -274,12 +194,37 @@ def _routes(facts: Facts, text: str) -> None:
         facts.any_host = True
 
 
-def facts_of(k, folder: Path, unit: str, layout: Split, cache: FileCache) -> Facts:
+def _expand(text: str, variables: dict[str, str], complete: bool = False) -> str:
+    """`text` with the variables spec.postBuild.substitute gives written in (they take precedence
+    over substituteFrom, so these are the values Flux writes), and a ${VAR:-default} (or :=) of
+    another variable as its default when `complete` (no substituteFrom can give it); others stay
+    ${…}."""
+    if "${" not in text:
+        return text
+    text = _SIMPLE_VARIABLE.sub(lambda m: variables.get(m.group(1), m.group(0)), text)
+
+    def defaulted(match: re.Match) -> str:
+        name, _, default = match.groups()
+        value = variables.get(name)
+        if value is None:
+            return default if complete else match.group(0)
+        return default if value == "" else value
+    return _DEFAULTED_VARIABLE.sub(defaulted, text)
+
+
+def facts_of(k, folder: Path, unit: str, layout: Split, cache: FileCache, charts: bool = True) -> Facts:
+    """`charts`: whether the chart cache holds any chart (else no HelmRelease renders objects)."""
     closure = closures.walk(folder, cache)
-    facts = Facts(set(closure.folders))
     spec = k.spec
-    facts.shared = bool(spec.get("components")) or any(
-        layout.unit(path) != unit for path in closure.folders | closure.files)
+    post_build = spec.get("postBuild") if isinstance(spec.get("postBuild"), dict) else {}
+    given = post_build.get("substitute") if isinstance(post_build.get("substitute"), dict) else {}
+    variables = {str(key): str(value) for key, value in given.items()}
+    complete = not post_build.get("substituteFrom")
+    components = [(str(c), k.where("spec", "components", i)) for i, c in enumerate(as_list(spec.get("components")))]
+    closures.add_components(folder, components, cache, closure)
+    facts = Facts(set(closure.folders))
+    # what another unit (or every shard) reads too: rendered by every shard, its problems there said once
+    facts.shared = any(layout.owner(path) != unit for path in closure.folders | closure.files | closure.manifests)
     facts.opaque = bool(closure.remote) or bool(_RENAMING.search(json.dumps(spec.get("patches") or [])))
     facts.affixed = bool(spec.get("namePrefix") or spec.get("nameSuffix"))
     facts.namespaces.add(str(spec.get("targetNamespace") or ""))
@@ -301,13 +246,16 @@ def facts_of(k, folder: Path, unit: str, layout: Split, cache: FileCache) -> Fac
                 for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
                     for entry in as_list(data.get(key)):
                         if isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"]:
-                            facts.ids.setdefault(("", kind), set()).add(entry["name"])
-                            facts.opaque |= "${" in entry["name"]
+                            name = _expand(entry["name"], variables, complete)
+                            facts.ids.setdefault(("", kind), set()).add(name)
+                            facts.opaque |= "${" in name
             continue
         for data in documents:
-            facts.shared |= _influential(data)
-            facts.helm |= data.get("kind") == "HelmRelease"
             rid = ResourceId.of(data)
+            rid = replace(rid, name=_expand(rid.name, variables, complete),
+                          namespace=_expand(rid.namespace, variables, complete))
+            facts.shared |= _influential(data, layout, unit, rid.name)
+            facts.helm |= data.get("kind") == "HelmRelease" and charts
             api_version = str(data.get("apiVersion") or "")
             facts.opaque |= "${" in api_version + rid.kind + rid.name or rid.kind.endswith("List")
             if rid.name:
@@ -373,9 +321,10 @@ class Shard:
     def __init__(self, options: Options):
         self.options = options
         self.index, count = options.shard
-        self.layout = split(options.repo, count)
+        self.layout = split(options.repo, count, options.config.services, [entry for _, entry in options.entries])
         self.context: set[str] = set()  # other units rendered for this shard's verdicts
         self.cache = FileCache(options.repo)  # files read for their facts: not validated here
+        self.charts = _charts_render(options, self.layout)
         self.known: dict[tuple, Facts] = {}
         self.builds: dict[tuple, object] = {}  # kustomize outputs, for the second walk
         self.walks: list[ShardWalk] = []
@@ -387,7 +336,7 @@ class Shard:
     def facts(self, k, folder: Path, unit: str) -> Facts:
         key = (str(folder), unit, json.dumps(k.spec, sort_keys=True, default=str))
         if key not in self.known:
-            self.known[key] = facts_of(k, folder, unit, self.layout, self.cache)
+            self.known[key] = facts_of(k, folder, unit, self.layout, self.cache, self.charts)
         return self.known[key]
 
     def owner_of_kustomization(self, k, unit: str | None) -> int:
@@ -400,7 +349,7 @@ class Shard:
     def owner(self, problem) -> int:
         if problem.check == schema.ID and problem.message.startswith("no schema for "):
             return 1
-        unit = self.layout.unit(problem.file) if problem.file else None
+        unit = self.layout.owner(problem.file) if problem.file else None
         if unit is None and problem.resource:
             units = self.rendered_by.get(problem.resource, set())
             unit = min(units) if units and None not in units else None
@@ -483,6 +432,18 @@ class Shard:
             if hasattr(module, "check") and check_id in selected:
                 found = module.check(self.view(run) if module is references else run)
                 yield from (problem for problem in found if self.owner(problem) == self.index)
+
+
+def _charts_render(options: Options, layout: Split) -> bool:
+    """Whether a HelmRelease may render objects: a chart is cached, or one comes from the
+    repository (a GitRepository, a Bucket, a HelmChart), which needs no cache."""
+    folder = options.charts_dir or options.cache_dir
+    if folder is not None and (folder / "charts").is_dir() and any(p.is_file() for p in (folder / "charts").rglob("*")):
+        return True
+    found = layout.found
+    pulled = ("HelmRepository/", "OCIRepository/")
+    return found is None or any(not f"{kind}/".startswith(pulled) for kind, _ in found.charts) or any(
+        not pattern.pattern.startswith(pulled) for pattern, _ in found.wild_charts)
 
 
 def _claimed_hosts(resources) -> set[str]:

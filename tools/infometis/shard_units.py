@@ -1,0 +1,282 @@
+"""The units of `validate --shard` and the shard of each: a deterministic split of a repository's
+services, decided from its files before anything is rendered.
+
+Services are the folders `services:` names in .infometis.yaml (default apps/*); in a repository
+with none of those, the folders that hold the definition of a Flux Kustomization whose spec.path
+lies below them (kubernetes/apps/<namespace>/<app>/ks.yaml beside app/, as many home-ops
+repositories are laid out). A unit is one service, or several joined: when a kustomization of one
+reads the folder of another, or when they read the same files outside every service (a shared
+component) that no kustomization outside the services reads. Files outside the services that one
+unit alone reads belong to it, so that every problem at them is found and said by one shard.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+from . import closure as closures
+from .config import DEFAULT_SERVICES, matches
+from .flux import is_flux_kustomization
+from .goyaml import Loader
+from .model import Location, as_list
+from .yamlio import FileCache
+
+FLUX_TEXT = "kustomize.toolkit.fluxcd.io"
+_VARIABLE = re.compile(r"\$\{[^}]*\}")
+
+
+@dataclass(frozen=True)
+class Split:
+    """The services of a repository, their units, and the shard of each unit."""
+
+    repo: Path
+    count: int
+    unit_of: dict[str, str]  # service (its folder from the repository root) → its unit (named after its first service)
+    shard_of: dict[str, int]  # unit → shard, 1..count
+    owned: dict[str, str]  # a file or folder outside the services that one unit alone reads → that unit
+    found: Scan | None = None
+
+    def followed(self, kind: str, name: str, unit: str) -> bool:
+        """Whether a source that `unit` renders can change another unit's render: a Flux
+        Kustomization follows it, or a HelmRelease of another unit (or of none) takes its chart."""
+        if self.found is None or self.found.wild or (kind, name) in self.found.followed:
+            return True
+        files = [*self.found.charts.get((kind, name), ()),
+                 *(file for pattern, file in self.found.wild_charts if pattern.fullmatch(f"{kind}/{name}"))]
+        return any(self.owner(file) != unit for file in files)
+
+    def service(self, path: Path | str | None) -> str | None:
+        """The service whose folder holds `path` (absolute, or relative to the repository)."""
+        relative = self._relative(path)
+        if relative is None:
+            return None
+        for folder in (relative, *relative.parents):
+            if str(folder) in self.unit_of:
+                return str(folder)
+        return None
+
+    def unit(self, path: Path | str | None) -> str | None:
+        service = self.service(path)
+        return self.unit_of[service] if service else None
+
+    def owner(self, path: Path | str | None) -> str | None:
+        """The unit of `path`: its service's, else the one unit that reads it (or its folder)."""
+        unit = self.unit(path)
+        relative = self._relative(path) if unit is None else None
+        if relative is not None:
+            unit = self.owned.get(str(relative)) or self.owned.get(str(relative.parent))
+        return unit
+
+    def shards(self) -> dict[int, list[str]]:
+        """Shard → its services, sorted."""
+        found: dict[int, list[str]] = {number: [] for number in range(1, self.count + 1)}
+        for service, unit in sorted(self.unit_of.items()):
+            found[self.shard_of[unit]].append(service)
+        return found
+
+    def _relative(self, path: Path | str | None) -> PurePosixPath | None:
+        if path is None:
+            return None
+        path = Path(path)
+        if path.is_absolute():
+            try:
+                path = path.relative_to(self.repo)
+            except ValueError:
+                return None
+        return PurePosixPath(os.path.normpath(path).replace(os.sep, "/"))
+
+
+def services(repo: Path, patterns: tuple[str, ...] = DEFAULT_SERVICES, found: Scan | None = None) -> dict[str, int]:
+    """Each service folder (from the repository root) and the number of files in it."""
+    folders = _named(repo, patterns) or _defining((found or scan(repo)).paths)
+    return {folder: sum(len(files) for _, _, files in os.walk(repo / folder)) for folder in sorted(folders)}
+
+
+def _folders(repo: Path):
+    """Every folder of the repository, from the root, in a stable order (hidden ones left out)."""
+    for current, subdirs, files in os.walk(repo):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        yield Path(current), sorted(files)
+
+
+def _named(repo: Path, patterns: tuple[str, ...]) -> set[str]:
+    found: set[str] = set()
+    for folder, _ in _folders(repo):
+        relative = folder.relative_to(repo).as_posix()
+        if relative != "." and matches(patterns, relative + "/") and not any(relative.startswith(f + "/") for f in found):
+            found.add(relative)
+    return found
+
+
+def _defining(found_paths) -> set[str]:
+    """Folders holding a Flux Kustomization whose spec.path lies below them (outermost kept)."""
+    found: set[str] = set()
+    for folder, path in sorted(found_paths):
+        if folder != "." and path.startswith(folder + "/") and not any(folder.startswith(f + "/") for f in found):
+            found.add(folder)
+    return found
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What the repository's YAML files say of Flux Kustomizations and of the sources they and the
+    HelmReleases follow (read once per split)."""
+
+    paths: frozenset[tuple[str, str]]  # (folder of the file, spec.path from the repository root)
+    followed: frozenset[tuple[str, str]]  # (kind, name) of the sources Flux Kustomizations follow
+    charts: dict[tuple[str, str], set[str]]  # (kind, name) of a HelmRelease's chart source → files naming it
+    wild: bool  # a Flux Kustomization's source named with ${variables}: it may be any
+    wild_charts: tuple[tuple[re.Pattern, str], ...]  # a chart source named with ${variables}: (kind/name, file)
+
+
+def scan(repo: Path) -> Scan:
+    paths, followed, charts, wild, wild_charts = set(), set(), {}, False, []
+    for folder, names in _folders(repo):
+        for name in names:
+            for data in _documents(folder / name):
+                spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+                if is_flux_kustomization(data):
+                    paths.add((folder.relative_to(repo).as_posix(), os.path.normpath(str(spec.get("path") or ".").lstrip("/"))))
+                    refs = [spec.get("sourceRef")]
+                elif data.get("kind") == "HelmRelease":
+                    chart = spec.get("chart") if isinstance(spec.get("chart"), dict) else {}
+                    chart_spec = chart.get("spec") if isinstance(chart.get("spec"), dict) else {}
+                    refs = [spec.get("chartRef"), chart_spec.get("sourceRef")]
+                else:
+                    continue
+                for ref in (r for r in refs if isinstance(r, dict)):
+                    key = (str(ref.get("kind") or ""), str(ref.get("name") or ""))
+                    file = (folder / name).relative_to(repo).as_posix()
+                    if is_flux_kustomization(data):
+                        followed.add(key)
+                        wild |= "${" in key[0] + key[1]
+                    elif "${" in key[0] + key[1]:  # ${APP}-anubis: any name of that shape
+                        wild_charts.append((re.compile(".*".join(map(re.escape, _VARIABLE.split("/".join(key))))), file))
+                    else:
+                        charts.setdefault(key, set()).add(file)
+    return Scan(frozenset(paths), frozenset(followed), charts, wild, tuple(wild_charts))
+
+
+def _documents(file: Path) -> list[dict]:
+    if not file.name.endswith((".yaml", ".yml")):
+        return []
+    try:
+        text = file.read_text(errors="replace")
+        if FLUX_TEXT not in text and "helm.toolkit.fluxcd.io" not in text:
+            return []
+        return [d for d in yaml.load_all(text, Loader=Loader) if isinstance(d, dict)]
+    except (OSError, yaml.YAMLError, ValueError):
+        return []
+
+
+# ---------------------------------------------------------------- units
+
+class _Joined:
+    """Union-find over names: the smallest name of a set names it."""
+
+    def __init__(self, names):
+        self.parent = {name: name for name in names}
+
+    def find(self, name: str) -> str:
+        while self.parent[name] != name:
+            self.parent[name] = self.parent[self.parent[name]]
+            name = self.parent[name]
+        return name
+
+    def join(self, one: str, other: str) -> None:
+        first, second = sorted((self.find(one), self.find(other)))
+        self.parent[second] = first
+
+
+def _reads(repo: Path, folder: Path, cache: FileCache) -> set[Path]:
+    """What builds of the kustomizations below `folder` read, with the spec.components of the
+    Flux Kustomizations its files define."""
+    read: set[Path] = set()
+    for current, subdirs, names in os.walk(folder):
+        subdirs.sort()
+        here = Path(current)
+        if closures.kustomization_file(here):
+            closure = closures.walk(here, cache)
+            read |= closure.folders | closure.files | closure.manifests
+        for name in sorted(names):
+            for data in _flux_documents(here / name, cache):
+                target = Path(os.path.normpath(repo / str(data["spec"].get("path") or ".").lstrip("/")))
+                components = [(str(c), Location()) for c in as_list(data["spec"].get("components")) if isinstance(c, str)]
+                if components and target.is_dir():
+                    closure = closures.Closure()
+                    closures.add_components(target, components, cache, closure)
+                    read |= closure.folders | closure.files | closure.manifests
+    return read
+
+
+def _flux_documents(file: Path, cache: FileCache) -> list[dict]:
+    if not file.name.endswith((".yaml", ".yml")) or not file.is_file():
+        return []
+    return [d.data for d in cache.load(file).documents
+            if isinstance(d.data, dict) and is_flux_kustomization(d.data) and isinstance(d.data.get("spec"), dict)]
+
+
+def units(repo: Path, names: list[str], entries: list[Path], found: Scan) -> tuple[dict[str, str], dict[str, str]]:
+    """(service → unit, outside path → the unit that alone reads it)."""
+    joined = _Joined(names)
+    layout = Split(repo, 1, {name: name for name in names}, {}, {}, found)
+    cache = FileCache(repo)  # kustomization files read to follow them, not validated here
+    outside: dict[str, set[str]] = {}  # a path outside the services → the services reading it
+    for name in names:
+        for path in _reads(repo, repo / name, cache):
+            other = layout.service(path)
+            if other is not None and other != name:
+                joined.join(name, other)
+            elif other is None and (relative := layout._relative(path)) is not None:
+                outside.setdefault(str(relative), set()).add(name)
+    reads = _outside_reads(repo, layout, cache, entries, found)
+    shared = set(outside) if reads is None else {str(layout._relative(path)) for path in reads}
+    for path, readers in outside.items():
+        if path not in shared:
+            for reader in readers:
+                joined.join(min(readers), reader)
+    unit_of = {name: joined.find(name) for name in names}
+    owned = {path: unit_of[min(readers)] for path, readers in outside.items() if path not in shared}
+    return unit_of, owned
+
+
+def _outside_reads(repo: Path, layout: Split, cache: FileCache, entries: list[Path], found: Scan) -> set[Path] | None:
+    """What the builds outside the services read: the clusters' entry folders and every Flux
+    Kustomization's path outside them; None when a path cannot be read (${variables})."""
+    paths = {path for _, path in found.paths}
+    if any("${" in path for path in paths):
+        return None
+    roots = [*entries, *(repo / path for path in sorted(paths) if layout.service(path) is None)]
+    read: set[Path] = set()
+    for root in roots:
+        if root.is_dir():
+            closure = closures.walk(root, cache)
+            read |= closure.folders | closure.files | closure.manifests
+    return read
+
+
+def assign(costs: dict[str, int], count: int) -> dict[str, int]:
+    """Unit → shard: largest first, each to the lightest shard (ties: name, shard number)."""
+    loads = [0] * count
+    found = {}
+    for unit in sorted(costs, key=lambda u: (-costs[u], u)):
+        lightest = min(range(count), key=lambda i: (loads[i], i))
+        found[unit] = lightest + 1
+        loads[lightest] += costs[unit]
+    return found
+
+
+def split(repo: Path, count: int, patterns: tuple[str, ...] = DEFAULT_SERVICES, entries: list[Path] = ()) -> Split:
+    """`entries`: the clusters' entry folders (what they read is no unit's)."""
+    found = scan(repo)
+    files = services(repo, patterns, found)
+    unit_of, owned = units(repo, sorted(files), list(entries), found)
+    costs: dict[str, int] = {}
+    for service, unit in unit_of.items():
+        costs[unit] = costs.get(unit, 0) + files[service]
+    return Split(repo, count, unit_of, assign(costs, count), owned, found)
