@@ -23,6 +23,9 @@ $(INSTALLED):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
 	$(BIN)/python -m pip install --quiet -e '.[test]' --group dev
+	# an editable install is not byte-compiled as a wheel is: with PYTHONDONTWRITEBYTECODE set,
+	# every run would compile the package again (a fifth of a small repository's run)
+	$(BIN)/python -m compileall -q tools/infometis > /dev/null
 	rm -f $(VENV)/.installed-*
 	touch $@
 
