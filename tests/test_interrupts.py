@@ -36,6 +36,12 @@ def blocking_kubectl(folder: Path, first: int = 1) -> tuple[Path, Path]:
     return wrapper, marker
 
 
+def _default_interrupt() -> None:
+    """Ctrl-C as a terminal gives it, even when the suite itself runs with SIGINT ignored (a
+    background job of a shell without job control, nohup): Python would then ignore it too."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt(command: list[str], tmp_path: Path, signum: int, first: int = 1) -> tuple[int, str, Path]:
     """Run `command` with a private TMPDIR; signal its process group once kustomize has started
     (with the temporary folders in place, as the stand-in saw them)."""
@@ -44,7 +50,8 @@ def interrupt(command: list[str], tmp_path: Path, signum: int, first: int = 1) -
     wrapper, marker = blocking_kubectl(tmp_path, first)
     env = dict(os.environ, TMPDIR=str(temp), INFOMETIS_KUBECTL=str(wrapper))
     process = subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+                               stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+                               preexec_fn=_default_interrupt)
     deadline = time.monotonic() + 120
     while not marker.exists() and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
