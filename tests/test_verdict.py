@@ -150,3 +150,22 @@ def test_canonical_options_do_not_depend_on_hash_order():
     first = verdict._canonical({"b": frozenset({"x", "y", "z"}), "a": {("k", 1): {3, 1, 2}}})
     second = verdict._canonical({"a": {("k", 1): {2, 3, 1}}, "b": frozenset({"z", "x", "y"})})
     assert first == second
+
+
+def test_only_the_most_recently_used_records_are_kept(warm, monkeypatch):
+    repo, cache, first = warm
+    monkeypatch.setattr(verdict, "KEPT", 2)
+
+    def records() -> set[str]:
+        return {path.name for path in (cache / "verdicts").iterdir()}
+    [whole] = records()
+    _validate(repo, cache, "--select", "references")
+    [references] = records() - {whole}
+    _validate(repo, cache, "--select", "yaml")
+    [yaml] = records() - {whole, references}
+    assert records() == {references, yaml}  # the oldest went
+    os.utime(cache / "verdicts" / references, ns=(1, 1))  # both long unused, references the longest
+    os.utime(cache / "verdicts" / yaml, ns=(2, 2))
+    _validate(repo, cache, "--select", "references")  # answered from its record: used now
+    _validate(repo, cache)  # asked anew: the least recently used record goes
+    assert records() == {whole, references}

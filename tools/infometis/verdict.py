@@ -14,6 +14,7 @@ Online runs and kubeconform runs are never recorded (what they read is not in th
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import importlib.util
@@ -28,6 +29,7 @@ from . import cache, git, runner
 
 FORMAT = "infometis-verdict-1"
 RACY_NS = 2_000_000_000
+KEPT = 16  # records kept, the most recently used: each changed-files question (pre-commit) makes one
 SKIPPED = frozenset({"progress", "jobs"})  # options that change how fast a run is, not what it says
 # what judges besides this package (their files change when they are upgraded)
 JUDGES = ("jsonschema_rs", "jsonschema", "kubernetes_validate", "yaml", "helm_python", "pathspec")
@@ -59,6 +61,16 @@ def _code() -> list:
         if spec and spec.origin:
             files.append(Path(spec.origin))
     return [_stat_key(path) for path in files] + [sys.version]
+
+
+def _prune(folder: Path) -> None:
+    """Only the KEPT most recently used records stay."""
+    try:
+        records = sorted(folder.glob("*.pickle"), key=lambda path: path.stat().st_mtime_ns, reverse=True)
+        for old in records[KEPT:]:
+            old.unlink(missing_ok=True)
+    except OSError:  # another run pruning at once: whatever is left is still valid
+        pass
 
 
 def _digest(path: str) -> str:
@@ -105,6 +117,8 @@ class Record:
             return None
         if any(_digest(path) != digest for path, digest in self.kept["racy"].items()):
             return None
+        with contextlib.suppress(OSError):
+            os.utime(self.path)  # used: the last to go
         return self.kept["report"], self.kept["hidden"]
 
     def keep(self, report, hidden: frozenset[str], read: set[Path]) -> None:
@@ -115,6 +129,7 @@ class Record:
         inputs.update(self._snapshot((), extra))
         record = {"inputs": inputs, "racy": self.racy, "extra": extra, "report": report, "hidden": hidden}
         cache.keep(self.path, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+        _prune(self.path.parent)
 
     # ------------------------------------------------------------ inputs
 
