@@ -317,6 +317,7 @@ def test_a_home_ops_layout_splits_by_app_and_the_shards_still_add_up():
 def test_variables_postbuild_gives_are_read_into_names():
     variables = {"APP": "jellyfin", "EMPTY": ""}
     assert shard._expand("${KOPIUR_CLAIM:-${APP}}", variables, complete=True) == "jellyfin"
-    assert shard._expand("${KOPIUR_CLAIM:-${APP}}", variables, complete=False) == "${KOPIUR_CLAIM:-jellyfin}"
+    # substituteFrom may give KOPIUR_CLAIM: not read
+    assert shard._expand("${KOPIUR_CLAIM:-${APP}}", variables, complete=False) == "${KOPIUR_CLAIM:-${APP}}"
     assert shard._expand("${EMPTY:=x}-${APP}", variables, complete=False) == "x-jellyfin"
     assert shard._expand("${OTHER}", variables, complete=True) == "${OTHER}"  # plain and unknown: not read

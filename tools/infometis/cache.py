@@ -87,11 +87,7 @@ class RenderCache:
     def _digest(self, path: Path) -> str:
         digest = self._digests.get(path)
         if digest is None:
-            try:  # a FIFO would block the read: only regular files are read
-                digest = hashlib.sha256(path.read_bytes()).hexdigest() if is_regular(path) else "not a file"
-            except OSError:
-                digest = "missing"
-            self._digests[path] = digest
+            digest = self._digests[path] = file_digest(path)
         return digest
 
     def _relative(self, path: Path) -> str:
@@ -203,6 +199,14 @@ def kustomize_version(folder: Path | None) -> str:
     if memo and version != "unknown":
         keep(memo, json.dumps({"stamp": stamp, "version": version}))
     return version
+
+
+def file_digest(path: Path) -> str:
+    """The content hash of a regular file (a FIFO would block the read: only those are read)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() if is_regular(path) else "not a file"
+    except OSError:
+        return "missing"
 
 
 def keep(target: Path, content: str | bytes) -> None:

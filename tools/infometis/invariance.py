@@ -275,8 +275,9 @@ def _explained(values: dict, context: dict) -> bool:
     if any(v is MISSING for v in values.values()):
         return False
     every = tuple(sorted({key for settings, _ in context.values() for key in settings}))
-    if all(_written(v, context[c], every) == _written(v, context[c], ()) for c, v in values.items()):
-        return _alike(values, context, ())
+    plain = [_written(v, context[c], ()) for c, v in values.items()]
+    if all(_written(v, context[c], every) == written for (c, v), written in zip(values.items(), plain, strict=True)):
+        return all(written == plain[0] for written in plain[1:])
     return any(_alike(values, context, keys) for keys in _key_sets(context))
 
 

@@ -74,7 +74,8 @@ from .flux import is_flux_kustomization, is_source
 from .model import ResourceId, as_list
 from .pipeline import ClusterWalk, Options, RepoRun, run_repository
 from .schemas.catalog import Catalog
-from .shard_units import Split, split
+from .shard_units import VARIABLE, Split, split
+from .substitute import substitute
 from .yamlio import FileCache
 
 KUSTOMIZATION_SOURCES = ("GitRepository", "OCIRepository", "Bucket", "ExternalArtifact")
@@ -85,9 +86,7 @@ _RENAMING = re.compile(r"""path["']?\s*:\s*["']?/(?:metadata/name|kind|apiVersio
 _HOST_MATCHER = re.compile(r"\b(Host|HostHeader|HostRegexp)\s*\(")
 _HOST_VALUE = re.compile(r"\s*(?:`([^`]*)`|\"([^\"]*)\")\s*,?")
 _MATCH_LINE = re.compile(r"""^\s*-?\s*["']?match["']?\s*:\s*(.*)$""", re.MULTILINE)
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
-_SIMPLE_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_DEFAULTED_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:[-=])([^${}]*)\}")
+_NAMES = re.compile(r"\$\{#?([_a-zA-Z][_a-zA-Z0-9]*)")  # the variables a text names
 _UNDEFINED = re.compile(r" ([^/\s]+)/\S+ is not defined in this cluster")
 
 
@@ -162,7 +161,7 @@ def _influential(data: dict, layout: Split, unit: str, name: str) -> bool:
 
 
 def _pattern(value: str, regexp: bool) -> re.Pattern:
-    parts = _VARIABLE.split(value if regexp else value.lower())
+    parts = VARIABLE.split(value if regexp else value.lower())
     return re.compile(("~" if regexp else "") + ".*".join(re.escape(part) for part in parts), re.DOTALL)
 
 
@@ -194,22 +193,14 @@ def _routes(facts: Facts, text: str) -> None:
         facts.any_host = True
 
 
-def _expand(text: str, variables: dict[str, str], complete: bool = False) -> str:
-    """`text` with the variables spec.postBuild.substitute gives written in (they take precedence
-    over substituteFrom, so these are the values Flux writes), and a ${VAR:-default} (or :=) of
-    another variable as its default when `complete` (no substituteFrom can give it); others stay
-    ${…}."""
-    if "${" not in text:
+def _expand(text: str, variables: dict[str, str], complete: bool) -> str:
+    """`text` as Flux's substitution writes it with spec.postBuild.substitute (which takes
+    precedence over substituteFrom); as it is (unread) when a variable is missing, or may come
+    from substituteFrom (`complete` False)."""
+    if "${" not in text or not (complete or set(_NAMES.findall(text)) <= variables.keys()):
         return text
-    text = _SIMPLE_VARIABLE.sub(lambda m: variables.get(m.group(1), m.group(0)), text)
-
-    def defaulted(match: re.Match) -> str:
-        name, _, default = match.groups()
-        value = variables.get(name)
-        if value is None:
-            return default if complete else match.group(0)
-        return default if value == "" else value
-    return _DEFAULTED_VARIABLE.sub(defaulted, text)
+    outcome = substitute(text, variables)
+    return text if outcome.missing or outcome.invalid else outcome.text
 
 
 def facts_of(k, folder: Path, unit: str, layout: Split, cache: FileCache, charts: bool = True) -> Facts:
@@ -440,10 +431,7 @@ def _charts_render(options: Options, layout: Split) -> bool:
     folder = options.charts_dir or options.cache_dir
     if folder is not None and (folder / "charts").is_dir() and any(p.is_file() for p in (folder / "charts").rglob("*")):
         return True
-    found = layout.found
-    pulled = ("HelmRepository/", "OCIRepository/")
-    return found is None or any(not f"{kind}/".startswith(pulled) for kind, _ in found.charts) or any(
-        not pattern.pattern.startswith(pulled) for pattern, _ in found.wild_charts)
+    return bool(layout.found.chart_kinds - {"HelmRepository", "OCIRepository"})
 
 
 def _claimed_hosts(resources) -> set[str]:

@@ -27,7 +27,7 @@ from .model import Location, as_list
 from .yamlio import FileCache
 
 FLUX_TEXT = "kustomize.toolkit.fluxcd.io"
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
+VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,12 @@ class Split:
     unit_of: dict[str, str]  # service (its folder from the repository root) → its unit (named after its first service)
     shard_of: dict[str, int]  # unit → shard, 1..count
     owned: dict[str, str]  # a file or folder outside the services that one unit alone reads → that unit
-    found: Scan | None = None
+    found: Scan
 
     def followed(self, kind: str, name: str, unit: str) -> bool:
         """Whether a source that `unit` renders can change another unit's render: a Flux
         Kustomization follows it, or a HelmRelease of another unit (or of none) takes its chart."""
-        if self.found is None or self.found.wild or (kind, name) in self.found.followed:
+        if self.found.wild or (kind, name) in self.found.followed:
             return True
         files = [*self.found.charts.get((kind, name), ()),
                  *(file for pattern, file in self.found.wild_charts if pattern.fullmatch(f"{kind}/{name}"))]
@@ -52,7 +52,7 @@ class Split:
 
     def service(self, path: Path | str | None) -> str | None:
         """The service whose folder holds `path` (absolute, or relative to the repository)."""
-        relative = self._relative(path)
+        relative = self.relative(path)
         if relative is None:
             return None
         for folder in (relative, *relative.parents):
@@ -67,7 +67,7 @@ class Split:
     def owner(self, path: Path | str | None) -> str | None:
         """The unit of `path`: its service's, else the one unit that reads it (or its folder)."""
         unit = self.unit(path)
-        relative = self._relative(path) if unit is None else None
+        relative = self.relative(path) if unit is None else None
         if relative is not None:
             unit = self.owned.get(str(relative)) or self.owned.get(str(relative.parent))
         return unit
@@ -79,7 +79,8 @@ class Split:
             found[self.shard_of[unit]].append(service)
         return found
 
-    def _relative(self, path: Path | str | None) -> PurePosixPath | None:
+    def relative(self, path: Path | str | None) -> PurePosixPath | None:
+        """`path` from the repository root; None when it lies outside."""
         if path is None:
             return None
         path = Path(path)
@@ -127,39 +128,53 @@ class Scan:
     """What the repository's YAML files say of Flux Kustomizations and of the sources they and the
     HelmReleases follow (read once per split)."""
 
-    paths: frozenset[tuple[str, str]]  # (folder of the file, spec.path from the repository root)
+    # (folder of the file, spec.path from the repository root, spec.components) of each Flux Kustomization
+    kustomizations: frozenset[tuple[str, str, tuple[str, ...]]]
     followed: frozenset[tuple[str, str]]  # (kind, name) of the sources Flux Kustomizations follow
     charts: dict[tuple[str, str], set[str]]  # (kind, name) of a HelmRelease's chart source → files naming it
     wild: bool  # a Flux Kustomization's source named with ${variables}: it may be any
     wild_charts: tuple[tuple[re.Pattern, str], ...]  # a chart source named with ${variables}: (kind/name, file)
+    chart_kinds: frozenset[str]  # the kinds of the HelmReleases' chart sources
+
+    @property
+    def paths(self) -> set[tuple[str, str]]:
+        return {(folder, path) for folder, path, _ in self.kustomizations}
 
 
 def scan(repo: Path) -> Scan:
-    paths, followed, charts, wild, wild_charts = set(), set(), {}, False, []
+    kustomizations, followed, charts, wild, wild_charts, kinds = set(), set(), {}, False, [], set()
     for folder, names in _folders(repo):
+        where = folder.relative_to(repo).as_posix()
         for name in names:
+            file = (folder / name).relative_to(repo).as_posix()
             for data in _documents(folder / name):
                 spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
                 if is_flux_kustomization(data):
-                    paths.add((folder.relative_to(repo).as_posix(), os.path.normpath(str(spec.get("path") or ".").lstrip("/"))))
-                    refs = [spec.get("sourceRef")]
+                    components = tuple(str(c) for c in as_list(spec.get("components")) if isinstance(c, str))
+                    kustomizations.add((where, os.path.normpath(str(spec.get("path") or ".").lstrip("/")), components))
+                    key = _source_key(spec.get("sourceRef"))
+                    followed.add(key)
+                    wild |= "${" in "/".join(key)
                 elif data.get("kind") == "HelmRelease":
-                    chart = spec.get("chart") if isinstance(spec.get("chart"), dict) else {}
-                    chart_spec = chart.get("spec") if isinstance(chart.get("spec"), dict) else {}
-                    refs = [spec.get("chartRef"), chart_spec.get("sourceRef")]
-                else:
-                    continue
-                for ref in (r for r in refs if isinstance(r, dict)):
-                    key = (str(ref.get("kind") or ""), str(ref.get("name") or ""))
-                    file = (folder / name).relative_to(repo).as_posix()
-                    if is_flux_kustomization(data):
-                        followed.add(key)
-                        wild |= "${" in key[0] + key[1]
-                    elif "${" in key[0] + key[1]:  # ${APP}-anubis: any name of that shape
-                        wild_charts.append((re.compile(".*".join(map(re.escape, _VARIABLE.split("/".join(key))))), file))
-                    else:
-                        charts.setdefault(key, set()).add(file)
-    return Scan(frozenset(paths), frozenset(followed), charts, wild, tuple(wild_charts))
+                    for key in map(_source_key, _chart_sources(spec)):
+                        kinds.add(key[0])
+                        if "${" in "/".join(key):  # ${APP}-anubis: any name of that shape
+                            pattern = re.compile(".*".join(map(re.escape, VARIABLE.split("/".join(key)))))
+                            wild_charts.append((pattern, file))
+                        else:
+                            charts.setdefault(key, set()).add(file)
+    return Scan(frozenset(kustomizations), frozenset(followed), charts, wild, tuple(wild_charts), frozenset(kinds))
+
+
+def _source_key(ref) -> tuple[str, str]:
+    ref = ref if isinstance(ref, dict) else {}
+    return str(ref.get("kind") or ""), str(ref.get("name") or "")
+
+
+def _chart_sources(spec: dict) -> list:
+    chart = spec.get("chart") if isinstance(spec.get("chart"), dict) else {}
+    chart_spec = chart.get("spec") if isinstance(chart.get("spec"), dict) else {}
+    return [ref for ref in (spec.get("chartRef"), chart_spec.get("sourceRef")) if isinstance(ref, dict)]
 
 
 def _documents(file: Path) -> list[dict]:
@@ -193,32 +208,25 @@ class _Joined:
         self.parent[second] = first
 
 
-def _reads(repo: Path, folder: Path, cache: FileCache) -> set[Path]:
-    """What builds of the kustomizations below `folder` read, with the spec.components of the
-    Flux Kustomizations its files define."""
+def _closure(folder: Path, components: tuple[str, ...], cache: FileCache) -> set[Path]:
+    """What a build of `folder` reads, with these spec.components (relative to it)."""
+    closure = closures.walk(folder, cache)
+    closures.add_components(folder, [(c, Location()) for c in components], cache, closure)
+    return closure.folders | closure.files | closure.manifests
+
+
+def _reads(repo: Path, service: str, cache: FileCache, found: Scan) -> set[Path]:
+    """What builds of the kustomizations below the service's folder read, with the spec.components
+    of the Flux Kustomizations its files define."""
     read: set[Path] = set()
-    for current, subdirs, names in os.walk(folder):
+    for current, subdirs, _ in os.walk(repo / service):
         subdirs.sort()
-        here = Path(current)
-        if closures.kustomization_file(here):
-            closure = closures.walk(here, cache)
-            read |= closure.folders | closure.files | closure.manifests
-        for name in sorted(names):
-            for data in _flux_documents(here / name, cache):
-                target = Path(os.path.normpath(repo / str(data["spec"].get("path") or ".").lstrip("/")))
-                components = [(str(c), Location()) for c in as_list(data["spec"].get("components")) if isinstance(c, str)]
-                if components and target.is_dir():
-                    closure = closures.Closure()
-                    closures.add_components(target, components, cache, closure)
-                    read |= closure.folders | closure.files | closure.manifests
+        if closures.kustomization_file(Path(current)):
+            read |= _closure(Path(current), (), cache)
+    for where, path, components in sorted(found.kustomizations):
+        if components and (where == service or where.startswith(service + "/")) and (repo / path).is_dir():
+            read |= _closure(repo / path, components, cache)
     return read
-
-
-def _flux_documents(file: Path, cache: FileCache) -> list[dict]:
-    if not file.name.endswith((".yaml", ".yml")) or not file.is_file():
-        return []
-    return [d.data for d in cache.load(file).documents
-            if isinstance(d.data, dict) and is_flux_kustomization(d.data) and isinstance(d.data.get("spec"), dict)]
 
 
 def units(repo: Path, names: list[str], entries: list[Path], found: Scan) -> tuple[dict[str, str], dict[str, str]]:
@@ -228,14 +236,14 @@ def units(repo: Path, names: list[str], entries: list[Path], found: Scan) -> tup
     cache = FileCache(repo)  # kustomization files read to follow them, not validated here
     outside: dict[str, set[str]] = {}  # a path outside the services → the services reading it
     for name in names:
-        for path in _reads(repo, repo / name, cache):
+        for path in _reads(repo, name, cache, found):
             other = layout.service(path)
             if other is not None and other != name:
                 joined.join(name, other)
-            elif other is None and (relative := layout._relative(path)) is not None:
+            elif other is None and (relative := layout.relative(path)) is not None:
                 outside.setdefault(str(relative), set()).add(name)
     reads = _outside_reads(repo, layout, cache, entries, found)
-    shared = set(outside) if reads is None else {str(layout._relative(path)) for path in reads}
+    shared = set(outside) if reads is None else {str(layout.relative(path)) for path in reads}
     for path, readers in outside.items():
         if path not in shared:
             for reader in readers:
@@ -247,16 +255,17 @@ def units(repo: Path, names: list[str], entries: list[Path], found: Scan) -> tup
 
 def _outside_reads(repo: Path, layout: Split, cache: FileCache, entries: list[Path], found: Scan) -> set[Path] | None:
     """What the builds outside the services read: the clusters' entry folders and every Flux
-    Kustomization's path outside them; None when a path cannot be read (${variables})."""
-    paths = {path for _, path in found.paths}
-    if any("${" in path for path in paths):
+    Kustomization's path outside them, with its spec.components; None when a path cannot be read
+    (${variables})."""
+    if any("${" in path for _, path, _ in found.kustomizations):
         return None
-    roots = [*entries, *(repo / path for path in sorted(paths) if layout.service(path) is None)]
+    roots = [(entry, ()) for entry in entries]
+    roots += [(repo / path, components) for _, path, components in sorted(found.kustomizations)
+              if layout.service(path) is None]
     read: set[Path] = set()
-    for root in roots:
+    for root, components in roots:
         if root.is_dir():
-            closure = closures.walk(root, cache)
-            read |= closure.folders | closure.files | closure.manifests
+            read |= _closure(root, components, cache)
     return read
 
 

@@ -73,13 +73,6 @@ def _prune(folder: Path) -> None:
         pass
 
 
-def _digest(path: str) -> str:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest() if os.path.isfile(path) else "not a file"
-    except OSError:
-        return "unreadable"
-
-
 def _stat_key(path: Path) -> list:
     try:
         status = os.stat(path)
@@ -115,7 +108,7 @@ class Record:
         """(report, hidden values) kept for these very inputs, or None."""
         if not self.kept or self.kept["inputs"] != self.inputs:
             return None
-        if any(_digest(path) != digest for path, digest in self.kept["racy"].items()):
+        if any(cache.file_digest(Path(path)) != digest for path, digest in self.kept["racy"].items()):
             return None
         with contextlib.suppress(OSError):
             os.utime(self.path)  # used: the last to go
@@ -177,7 +170,7 @@ class Record:
             return
         found[path] = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_mode)
         if max(status.st_mtime_ns, status.st_ctime_ns) > self.started - RACY_NS:
-            self.racy[path] = _digest(path)
+            self.racy[path] = cache.file_digest(Path(path))
 
     def _load(self) -> dict | None:
         """The kept record: only our own private file is unpickled; anything unreadable is none."""
