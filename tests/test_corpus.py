@@ -72,3 +72,23 @@ def test_kube_config_kustomizations_do_not_clash_with_the_hub():
     repo = shared_or_skip("corpus", "fluxcd__flux2-hub-spoke-example")
     code, report = validate_json(repo, "--path", "hub", "--select", "duplicate-resource")
     assert code == 0 and report["problems"] == []
+
+
+FLUX_LOCAL = "allenporter__flux-local-testdata"
+
+
+def test_another_clusters_flux_crds_do_not_judge_this_one():
+    """cluster9's gotk-components.yaml holds an older Flux's CRDs (no ExternalArtifact source); a
+    run of cluster11 alone does not render it, and it says nothing of cluster11's Flux."""
+    repo = shared_or_skip("corpus", FLUX_LOCAL)
+    _, report = validate_json(repo, "--path", "tests/testdata/cluster11/cluster")
+    schema = [p["message"] for p in report["problems"] if p["check"] == "schema"]
+    assert schema and not any("ExternalArtifact" in message for message in schema), schema
+
+
+def test_two_objects_of_one_render_named_alike_are_one_duplicate_of_that_render():
+    """cluster-secrets gives SECRET_DOMAIN3 and SECRET_DOMAIN4 one value: two Certificates, one name."""
+    repo = shared_or_skip("corpus", FLUX_LOCAL)
+    _, report = validate_json(repo, "--path", "tests/testdata/cluster/clusters/prod")
+    duplicates = [p["message"] for p in report["problems"] if p["check"] == "duplicate-resource"]
+    assert duplicates == ["Certificate.cert-manager.io//SECRET-staging is rendered twice by apps"]

@@ -59,6 +59,10 @@ def crd_scopes(run) -> tuple[dict, dict[str, dict], list]:
                 and _mentions_crd(path):
             in_files += [Manifest(d.data, d) for d in run.cache.load(path).documents if isinstance(d.data, dict)]
     shared, unreadable = crd_schemas(in_files, strict, lambda m: f"CRD in {m.document.file}")
+    # Flux's own kinds follow the Flux release a cluster runs: the CRDs it renders, else the bundled
+    # line (flux.version). A copy in a file no cluster of this run renders (another cluster's
+    # gotk-components.yaml, an older release) says nothing of this one.
+    shared = {key: value for key, value in shared.items() if not key[0].endswith(".fluxcd.io")}
     return shared, rendered, list(dict.fromkeys(broken)) + [(manifest.location(), why) for manifest, why in unreadable]
 
 
