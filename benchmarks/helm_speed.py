@@ -98,10 +98,10 @@ def sample(work: Path, runs: int) -> None:
 
 def corpus(work: Path) -> None:
     sys.path.insert(0, str(ROOT / "tools"))
-    from infometis import charts as chart_cache
-    from infometis import semver
     from infometis.commands.common import RepoArgs, options
-    from infometis.pipeline import run_repository
+    from infometis.model import semver
+    from infometis.render import charts as chart_cache
+    from infometis.render.pipeline import run_repository
 
     shared = {}
     for folder in (SHARED / "charts").iterdir():

@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from infometis import promote as promotion
-from infometis.config import Config
+from infometis.load.config import Config
+from infometis.write import promote as promotion
 
 HERE = Path(__file__).resolve().parent
 GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
@@ -37,7 +37,7 @@ def _git(repo: Path, *args: str) -> None:
 
 def _timed(what: str, command: list[str], repo: Path, env: dict) -> None:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "infometis.cli", *command, "--repo", str(repo)],
+    done = subprocess.run([sys.executable, "-m", "infometis.commands.main", *command, "--repo", str(repo)],
                           capture_output=True, text=True, env=env)
     print(f"{what}  {time.perf_counter() - started:7.2f} s, exit {done.returncode}")
     if done.returncode > 1:

@@ -56,7 +56,7 @@ def _measure(command: list[str]) -> int:
 
 
 def _floor(jobs: int, folders: list[str]) -> int:
-    from infometis.runner import kubectl
+    from infometis.load.runner import kubectl
     binary = kubectl()
 
     def render(folder: str) -> int:
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     cache = work / "cache"
     try:
         generate(repo, args.services, args.environments)
-        infometis = [sys.executable, "-m", "infometis.cli", "validate", "--repo", str(repo), "-o", "json",
+        infometis = [sys.executable, "-m", "infometis.commands.main", "validate", "--repo", str(repo), "-o", "json",
                      "--jobs", str(args.jobs), "--cache-dir", str(cache)]
         floor_command = [sys.executable, str(Path(__file__).resolve()), "_floor", str(args.jobs)]
         cold, cold_peak, done = measure(infometis)

@@ -50,7 +50,7 @@ print(len(started), file=sys.stderr)
 # a cold validate that also writes down each chart Helm renders and the release it renders it for
 HELM_CAPTURE = """
 import pickle, runpy, sys
-from infometis import helm
+from infometis.render import helm
 captured, paths = [], {}
 real_load, real_render = helm.load, helm.render
 def load(key, path):
@@ -72,7 +72,7 @@ with open(target, "wb") as out:
 # Helm's engine alone on what the run rendered: each chart loaded once, each release rendered
 HELM_REPLAY = """
 import pickle, sys, time
-from infometis import helm
+from infometis.render import helm
 with open(sys.argv[1], "rb") as captured:
     releases = pickle.load(captured)
 started = time.perf_counter()
@@ -86,7 +86,7 @@ print(time.perf_counter() - started, file=sys.stderr)
 
 
 def cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "infometis.cli", *args]
+    return [sys.executable, "-m", "infometis.commands.main", *args]
 
 
 def seconds(command: list[str], repeat: int = 1, before=None, **kwargs) -> float:
@@ -171,10 +171,10 @@ def promote(repo: Path, cache: Path, jobs: int) -> dict:
 
 def graph() -> dict:
     sys.path.insert(0, str(HERE.parent / "tools"))
+    from infometis.analysis.graph import ClusterGraph, apply_order, text
     from infometis.checks.flux_depends_on import _cycles
-    from infometis.flux import FluxKustomization
-    from infometis.graph import ClusterGraph, apply_order, text
     from infometis.model import FLUX_KUSTOMIZE_GROUP, ResourceId
+    from infometis.model.flux import FluxKustomization
 
     def walk(depth: int) -> float:
         members = [FluxKustomization(ResourceId("Kustomization", FLUX_KUSTOMIZE_GROUP, "flux-system", f"k{i}"),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
-from infometis.cli import main
+from infometis.commands.main import main
 from workflow_harness import act_session, github_api, infometis_release  # noqa: F401  (fixtures of the tests that run workflows)
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -38,7 +38,7 @@ def snapshot(root: Path) -> dict[str, bytes | str]:
 
 def validate(repo: Path) -> tuple[int, str, str, float]:
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "infometis.cli", "validate", "--repo", str(repo), "-o", "json"],
+    done = subprocess.run([sys.executable, "-m", "infometis.commands.main", "validate", "--repo", str(repo), "-o", "json"],
                           capture_output=True, text=True, timeout=HANG_GUARD, stdin=subprocess.DEVNULL)
     return done.returncode, done.stdout, done.stderr, time.monotonic() - started
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import init_repo, invoke, shared_or_skip
-from infometis import progress
+from infometis.render import progress
 from test_corpus import CORPUS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,7 +77,7 @@ def test_the_cache_folder_is_private_and_no_cache_writes_nothing(tmp_path):
 
 
 def test_the_default_location_follows_the_environment(tmp_path, monkeypatch):
-    from infometis.cache import default_folder
+    from infometis.render.cache import default_folder
     monkeypatch.delenv("INFOMETIS_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_folder() == tmp_path / "xdg" / "infometis"
@@ -139,7 +139,7 @@ def test_a_change_renders_again_and_is_seen(tmp_path):
 def test_runs_sharing_the_cache_at_once_agree(tmp_path):
     repo = _sample(tmp_path)
     cache = tmp_path / "cache"
-    command = [sys.executable, "-m", "infometis.cli", "validate", "--repo", str(repo), "-o", "json",
+    command = [sys.executable, "-m", "infometis.commands.main", "validate", "--repo", str(repo), "-o", "json",
                "--cache-dir", str(cache)]
     environment = dict(os.environ)
     with ThreadPoolExecutor(max_workers=3) as pool:

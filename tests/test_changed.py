@@ -13,10 +13,10 @@ import pytest
 from conftest import git, init_repo, invoke, load_generator, validate_json
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from infometis import changed as changes
 from infometis.checks import run_checks
 from infometis.commands.common import RepoArgs, options
-from infometis.pipeline import run_repository
+from infometis.discover import changed as changes
+from infometis.render.pipeline import run_repository
 
 generator = load_generator()
 SERVICES, ENVIRONMENTS = 3, 2

@@ -10,13 +10,13 @@ import pytest
 from conftest import init_repo, problems, validate_json
 from hypothesis import given
 from hypothesis import strategies as st
-from infometis import invariance
-from infometis.config import DEFAULT_ENVIRONMENT_FIELDS, Config
-from infometis.fieldpath import ANY_INDEX, ANY_KEY, field_path, token_matches
-from infometis.invariance import MISSING, PRESENT, Difference, Item, masked
+from infometis.analysis import invariance
+from infometis.analysis.invariance import MISSING, PRESENT, Difference, Item, masked
+from infometis.load.config import DEFAULT_ENVIRONMENT_FIELDS, Config
 from infometis.model import ResourceId
-from infometis.pipeline import Options, run_repository
-from infometis.render import Resource
+from infometis.model.fieldpath import ANY_INDEX, ANY_KEY, field_path, token_matches
+from infometis.render.kustomize import Resource
+from infometis.render.pipeline import Options, run_repository
 
 ID = "core-invariance"
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 import yaml
 from conftest import problems, validate_json
+from infometis.analysis.written import TextAnchor
 from infometis.checks import desired_state
-from infometis.written import TextAnchor
 
 ID = "desired-state"
 ROOT = Path(__file__).resolve().parents[1]

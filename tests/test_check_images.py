@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import problems, validate_json
 from infometis.checks.images import verdict
-from infometis.imageref import allowed, parse
+from infometis.model.imageref import allowed, parse
 
 ID = "images"
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import git, problems, shared_or_skip, validate_json
-from infometis import patches
-from infometis.fieldpath import under
+from infometis.analysis import patches
+from infometis.model.fieldpath import under
 
 
 @pytest.fixture

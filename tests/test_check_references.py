@@ -7,7 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from conftest import git, problems, validate_json
-from infometis.checks.reference_fields import Ref, refs_of
+from infometis.analysis.reference_fields import Ref, refs_of
 from infometis.checks.references import Inventory, resolve
 
 ID = "references"

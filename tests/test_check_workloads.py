@@ -104,12 +104,12 @@ ODD = [
 
 def test_odd_shapes_are_skipped_not_fatal(tmp_path):
     from infometis.checks import images, workloads
-    from infometis.config import Config
-    from infometis.flux import FluxKustomization
+    from infometis.load.config import Config
+    from infometis.load.yamlio import FileCache
     from infometis.model import ResourceId
-    from infometis.pipeline import ClusterRun, Rendered, RepoRun
-    from infometis.render import Resource
-    from infometis.yamlio import FileCache
+    from infometis.model.flux import FluxKustomization
+    from infometis.render.kustomize import Resource
+    from infometis.render.pipeline import ClusterRun, Rendered, RepoRun
 
     k = FluxKustomization(ResourceId("Kustomization", "kustomize.toolkit.fluxcd.io", "flux-system", "x"),
                           {"images": "not a list"}, "dev")

@@ -111,7 +111,7 @@ def test_no_clusters_is_a_setup_error(tmp_path):
 
 def test_a_missing_kubectl_is_a_setup_error_without_traceback(tmp_path):
     env = dict(os.environ, INFOMETIS_KUBECTL=str(tmp_path / "no-kubectl"))
-    done = subprocess.run([sys.executable, "-m", "infometis.cli", "validate", "--repo", str(ROOT)],
+    done = subprocess.run([sys.executable, "-m", "infometis.commands.main", "validate", "--repo", str(ROOT)],
                           capture_output=True, text=True, env=env)
     assert done.returncode == 2
     assert "INFOMETIS_KUBECTL" in done.stderr and "Traceback" not in done.stderr
@@ -120,7 +120,7 @@ def test_a_missing_kubectl_is_a_setup_error_without_traceback(tmp_path):
 def _run_on_a_terminal(env: dict) -> str:
     import pty
     leader, follower = pty.openpty()
-    subprocess.run([sys.executable, "-m", "infometis.cli", "validate", "--repo", str(ROOT)],
+    subprocess.run([sys.executable, "-m", "infometis.commands.main", "validate", "--repo", str(ROOT)],
                    stdout=follower, stderr=subprocess.DEVNULL, env=env, check=False)
     os.close(follower)
     chunks = []
@@ -184,7 +184,7 @@ def test_an_output_that_cannot_be_written_is_a_setup_error(tmp_path, destination
 
 def test_a_full_standard_output_is_a_setup_error():
     with open("/dev/full", "w") as full:
-        done = subprocess.run([sys.executable, "-m", "infometis.cli", "validate", "--repo", str(ROOT)], stdout=full,
+        done = subprocess.run([sys.executable, "-m", "infometis.commands.main", "validate", "--repo", str(ROOT)], stdout=full,
                               stderr=subprocess.PIPE, text=True, timeout=300)
     assert done.returncode == 2 and "cannot write to standard output: No space left on device" in done.stderr
 

@@ -83,7 +83,7 @@ def _complete(*words: str) -> list[str]:
     """What the shell would offer after `infometis WORDS…` (bash), from the real completion."""
     environment = dict(os.environ, _INFOMETIS_COMPLETE="bash_complete", COMP_WORDS=" ".join(("infometis", *words)),
                        COMP_CWORD=str(len(words)))
-    done = subprocess.run([sys.executable, "-m", "infometis.cli"], env=environment, cwd=ROOT, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "infometis.commands.main"], env=environment, cwd=ROOT, capture_output=True,
                           text=True, check=True)
     return [line.split(",", 1)[1] for line in done.stdout.splitlines()]
 
@@ -103,7 +103,7 @@ def test_shell_completion_offers_the_repositorys_names(words, offered):
 def test_a_reader_that_stops_reading_ends_the_command_quietly():
     read_end, write_end = os.pipe()
     os.close(read_end)  # closed before the command writes: its first write meets a broken pipe
-    done = subprocess.run([sys.executable, "-m", "infometis.cli", "explain", "images"], stdout=write_end,
+    done = subprocess.run([sys.executable, "-m", "infometis.commands.main", "explain", "images"], stdout=write_end,
                           stderr=subprocess.PIPE, text=True)
     os.close(write_end)
     assert done.returncode == 141 and done.stderr == ""

@@ -10,8 +10,8 @@ from pathlib import Path
 import jsonschema
 import jsonschema_rs
 import pytest
+from infometis.load.yamlio import load_text
 from infometis.schemas.crd import CrdSchema, convert_crd, convert_openapi, file_name, is_crd
-from infometis.yamlio import load_text
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"

@@ -9,9 +9,9 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from infometis.edit import append_item, find_value, replace_value, scalars
-from infometis.errors import EditError
-from infometis.files import read_text, write_atomic
+from infometis.load.files import read_text, write_atomic
+from infometis.model.errors import EditError
+from infometis.write.edit import append_item, find_value, replace_value, scalars
 
 KUSTOMIZATION = """\
 # NiFi in dev

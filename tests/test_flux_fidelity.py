@@ -2,7 +2,7 @@
 and checked exactly as Flux and kustomize would: no false error, no missed one."""
 
 from conftest import invoke, validate_json
-from infometis.yamlio import load_stream
+from infometis.load.yamlio import load_stream
 
 
 def _found(report: dict, check: str | None = None) -> list[tuple]:
@@ -69,7 +69,7 @@ def test_real_mistakes_are_seen_in_any_layout(fixture_repo):
 
 
 def test_kustomizes_deprecation_warnings_are_not_its_error():
-    from infometis.checks.kustomize_build import shorten
+    from infometis.render.kustomize_build import shorten
     error = ("# Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. "
              "error: accumulating resources: may not add resource with an already registered id")
     assert shorten(error) == "error: accumulating resources: may not add resource with an already registered id"

@@ -3,7 +3,7 @@
 
 import pytest
 from conftest import validate_json
-from infometis.pipeline import Options, run_repository
+from infometis.render.pipeline import Options, run_repository
 from test_checks import PIPELINE_CHECKS
 
 

@@ -1,12 +1,12 @@
 import pytest
-from infometis.git import normalize_url
+from infometis.load.git import normalize_url
 
 
 @pytest.mark.parametrize("url", [
     "https://github.com/infometis/infometis",
-    "https://github.com/infometis/infometis.git",
+    "https://github.com/infometis/infometis.load.git",
     "ssh://git@github.com/infometis/infometis",
-    "git@github.com:infometis/infometis.git",
+    "git@github.com:infometis/infometis.load.git",
     "ssh://git@GitHub.com:22/infometis/infometis/",
 ])
 def test_remote_urls_normalize_to_one_form(url):
@@ -19,7 +19,7 @@ NAMES = ["ünï.yaml", "with space.yaml", 'quo"te.yaml', "tab\there.yaml", "READ
 def test_listings_read_names_git_would_quote(tmp_path):
     """git quotes non-ASCII and special names in its listings unless -z: each is read as written."""
     from conftest import git as run_git
-    from infometis import git
+    from infometis.load import git
 
     repo = tmp_path / "repo"
     repo.mkdir()

@@ -3,10 +3,10 @@ Kustomizations (no recursion limit), and a cycle is still found at the end of on
 
 from __future__ import annotations
 
+from infometis.analysis.graph import ClusterGraph, apply_order, text
 from infometis.checks.flux_depends_on import _cycles
-from infometis.flux import FluxKustomization
-from infometis.graph import ClusterGraph, apply_order, text
 from infometis.model import FLUX_KUSTOMIZE_GROUP, ResourceId
+from infometis.model.flux import FluxKustomization
 
 DEPTH = 5000
 

@@ -20,8 +20,8 @@ import helm_python
 import pytest
 import yaml
 from conftest import FIXTURES, git, init_repo, invoke, problems, shared_or_skip, validate_json
-from infometis import semver
-from infometis.helmrelease import merge, release_name, values_from
+from infometis.model import semver
+from infometis.render.helmrelease import merge, release_name, values_from
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_CHARTS = ("grafana-10.0.0", "grafana-10.1.2", "grafana-10.1.4", "traefik-37.1.1", "localpv-provisioner-4.0.0")
@@ -304,7 +304,7 @@ def test_pinned_charts_in_the_cache_are_not_fetched_again_and_the_key_follows_th
 
     def no_network(url, headers=None):
         raise AssertionError(f"fetched {url}")
-    monkeypatch.setattr("infometis.charts._get", no_network)  # from here on, any fetch fails the test
+    monkeypatch.setattr("infometis.render.charts._get", no_network)  # from here on, any fetch fails the test
     again = invoke("charts", "pull", "--repo", str(sample))
     assert again.exit_code == 0 and again.stdout.count("cached ") == 5 and "pulled " not in again.stdout, again.output
 
@@ -408,8 +408,8 @@ def test_charts_from_an_oci_registry(tmp_path, registry, source):
 
 
 def test_chart_sources_as_flux_resolves_them(tmp_path):
-    from infometis.charts import ChartCache, ChartSource
-    from infometis.helmrelease import chart_source
+    from infometis.render.charts import ChartCache, ChartSource
+    from infometis.render.helmrelease import chart_source
 
     sources = {
         ("OCIRepository", "apps", "pinned"): {"spec": {"url": "oci://ghcr.io/org/charts/app",
@@ -474,7 +474,7 @@ def test_a_subchart_that_is_not_vendored_is_said(tmp_path):
 
 
 def test_an_unexpected_engine_failure_is_a_problem_and_the_run_goes_on(tmp_path, monkeypatch):
-    from infometis import helm
+    from infometis.render import helm
 
     def broken(chart, release):
         raise RuntimeError("the engine fell over")

@@ -16,9 +16,9 @@ import pytest
 from conftest import invoke
 from hypothesis import given
 from hypothesis import strategies as st
-from infometis import closure
-from infometis.substitute import substitute
-from infometis.yamlio import MAX_DOCUMENTS, MAX_EXPANDED_NODES, FileCache, load_text
+from infometis.discover import closure
+from infometis.load.yamlio import MAX_DOCUMENTS, MAX_EXPANDED_NODES, FileCache, load_text
+from infometis.model.substitute import substitute
 
 # Pieces of YAML (and of what is not YAML) that random bytes alone would rarely put together.
 YAML_PIECES = ["a:", "b: ", " ", "  ", "\n", "\r\n", "\t", "- ", "[", "]", "{", "}", ",", "&x ", "*x", "&y ", "*y",
@@ -122,7 +122,7 @@ def test_escapes(tmp_path):
 
 
 def test_the_runner_uses_no_shell_and_a_timeout(tmp_path):
-    from infometis.runner import run
+    from infometis.load.runner import run
     done = run(["echo", "$(touch pwned); `touch pwned`"], cwd=tmp_path)
     assert done.stdout.strip() == "$(touch pwned); `touch pwned`" and not (tmp_path / "pwned").exists()
     started = time.monotonic()
@@ -157,7 +157,7 @@ def test_closures_in_a_cycle_are_whole_whichever_folder_is_walked_first(tmp_path
 def test_schemas_check_reads_standard_input_only_up_to_the_limit():
     """An endless standard input is refused at the size limit, not read to the end."""
     with open("/dev/zero", "rb") as endless:
-        done = subprocess.run([sys.executable, "-m", "infometis.cli", "schemas", "check", "-"], stdin=endless,
+        done = subprocess.run([sys.executable, "-m", "infometis.commands.main", "schemas", "check", "-"], stdin=endless,
                               capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "(stdin):1: error [yaml]" in done.stdout and "larger than the 10 MiB" in done.stdout
 

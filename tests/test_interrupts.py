@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import git, init_repo, load_generator
-from infometis.runner import kubectl
+from infometis.load.runner import kubectl
 
 BASE = Path(__file__).parent / "bad_inputs" / "base"
 SIGNALS = {"ctrl-c": (signal.SIGINT, 130), "sigterm": (signal.SIGTERM, 143)}
@@ -67,7 +67,7 @@ def count_renders(repo: Path, folder: Path) -> int:
     folder.mkdir()
     wrapper, _ = blocking_kubectl(folder, first=10**6)
     env = dict(os.environ, INFOMETIS_KUBECTL=str(wrapper), INFOMETIS_CACHE_DIR=str(folder / "cache"))
-    subprocess.run([sys.executable, "-m", "infometis.cli", "validate", "--repo", str(repo)], env=env,
+    subprocess.run([sys.executable, "-m", "infometis.commands.main", "validate", "--repo", str(repo)], env=env,
                    capture_output=True, timeout=300, stdin=subprocess.DEVNULL)
     return len((folder / "calls").read_text().splitlines())
 
@@ -84,12 +84,12 @@ def test_an_interrupted_validate_leaves_no_temporary_files(tmp_path, how):
     repo = tmp_path / "repo"
     shutil.copytree(BASE, repo)
     init_repo(repo)
-    code, stderr, temp = interrupt([sys.executable, "-m", "infometis.cli", "validate", "--repo", str(repo)], tmp_path,
+    code, stderr, temp = interrupt([sys.executable, "-m", "infometis.commands.main", "validate", "--repo", str(repo)], tmp_path,
                                    signum)
     assert code == expected and "Traceback" not in stderr, stderr
     assert list(temp.iterdir()) == []
     # the interrupted render was not kept in the render cache as a failure
-    again = subprocess.run([sys.executable, "-m", "infometis.cli", "validate", "--repo", str(repo)], capture_output=True,
+    again = subprocess.run([sys.executable, "-m", "infometis.commands.main", "validate", "--repo", str(repo)], capture_output=True,
                            text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert again.returncode == 0, again.stdout + again.stderr
 
@@ -102,7 +102,7 @@ def test_an_interrupted_diff_removes_the_worktree(tmp_path, how):
     init_repo(repo)
     (repo / "apps" / "demo" / "configmap.yaml").write_text((repo / "apps" / "demo" / "configmap.yaml").read_text()
                                                             .replace("owner: demo", "owner: someone"))
-    code, stderr, temp = interrupt([sys.executable, "-m", "infometis.cli", "diff", "--repo", str(repo), "--base", "main"],
+    code, stderr, temp = interrupt([sys.executable, "-m", "infometis.commands.main", "diff", "--repo", str(repo), "--base", "main"],
                                    tmp_path, signum)
     assert code == expected and "Traceback" not in stderr, stderr
     assert list(temp.iterdir()) == []
@@ -121,7 +121,7 @@ def test_an_interrupted_promote_restores_the_files_and_the_lock(tmp_path, how):
     # promote validates before it writes (every render) and after (the changed ones): block
     # the first render after the write
     renders = count_renders(repo, tmp_path / "count") + 1
-    code, stderr, _ = interrupt([sys.executable, "-m", "infometis.cli", "promote", "dev", "uat", "--commit",
+    code, stderr, _ = interrupt([sys.executable, "-m", "infometis.commands.main", "promote", "dev", "uat", "--commit",
                                  "--repo", str(repo)], tmp_path, signum, first=renders)
     assert code == expected and "Traceback" not in stderr, stderr
     assert git(repo, "status", "--porcelain") == "" and git(repo, "rev-parse", "HEAD") == before

@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from infometis.errors import SetupError
-from infometis.fieldpath import field_path, pointer_path
+from infometis.model.errors import SetupError
+from infometis.model.fieldpath import field_path, pointer_path
 from infometis.schemas.catalog import SchemaSettings
 from infometis.schemas.engine import Violation
 from infometis.schemas.kubeconform import Outcome, _violations, arguments, find_kubeconform, judge

@@ -214,7 +214,7 @@ def test_a_pre_commit_hook_that_refuses_leaves_no_trace(sample):
 def test_a_full_disk_while_promoting_is_a_refusal_with_the_files_intact(sample, monkeypatch):
     import errno
 
-    from infometis import files
+    from infometis.load import files
 
     _set_dev_nifi(sample, "2.7.0")
     before = (sample / NIFI_UAT).read_bytes()

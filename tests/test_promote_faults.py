@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from conftest import git, init_repo, invoke, load_generator
-from infometis import promote as promotion
-from infometis.config import Config
+from infometis.load.config import Config
+from infometis.write import promote as promotion
 
 
 def _generated(tmp_path: Path, services: int) -> Path:
@@ -34,7 +34,7 @@ def _expected(repo: Path, tmp_path: Path) -> dict[str, tuple[bytes, bytes]]:
 
 def _kill_while_writing(repo: Path, files: dict, delay: float) -> bool:
     """Start a promote, SIGKILL it `delay` seconds after its first write; False if it finished first."""
-    process = subprocess.Popen([sys.executable, "-m", "infometis.cli", "promote", "dev", "uat", "--repo", str(repo)],
+    process = subprocess.Popen([sys.executable, "-m", "infometis.commands.main", "promote", "dev", "uat", "--repo", str(repo)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         while process.poll() is None:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from conftest import SHARED
-from infometis import edit, pins
-from infometis import promote as promotion
-from infometis.config import Config
-from infometis.errors import EditError
-from infometis.files import read_text
+from infometis.load.config import Config
+from infometis.load.files import read_text
+from infometis.model.errors import EditError
+from infometis.write import edit, pins
+from infometis.write import promote as promotion
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -32,16 +32,18 @@ def test_version_is_the_package_version_and_runs_nothing(monkeypatch):
 
 def test_help_and_version_load_neither_the_checks_nor_the_reporters():
     """What `--help` and `--version` import decides how fast they answer: only the command line."""
-    probe = ("import sys\nfrom infometis.cli import main\nfor args in (['--help'], ['--version'], ['validate', '--help']):\n"
+    probe = ("import sys\nfrom infometis.commands.main import main\nfor args in (['--help'], ['--version'], ['validate', '--help']):\n"
              "    try:\n        main(args)\n    except SystemExit:\n        pass\n"
              "print(sorted(m for m in sys.modules if m.startswith('infometis')))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     loaded = done.stdout.strip().splitlines()[-1]
-    assert loaded == "['infometis', 'infometis.cli', 'infometis.cli_output', 'infometis.completion', 'infometis.errors']", loaded
+    expected = ["infometis", "infometis.commands", "infometis.commands.completion", "infometis.commands.main",
+                "infometis.commands.output", "infometis.model", "infometis.model.errors"]
+    assert loaded == str(expected), loaded
 
 
 def test_the_report_formats_the_command_line_offers_are_the_reporters():
-    from infometis.cli import REPORT_FORMATS
+    from infometis.commands.main import REPORT_FORMATS
     from infometis.report import REPORTERS
     assert REPORT_FORMATS == tuple(sorted(REPORTERS))
 
@@ -75,7 +77,7 @@ def release_run(act_session, github_api, infometis_release, tmp_path, tag):
     source = infometis_release.source
     if tag != infometis_release.tag:
         git(source, "tag", "-f", tag)
-        subprocess.run(["git", "-C", str(source), "push", "-q", "-f", f"https://{SERVER}/infometis/infometis.git", tag],
+        subprocess.run(["git", "-C", str(source), "push", "-q", "-f", f"https://{SERVER}/infometis/infometis.load.git", tag],
                        check=True, capture_output=True, env=act_session.env())
     runner = act_session.checkout("infometis/infometis", tag, tmp_path / "runner")
     event = {"ref": f"refs/tags/{tag}", "repository": {"full_name": "infometis/infometis", "default_branch": "main"}}

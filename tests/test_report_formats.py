@@ -14,10 +14,10 @@ import pytest
 from conftest import init_repo, invoke
 from infometis.checks import REGISTRY, run_checks, settings
 from infometis.commands.common import RepoArgs, SchemaArgs, options, selected_checks
-from infometis.commands.validate import counts, files_read, kustomizations_detail
 from infometis.model import ERROR, INFO, WARNING, Problem
-from infometis.pipeline import run_repository
+from infometis.render.pipeline import run_repository
 from infometis.report import Report, junit, render, sarif
+from infometis.run.judge import counts, files_read, kustomizations_detail
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif" / "sarif-schema-2.1.0.json"
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -322,7 +322,7 @@ def test_stdin(tmp_path):
 
 def invoke_stdin(text: str):
     from click.testing import CliRunner
-    from infometis.cli import main
+    from infometis.commands.main import main
     return CliRunner().invoke(main, ["schemas", "check", "-"], input=text)
 
 

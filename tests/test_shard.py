@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from conftest import init_repo, invoke, load_generator, shared_or_skip, validate_json
-from infometis import shard, shard_units
 from infometis.commands.common import RepoArgs, options
+from infometis.run.shard import facts, needs, scan, units, walk
 
 ROOT = Path(__file__).resolve().parents[1]
 generator = load_generator()
@@ -228,9 +228,9 @@ def test_problems_between_services_are_found_by_their_shard(coupled, count):
 
 def _context(repo: Path, count: int, holding: str, selected: set[str]) -> set[str]:
     """The units that the shard holding service `holding` renders besides its own."""
-    index = shard_units.split(repo, count).shard_of[holding]
-    found = shard.Shard(options(RepoArgs(repo=str(repo), shard=(index, count))))
-    return found.needed(found.walk(), selected)
+    index = units.split(repo, count).shard_of[holding]
+    found = walk.Shard(options(RepoArgs(repo=str(repo), shard=(index, count))))
+    return needs.needed(found, found.walk(), selected)
 
 
 def test_a_shard_renders_the_other_services_its_verdicts_depend_on(coupled, broken):
@@ -240,16 +240,16 @@ def test_a_shard_renders_the_other_services_its_verdicts_depend_on(coupled, brok
     assert "apps/svc-002" in _context(coupled_repo, 9, "apps/svc-006", set())  # x-cfg: svc-002's cfg in dev, prefixed
     assert "apps/svc-001" in _context(broken_repo, 9, "apps/svc-006", set())  # shared-settings
     assert "apps/svc-003" in _context(broken_repo, 9, "apps/svc-005", {"routes"})  # svc-005.${domain}
-    first = [unit for unit, number in shard_units.split(broken_repo, 9).shard_of.items() if number == 1]
+    first = [unit for unit, number in units.split(broken_repo, 9).shard_of.items() if number == 1]
     assert "apps/svc-000" in _context(broken_repo, 9, first[0], {"schema"})  # Widget: no schema, counted by shard 1
     assert _context(coupled_repo, 9, "apps/svc-003", {"references"}) >= {"apps/svc-008"}  # prod-only: svc-008 fails there
 
 
 def test_each_service_is_in_one_shard_and_the_shards_are_balanced(tmp_path):
     generator.generate(tmp_path, 30, 3, seed=3)
-    costs = shard_units.services(tmp_path)
+    costs = scan.services(tmp_path)
     for count in (1, 2, 3, 4, 7):
-        layout = shard_units.split(tmp_path, count)
+        layout = units.split(tmp_path, count)
         shards = layout.shards()
         placed = [service for services in shards.values() for service in services]
         assert sorted(placed) == sorted(costs)  # each service exactly once
@@ -261,19 +261,19 @@ def test_each_service_is_in_one_shard_and_the_shards_are_balanced(tmp_path):
 
 def test_the_split_does_not_depend_on_the_order_things_are_found(tmp_path, monkeypatch):
     generator.generate(tmp_path / "a", 12, 2, seed=5)
-    first = shard_units.split(tmp_path / "a", 3).shards()
+    first = units.split(tmp_path / "a", 3).shards()
     shutil.copytree(tmp_path / "a", tmp_path / "b")
-    assert shard_units.split(tmp_path / "b", 3).shards() == first
-    assert shard_units.assign({"a": 5, "b": 5, "c": 9}, 2) == {"c": 1, "a": 2, "b": 2}
-    assert shard_units.assign({"b": 5, "c": 9, "a": 5}, 2) == {"c": 1, "a": 2, "b": 2}
+    assert units.split(tmp_path / "b", 3).shards() == first
+    assert units.assign({"a": 5, "b": 5, "c": 9}, 2) == {"c": 1, "a": 2, "b": 2}
+    assert units.assign({"b": 5, "c": 9, "a": 5}, 2) == {"c": 1, "a": 2, "b": 2}
     listing = Path.iterdir
     monkeypatch.setattr(Path, "iterdir", lambda self: reversed(sorted(listing(self))))
-    assert shard_units.split(tmp_path / "a", 3).shards() == first
+    assert units.split(tmp_path / "a", 3).shards() == first
 
 
 def test_services_reading_each_other_are_one_unit(tmp_path):
     generator.generate(tmp_path, 4, 2, seed=1, layout="aggregate")
-    layout = shard_units.split(tmp_path, 2)
+    layout = units.split(tmp_path, 2)
     assert set(layout.unit_of.values()) == {"apps/_environments"}  # every overlay is read by the aggregate
     assert sum(map(len, layout.shards().values())) == 5 and layout.shards()[2] == []
 
@@ -292,8 +292,8 @@ def test_the_sample_in_two_shards():
     assert Counter(key(p) for _, r in results for p in r["problems"]) == Counter(key(p) for p in report["problems"])
     assert max(c for c, _ in results) == code
     assert all(r["summary"]["rendered"] < report["summary"]["rendered"] for _, r in results)
-    services = shard_units.split(ROOT, 2).shards()
-    assert sorted(services[1] + services[2]) == sorted(shard_units.services(ROOT)) and all(services.values())
+    services = units.split(ROOT, 2).shards()
+    assert sorted(services[1] + services[2]) == sorted(scan.services(ROOT)) and all(services.values())
 
 
 def test_a_home_ops_layout_splits_by_app_and_the_shards_still_add_up():
@@ -301,7 +301,7 @@ def test_a_home_ops_layout_splits_by_app_and_the_shards_still_add_up():
     a component are one unit (its problems are said by one shard); most shards render a part."""
     repo = shared_or_skip("corpus", "bjw-s-labs__home-ops")
     arguments = ("--path", "kubernetes/flux/cluster")
-    layout = shard_units.split(repo, 3, entries=[repo / "kubernetes/flux/cluster"])
+    layout = units.split(repo, 3, entries=[repo / "kubernetes/flux/cluster"])
     assert "kubernetes/apps/media/jellyfin" in layout.unit_of and len(layout.unit_of) > 70
     readers = [s for s in layout.unit_of if (repo / s / "ks.yaml").is_file()
                and "components/kopiur/backup" in (repo / s / "ks.yaml").read_text()]
@@ -316,8 +316,8 @@ def test_a_home_ops_layout_splits_by_app_and_the_shards_still_add_up():
 
 def test_variables_postbuild_gives_are_read_into_names():
     variables = {"APP": "jellyfin", "EMPTY": ""}
-    assert shard._expand("${KOPIUR_CLAIM:-${APP}}", variables, complete=True) == "jellyfin"
+    assert facts._expand("${KOPIUR_CLAIM:-${APP}}", variables, complete=True) == "jellyfin"
     # substituteFrom may give KOPIUR_CLAIM: not read
-    assert shard._expand("${KOPIUR_CLAIM:-${APP}}", variables, complete=False) == "${KOPIUR_CLAIM:-${APP}}"
-    assert shard._expand("${EMPTY:=x}-${APP}", variables, complete=False) == "x-jellyfin"
-    assert shard._expand("${OTHER}", variables, complete=True) == "${OTHER}"  # plain and unknown: not read
+    assert facts._expand("${KOPIUR_CLAIM:-${APP}}", variables, complete=False) == "${KOPIUR_CLAIM:-${APP}}"
+    assert facts._expand("${EMPTY:=x}-${APP}", variables, complete=False) == "x-jellyfin"
+    assert facts._expand("${OTHER}", variables, complete=True) == "${OTHER}"  # plain and unknown: not read

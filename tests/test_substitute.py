@@ -1,6 +1,6 @@
 from hypothesis import given
 from hypothesis import strategies as st
-from infometis.substitute import substitute
+from infometis.model.substitute import substitute
 
 
 def test_forms_of_reference():

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from conftest import invoke
-from infometis import verdict
-from infometis.pipeline import Options
+from infometis.render.pipeline import Options
+from infometis.run import verdict
 from infometis.schemas.catalog import SchemaSettings
 
 

@@ -5,8 +5,8 @@ import random
 import subprocess
 
 import pytest
-from infometis.runner import kubectl
-from infometis.yamlio import dump, load_stream, load_text
+from infometis.load.runner import kubectl
+from infometis.load.yamlio import dump, load_stream, load_text
 
 SCALARS = ["1e3", "1E3", "0o17", "017", "08", "0x1F", "0X1f", "0b101", "1_000", "1__0", "+1", "-1", "+.5", "-.5",
            ".5", "1.", "12e03", "0.1e-7", "1e+21", "9223372036854775807", "9223372036854775808",

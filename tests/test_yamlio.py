@@ -1,6 +1,6 @@
 from hypothesis import given
 from hypothesis import strategies as st
-from infometis.yamlio import dump, field_lines, load_stream, load_text
+from infometis.load.yamlio import dump, field_lines, load_stream, load_text
 
 
 def test_duplicate_keys_are_problems_with_their_line():

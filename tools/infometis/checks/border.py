@@ -48,10 +48,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..closure import YAML_SUFFIXES, walk
-from ..config import STRING_LIST
-from ..fieldpath import field_path
-from ..model import ERROR, Location, Problem, ResourceId, as_list
+from infometis.discover.closure import YAML_SUFFIXES, walk
+from infometis.load.config import STRING_LIST
+from infometis.model import ERROR, Location, Problem, ResourceId, as_list, layout
+from infometis.model.fieldpath import field_path
 
 ID = "border"
 LEVEL = ERROR
@@ -83,7 +83,17 @@ class Context:
 
 
 def check(run):
-    bases = sorted(folder for folder in run.repo.glob("apps/*/base") if folder.is_dir())
+    return (problem for problem, _ in findings(run))
+
+
+def hostnames(run) -> list[tuple[Problem, str]]:
+    """Each hostname written in a core base, with the problem saying so."""
+    return [(problem, host) for problem, host in findings(run) if host]
+
+
+def findings(run):
+    """(problem, the hostname it is about, else None) of every file of every core base."""
+    bases = layout.bases(run.repo)
     if not bases:  # not this layout: nothing to judge
         return
     context = _context(run)
@@ -148,36 +158,37 @@ def _document(run, document, service: str, context: Context):
     if rid.kind in ROUTE_KINDS or rid.group in ROUTE_GROUPS:
         yield _problem(document.location(), f"{rid.kind} {rid.name} routes traffic, in the core base of {service}",
                        f"routes belong to the border: move it to apps/{service}/border/, the Component "
-                       "that environment overlays include", resource)
+                       "that environment overlays include", resource), None
     for path, key, value in _nodes(data):
-        for message, needle, hint in _findings(path, key, value, service, context):
+        for message, needle, hint, host in _findings(path, key, value, service, context):
             where = _value_location(run, document, path, value, needle, context)
-            yield _problem(where, f"{field_path(path)}: {message} in the core base of {service}", hint, resource)
+            yield _problem(where, f"{field_path(path)}: {message} in the core base of {service}", hint, resource), host
 
 
 def _findings(path, key, value, service: str, context: Context):
-    """(message, needle, hint) for one node; at most one hostname and one environment name."""
+    """(message, needle, hint, hostname or None) for one node; at most one hostname and one
+    environment name."""
     exposure = f"exposure belongs to the border: keep the core's Services ClusterIP; route from apps/{service}/border/"
     if key == "type" and isinstance(value, str) and value in EXPOSED_TYPES:
-        yield f"{value} exposes the service outside the cluster", None, exposure
+        yield f"{value} exposes the service outside the cluster", None, exposure, None
     elif key in EXPOSURE_FIELDS and path[-1] == key and value not in (None, "", [], {}):
-        yield f"{key} exposes the service outside the cluster", None, exposure
+        yield f"{key} exposes the service outside the cluster", None, exposure, None
     elif key.lower() in CHART_ROUTES and path[-1] == key and isinstance(value, dict) and value.get("enabled") is True:
-        yield "the chart's route is enabled", None, exposure
+        yield "the chart's route is enabled", None, exposure, None
     if isinstance(value, dict):
         for name in value:
             found = _environment(str(name), context)
             if found:
-                yield f"the key '{name}' names the environment {found}", None, _environment_hint(service)
+                yield f"the key '{name}' names the environment {found}", None, _environment_hint(service), None
     if not isinstance(value, str) or _is_image(path, key):
         return
     host = _hostname(key, value, context)
     if host:
         yield f"'{host}' is a hostname", host, (f"hostnames belong to the border: set it in apps/{service}/border/ "
-                                                "(Traefik routes take the host from ${domain})")
+                                                "(Traefik routes take the host from ${domain})"), host
     found = _environment(value, context, host)
     if found:
-        yield f"'{_excerpt(value, found)}' names the environment {found}", found, _environment_hint(service)
+        yield f"'{_excerpt(value, found)}' names the environment {found}", found, _environment_hint(service), None
 
 
 def _is_image(path: tuple, key: str) -> bool:
@@ -268,12 +279,12 @@ def _text_file(run, path: Path, service: str, context: Context):
         host = _hostname("", text, context)
         if host:
             yield _problem(Location(relative, number, None), f"'{host}' is a hostname in the core base of {service}",
-                           f"hostnames belong to the border: set it in apps/{service}/border/", None)
+                           f"hostnames belong to the border: set it in apps/{service}/border/", None), host
         found = _environment(text, context, host)
         if found:
             yield _problem(Location(relative, number, None),
                            f"'{_excerpt(text, found)}' names the environment {found} in the core base of {service}",
-                           _environment_hint(service), None)
+                           _environment_hint(service), None), None
 
 
 def _problem(where: Location, message: str, hint: str, resource: str | None) -> Problem:

@@ -48,12 +48,12 @@ import os
 import re
 from pathlib import Path
 
-from .. import invariance
-from ..closure import kustomization_file
-from ..config import STRING_LIST
-from ..fieldpath import field_path, parse_patterns
-from ..invariance import MISSING, PRESENT, UNKNOWN, Difference, Item
-from ..model import ERROR, Location, Problem, as_list
+from infometis.analysis import invariance
+from infometis.analysis.invariance import MISSING, PRESENT, UNKNOWN, Difference, Item
+from infometis.discover.closure import kustomization_file
+from infometis.load.config import STRING_LIST
+from infometis.model import ERROR, Location, Problem, as_list
+from infometis.model.fieldpath import field_path, parse_patterns
 
 ID = "core-invariance"
 LEVEL = ERROR

@@ -35,9 +35,9 @@ import re
 from functools import cache
 from importlib import resources
 
-from ..model import ERROR, WARNING, Location, Problem, as_list
-from ..written import TextAnchor, text_anchor
-from .once import said_once
+from infometis.analysis.written import TextAnchor, text_anchor
+from infometis.checks.once import said_once
+from infometis.model import ERROR, WARNING, Location, Problem, as_list, layout
 
 ID = "desired-state"
 LEVEL = ERROR
@@ -187,9 +187,8 @@ def _names(payload) -> set[tuple[str, str]]:
 def _dropped(run, resource, key, payload, anchor: TextAnchor, problem):
     """A warning when an overlay replaced the base's payload and left out some of its entries."""
     origin = run.cache.relative(resource.origin) if resource.origin else ""
-    parts = origin.split("/")
     document = run.document(resource)
-    if len(parts) < 4 or parts[0] != "apps" or parts[2] != "base" or document is None:
+    if layout.core_service(origin) is None or document is None:
         return
     base_text = ((document.data.get("data") or {}) if isinstance(document.data, dict) else {}).get(key)
     if not isinstance(base_text, str) or base_text == resource.data["data"][key]:

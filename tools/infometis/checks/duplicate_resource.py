@@ -13,7 +13,7 @@ FAIL::
     # infrastructure/configs and apps/grafana/dev both render Namespace//grafana
 """
 
-from ..model import ERROR, Problem
+from infometis.model import ERROR, Problem
 
 ID = "duplicate-resource"
 LEVEL = ERROR

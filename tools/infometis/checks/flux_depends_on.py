@@ -13,7 +13,7 @@ FAIL::
     # apps dependsOn infrastructure, and infrastructure dependsOn apps
 """
 
-from ..model import ERROR, Problem
+from infometis.model import ERROR, Problem
 
 ID = "flux-depends-on"
 LEVEL = ERROR

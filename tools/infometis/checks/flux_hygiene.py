@@ -50,11 +50,11 @@ from __future__ import annotations
 
 import re
 
-from .. import closure as closures
-from ..config import STRING_LIST
-from ..model import ERROR, WARNING, Problem, ResourceId, as_list
-from ..written import scalar_location
-from .once import said_once
+from infometis.analysis.written import scalar_location
+from infometis.checks.once import said_once
+from infometis.discover import closure as closures
+from infometis.load.config import STRING_LIST
+from infometis.model import ERROR, WARNING, Problem, ResourceId, as_list
 
 ID = "flux-hygiene"
 LEVEL = WARNING

@@ -41,13 +41,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..closure import kustomization_file
-from ..config import STRING_LIST
-from ..fieldpath import field_path
-from ..imageref import Reference, allowed, is_host, parse
-from ..model import ERROR, Location, Problem, as_list
-from ..pods import pod_images, pod_spec
-from .once import said_once
+from infometis.analysis.pods import pod_images, pod_spec
+from infometis.checks.once import said_once
+from infometis.discover.closure import kustomization_file
+from infometis.load.config import STRING_LIST
+from infometis.model import ERROR, Location, Problem, as_list
+from infometis.model.fieldpath import field_path
+from infometis.model.imageref import Reference, allowed, is_host, parse
 
 ID = "images"
 LEVEL = ERROR

@@ -45,11 +45,12 @@ import os
 import re
 from pathlib import Path
 
-from .. import patches
-from ..closure import YAML_SUFFIXES, kustomization_file, walk
-from ..config import STRING_LIST
-from ..fieldpath import field_path, under
-from ..model import ERROR, Location, Problem, ResourceId, as_list
+from infometis.analysis import patches
+from infometis.discover.closure import YAML_SUFFIXES, kustomization_file, walk
+from infometis.load.config import STRING_LIST
+from infometis.model import ERROR, Location, Problem, ResourceId, as_list, layout
+from infometis.model.fieldpath import field_path, under
+from infometis.model.kinds import BORDER_GROUPS
 
 ID = "layers"
 LEVEL = ERROR
@@ -62,7 +63,6 @@ BORDER_KINDS = {("NetworkPolicy", "networking.k8s.io"), ("Ingress", "networking.
                 ("IngressClass", "networking.k8s.io"), ("ServiceAccount", ""), ("ResourceQuota", ""),
                 ("LimitRange", ""), ("Namespace", ""), ("Service", "")} | {
     (kind, "rbac.authorization.k8s.io") for kind in ("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")}
-BORDER_GROUPS = {"traefik.io", "traefik.containo.us", "gateway.networking.k8s.io", "gateway.networking.x-k8s.io"}
 KUSTOMIZE_GROUP = "kustomize.config.k8s.io"
 MODES = Path("infrastructure/modes")
 
@@ -83,9 +83,9 @@ def check(run):
 # ---------------------------------------------------------------- 1. environment overlays
 
 def _overlays(run):
-    for base in sorted(run.repo.glob("apps/*/base")):
+    for base in layout.bases(run.repo):
         service = base.parent
-        for folder in sorted(p for p in service.iterdir() if p.is_dir() and p.name not in ("base", "border")):
+        for folder in sorted(p for p in service.iterdir() if p.is_dir() and layout.is_overlay(p)):
             spec_file = kustomization_file(folder)
             if spec_file and not run.config.is_excluded(run.cache.relative(spec_file)):
                 yield from _overlay(run, service, folder, spec_file)

@@ -5,15 +5,20 @@ dev, rendering the same base, has it already."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
-from ..model import Problem
+from infometis.model import Problem
+
+Item = TypeVar("Item")
 
 
-def said_once(run, problems: Iterable[Problem]) -> Iterator[Problem]:
+def said_once(run, items: Iterable[Item], problem: Callable[[Item], Problem] = lambda item: item) -> Iterator[Item]:
+    """The items (problems, or findings holding one) whose problem was not said already."""
     said: set[tuple] = set()
-    for problem in problems:
-        key = (problem.file, problem.line, problem.message, problem.cluster if run.each_cluster else None)
+    for item in items:
+        found = problem(item)
+        key = (found.file, found.line, found.message, found.cluster if run.each_cluster else None)
         if key not in said:
             said.add(key)
-            yield problem
+            yield item

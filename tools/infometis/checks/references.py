@@ -56,10 +56,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..fieldpath import field_path
-from ..model import ERROR, WARNING, Problem, as_list
-from .once import said_once
-from .reference_fields import CHART_SOURCES, GATEWAY_GROUP, TRAEFIK_GROUPS, Ref, dig, refs_of
+from infometis.analysis.reference_fields import Ref, dig, refs_of
+from infometis.checks.once import said_once
+from infometis.model import ERROR, WARNING, Problem, as_list
+from infometis.model.fieldpath import field_path
+from infometis.model.kinds import BOOTSTRAP_SOURCE_KINDS, CHART_SOURCE_KINDS, GATEWAY_GROUP, TRAEFIK_GROUPS
 
 ID = "references"
 LEVEL = ERROR
@@ -76,7 +77,7 @@ EVERYWHERE = {("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")}
 HELM_MADE = ("Secret", "ConfigMap", "ServiceAccount", "Service")
 SOURCE_GROUP = "source.toolkit.fluxcd.io"
 # the source that `flux bootstrap` or a FluxInstance makes for the repository itself
-BOOTSTRAP_SOURCES = {("GitRepository", "flux-system"), ("OCIRepository", "flux-system")}
+BOOTSTRAP_SOURCES = {(kind, "flux-system") for kind in BOOTSTRAP_SOURCE_KINDS}
 
 
 @dataclass
@@ -110,7 +111,7 @@ def _index(inventory: Inventory, resource) -> None:
         inventory.add(rid.kind, ns, rid.name, data)
     elif rid.group in TRAEFIK_GROUPS or (rid.group, rid.kind) == (GATEWAY_GROUP, "Gateway"):
         inventory.add(rid.kind, ns, rid.name, data)
-    elif rid.group == SOURCE_GROUP and rid.kind in CHART_SOURCES:
+    elif rid.group == SOURCE_GROUP and rid.kind in CHART_SOURCE_KINDS:
         inventory.add(rid.kind, ns, rid.name)
     elif rid.kind == "ArtifactGenerator":
         for artifact in as_list(dig(data, "spec", "artifacts")):
@@ -193,8 +194,9 @@ def _port_names(ports: list) -> str:
     return ", ".join(names) or "none"
 
 
-def resolve(run, inventory: Inventory, ref: Ref) -> tuple[str, tuple, str] | None:
-    """What is wrong with `ref`, the field that says it and how sure that is, or None."""
+def resolve(run, inventory: Inventory, ref: Ref) -> tuple[str, tuple, str, bool] | None:
+    """What is wrong with `ref`, the field that says it, how sure that is and whether the object
+    it names is undefined; None when nothing is."""
     key = (ref.kind, ref.namespace, ref.name)
     defined = key in inventory.objects or _implicit(ref)
     if not defined:
@@ -203,19 +205,20 @@ def resolve(run, inventory: Inventory, ref: Ref) -> tuple[str, tuple, str] | Non
             return None
         missing = f"{ref.kind} {ref.namespace}/{ref.name} is not defined in this cluster"
         if inventory.chart_namespace(ref):  # a chart there may make it: not an error, not silence
-            return f"{missing}, unless a chart installed in {ref.namespace} makes it", ref.path, WARNING
-        return missing, ref.path, LEVEL
+            return f"{missing}, unless a chart installed in {ref.namespace} makes it", ref.path, WARNING, True
+        return missing, ref.path, LEVEL, True
     if ref.kind == "Service" and isinstance(ref.port, (int, str)) and not isinstance(ref.port, bool):
         ports = _ports(inventory, ref)
         if ports is not None and not _has_port(ports, ref.port):
             return (f"Service {ref.namespace}/{ref.name} has no port {ref.port} (its ports: {_port_names(ports)})",
-                    ref.path[:-1] + ("port",), LEVEL)
+                    ref.path[:-1] + ("port",), LEVEL, False)
     if ref.kind == "Gateway" and isinstance(ref.port, str) and inventory.objects.get(key) is not None:
         listeners = [item.get("name") for item in as_list(dig(inventory.objects[key], "spec", "listeners"))
                      if isinstance(item, dict)]
         if ref.port not in listeners:
             return (f"Gateway {ref.namespace}/{ref.name} has no listener {ref.port} "
-                    f"(its listeners: {', '.join(map(str, listeners)) or 'none'})", ref.path[:-1] + ("sectionName",), LEVEL)
+                    f"(its listeners: {', '.join(map(str, listeners)) or 'none'})", ref.path[:-1] + ("sectionName",), LEVEL,
+                    False)
     return None
 
 
@@ -234,10 +237,20 @@ def _remote_target(cluster, target: str, resource) -> str | None:
 
 
 def check(run):
-    return said_once(run, _problems(run))
+    return (problem for problem, _ in findings(run))
 
 
-def _problems(run):
+def undefined_refs(run) -> list[tuple[Problem, Ref]]:
+    """Each reference to an object no render of its cluster defines, with the problem saying so."""
+    return [(problem, ref) for problem, ref in findings(run) if ref is not None]
+
+
+def findings(run):
+    """(problem, the reference when it names an undefined object, else None), each said once."""
+    return said_once(run, _findings(run), problem=lambda finding: finding[0])
+
+
+def _findings(run):
     for cluster in run.clusters:
         found = inventories(cluster)
         for rendered in cluster.renders:
@@ -251,6 +264,6 @@ def _problems(run):
                     wrong = resolve(run, inventory, ref) if inventory is not None else None
                     if wrong is None:
                         continue
-                    message, path, level = wrong
+                    message, path, level, undefined = wrong
                     yield Problem.at(ID, level, f"{field_path(path)}: {message}", run.locate(resource, path), cluster=target,
-                                     resource=str(rid), hint=_hint(ref, path))
+                                     resource=str(rid), hint=_hint(ref, path)), ref if undefined else None

@@ -32,13 +32,13 @@ import re
 from dataclasses import dataclass
 from itertools import product
 
-from ..model import ERROR, Problem, as_list
-from .once import said_once
+from infometis.checks.once import said_once
+from infometis.model import ERROR, Problem, as_list
+from infometis.model.kinds import TRAEFIK_GROUPS
 
 ID = "routes"
 LEVEL = ERROR
 
-TRAEFIK_GROUPS = ("traefik.io", "traefik.containo.us")
 HOSTS = ("Host", "HostHeader")
 PATHS = ("Path", "PathPrefix")
 CLASS_ANNOTATION = "kubernetes.io/ingress.class"

@@ -27,14 +27,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..fieldpath import field_path
-from ..model import ERROR, WARNING, Problem, plural
-from ..schemas import kubeconform, packaged
-from ..schemas.catalog import Catalog
-from ..schemas.crd import is_crd
-from ..schemas.documents import Manifest, crd_schemas, files_under
-from ..yamlio import MAX_FILE_BYTES
-from .once import said_once
+from infometis.checks.once import said_once
+from infometis.load.yamlio import MAX_FILE_BYTES
+from infometis.model import ERROR, WARNING, Problem, plural
+from infometis.model.fieldpath import field_path
+from infometis.schemas import kubeconform, packaged
+from infometis.schemas.catalog import Catalog
+from infometis.schemas.crd import is_crd
+from infometis.schemas.documents import Manifest, crd_schemas, files_under
 
 ID = "schema"
 LEVEL = ERROR
@@ -95,20 +95,26 @@ def repository_crds(run) -> tuple[dict, list]:
 
 
 def check(run):
-    return said_once(run, _problems(run))
+    return (problem for problem, _ in findings(run))
 
 
-def _problems(run):
+def findings(run):
+    """(problem, whether it is about the repository as a whole: a kind without a schema, counted
+    over every render), each said once."""
+    return said_once(run, _findings(run), problem=lambda finding: finding[0])
+
+
+def _findings(run):
     shared, rendered, broken = crd_scopes(run)
     for where, why in broken:
-        yield Problem.at(ID, ERROR, f"cannot turn this CustomResourceDefinition into a schema: {why}", where)
+        yield Problem.at(ID, ERROR, f"cannot turn this CustomResourceDefinition into a schema: {why}", where), False
     placed = [(resource, r.target) for cluster in run.clusters for r in cluster.renders for resource in r.resources]
     catalogs = _catalogs(run, shared, rendered)
     verdicts = _verdicts(run, [catalogs[target] for _, target in placed], [resource.data for resource, _ in placed])
     missing: dict[tuple, tuple] = {}
     for (resource, target), (origin, violations, trouble) in zip(placed, verdicts, strict=True):
         if trouble:
-            yield Problem.at(ID, ERROR, trouble, run.locate(resource), cluster=target, resource=str(resource.id))
+            yield Problem.at(ID, ERROR, trouble, run.locate(resource), cluster=target, resource=str(resource.id)), False
         elif violations is None:
             key = (str(resource.data.get("apiVersion")), str(resource.data.get("kind")))
             where, _, count = missing.get(key, (run.locate(resource), target, 0))
@@ -116,7 +122,7 @@ def _problems(run):
         for violation in violations or ():
             yield Problem.at(ID, ERROR, f"{field_path(violation.path)}: {violation.message}",
                              run.locate(resource, violation.path), cluster=target, resource=str(resource.id),
-                             hint=f"schema: {origin}")
+                             hint=f"schema: {origin}"), False
     if run.schema.missing != "ignore":
         level = ERROR if run.schema.missing == "error" else WARNING
         for (api_version, kind), (where, target, count) in sorted(missing.items()):
@@ -124,7 +130,7 @@ def _problems(run):
                              where, cluster=target,
                              hint=packaged.other_flux_lines(api_version, kind, run.schema.flux_line()) or
                              f"add {run.schema.folder}/<group>/{kind.lower()}_<version>.json, import its CRD with "
-                             "`infometis schemas import`, or pass --schema-location")
+                             "`infometis schemas import`, or pass --schema-location"), True
 
 
 def _catalogs(run, shared: dict, rendered: dict[str, dict]) -> dict[str, Catalog]:

@@ -37,10 +37,10 @@ import os
 import re
 from pathlib import Path
 
-from ..closure import KUSTOMIZATION_FILES, YAML_SUFFIXES, escape
-from ..fieldpath import field_path
-from ..model import ERROR, Location, Problem, ResourceId, as_list, plural
-from ..yamlio import FileCache, is_regular
+from infometis.discover.closure import KUSTOMIZATION_FILES, YAML_SUFFIXES, escape
+from infometis.load.yamlio import FileCache, is_regular
+from infometis.model import ERROR, Location, Problem, ResourceId, as_list, plural
+from infometis.model.fieldpath import field_path
 
 ID = "secrets"
 LEVEL = ERROR

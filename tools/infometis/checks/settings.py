@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..config import matches
-from ..model import ERROR, WARNING, Problem
+from infometis.load.config import matches
+from infometis.model import ERROR, WARNING, Problem
 
 IGNORE_ANNOTATION = "infometis.io/ignore"
 

@@ -23,10 +23,10 @@ FAIL::
 import os
 from pathlib import Path
 
-from ..closure import KUSTOMIZATION_FILES, YAML_SUFFIXES, Closure, kustomization_file, walk
-from ..model import ERROR, WARNING, Location, Problem, as_list
-from ..yamlio import FileCache
-from .reference_fields import dig
+from infometis.analysis.reference_fields import dig
+from infometis.discover.closure import KUSTOMIZATION_FILES, YAML_SUFFIXES, Closure, kustomization_file, walk
+from infometis.load.yamlio import FileCache
+from infometis.model import ERROR, WARNING, Location, Problem, as_list
 
 ID = "unreached"
 LEVEL = WARNING

@@ -47,11 +47,12 @@ FAIL::
 
 from __future__ import annotations
 
-from ..closure import kustomization_file
-from ..fieldpath import field_path
-from ..model import ERROR, WARNING, Location, Problem
-from ..pods import BATCH_KINDS, containers, pod_spec
-from .once import said_once
+from infometis.analysis.pods import containers, pod_spec
+from infometis.checks.once import said_once
+from infometis.discover.closure import kustomization_file
+from infometis.model import ERROR, WARNING, Location, Problem
+from infometis.model.fieldpath import field_path
+from infometis.model.kinds import BATCH_KINDS
 
 ID = "workloads"
 LEVEL = ERROR

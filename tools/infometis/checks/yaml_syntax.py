@@ -19,8 +19,8 @@ FAIL::
 
 from dataclasses import replace
 
-from ..model import ERROR
-from ..yamlio import YAML_CHECK
+from infometis.load.yamlio import YAML_CHECK
+from infometis.model import ERROR
 
 ID = YAML_CHECK
 LEVEL = ERROR

@@ -6,16 +6,15 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-from .. import redact
-from ..errors import ConfigError
-from ..flux import FluxKustomization
-from ..graph import FORMATS, ClusterGraph
-from ..model import ERROR
-from ..pipeline import ClusterRun, RepoRun, run_repository
-from ..report.text import problem_line
-from ..selection import EVERYTHING, Selection
-from ..yamlio import dump
-from .common import RepoArgs, options, write
+from infometis.analysis.graph import FORMATS, ClusterGraph
+from infometis.analysis.selection import EVERYTHING, Selection
+from infometis.commands.common import RepoArgs, options, write
+from infometis.load.yamlio import dump
+from infometis.model import ERROR, redact
+from infometis.model.errors import ConfigError
+from infometis.model.flux import FluxKustomization
+from infometis.render.pipeline import ClusterRun, RepoRun, run_repository
+from infometis.report.text import problem_line
 
 
 def _run(args: RepoArgs, cluster: str | None) -> RepoRun:

@@ -7,9 +7,10 @@ import hashlib
 import sys
 from dataclasses import replace
 
-from .. import charts, semver
-from ..pipeline import RepoRun, run_repository
-from .common import RepoArgs, options
+from infometis.commands.common import RepoArgs, options
+from infometis.model import semver
+from infometis.render import charts
+from infometis.render.pipeline import RepoRun, run_repository
 
 
 def _wanted(args: RepoArgs) -> tuple[RepoRun, list[charts.ChartSource]]:

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import cache, git, progress, redact
-from .. import config as configs
-from ..checks import REGISTRY
-from ..config import Config
-from ..errors import ConfigError, SetupError
-from ..pipeline import Options
-from ..schemas.catalog import SchemaSettings
-from ..sources import SourceMapping
-
-_SOURCE = re.compile(r"^(?P<kind>[A-Za-z]+)/(?:(?P<namespace>[^/=]+)/)?(?P<name>[^/=]+)=(?P<dir>.+)$")
+from infometis.checks import OPTIONS as CHECK_OPTIONS
+from infometis.checks import REGISTRY
+from infometis.discover import clusters
+from infometis.load import config as configs
+from infometis.load import git
+from infometis.load.config import Config
+from infometis.model import redact
+from infometis.model.errors import ConfigError, SetupError
+from infometis.render import cache, progress
+from infometis.render.pipeline import Options
+from infometis.schemas.catalog import SchemaSettings
 
 
 @dataclass(frozen=True)
@@ -38,48 +38,6 @@ class RepoArgs:
     clusters_from: str = "--cluster"  # how the user named `clusters`, for the message when one does not exist
     cache_dir: str | None = None
     no_cache: bool = False
-
-
-def _folder(repo: Path, text: str, what: str) -> Path:
-    folder = Path(os.path.normpath(repo / text))
-    if not folder.is_dir():
-        raise ConfigError(f"{what} '{text}': no such folder under {repo}")
-    return folder
-
-
-def entries(repo: Path, args: RepoArgs, config: Config) -> list[tuple[str, Path]]:
-    if args.paths:
-        found = []
-        for item in args.paths:
-            name, _, text = item.rpartition("=")
-            folder = _folder(repo, text, "--path")
-            found.append((name or folder.name, folder))
-    else:
-        clusters = repo / "clusters"
-        found = [(d.name, d) for d in sorted(clusters.iterdir()) if d.is_dir()
-                 and not config.is_excluded(f"clusters/{d.name}")] if clusters.is_dir() else []
-        if not found:
-            raise ConfigError(f"no clusters found: {repo} has no clusters/<name>/ folders; "
-                              "pass --path [CLUSTER=]DIR for each cluster's entry folder")
-    names = [name for name, _ in found]
-    if len(set(names)) != len(names):
-        raise ConfigError(f"two clusters have the same name: {', '.join(names)}; name them with --path NAME=DIR")
-    unknown = sorted(set(args.clusters) - set(names))
-    if unknown:
-        raise ConfigError(f"{args.clusters_from} {', '.join(unknown)}: no such cluster (clusters: {', '.join(names)})")
-    return [(name, folder) for name, folder in found if not args.clusters or name in args.clusters]
-
-
-def mappings(repo: Path, args: RepoArgs) -> list[SourceMapping]:
-    found = []
-    for item in args.sources:
-        match = _SOURCE.match(item)
-        if not match:
-            raise ConfigError(f"--source '{item}': expected KIND/[NAMESPACE/]NAME=DIR, "
-                              "e.g. GitRepository/flux-system/apps=./apps")
-        found.append(SourceMapping(match["kind"], match["namespace"], match["name"],
-                                   _folder(repo, match["dir"], "--source")))
-    return found
 
 
 def selected_checks(args: RepoArgs) -> set[str]:
@@ -115,17 +73,24 @@ def options(args: RepoArgs, schema: SchemaArgs | None = None) -> Options:
     repo = Path(args.repo).resolve() if args.repo else git.toplevel(Path.cwd())
     if not repo.is_dir():
         raise ConfigError(f"--repo {args.repo}: no such folder")
-    config = configs.load(*configs.find(repo, args.config))
+    config = load_config(repo, args.config)
     config = replace(config, ignored=frozenset(git.ignored(repo)))
     jobs = args.jobs or os.cpu_count() or 1
     folder = cache_folder(args)
     settings = schema_settings(schema or SchemaArgs(), config, args.online)
-    found, mapped = entries(repo, args, config), mappings(repo, args)
+    found = clusters.entries(repo, args.paths, args.clusters, config, args.clusters_from)
+    mapped = clusters.mappings(repo, args.sources)
     named = [entry for _, entry in found] if args.paths else []
     config = config.pointed_at([os.path.relpath(entry, repo) for entry in named + [m.folder for m in mapped]])
     return Options(repo, found, mapped, config, args.online, jobs,
                    partial=bool(args.clusters), schema=settings, shard=args.shard, cache_dir=folder,
                    progress=progress.wanted(), require_charts=args.require_charts, charts_dir=charts_folder(args))
+
+
+def load_config(repo: Path, given: str | None) -> Config:
+    """The repository's .infometis.yaml (or the one --config names), its check sections judged
+    by the registered checks' options."""
+    return configs.load(*configs.find(repo, given), CHECK_OPTIONS)
 
 
 def cache_folder(args: RepoArgs) -> Path | None:

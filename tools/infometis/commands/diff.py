@@ -12,17 +12,17 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from .. import git, redact
-from ..cli_output import use_color
-from ..diff import compare, rendered_yaml
-from ..diff_report import DEFAULT_BUDGET, DiffResult, as_json, markdown, text
-from ..errors import InfometisError
-from ..model import ERROR, plural
-from ..pipeline import RepoRun, run_repository
-from ..report.text import problem_line
-from ..runner import run
-from ..selection import EVERYTHING, Selection
-from .common import RepoArgs, options, write
+from infometis.analysis.diff import compare, rendered_yaml
+from infometis.analysis.selection import EVERYTHING, Selection
+from infometis.commands.common import RepoArgs, options, write
+from infometis.commands.output import use_color
+from infometis.load import git
+from infometis.load.runner import run
+from infometis.model import ERROR, plural, redact
+from infometis.model.errors import InfometisError
+from infometis.render.pipeline import RepoRun, run_repository
+from infometis.report.diff import DEFAULT_BUDGET, DiffResult, as_json, markdown, text
+from infometis.report.text import problem_line
 
 # Problems that mean a side could not be rendered as Flux would, so no honest diff exists.
 _RENDER_CHECKS = ("kustomize-build", "flux-path", "flux-source", "substitution", "yaml")

@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from .. import invariance
-from .. import promote as promotion
-from ..checks import core_invariance
-from ..errors import ConfigError
-from ..fieldpath import field_path, parse_patterns
-from ..pipeline import RepoRun, run_repository
-from .common import RepoArgs, options, write
+from infometis.analysis import invariance
+from infometis.checks import core_invariance
+from infometis.commands.common import RepoArgs, options, write
+from infometis.model.errors import ConfigError
+from infometis.model.fieldpath import field_path, parse_patterns
+from infometis.render.pipeline import RepoRun, run_repository
+from infometis.write import promote as promotion
 
 
 @dataclass(frozen=True)

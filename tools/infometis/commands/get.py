@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 
-from .. import inventory
-from ..errors import ConfigError
-from ..pipeline import run_repository
-from ..yamlio import dump
-from .build import report_errors
-from .common import RepoArgs, options, write
+from infometis.analysis import inventory
+from infometis.commands.build import report_errors
+from infometis.commands.common import RepoArgs, options, write
+from infometis.load.yamlio import dump
+from infometis.model.errors import ConfigError
+from infometis.render.pipeline import run_repository
 
 OUTPUTS = ("table", "wide", "json", "yaml")
 

@@ -7,13 +7,13 @@ import contextlib
 import sys
 from pathlib import Path
 
-from .. import git
-from ..errors import EditError
-from ..files import write_lock
-from ..generate import grow, init, service
-from ..generate.plan import GenerateError, Plan, apply, preview
-from ..generate.repo import require_repository
-from ..model import plural
+from infometis.generate import grow, init, service
+from infometis.generate.plan import GenerateError, Plan, apply, preview
+from infometis.generate.repo import require_repository
+from infometis.load import git
+from infometis.load.files import write_lock
+from infometis.model import plural
+from infometis.model.errors import EditError
 
 
 def _locked(root: Path, what: str):

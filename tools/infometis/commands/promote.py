@@ -8,15 +8,15 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .. import git
-from .. import promote as promotion
-from ..checks import REGISTRY
-from ..errors import ConfigError, EditError, InfometisError
-from ..files import write_lock
-from ..model import ERROR, plural
-from ..report.text import problem_line
-from .common import RepoArgs, options
-from .validate import judge
+from infometis.checks import REGISTRY
+from infometis.commands.common import RepoArgs, options
+from infometis.load import git
+from infometis.load.files import write_lock
+from infometis.model import ERROR, plural
+from infometis.model.errors import ConfigError, EditError, InfometisError
+from infometis.report.text import problem_line
+from infometis.run.judge import judge
+from infometis.write import promote as promotion
 
 
 class Refused(InfometisError):

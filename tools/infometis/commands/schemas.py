@@ -8,18 +8,18 @@ import os
 import sys
 from pathlib import Path
 
-from .. import config as configs
-from .. import git
-from ..errors import ConfigError
-from ..fieldpath import field_path
-from ..model import ERROR, WARNING, Problem
-from ..report import Report, render
-from ..report.text import problem_line
-from ..schemas import bundled, packaged
-from ..schemas.catalog import Catalog, SchemaSettings
-from ..schemas.crd import file_name
-from ..schemas.documents import crd_schemas, files_under, read
-from .common import SchemaArgs, schema_settings, write
+from infometis.commands.common import SchemaArgs, load_config, schema_settings, write
+from infometis.load import config as configs
+from infometis.load import git
+from infometis.model import ERROR, WARNING, Problem
+from infometis.model.errors import ConfigError
+from infometis.model.fieldpath import field_path
+from infometis.report import Report, render
+from infometis.report.text import problem_line
+from infometis.schemas import bundled, packaged
+from infometis.schemas.catalog import Catalog, SchemaSettings
+from infometis.schemas.crd import file_name
+from infometis.schemas.documents import crd_schemas, files_under, read
 
 ID = "schema"
 KUSTOMIZE_CONFIG = "kustomize.config.k8s.io/"
@@ -37,8 +37,8 @@ def repository(repo: str | None, config: str | None) -> tuple[Path | None, confi
         found = git.query(Path.cwd(), "rev-parse", "--show-toplevel")
         root = Path(found) if found else None
     if root is None:
-        return None, configs.load(*configs.find(Path.cwd(), config)) if config else configs.Config()
-    return root, configs.load(*configs.find(root, config))
+        return None, load_config(Path.cwd(), config) if config else configs.Config()
+    return root, load_config(root, config)
 
 
 def check(paths: list[str], schema: SchemaArgs, skip: tuple[str, ...], online: bool,
@@ -155,7 +155,7 @@ def import_crds(paths: list[str], repo: str | None, folder: str, strict: bool) -
 def list_schemas(repo: str | None, folder: str, schema: SchemaArgs) -> int:
     """Every kind the catalog covers offline, and from where, one per line."""
     root = Path(repo).resolve() if repo else git.toplevel(Path.cwd())
-    config = configs.load(*configs.find(root, None))
+    config = load_config(root, None)
     settings = schema_settings(schema, config, online=False)
     rows = [(f"{folder}/", *_declared(path)) for path in sorted((root / folder).glob("*/*.json"))]
     k8s, line = settings.version(), settings.flux_line()

@@ -5,112 +5,23 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
-from pathlib import Path
 
-from .. import git, verdict
-from ..cache import save_parsed
-from ..checks import run_checks, settings
-from ..cli_output import use_color
-from ..errors import ConfigError
-from ..model import ERROR, plural
-from ..pipeline import RepoRun, run_repository
-from ..report import Report, render
-from .common import RepoArgs, SchemaArgs, options, selected_checks, write
-
-# Where what Flux applies, and what judges it, comes from.
-RENDERED_TOPS = ("clusters/", "infrastructure/", "apps/", "schemas/")
-CONFIG_FILES = (".infometis.yaml", ".sops.yaml")
-
+from infometis.commands.common import RepoArgs, SchemaArgs, options, selected_checks, write
+from infometis.commands.output import use_color
+from infometis.load import git
+from infometis.model import ERROR, plural
+from infometis.model.errors import ConfigError
+from infometis.render.pipeline import RepoRun
+from infometis.report import Report, render
+from infometis.run import verdict
+from infometis.run.judge import counts, files_read, judge, paths_read
 
 NOTHING_RENDERED = {"kustomizations": 0, "rendered": 0, "resources": 0, "skipped": 0, "excluded": 0,
                     "kustomizations_detail": [], "disabled": 0, "ignored": 0}
 
 
-def counts(run: RepoRun) -> dict:
-    kustomizations = sum(len(c.kustomizations) for c in run.clusters)
-    rendered = sum(1 for c in run.clusters for r in c.renders if not r.kustomization.entry)
-    rendered += sum(len(c.entry_syncs) for c in run.clusters)
-    resources = sum(len(r.resources) for c in run.clusters for r in c.renders)
-    skipped = sum(len(c.skipped) for c in run.clusters)
-    return {"clusters": len(run.clusters), "kustomizations": kustomizations,
-            "rendered": rendered, "resources": resources, "skipped": skipped, "excluded": excluded(run),
-            "kustomizations_detail": kustomizations_detail(run)}
-
-
-def excluded(run: RepoRun) -> int:
-    """Files the renders read that `exclude` (or .gitignore) keeps from the file-level checks."""
-    read = {path for c in run.clusters for r in c.renders + c.failed if r.closure for path in r.closure.files}
-    return sum(1 for path in read if run.config.is_excluded(run.cache.relative(path)))
-
-
-def kustomizations_detail(run: RepoRun) -> list[dict]:
-    """Each Flux Kustomization: where it is defined (file, line) and the repository-relative
-    folder it rendered ("" if none; a failed render's folder too)."""
-    rows = []
-    for cluster in run.clusters:
-        folders = {id(r.kustomization): run.cache.relative(r.folder) for r in cluster.renders + cluster.failed}
-        folders.update({id(k): run.cache.relative(cluster.entry) for k in cluster.entry_syncs})
-        for k in cluster.kustomizations.values():
-            defined = k.where("metadata", "name")
-            rows.append({"cluster": cluster.name, "name": f"{k.namespace}/{k.id.name}", "path": k.path,
-                         "folder": folders.get(id(k), ""), "file": defined.file, "line": defined.line})
-    return rows
-
-
-def _renders_read(run: RepoRun):
-    """(cluster, render) of every Flux Kustomization whose build read files, failed ones too."""
-    return ((cluster, r) for cluster in run.clusters for r in cluster.renders + cluster.failed if r.closure)
-
-
-def files_read(run: RepoRun) -> dict[tuple[str, str], frozenset[str]]:
-    """(cluster, namespace/name) of each Flux Kustomization → the repository files its render read."""
-    return {(cluster.name, f"{r.kustomization.namespace}/{r.kustomization.id.name}"):
-            frozenset(run.cache.relative(path) for path in r.closure.files | r.closure.manifests)
-            for cluster, r in _renders_read(run)}
-
-
-def paths_read(run: RepoRun) -> set[Path]:
-    """Every folder and file the renders read."""
-    return run.reached_folders().union(*(r.closure.files | r.closure.manifests for _, r in _renders_read(run)))
-
-
 def default_format() -> str:
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-
-
-def relevant(files: tuple[str, ...], options_) -> list[str]:
-    """The given files that can change what the clusters receive or how they are judged."""
-    found = []
-    for name in files:
-        path = Path(name).resolve()
-        try:
-            relative = path.relative_to(options_.repo).as_posix()
-        except ValueError:
-            continue
-        if options_.config.is_excluded(relative):
-            continue
-        if relative.startswith(RENDERED_TOPS) or relative in CONFIG_FILES or path.suffix in (".yaml", ".yml"):
-            found.append(relative)
-    return found
-
-
-def judge(options_, checks: set[str], changed: set[str] | None = None):
-    """Render and check: the run, every problem found, those of the selected checks, those
-    of the changed part (all when `changed` is None), and those left once .infometis.yaml
-    and annotations have had their say."""
-    from .. import changed as changes  # (these two load what only sharded and changed-only runs need)
-    from .. import shard
-
-    if options_.shard:
-        run, problems = shard.validate(options_, checks)
-    else:
-        run = run_repository(options_)
-        problems = list(run_checks(run, checks))
-        save_parsed(options_.cache_dir, run.cache)
-    part = changes.scope(run, changed) if changed is not None else None
-    selected = [p for p in problems if p.check in checks]
-    kept = [p for p in selected if part is None or part.contains(p)]
-    return run, problems, selected, kept, settings.apply(kept, run)
 
 
 def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output: str | None,
@@ -124,12 +35,14 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
         raise ConfigError(f"{', '.join(missing)}: no such file; FILE arguments name changed files, "
                           "whose effect is validated (give none to validate everything)")
     options_ = options(args, schema)
-    changed = set(relevant(files, options_)) if files else None
-    if changed_since:
-        from .. import changed as changes
+    changed = None
+    if files or changed_since:
+        from infometis.discover import changed as changes  # (only changed-only runs need it)
 
-        changed = (changed or set()) | set(relevant(tuple(str(options_.repo / name) for name in
-                                                          changes.since(options_.repo, changed_since)), options_))
+        changed = set(changes.relevant(files, options_)) if files else None
+    if changed_since:
+        since = changes.since(options_.repo, changed_since)
+        changed = (changed or set()) | set(changes.relevant(tuple(str(options_.repo / name) for name in since), options_))
     if changed is not None and not changed:
         given = f"{plural(len(files), 'file')} given" if files and not changed_since else "changed files"
         print(f"infometis: none of the {given} can change what the clusters receive: nothing to validate",

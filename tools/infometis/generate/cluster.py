@@ -6,9 +6,9 @@ from pathlib import Path
 
 import yaml
 
-from . import templates
-from .plan import Plan
-from .repo import BUILTIN_MODES, Cluster
+from infometis.generate import templates
+from infometis.generate.plan import Plan
+from infometis.generate.repo import BUILTIN_MODES, Cluster
 
 INDEPENDENT = "independent"
 TENANT_MODE = "shared-cluster"  # the mode whose services are applied as a tenant

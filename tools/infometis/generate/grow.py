@@ -5,11 +5,22 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..files import read_text
-from . import templates
-from .cluster import add_border, add_cluster, repository_url
-from .plan import GenerateError, Plan, refuse_existing
-from .repo import BUILTIN_MODES, Cluster, check_domain, check_name, clusters, environments, modes, overlays, parent_domain, services
+from infometis.generate import templates
+from infometis.generate.cluster import add_border, add_cluster, repository_url
+from infometis.generate.plan import GenerateError, Plan, refuse_existing
+from infometis.generate.repo import (
+    BUILTIN_MODES,
+    Cluster,
+    check_domain,
+    check_name,
+    clusters,
+    environments,
+    modes,
+    overlays,
+    parent_domain,
+    services,
+)
+from infometis.load.files import read_text
 
 
 def plan_environment(root: Path, name: str, source: str, force: bool) -> Plan:

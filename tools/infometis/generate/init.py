@@ -6,12 +6,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__, git
-from ..runner import run
-from . import templates
-from .cluster import INDEPENDENT, TENANT_MODE, add_border, add_cluster, default_url
-from .plan import GenerateError, Plan
-from .repo import Cluster, check_domain, check_name
+from infometis import __version__
+from infometis.generate import templates
+from infometis.generate.cluster import INDEPENDENT, TENANT_MODE, add_border, add_cluster, default_url
+from infometis.generate.plan import GenerateError, Plan
+from infometis.generate.repo import Cluster, check_domain, check_name
+from infometis.load import git
+from infometis.load.runner import run
 
 
 @dataclass(frozen=True)

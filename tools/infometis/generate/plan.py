@@ -12,9 +12,9 @@ from pathlib import Path
 
 import yaml
 
-from ..edit import append_item
-from ..errors import EditError, InfometisError
-from ..files import read_text, write_atomic
+from infometis.load.files import read_text, write_atomic
+from infometis.model.errors import EditError, InfometisError
+from infometis.write.edit import append_item
 
 
 class GenerateError(InfometisError):

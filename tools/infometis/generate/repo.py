@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from .plan import GenerateError
+from infometis.generate.plan import GenerateError
+from infometis.model import layout
 
 DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 RESERVED = {"base", "border", "common", "flux-system"}
@@ -77,7 +78,7 @@ def overlays(root: Path, service: str) -> list[str]:
     """The environments a service has an overlay for."""
     folder = root / "apps" / service
     return sorted(path.parent.name for path in folder.glob("*/kustomization.yaml")
-                  if path.parent.name not in ("base", "border"))
+                  if layout.is_overlay(path.parent))
 
 
 def environments(root: Path) -> list[str]:

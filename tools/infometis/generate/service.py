@@ -7,11 +7,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import imageref
-from . import templates
-from .cluster import add_app
-from .plan import GenerateError, Plan, refuse_existing
-from .repo import check_name, clusters, environments
+from infometis.generate import templates
+from infometis.generate.cluster import add_app
+from infometis.generate.plan import GenerateError, Plan, refuse_existing
+from infometis.generate.repo import check_name, clusters, environments
+from infometis.model import imageref
 
 KINDS = {"deployment": "Deployment", "statefulset": "StatefulSet"}
 # Flux Kustomizations every cluster has: a service's own would clash with them

@@ -19,9 +19,9 @@ from importlib.resources.abc import Traversable
 
 import yaml
 
-from ..goyaml import STR, plain_tag
-from ..model import CONTROL_CHARACTERS as _CONTROL
-from .plan import GenerateError
+from infometis.generate.plan import GenerateError
+from infometis.load.goyaml import STR, plain_tag
+from infometis.model import CONTROL_CHARACTERS as _CONTROL
 
 _PLACEHOLDER = re.compile(r"^\{\{([a-z_]+)\}\}\n|\{\{([a-z_]+)\}\}", re.MULTILINE)
 _WHOLE_VALUE = re.compile(r"^[ \t]*(?:- )?[\w.\-/\"']+: $")  # the line up to the placeholder: `key: `

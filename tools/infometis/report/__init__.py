@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import ERROR, INFO, WARNING, Problem
-from . import github, json_format, junit, sarif, text
+from infometis.model import ERROR, INFO, WARNING, Problem
+from infometis.report import github, json_format, junit, sarif, text
 
 REPORTERS = {"text": text, "json": json_format, "github": github, "sarif": sarif, "junit": junit}
 

@@ -1,8 +1,8 @@
 """`--format github`: workflow commands, shown as annotations on the pull request."""
 
 
-from ..model import CONTROL_CHARACTERS as _CONTROL
-from ..model import plural
+from infometis.model import CONTROL_CHARACTERS as _CONTROL
+from infometis.model import plural
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from ..model import ERROR, FLUX_KUSTOMIZE_GROUP, WARNING
+from infometis.model import ERROR, FLUX_KUSTOMIZE_GROUP, WARNING
 
 REPOSITORY = "repository"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # not allowed in XML 1.0

@@ -19,8 +19,8 @@ import re
 from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
-from .. import __version__
-from ..checks import REGISTRY
+from infometis import __version__
+from infometis.checks import REGISTRY
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/infometis/infometis"

@@ -1,7 +1,7 @@
 """`--format text`: problems grouped per cluster, `file:line:col: level [check] message`."""
 
-from ..model import CONTROL_CHARACTERS as _CONTROL
-from ..model import plural
+from infometis.model import CONTROL_CHARACTERS as _CONTROL
+from infometis.model import plural
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _RESET, _BOLD = "\033[0m", "\033[1m"

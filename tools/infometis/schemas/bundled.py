@@ -9,7 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from ..errors import SetupError
+from infometis.model.errors import SetupError
 
 
 @functools.cache

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ConfigError
-from . import bundled, packaged
-from .bundled import split_api_version
-from .engine import Schema
-from .locations import checked, expand, is_url
+from infometis.model.errors import ConfigError
+from infometis.schemas import bundled, packaged
+from infometis.schemas.bundled import split_api_version
+from infometis.schemas.engine import Schema
+from infometis.schemas.locations import checked, expand, is_url
 
 MISSING_LEVELS = ("error", "warning", "ignore")
 

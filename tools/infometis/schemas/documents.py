@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigError
-from ..model import Document, Location, Problem
-from ..yamlio import MAX_FILE_BYTES, is_regular, load_text
-from .crd import convert_crd, is_crd
+from infometis.load.yamlio import MAX_FILE_BYTES, is_regular, load_text
+from infometis.model import Document, Location, Problem
+from infometis.model.errors import ConfigError
+from infometis.schemas.crd import convert_crd, is_crd
 
 SUFFIXES = (".yaml", ".yml", ".json")
 

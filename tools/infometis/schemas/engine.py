@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import jsonschema_rs
 
-from ..fieldpath import field_path
+from infometis.model.fieldpath import field_path
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..yamlio import load_stream
-from .crd import convert_crd, is_crd
-from .packaged import FOLDER as OUT
-from .walk import rewrite
+from infometis.load.yamlio import load_stream
+from infometis.schemas.crd import convert_crd, is_crd
+from infometis.schemas.packaged import FOLDER as OUT
+from infometis.schemas.walk import rewrite
 
 
 @dataclass(frozen=True)

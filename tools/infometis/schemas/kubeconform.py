@@ -16,12 +16,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import SetupError
-from ..fieldpath import pointer_path
-from ..runner import overridden, run
-from ..yamlio import dump
-from .catalog import SchemaSettings
-from .engine import Violation, prepared
+from infometis.load.runner import overridden, run
+from infometis.load.yamlio import dump
+from infometis.model.errors import SetupError
+from infometis.model.fieldpath import pointer_path
+from infometis.schemas.catalog import SchemaSettings
+from infometis.schemas.engine import Violation, prepared
 
 TIMEOUT = 300
 _RANK = {"valid": 0, "missing": 1, "invalid": 2, "error": 3}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import ConfigError
+from infometis.model.errors import ConfigError
 
 FIELD = re.compile(r"\{\{\s*\.(\w+)\s*\}\}")
 FIELDS = ("NormalizedKubernetesVersion", "StrictSuffix", "ResourceKind", "ResourceAPIVersion", "Group", "KindSuffix")

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigError
+from infometis.model.errors import ConfigError
 
 FOLDER = Path(__file__).resolve().parent.parent / "data" / "schemas"
 FLUX = "flux-"

@@ -1,0 +1,1 @@
+"""Plain data functions over a finished run, shared by the checks, sharding and the commands."""

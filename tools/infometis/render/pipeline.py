@@ -1,0 +1,374 @@
+"""discover → render → check for one repository: every Flux Kustomization of every
+cluster rendered once, as Flux would, children found in their parents' output."""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from infometis.discover import closure as closures
+from infometis.discover.sources import EXTERNAL, PENDING, REPO, UNDEFINED, SourceMapping, SourceTable
+from infometis.load import git
+from infometis.load.config import Config
+from infometis.load.yamlio import YAML_CHECK, FileCache
+from infometis.model import ERROR, FLUX_KUSTOMIZE_GROUP, INFO, Document, Location, Problem, ResourceId, as_list, redact
+from infometis.model.flux import FluxKustomization, SourceRef, is_flux_kustomization, is_source
+from infometis.render import flux_path, flux_source, helm, kustomize_build, postbuild, substitution
+from infometis.render.cache import RenderCache, load_parsed, open_cache
+from infometis.render.charts import ChartCache
+from infometis.render.kustomize import Resource, build, wrapper
+from infometis.render.progress import Progress
+from infometis.render.releases import ReleaseWalk
+from infometis.schemas.catalog import SchemaSettings
+
+
+@dataclass(frozen=True)
+class Options:
+    repo: Path
+    entries: list[tuple[str, Path]]  # (cluster name, entry folder)
+    mappings: list[SourceMapping] = field(default_factory=list)
+    config: Config = field(default_factory=Config)
+    online: bool = False
+    jobs: int = os.cpu_count() or 1
+    partial: bool = False  # some clusters were left out (--cluster)
+    schema: SchemaSettings = field(default_factory=SchemaSettings)
+    shard: tuple[int, int] | None = None  # (I, N): shard I of N (see shard.py)
+    cache_dir: Path | None = None  # renders kept across runs here (None: only within the run)
+    progress: bool = False  # renders counted on standard error (a terminal only)
+    require_charts: bool = False  # a HelmRelease whose chart is not cached is an error (else an info)
+    charts_dir: Path | None = None  # the chart cache's folder (read even with --no-cache: charts are downloads)
+    each_cluster: bool = False  # every cluster's problems, not one base's said once (checks/once.py)
+
+
+@dataclass
+class Rendered:
+    kustomization: FluxKustomization
+    folder: Path
+    target: str  # the cluster its resources go to
+    resources: list[Resource]
+    closure: closures.Closure | None = None  # what its build read (with its spec.components)
+
+
+@dataclass
+class ClusterRun:
+    name: str
+    entry: Path
+    settings: dict = field(default_factory=dict)
+    kustomizations: dict[tuple[str, ResourceId], FluxKustomization] = field(default_factory=dict)
+    renders: list[Rendered] = field(default_factory=list)
+    skipped: list[FluxKustomization] = field(default_factory=list)
+    entry_syncs: list[FluxKustomization] = field(default_factory=list)  # rendered as the entry
+    reached: set[Path] = field(default_factory=set)  # folders of every render, failed ones too
+    failed: list[Rendered] = field(default_factory=list)  # builds that gave nothing (no resources)
+
+
+@dataclass
+class RepoRun:
+    repo: Path
+    config: Config
+    cache: FileCache
+    clusters: list[ClusterRun] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    remotes: set[str] = field(default_factory=set)
+    branches: set[str] | None = None
+    partial: bool = False
+    each_cluster: bool = False
+    schema: SchemaSettings = field(default_factory=SchemaSettings)
+    renders: RenderCache | None = None
+    progress: Progress | None = None
+    stopped: threading.Event = field(default_factory=threading.Event)  # interrupted: render no more
+    charts: ChartCache = field(default_factory=lambda: ChartCache(None))
+    helm_renders: helm.RenderStore = field(default_factory=lambda: helm.RenderStore(None))
+    chart_notes: dict[tuple[str, str], str] = field(default_factory=dict)  # (cluster, resource) → its chart
+    wanted_charts: set = field(default_factory=set)  # the ChartSources of the HelmReleases (for charts pull)
+
+    def explain(self, problem: Problem) -> Problem:
+        """A problem in a chart's output, with the chart, version and template it came from."""
+        note = self.chart_notes.get((problem.cluster, problem.resource)) if problem.resource else None
+        return replace(problem, message=f"{problem.message} ({note})") if note else problem
+
+    @functools.cached_property
+    def hidden(self) -> frozenset[str]:
+        """The values of every Secret the clusters receive: never shown by any output."""
+        return frozenset().union(*(redact.secret_values(resource.data) for cluster in self.clusters
+                                   for rendered in cluster.renders for resource in rendered.resources))
+
+    def reached_folders(self) -> set[Path]:
+        return set().union(*(cluster.reached for cluster in self.clusters))
+
+    def document(self, resource: Resource) -> Document | None:
+        """The source document that defined `resource`: in its origin file, the one of its group,
+        kind, name and namespace (a namespace set by kustomize is not in the source); for an
+        object of a chart, the HelmRelease's."""
+        if resource.via is not None:
+            return self.document(resource.via)
+        if resource.origin is None:
+            return None
+        rid = resource.id
+        same_kind = [d for d in self.cache.load(resource.origin).documents if isinstance(d.data, dict)
+                     and d.data.get("kind") == rid.kind and ResourceId.of(d.data).group == rid.group]
+        named = [d for d in same_kind if _metadata(d).get("name") == rid.name]
+        exact = [d for d in named if _metadata(d).get("namespace") == rid.namespace]
+        unset = [d for d in named if not _metadata(d).get("namespace")]
+        for found in (exact, unset, named):
+            if found:
+                return found[0]
+        # renamed since (namePrefix, nameSuffix, a hash): the file's only document of that kind
+        return same_kind[0] if len(same_kind) == 1 else None
+
+    def locate(self, resource: Resource, path: tuple = ()) -> Location:
+        """The file and line that defined `resource` (and `path` inside it, when found); for an
+        object of a chart, the HelmRelease's values (or chart)."""
+        if resource.via is not None:
+            document = self.document(resource.via)
+            spec = (resource.via.data.get("spec") or {}) if isinstance(resource.via.data, dict) else {}
+            path = ("spec", "values") if spec.get("values") else ("spec", "chart" if "chart" in spec else "chartRef")
+            return document.location(path) if document else self.locate(resource.via)
+        document = self.document(resource)
+        if document is not None:
+            return document.location(path)
+        return Location(self.cache.load(resource.origin).path, 1, 1) if resource.origin else Location()
+
+
+class ClusterWalk:
+    """Renders one cluster: the entry folder, then each Flux Kustomization found, in waves."""
+
+    def __init__(self, options: Options, run: RepoRun, pool: ThreadPoolExecutor, name: str, entry: Path):
+        self.options, self.run, self.pool = options, run, pool
+        self.cluster = ClusterRun(name, entry)
+        self.problems: list[Problem] = []  # this cluster's, merged in cluster order at the end
+        self.sources = SourceTable(options.repo, run.remotes, run.branches, options.mappings)
+        self.objects: dict[tuple[str, str, str], dict] = {}  # ConfigMaps and Secrets
+        self.said: set[str] = set()
+        self.notes_at: dict[str, FluxKustomization] = {}  # where a source note is best said
+        self.resolved: dict[tuple[Path, str], tuple] = {}
+
+    def problem(self, check, level, message, where=None, k=None, **extra):
+        extra.setdefault("cluster", k.target if k else self.cluster.name)
+        if k is not None and not k.entry:
+            extra.setdefault("resource", str(k.id))
+        self.problems.append(Problem.at(check, level, message, where, **extra))
+
+    def walk(self) -> ClusterRun:
+        relative = self.run.cache.relative(self.cluster.entry)
+        root = FluxKustomization(ResourceId("Kustomization", FLUX_KUSTOMIZE_GROUP, "flux-system", relative),
+                                 {"path": relative}, self.cluster.name, entry=True)
+        pending = [root]
+        while pending and not self.run.stopped.is_set():
+            batch, pending = self._ready(pending)
+            planned = [(k, folder) for k in batch if (folder := self.plan(k)) is not None]
+            if self.run.progress:
+                self.run.progress.add(self.cluster.name, len(planned))
+            for k, folder, output, closure in self.pool.map(self._render, planned):
+                pending += self._register(k, folder, output, closure)
+        if not self.run.stopped.is_set():
+            ReleaseWalk(self).render_all()  # once every values source and chart source is known
+        return self.cluster
+
+    def _ready(self, pending):
+        for relax in range(3):
+            ready = [k for k in pending if self._is_ready(k, relax)]
+            if ready:
+                return ready, [k for k in pending if k not in ready]
+        return pending, []
+
+    def _is_ready(self, k: FluxKustomization, relax: int) -> bool:
+        if k.entry:
+            return True
+        if k.source and self.sources.resolve(k.source, relax).status == PENDING:
+            return False
+        return relax >= 2 or all(ref[3] or ref[:3] in self.objects for ref in postbuild.substitute_from(k))
+
+    def plan(self, k: FluxKustomization) -> Path | None:
+        """The folder to render for `k`, or None (with the reason reported). A hook: a walk that
+        renders part of a repository (a shard's) leaves what it does not render here."""
+        if k.entry:
+            return self.cluster.entry
+        if k.source is None:
+            self.problem(flux_source.ID, ERROR, "spec.sourceRef needs a kind and a name",
+                         k.where("spec", "sourceRef"), k)
+            return None
+        resolution = self.sources.resolve(k.source, 2)
+        if resolution.note and resolution.note not in self.said:
+            self.said.add(resolution.note)
+            at = self.notes_at.get(resolution.note, k)
+            self.problem(flux_source.ID, INFO, resolution.note, at.where("spec", "sourceRef"), at)
+        if resolution.status == EXTERNAL:
+            self.cluster.skipped.append(k)
+            self.problem(flux_source.ID, INFO, f"skipped: source {k.source} is not this repository",
+                         k.where("spec", "sourceRef"), k,
+                         hint=f"map it to a folder with --source {k.source}=DIR")
+            return None
+        if resolution.status == UNDEFINED:
+            self.problem(flux_source.ID, ERROR, f"sourceRef {k.source} is not defined in the repository",
+                         k.where("spec", "sourceRef"), k,
+                         hint=f"define it, fix the reference, or map it with --source {k.source}=DIR")
+            return None
+        folder, why = self._resolve(resolution.root, k.path)
+        if why:
+            self.problem(flux_path.ID, ERROR, why, k.where("spec", "path"), k,
+                         hint="spec.path is relative to the root of the source")
+            return None
+        if folder == self.cluster.entry and resolution.status == REPO:
+            self.cluster.entry_syncs.append(k)  # the sync of the entry folder itself
+            return None
+        return folder
+
+    def _render(self, item):
+        k, folder = item
+        closure = closures.walk(folder, self.run.cache)
+        components = [(str(c), k.where("spec", "components", i)) for i, c in enumerate(as_list(k.spec.get("components")))]
+        closures.add_components(folder, components, self.run.cache, closure)  # (the walk parsed every manifest)
+        refused = closure.refused or (closure.remote and not self.options.online)
+        output = None if refused or self.run.stopped.is_set() else self.build(k, folder, closure)
+        if self.run.progress:
+            self.run.progress.done(self.cluster.name)
+        return k, folder, output, closure
+
+    def build(self, k, folder, closure):
+        """kustomize's render, from the render cache when its inputs have not changed. A hook:
+        a walk run twice (a shard's) keeps its outputs."""
+        repo, renders = self.options.repo, self.run.renders
+        if renders is None:
+            return self._scrubbed(build(k, folder, repo), closure)
+        key = renders.key(wrapper(k, folder, repo), closure)
+        return renders.get(key, lambda: self._scrubbed(build(k, folder, repo), closure))
+
+    def _scrubbed(self, output, closure: closures.Closure):
+        """kustomize's message without a value of the Secrets its inputs hold."""
+        if output.error:
+            values = set().union(*(redact.secret_values(document.data) for path in closure.manifests
+                                   if path.is_file() for document in self.run.cache.load(path).documents))
+            values |= redact.hideable(closures.generator_values(closure, self.run.cache))
+            output.error = redact.scrub(output.error, values)
+        return output
+
+    def _register(self, k, folder, output, closure) -> list[FluxKustomization]:
+        self.cluster.reached |= closure.folders
+        if output is None or output.error:
+            self.cluster.failed.append(Rendered(k, folder, k.kube_config_target or k.target, [], closure))
+        if output is None:
+            for why, where, hint in closure.refused:
+                self.problem(kustomize_build.ID, ERROR, why, where, k, hint=hint)
+            for reference, where in closure.remote if not self.options.online else ():
+                self.problem(kustomize_build.ID, ERROR, f"remote resource '{reference}' refused: the network is off",
+                             where, k, hint="vendor it into the repository, or run with --online")
+            return []
+        if output.error:
+            mistyped = kustomize_build.mistyped(output.error, self._kustomizations(closure))
+            if mistyped:
+                self.problem(kustomize_build.ID, ERROR, mistyped.message, mistyped.where, k, hint=mistyped.hint)
+            elif not self._explained(closure):  # else the yaml check says it once, at the file
+                self.problem(kustomize_build.ID, ERROR, kustomize_build.shorten(output.error),
+                             self._failure_location(k, folder, closure, output.error), k)
+            return []
+        if k.post_build is not None:
+            postbuild.apply(self, k, output.resources, closure, output.variables)
+        target = k.kube_config_target or k.target
+        self.cluster.renders.append(Rendered(k, folder, target, output.resources, closure))
+        return self._children(k, target, output.resources)
+
+    def _kustomizations(self, closure: closures.Closure) -> list[tuple[Document, Path]]:
+        """The kustomization.yaml documents a build read, each with its file."""
+        files = (closures.kustomization_file(folder) for folder in sorted(closure.folders))
+        return [(loaded.documents[0], path) for path in files if path
+                for loaded in [self.run.cache.load(path)] if loaded.documents]
+
+    def _explained(self, closure: closures.Closure) -> bool:
+        """Whether a file the build reads has a yaml error, which is then the failure's cause."""
+        if not self.run.config.check(YAML_CHECK).enabled:
+            return False
+        for path in closure.files | closure.manifests:
+            loaded = self.run.cache.parsed_file(path)
+            if loaded and any(p.level == ERROR for p in loaded.problems) and not self.run.config.is_excluded(loaded.path):
+                return True
+        return False
+
+    def _failure_location(self, k, folder: Path, closure: closures.Closure, error: str) -> Location:
+        """The kustomization that failed; for a generated one that failed to parse a file, the
+        first file that does not parse (kustomize does not name it), else the Flux Kustomization."""
+        if closure.missing:  # a file the build needs is not there: the line that names it
+            return closure.missing[0][1]
+        spec_file = closures.kustomization_file(folder)
+        if spec_file:
+            return Location(self.run.cache.relative(spec_file), 1, 1)
+        for manifest in sorted(closure.manifests) if _parse_failure(error) else ():
+            loaded = self.run.cache.load(manifest) if manifest.is_file() else None
+            if loaded and loaded.problems:
+                return Location(loaded.path, loaded.problems[0].line, loaded.problems[0].column)
+        return k.where("spec", "path") if not k.entry else Location(self.run.cache.relative(folder) + "/")
+
+    def _children(self, parent, target, resources) -> list[FluxKustomization]:
+        children = []
+        for resource in resources:
+            data, rid = resource.data, resource.id
+            if is_source(data):
+                self.sources.define(SourceRef(rid.kind, rid.namespace, rid.name), data)
+            elif rid.kind == "ArtifactGenerator":
+                for artifact in (data.get("spec") or {}).get("artifacts") or []:
+                    if isinstance(artifact, dict) and artifact.get("name"):
+                        self.sources.define(SourceRef("ExternalArtifact", rid.namespace, artifact["name"]), data)
+            elif rid.kind in ("ConfigMap", "Secret") and rid.group == "":
+                self.objects.setdefault((rid.kind, rid.namespace, rid.name), substitution.object_values(data))
+                if rid.kind == "ConfigMap" and (rid.namespace, rid.name) == ("flux-system", "cluster-settings"):
+                    self.cluster.settings = dict(data.get("data") or {})
+            if not is_flux_kustomization(data) or (target, rid) in self.cluster.kustomizations:
+                continue
+            child = FluxKustomization.parse(data, target, self.run.document(resource), parent.id)
+            self.cluster.kustomizations[(target, rid)] = child
+            children.append(child)
+            if parent.entry and child.source and self._syncs_entry(child) and child.source not in self.sources.this_repo:
+                note = f"{child.source} syncs the entry folder {parent.path}: taken to be this repository"
+                self.sources.this_repo[child.source] = note
+                self.notes_at[note] = child  # said at the sync rather than at its first user
+        return children
+
+    def _syncs_entry(self, k: FluxKustomization) -> bool:
+        return self._resolve(self.options.repo, k.path)[0] == self.cluster.entry
+
+    def _resolve(self, root: Path, path: str):
+        """flux_path.resolve, once per root and path in a walk (it asks the file system)."""
+        key = (root, path)
+        if key not in self.resolved:
+            self.resolved[key] = flux_path.resolve(root, path)
+        return self.resolved[key]
+
+def _parse_failure(error: str) -> bool:
+    """Whether kustomize failed on YAML it could not read (go-yaml's and kyaml's messages)."""
+    return "yaml: " in error or "MalformedYAML" in error
+
+
+def _metadata(document: Document) -> dict:
+    metadata = document.data.get("metadata")
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def run_repository(options: Options, walker=ClusterWalk) -> RepoRun:
+    """Render every cluster of the repository; problems are collected, never raised."""
+    run = RepoRun(options.repo, options.config, FileCache(options.repo, load_parsed(options.cache_dir)),
+                  remotes=git.remote_urls(options.repo), branches=git.branches(options.repo),
+                  partial=options.partial, each_cluster=options.each_cluster, schema=options.schema,
+                  renders=open_cache(options.repo, options.cache_dir),
+                  progress=Progress() if options.progress else None,
+                  charts=ChartCache(options.charts_dir or options.cache_dir), helm_renders=helm.RenderStore(options.cache_dir))
+    # Clusters walk at once (each wave of one cluster waits for its slowest render, which
+    # would leave cores idle); the renders of every cluster share one pool of `jobs` workers.
+    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+        walks = [walker(options, run, pool, name, entry) for name, entry in options.entries]
+        with ThreadPoolExecutor(max_workers=max(1, len(walks))) as clusters:
+            try:
+                run.clusters = list(clusters.map(lambda walk: walk.walk(), walks))
+            except BaseException:  # Ctrl-C, SIGTERM: start no more renders, wait for none
+                run.stopped.set()
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    for walk in walks:
+        run.problems += walk.problems
+    if run.progress:
+        run.progress.close()
+    return run
+

@@ -1,0 +1,1 @@
+"""A whole validation: rendering and checking together, the verdict cache, sharding."""

@@ -1,0 +1,146 @@
+"""The walk of one shard: the clusters' walks rendering only what the shard needs, and whose
+problem is whose."""
+
+# kustomization fields after which the names and kinds of its objects cannot be read from the files
+from __future__ import annotations
+
+import copy
+import json
+import os
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+
+from infometis.checks import REGISTRY, references, schema
+from infometis.load.yamlio import FileCache
+from infometis.render.pipeline import ClusterWalk, Options, RepoRun, run_repository
+from infometis.render.postbuild import substitute_from
+from infometis.run.shard.facts import Facts, facts_of
+from infometis.run.shard.units import Split, split
+
+
+class ShardWalk(ClusterWalk):
+    """A cluster's walk that renders only what the shard needs, and says only its own problems."""
+
+    def __init__(self, shard: Shard, options, run, pool, name, entry):
+        super().__init__(options, run, pool, name, entry)
+        self.shard = shard
+        self.units: dict[int, str | None] = {}  # id(k) → the unit of its folder (None: repository-wide)
+        self.shared: set[int] = set()  # id(k) of the service Kustomizations every shard renders
+        self.attempted: list = []  # Flux Kustomizations this shard renders
+        self.elsewhere: list[tuple] = []  # (k, unit, facts): left to their unit's shard
+        shard.walks.append(self)
+
+    def problem(self, check, level, message, where=None, k=None, **extra):
+        if self.shard.owner_of_kustomization(k, self.units.get(id(k), "")) == self.shard.index:
+            super().problem(check, level, message, where, k, **extra)
+
+    def plan(self, k):
+        folder = super().plan(k)
+        if folder is None or k.entry:
+            return folder
+        unit = self.units[id(k)] = self.shard.layout.unit(folder)
+        facts = self.shard.facts(k, folder, unit) if unit else None
+        if facts is not None and facts.shared:
+            self.shared.add(id(k))
+        if facts is None or facts.shared or self.shard.renders(unit):
+            self.attempted.append(k)
+            return folder
+        self.cluster.reached |= facts.folders
+        self.elsewhere.append((k, unit, facts))
+        return None
+
+    def render_unit(self, k) -> str | None:
+        """The unit a render belongs to, None when every shard renders it."""
+        return None if k.entry or id(k) in self.shared else self.units.get(id(k))
+
+    def build(self, k, folder, closure):
+        key = (str(folder), json.dumps(k.spec, sort_keys=True, default=str))
+        if key not in self.shard.builds:
+            self.shard.builds[key] = super().build(k, folder, closure)
+        return copy.deepcopy(self.shard.builds[key])  # substitution changes resources in place
+
+    def missing_objects(self) -> set[tuple[str, str]]:
+        """(kind, name) of the substituteFrom objects a render of this shard did not find."""
+        return {(kind, name) for k in self.attempted for kind, namespace, name, _ in substitute_from(k)
+                if (kind, namespace, name) not in self.objects}
+
+
+class Shard:
+    """One shard's run: its split, its walks, the context it renders, and whose problems are whose."""
+
+    def __init__(self, options: Options):
+        self.options = options
+        self.index, count = options.shard
+        self.layout = split(options.repo, count, options.config.services, [entry for _, entry in options.entries])
+        self.context: set[str] = set()  # other units rendered for this shard's verdicts
+        self.cache = FileCache(options.repo)  # files read for their facts: not validated here
+        self.charts = _charts_render(options, self.layout)
+        self.known: dict[tuple, Facts] = {}
+        self.builds: dict[tuple, object] = {}  # kustomize outputs, for the second walk
+        self.walks: list[ShardWalk] = []
+        self.rendered_by: dict[str, set[str | None]] = {}  # resource → units (None: shared)
+
+    def renders(self, unit: str) -> bool:
+        return self.layout.shard_of[unit] == self.index or unit in self.context
+
+    def facts(self, k, folder: Path, unit: str) -> Facts:
+        key = (str(folder), unit, json.dumps(k.spec, sort_keys=True, default=str))
+        if key not in self.known:
+            self.known[key] = facts_of(k, folder, unit, self.layout, self.cache, self.charts)
+        return self.known[key]
+
+    def owner_of_kustomization(self, k, unit: str | None) -> int:
+        if k is None or k.entry:
+            return 1
+        if unit == "":  # not planned yet: by its path in this repository
+            unit = self.layout.unit(os.path.normpath(self.options.repo / (k.path.strip().lstrip("/") or ".")))
+        return self.layout.shard_of[unit] if unit else 1
+
+    def owner(self, problem) -> int:
+        unit = self.layout.owner(problem.file) if problem.file else None
+        if unit is None and problem.resource:
+            units = self.rendered_by.get(problem.resource, set())
+            unit = min(units) if units and None not in units else None
+        return self.layout.shard_of[unit] if unit else 1
+
+    # ------------------------------------------------------------ the walks
+
+    def walk(self) -> RepoRun:
+        self.walks = []
+        run = run_repository(self.options, walker=partial(ShardWalk, self))
+        self.rendered_by = {}
+        for walk in self.walks:
+            for rendered in walk.cluster.renders:
+                unit = walk.render_unit(rendered.kustomization)
+                for resource in rendered.resources:
+                    self.rendered_by.setdefault(str(resource.id), set()).add(unit)
+        return run
+
+    def view(self, run: RepoRun) -> RepoRun:
+        """The run as the references check must see it: what other shards render is not unknown."""
+        clusters = [replace(walk.cluster, entry_syncs=walk.cluster.entry_syncs + [k for k, _, _ in walk.elsewhere])
+                    for walk in self.walks]
+        return replace(run, clusters=clusters)
+
+    def problems(self, run: RepoRun, selected: set[str]):
+        """This shard's problems: those of rendering (already its own), then the checks'."""
+        yield from run.problems
+        for check_id, module in REGISTRY.items():
+            if module is schema and check_id in selected:  # a kind without a schema: said by shard 1
+                yield from (problem for problem, whole in schema.findings(run)
+                            if (1 if whole else self.owner(problem)) == self.index)
+            elif hasattr(module, "check") and check_id in selected:
+                found = module.check(self.view(run) if module is references else run)
+                yield from (problem for problem in found if self.owner(problem) == self.index)
+
+
+def _charts_render(options: Options, layout: Split) -> bool:
+    """Whether a HelmRelease may render objects: a chart is cached, or one comes from the
+    repository (a GitRepository, a Bucket, a HelmChart), which needs no cache."""
+    folder = options.charts_dir or options.cache_dir
+    if folder is not None and (folder / "charts").is_dir() and any(p.is_file() for p in (folder / "charts").rglob("*")):
+        return True
+    return bool(layout.found.chart_kinds - {"HelmRepository", "OCIRepository"})
+
+

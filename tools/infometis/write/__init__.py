@@ -1,0 +1,1 @@
+"""Writing the repository: the splice editor, pinned versions, the promotion plan."""
