@@ -4,9 +4,9 @@ from infometis.load.git import normalize_url
 
 @pytest.mark.parametrize("url", [
     "https://github.com/infometis/infometis",
-    "https://github.com/infometis/infometis.load.git",
+    "https://github.com/infometis/infometis.git",
     "ssh://git@github.com/infometis/infometis",
-    "git@github.com:infometis/infometis.load.git",
+    "git@github.com:infometis/infometis.git",
     "ssh://git@GitHub.com:22/infometis/infometis/",
 ])
 def test_remote_urls_normalize_to_one_form(url):

@@ -77,7 +77,7 @@ def release_run(act_session, github_api, infometis_release, tmp_path, tag):
     source = infometis_release.source
     if tag != infometis_release.tag:
         git(source, "tag", "-f", tag)
-        subprocess.run(["git", "-C", str(source), "push", "-q", "-f", f"https://{SERVER}/infometis/infometis.load.git", tag],
+        subprocess.run(["git", "-C", str(source), "push", "-q", "-f", f"https://{SERVER}/infometis/infometis.git", tag],
                        check=True, capture_output=True, env=act_session.env())
     runner = act_session.checkout("infometis/infometis", tag, tmp_path / "runner")
     event = {"ref": f"refs/tags/{tag}", "repository": {"full_name": "infometis/infometis", "default_branch": "main"}}

@@ -42,12 +42,12 @@ def test_init_pins_this_release_by_default(generated):
 
 
 def test_init_takes_a_mirror_and_a_ref(tmp_path):
-    result = invoke("init", str(tmp_path / "fleet"), "--infometis-repo", "https://git.corp.example/platform/infometis.load.git",
+    result = invoke("init", str(tmp_path / "fleet"), "--infometis-repo", "https://git.corp.example/platform/infometis.git",
                     "--infometis-ref", COMMIT)
     assert result.exit_code == 0, result.output
     assert f"uses: platform/infometis@{COMMIT}\n" in (tmp_path / "fleet/.github/workflows/validate.yaml").read_text()
     hooks = (tmp_path / "fleet/.pre-commit-config.yaml").read_text()
-    assert f"repo: https://git.corp.example/platform/infometis.load.git\n    rev: {COMMIT}\n" in hooks
+    assert f"repo: https://git.corp.example/platform/infometis.git\n    rev: {COMMIT}\n" in hooks
 
 
 @pytest.mark.parametrize(("option", "value", "said"), [

@@ -19,7 +19,7 @@ def _name(resource_or_k) -> str:
 
 
 def _renders_by_kustomization(cluster: ClusterRun) -> dict[int, Rendered]:
-    return {id(r.kustomization): r for r in cluster.renders + cluster.failed}
+    return {r.kustomization: r for r in cluster.renders + cluster.failed}
 
 
 def kustomizations(run: RepoRun) -> list[dict]:
@@ -27,18 +27,18 @@ def kustomizations(run: RepoRun) -> list[dict]:
     rows = []
     for cluster in run.clusters:
         renders = _renders_by_kustomization(cluster)
-        failed = {id(r.kustomization) for r in cluster.failed}
-        skipped = {id(k) for k in cluster.skipped}
-        syncs = {id(k) for k in cluster.entry_syncs}
+        failed = {r.kustomization for r in cluster.failed}
+        skipped = {k for k in cluster.skipped}
+        syncs = {k for k in cluster.entry_syncs}
         for k in cluster.kustomizations.values():
-            if id(k) in syncs:
+            if k in syncs:
                 status, resources = "rendered (the entry folder)", None
-            elif id(k) in failed:
+            elif k in failed:
                 status, resources = "failed", 0
-            elif id(k) in renders:
-                status, resources = "rendered", len(renders[id(k)].resources)
+            elif k in renders:
+                status, resources = "rendered", len(renders[k].resources)
             else:
-                status, resources = ("skipped (another source)" if id(k) in skipped else "not rendered"), None
+                status, resources = ("skipped (another source)" if k in skipped else "not rendered"), None
             rows.append({"cluster": cluster.name, "name": _name(k), "path": k.path,
                          "source": str(k.source) if k.source else "",
                          "dependsOn": [f"{ref.namespace}/{ref.name}" for _, ref in k.depends_on],

@@ -142,9 +142,9 @@ def inventories(cluster) -> dict[str, Inventory]:
         for resource in rendered.resources:
             if isinstance(resource.data, dict):
                 _index(inventory, resource)
-    done = {id(r.kustomization) for r in cluster.renders} | {id(k) for k in cluster.entry_syncs}
+    done = {r.kustomization for r in cluster.renders} | {k for k in cluster.entry_syncs}
     for k in cluster.kustomizations.values():
-        if id(k) not in done:  # skipped or failed: what it would make is unknown
+        if k not in done:  # skipped or failed: what it would make is unknown
             target = found.setdefault(k.kube_config_target or k.target, Inventory())
             target.unknown.add(str(k.spec.get("targetNamespace") or "*"))
     return found

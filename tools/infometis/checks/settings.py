@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from infometis.load.config import matches
-from infometis.model import ERROR, WARNING, Problem
+from infometis.model import ERROR, WARNING, Level, Problem
 
 IGNORE_ANNOTATION = "infometis.io/ignore"
 
@@ -33,7 +33,7 @@ def annotated_ignores(run) -> dict[str, set[str]]:
     return found
 
 
-def level_of(problem: Problem, config) -> str:
+def level_of(problem: Problem, config) -> Level:
     settings = config.check(problem.check)
     if settings.level:
         return settings.level

@@ -60,11 +60,11 @@ def build(args: RepoArgs, cluster_name: str, kustomization: str | None, output: 
           selection: Selection = EVERYTHING) -> int:
     run = _run(args, cluster_name)
     cluster = run.clusters[0]
-    renders = {id(r.kustomization): r for r in cluster.renders}
+    renders = {r.kustomization: r for r in cluster.renders}
     entry = next((r for r in cluster.renders if r.kustomization.entry), None)
     parts, elsewhere = [], []
     for k in _selected(cluster, kustomization):
-        rendered = entry if k in cluster.entry_syncs else renders.get(id(k))
+        rendered = entry if k in cluster.entry_syncs else renders.get(k)
         if rendered is None:
             continue
         if rendered.target != cluster.name:

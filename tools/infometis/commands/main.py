@@ -610,4 +610,4 @@ def new_mode(name, repo, force, dry_run):
 
 
 if __name__ == "__main__":
-    main(prog_name="infometis")  # python -m infometis.cli: the same name, and the same completion variable
+    main(prog_name="infometis")  # python -m infometis.commands.main: the same name, and the same completion variable

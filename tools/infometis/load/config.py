@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from infometis.load.yamlio import load_text
+from infometis.model import Level
 from infometis.model.errors import ConfigError
 
 DEFAULT_FILE = ".infometis.yaml"
@@ -33,7 +34,7 @@ class CheckSettings:
     """What .infometis.yaml says of one check."""
 
     enabled: bool = True
-    level: str | None = None  # None: the check's own level
+    level: Level | None = None  # None: the check's own level
     ignore: tuple[str, ...] = ()  # globs of files whose problems are dropped
     options: dict = field(default_factory=dict)  # the check's own keys
 
@@ -139,6 +140,10 @@ def _describe(error, document, display: str) -> str:
     return f"{display}:{line}: {message}"
 
 
+def _level(value: str | None) -> Level | None:
+    return Level(value) if value else None  # (the schema allows only the levels' names)
+
+
 def load(path: Path, display: str, required: bool, check_options: Mapping[str, dict]) -> Config:
     """Read the config file, its checks.<ID> sections judged by `check_options` (see schema());
     a missing optional file gives the defaults."""
@@ -157,7 +162,7 @@ def load(path: Path, display: str, required: bool, check_options: Mapping[str, d
     errors = sorted(jsonschema.Draft202012Validator(schema(check_options)).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         raise ConfigError(_describe(errors[0], document, display))
-    checks = {check_id: CheckSettings(settings.get("enabled", True), settings.get("level"), tuple(settings.get("ignore") or ()),
+    checks = {check_id: CheckSettings(settings.get("enabled", True), _level(settings.get("level")), tuple(settings.get("ignore") or ()),
                                       {k: v for k, v in settings.items() if k not in ("enabled", "level", "ignore")})
               for check_id, settings in (data.get("checks") or {}).items()}
     external = frozenset(tuple(item.split("/", 2)) for item in data.get("external") or ())

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-ERROR, WARNING, INFO = "error", "warning", "info"
-LEVELS = (ERROR, WARNING, INFO)
+
+class Level(StrEnum):
+    """How much a problem matters; its value is what every output says ("error", ...)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+ERROR, WARNING, INFO = Level.ERROR, Level.WARNING, Level.INFO
 
 FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
 SUBSTITUTE_ANNOTATION = "kustomize.toolkit.fluxcd.io/substitute"
@@ -79,7 +88,7 @@ class Document:
 @dataclass(frozen=True)
 class Problem:
     check: str
-    level: str
+    level: Level
     message: str
     file: str | None = None
     line: int | None = None
@@ -89,7 +98,7 @@ class Problem:
     hint: str | None = None
 
     @classmethod
-    def at(cls, check: str, level: str, message: str, where: Location | None = None, **extra) -> Problem:
+    def at(cls, check: str, level: Level, message: str, where: Location | None = None, **extra) -> Problem:
         where = where or Location()
         return cls(check, level, message, where.file, where.line, where.column, **extra)
 

@@ -33,7 +33,9 @@ class SourceRef:
 
 @dataclass(frozen=True, eq=False)
 class FluxKustomization:
-    """A Flux Kustomization as found in a render (or synthesised for a cluster's entry folder)."""
+    """A Flux Kustomization as found in a render (or synthesised for a cluster's entry folder).
+    Equal and hashed by identity: two clusters' Kustomizations of one name are two objects, and
+    maps of what happened to each (rendered, failed, skipped) key on the object itself."""
 
     id: ResourceId
     spec: dict

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from infometis.model import ERROR, INFO, WARNING, Problem
 from infometis.report import github, json_format, junit, sarif, text
 
-REPORTERS = {"text": text, "json": json_format, "github": github, "sarif": sarif, "junit": junit}
+
+class Reporter(Protocol):
+    """An output format: a module whose render() turns a whole report into text."""
+
+    def render(self, report: Report, color: bool = False) -> str: ...
+
+
+REPORTERS: dict[str, Reporter] = {"text": text, "json": json_format, "github": github, "sarif": sarif,
+                                  "junit": junit}
 
 
 @dataclass(frozen=True)

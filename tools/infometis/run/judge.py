@@ -51,12 +51,12 @@ def kustomizations_detail(run: RepoRun) -> list[dict]:
     folder it rendered ("" if none; a failed render's folder too)."""
     rows = []
     for cluster in run.clusters:
-        folders = {id(r.kustomization): run.cache.relative(r.folder) for r in cluster.renders + cluster.failed}
-        folders.update({id(k): run.cache.relative(cluster.entry) for k in cluster.entry_syncs})
+        folders = {r.kustomization: run.cache.relative(r.folder) for r in cluster.renders + cluster.failed}
+        folders.update({k: run.cache.relative(cluster.entry) for k in cluster.entry_syncs})
         for k in cluster.kustomizations.values():
             defined = k.where("metadata", "name")
             rows.append({"cluster": cluster.name, "name": f"{k.namespace}/{k.id.name}", "path": k.path,
-                         "folder": folders.get(id(k), ""), "file": defined.file, "line": defined.line})
+                         "folder": folders.get(k, ""), "file": defined.file, "line": defined.line})
     return rows
 
 

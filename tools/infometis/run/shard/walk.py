@@ -11,7 +11,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from infometis.checks import REGISTRY, references, schema
+from infometis.checks import REGISTRY, Check, references, schema
 from infometis.load.yamlio import FileCache
 from infometis.render.pipeline import ClusterWalk, Options, RepoRun, run_repository
 from infometis.render.postbuild import substitute_from
@@ -25,24 +25,24 @@ class ShardWalk(ClusterWalk):
     def __init__(self, shard: Shard, options, run, pool, name, entry):
         super().__init__(options, run, pool, name, entry)
         self.shard = shard
-        self.units: dict[int, str | None] = {}  # id(k) → the unit of its folder (None: repository-wide)
-        self.shared: set[int] = set()  # id(k) of the service Kustomizations every shard renders
+        self.units: dict[int, str | None] = {}  # k → the unit of its folder (None: repository-wide)
+        self.shared: set[int] = set()  # k of the service Kustomizations every shard renders
         self.attempted: list = []  # Flux Kustomizations this shard renders
         self.elsewhere: list[tuple] = []  # (k, unit, facts): left to their unit's shard
         shard.walks.append(self)
 
     def problem(self, check, level, message, where=None, k=None, **extra):
-        if self.shard.owner_of_kustomization(k, self.units.get(id(k), "")) == self.shard.index:
+        if self.shard.owner_of_kustomization(k, self.units.get(k, "")) == self.shard.index:
             super().problem(check, level, message, where, k, **extra)
 
     def plan(self, k):
         folder = super().plan(k)
         if folder is None or k.entry:
             return folder
-        unit = self.units[id(k)] = self.shard.layout.unit(folder)
+        unit = self.units[k] = self.shard.layout.unit(folder)
         facts = self.shard.facts(k, folder, unit) if unit else None
         if facts is not None and facts.shared:
-            self.shared.add(id(k))
+            self.shared.add(k)
         if facts is None or facts.shared or self.shard.renders(unit):
             self.attempted.append(k)
             return folder
@@ -52,7 +52,7 @@ class ShardWalk(ClusterWalk):
 
     def render_unit(self, k) -> str | None:
         """The unit a render belongs to, None when every shard renders it."""
-        return None if k.entry or id(k) in self.shared else self.units.get(id(k))
+        return None if k.entry or k in self.shared else self.units.get(k)
 
     def build(self, k, folder, closure):
         key = (str(folder), json.dumps(k.spec, sort_keys=True, default=str))
@@ -130,7 +130,7 @@ class Shard:
             if module is schema and check_id in selected:  # a kind without a schema: said by shard 1
                 yield from (problem for problem, whole in schema.findings(run)
                             if (1 if whole else self.owner(problem)) == self.index)
-            elif hasattr(module, "check") and check_id in selected:
+            elif isinstance(module, Check) and check_id in selected:
                 found = module.check(self.view(run) if module is references else run)
                 yield from (problem for problem in found if self.owner(problem) == self.index)
 
