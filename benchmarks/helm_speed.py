@@ -30,9 +30,16 @@ import helm_python
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = {  # as ../shared/corpus/SOURCES.md enters each repository
-    "fluxcd__flux2-kustomize-helm-example": ["--path", "clusters/staging", "--path", "clusters/production",
-                                             "--source", "ExternalArtifact/flux-system/apps=apps",
-                                             "--source", "ExternalArtifact/flux-system/infrastructure=infrastructure"],
+    "fluxcd__flux2-kustomize-helm-example": [
+        "--path",
+        "clusters/staging",
+        "--path",
+        "clusters/production",
+        "--source",
+        "ExternalArtifact/flux-system/apps=apps",
+        "--source",
+        "ExternalArtifact/flux-system/infrastructure=infrastructure",
+    ],
     "fluxcd__flux2-multi-tenancy": ["--path", "clusters/staging", "--path", "clusters/production"],
     "fluxcd__flux2-hub-spoke-example": ["--path", "hub"],
     "fluxcd__flux2-monitoring-example": ["--path", "clusters/test"],
@@ -40,10 +47,10 @@ CORPUS = {  # as ../shared/corpus/SOURCES.md enters each repository
 }
 
 
-
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:  # no line per request on standard error
         pass
+
 
 def serve(folder: Path) -> str:
     handler = functools.partial(QuietHandler, directory=str(folder))
@@ -72,19 +79,37 @@ def prepare(work: Path) -> tuple[Path, Path]:
     for part in ("clusters", "infrastructure", "apps", ".infometis.yaml", ".sops.yaml"):
         (shutil.copytree if (ROOT / part).is_dir() else shutil.copy)(ROOT / part, repo / part)
     for path in repo.rglob("helmrepository.yaml"):
-        path.write_text("\n".join(f"  url: {url}" if line.startswith("  url:") else line
-                                  for line in path.read_text().splitlines()) + "\n")
+        path.write_text(
+            "\n".join(
+                f"  url: {url}" if line.startswith("  url:") else line
+                for line in path.read_text().splitlines()
+            )
+            + "\n"
+        )
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     charts = work / "charts-only"
-    subprocess.run([str(Path(sys.executable).parent / "infometis"), "charts", "pull", "--cache-dir", str(charts)],
-                   cwd=repo, check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "infometis"),
+            "charts",
+            "pull",
+            "--cache-dir",
+            str(charts),
+        ],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
     return repo, charts
 
 
 def sample(work: Path, runs: int) -> None:
     repo, charts = prepare(work)
     infometis = str(Path(sys.executable).parent / "infometis")
-    for label, seeded in (("without Helm (empty chart cache)", False), ("with Helm rendering", True)):
+    for label, seeded in (
+        ("without Helm (empty chart cache)", False),
+        ("with Helm rendering", True),
+    ):
         cold, warm = [], []
         for run in range(runs):
             cache = work / f"cache-{seeded}-{run}"
@@ -106,7 +131,9 @@ def corpus(work: Path) -> None:
     shared = {}
     for folder in (SHARED / "charts").iterdir():
         if (folder / "Chart.yaml").is_file():
-            shared.setdefault(folder.name.rpartition("-")[0], {})[folder.name.rpartition("-")[2]] = folder
+            shared.setdefault(folder.name.rpartition("-")[0], {})[
+                folder.name.rpartition("-")[2]
+            ] = folder
     packaged = work / "packaged"
     total = rendered = 0
     for name, arguments in CORPUS.items():
@@ -115,25 +142,51 @@ def corpus(work: Path) -> None:
             continue
         cache = work / f"corpus-{name}"
         pairs = list(zip(arguments[::2], arguments[1::2], strict=True))
-        args = RepoArgs(repo=str(repo), cache_dir=str(cache), paths=tuple(v for o, v in pairs if o == "--path"),
-                        sources=tuple(v for o, v in pairs if o == "--source"))
+        args = RepoArgs(
+            repo=str(repo),
+            cache_dir=str(cache),
+            paths=tuple(v for o, v in pairs if o == "--path"),
+            sources=tuple(v for o, v in pairs if o == "--source"),
+        )
         first = run_repository(options(args))
         for source in first.wanted_charts:
             versions = shared.get(source.chart, {})
-            version = semver.highest(list(versions), source.version or "*") if versions and not source.digest else None
+            version = (
+                semver.highest(list(versions), source.version or "*")
+                if versions and not source.digest
+                else None
+            )
             if version:
                 archive = helm_python.package(versions[version], destination=packaged)
-                chart_cache.ChartCache(cache).store(source, list(versions), version, version, Path(archive).read_bytes())
+                chart_cache.ChartCache(cache).store(
+                    source, list(versions), version, version, Path(archive).read_bytes()
+                )
         run = run_repository(options(args))
-        releases = {id(r) for c in run.clusters for k in c.renders for r in k.resources if r.data.get("kind") == "HelmRelease"}
-        done = {id(r.via) for c in run.clusters for k in c.renders for r in k.resources if r.via is not None}
+        releases = {
+            id(r)
+            for c in run.clusters
+            for k in c.renders
+            for r in k.resources
+            if r.data.get("kind") == "HelmRelease"
+        }
+        done = {
+            id(r.via)
+            for c in run.clusters
+            for k in c.renders
+            for r in k.resources
+            if r.via is not None
+        }
         total, rendered = total + len(releases), rendered + len(done & releases)
         print(f"corpus {name}: {len(done & releases)} of {len(releases)} HelmReleases rendered")
-    print(f"corpus: {rendered} of {total} HelmReleases rendered ({rendered / max(total, 1):.0%}) with ../shared/charts cached")
+    print(
+        f"corpus: {rendered} of {total} HelmReleases rendered ({rendered / max(total, 1):.0%}) with ../shared/charts cached"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3)
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="infometis-helm-bench-") as temp:

@@ -37,8 +37,12 @@ def _git(repo: Path, *args: str) -> None:
 
 def _timed(what: str, command: list[str], repo: Path, env: dict) -> None:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "infometis.commands.main", *command, "--repo", str(repo)],
-                          capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "infometis.commands.main", *command, "--repo", str(repo)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     print(f"{what}  {time.perf_counter() - started:7.2f} s, exit {done.returncode}")
     if done.returncode > 1:
         print(done.stderr[-2000:], file=sys.stderr)
@@ -47,7 +51,9 @@ def _timed(what: str, command: list[str], repo: Path, env: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=200)
-    parser.add_argument("--skip-command", action="store_true", help="Only the plan and the write (no validation).")
+    parser.add_argument(
+        "--skip-command", action="store_true", help="Only the plan and the write (no validation)."
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="infometis-promote-bench-") as temp:
         repo = Path(temp) / "repo"
@@ -65,11 +71,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"write  {written - planned:7.2f} s (atomic, read back)")
         if not args.skip_command:
             _git(repo, "checkout", "-q", "--", ".")
-            env = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@example.invalid", "GIT_COMMITTER_NAME": "bench",
-                   "GIT_COMMITTER_EMAIL": "b@example.invalid", "PATH": "/usr/bin:/bin", "HOME": temp,
-                   "INFOMETIS_CACHE_DIR": str(Path(temp) / "cache")}
+            env = {
+                "GIT_AUTHOR_NAME": "bench",
+                "GIT_AUTHOR_EMAIL": "b@example.invalid",
+                "GIT_COMMITTER_NAME": "bench",
+                "GIT_COMMITTER_EMAIL": "b@example.invalid",
+                "PATH": "/usr/bin:/bin",
+                "HOME": temp,
+                "INFOMETIS_CACHE_DIR": str(Path(temp) / "cache"),
+            }
             _timed("validate (fills the render cache)", ["validate", "-o", "json"], repo, env)
-            _timed("promote dev uat --commit (validates before and after)", ["promote", "dev", "uat", "--commit"], repo, env)
+            _timed(
+                "promote dev uat --commit (validates before and after)",
+                ["promote", "dev", "uat", "--commit"],
+                repo,
+                env,
+            )
     return 0
 
 

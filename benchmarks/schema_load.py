@@ -15,11 +15,17 @@ import subprocess
 import sys
 
 KINDS = [
-    ("kustomize.toolkit.fluxcd.io/v1", "Kustomization"), ("helm.toolkit.fluxcd.io/v2", "HelmRelease"),
-    ("source.toolkit.fluxcd.io/v1", "GitRepository"), ("source.toolkit.fluxcd.io/v1", "HelmRepository"),
-    ("source.toolkit.fluxcd.io/v1", "OCIRepository"), ("notification.toolkit.fluxcd.io/v1beta3", "Alert"),
-    ("traefik.io/v1alpha1", "IngressRoute"), ("traefik.io/v1alpha1", "Middleware"),
-    ("gateway.networking.k8s.io/v1", "HTTPRoute"), ("apps/v1", "Deployment"), ("v1", "ConfigMap"),
+    ("kustomize.toolkit.fluxcd.io/v1", "Kustomization"),
+    ("helm.toolkit.fluxcd.io/v2", "HelmRelease"),
+    ("source.toolkit.fluxcd.io/v1", "GitRepository"),
+    ("source.toolkit.fluxcd.io/v1", "HelmRepository"),
+    ("source.toolkit.fluxcd.io/v1", "OCIRepository"),
+    ("notification.toolkit.fluxcd.io/v1beta3", "Alert"),
+    ("traefik.io/v1alpha1", "IngressRoute"),
+    ("traefik.io/v1alpha1", "Middleware"),
+    ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+    ("apps/v1", "Deployment"),
+    ("v1", "ConfigMap"),
 ]
 
 PROBE = """
@@ -42,12 +48,25 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--flux-version", default="")
     args = parser.parse_args()
-    runs = [json.loads(subprocess.run([sys.executable, "-c", PROBE, args.flux_version, json.dumps(KINDS)],
-                                      check=True, capture_output=True, text=True).stdout) for _ in range(args.repeat)]
-    print(f"{len(KINDS)} kinds found, compiled and used once each, in a fresh process ({args.repeat} runs)")
+    runs = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", PROBE, args.flux_version, json.dumps(KINDS)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        for _ in range(args.repeat)
+    ]
+    print(
+        f"{len(KINDS)} kinds found, compiled and used once each, in a fresh process ({args.repeat} runs)"
+    )
     for part in ("import", "schemas", "total"):
         values = [run[part] for run in runs]
-        print(f"  {part:<8} best {min(values) * 1000:7.1f} ms   median {statistics.median(values) * 1000:7.1f} ms")
+        print(
+            f"  {part:<8} best {min(values) * 1000:7.1f} ms   median {statistics.median(values) * 1000:7.1f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -107,9 +107,13 @@ def git(repo: Path, *args: str) -> None:
 
 def start(repeat: int) -> dict:
     done = subprocess.run([sys.executable, "-c", VERSION_PROBE], capture_output=True, text=True)
-    return {"help": seconds([str(Path(sys.executable).parent / "infometis"), "--help"], repeat + 2),
-            "version": seconds([str(Path(sys.executable).parent / "infometis"), "--version"], repeat + 2),
-            "version_processes": int(done.stderr.strip().splitlines()[-1])}
+    return {
+        "help": seconds([str(Path(sys.executable).parent / "infometis"), "--help"], repeat + 2),
+        "version": seconds(
+            [str(Path(sys.executable).parent / "infometis"), "--version"], repeat + 2
+        ),
+        "version_processes": int(done.stderr.strip().splitlines()[-1]),
+    }
 
 
 def small(work: Path, generate, repeat: int) -> dict:
@@ -130,14 +134,26 @@ def add_problems(repo: Path) -> None:
         environment = overlay.parent.name
         if environment in ("uat", "prod"):
             with overlay.open("a") as text:
-                text.write(f"commonAnnotations:\n  owner: team-{environment}\n  tier: t-{environment}\n"
-                           f"  cost: c-{environment}\n  zone: z-{environment}\ncommonLabels:\n  stage: {environment}\n")
+                text.write(
+                    f"commonAnnotations:\n  owner: team-{environment}\n  tier: t-{environment}\n"
+                    f"  cost: c-{environment}\n  zone: z-{environment}\ncommonLabels:\n  stage: {environment}\n"
+                )
     git(repo, "commit", "-qam", "problems")
 
 
 def problems(repo: Path, cache: Path, jobs: int, repeat: int) -> dict:
     """Warm runs of the repository with and without the added problems (renders cached)."""
-    command = cli("validate", "--repo", str(repo), "--cache-dir", str(cache), "-o", "json", "--jobs", str(jobs))
+    command = cli(
+        "validate",
+        "--repo",
+        str(repo),
+        "--cache-dir",
+        str(cache),
+        "-o",
+        "json",
+        "--jobs",
+        str(jobs),
+    )
     touched = next((repo / "apps").glob("*/dev/kustomization.yaml"))
     clean_checked = seconds(command, repeat, before=lambda: os.utime(touched))
     add_problems(repo)
@@ -146,27 +162,53 @@ def problems(repo: Path, cache: Path, jobs: int, repeat: int) -> dict:
     count = summary["errors"] + summary["warnings"] + summary["infos"]
     checked = seconds(command, repeat, before=lambda: os.utime(touched))
     subprocess.run(command, capture_output=True)
-    return {"problems": count, "verdict": seconds(command, repeat), "checked": checked,
-            "clean_checked": clean_checked, "per_problem": (checked - clean_checked) / max(count, 1)}
+    return {
+        "problems": count,
+        "verdict": seconds(command, repeat),
+        "checked": checked,
+        "clean_checked": clean_checked,
+        "per_problem": (checked - clean_checked) / max(count, 1),
+    }
 
 
 def promote(repo: Path, cache: Path, jobs: int) -> dict:
     """A whole environment promoted and committed, against a warm validate of the same tree
     (promote reads the render cache of $INFOMETIS_CACHE_DIR)."""
-    env = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.invalid",
-               GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.invalid", INFOMETIS_CACHE_DIR=str(cache))
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="bench",
+        GIT_AUTHOR_EMAIL="bench@example.invalid",
+        GIT_COMMITTER_NAME="bench",
+        GIT_COMMITTER_EMAIL="bench@example.invalid",
+        INFOMETIS_CACHE_DIR=str(cache),
+    )
     validate = cli("validate", "--repo", str(repo), "-o", "json", "--jobs", str(jobs))
     subprocess.run(validate, capture_output=True, env=env)
     warm = seconds(validate, env=env)
-    plan = subprocess.run(cli("promote", "dev", "uat", "--dry-run", "--repo", str(repo)), capture_output=True,
-                          text=True, env=env)
+    plan = subprocess.run(
+        cli("promote", "dev", "uat", "--dry-run", "--repo", str(repo)),
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     started = time.perf_counter()
-    done = subprocess.run(cli("promote", "dev", "uat", "--commit", "--repo", str(repo)), capture_output=True,
-                          text=True, env=env)
+    done = subprocess.run(
+        cli("promote", "dev", "uat", "--commit", "--repo", str(repo)),
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     took = time.perf_counter() - started
     planned = re.search(r"(\d+) changes? in", plan.stdout)
-    return {"seconds": took, "warm": warm, "exit": done.returncode, "changes": int(planned[1]) if planned else 0,
-            "message": (done.stderr or done.stdout).strip().splitlines()[-1:] if done.returncode else []}
+    return {
+        "seconds": took,
+        "warm": warm,
+        "exit": done.returncode,
+        "changes": int(planned[1]) if planned else 0,
+        "message": (done.stderr or done.stdout).strip().splitlines()[-1:]
+        if done.returncode
+        else [],
+    }
 
 
 def graph() -> dict:
@@ -177,9 +219,14 @@ def graph() -> dict:
     from infometis.model.flux import FluxKustomization
 
     def walk(depth: int) -> float:
-        members = [FluxKustomization(ResourceId("Kustomization", FLUX_KUSTOMIZE_GROUP, "flux-system", f"k{i}"),
-                                     {"path": "./x", "dependsOn": [{"name": f"k{i - 1}"}] if i else []}, "dev")
-                   for i in reversed(range(depth))]
+        members = [
+            FluxKustomization(
+                ResourceId("Kustomization", FLUX_KUSTOMIZE_GROUP, "flux-system", f"k{i}"),
+                {"path": "./x", "dependsOn": [{"name": f"k{i - 1}"}] if i else []},
+                "dev",
+            )
+            for i in reversed(range(depth))
+        ]
         started = time.perf_counter()
         levels = apply_order(members)
         _cycles({k.id: {rid for _, rid in k.depends_on} for k in members})
@@ -199,16 +246,43 @@ def helm(work: Path, jobs: int) -> dict | None:
     cache, capture = work / "helm-cache", work / "helm-releases.pickle"
     shutil.copytree(charts / "charts", cache / "charts")
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", HELM_CAPTURE, str(capture), "validate", "--repo", str(repo),
-                           "--cache-dir", str(cache), "-o", "json", "--jobs", str(jobs)], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            HELM_CAPTURE,
+            str(capture),
+            "validate",
+            "--repo",
+            str(repo),
+            "--cache-dir",
+            str(cache),
+            "-o",
+            "json",
+            "--jobs",
+            str(jobs),
+        ],
+        capture_output=True,
+        text=True,
+    )
     cold = time.perf_counter() - started
-    folders = [str(repo / k["folder"]) for k in json.loads(done.stdout)["summary"]["kustomizations_detail"] if k["folder"]]
+    folders = [
+        str(repo / k["folder"])
+        for k in json.loads(done.stdout)["summary"]["kustomizations_detail"]
+        if k["folder"]
+    ]
     kustomize = seconds([sys.executable, str(HERE / "run.py"), "_floor", str(jobs), *folders])
-    replay = subprocess.run([sys.executable, "-c", HELM_REPLAY, str(capture)], capture_output=True, text=True)
+    replay = subprocess.run(
+        [sys.executable, "-c", HELM_REPLAY, str(capture)], capture_output=True, text=True
+    )
     with capture.open("rb") as captured:
         releases = len(pickle.load(captured))
-    return {"cold": cold, "kustomize": kustomize, "helm": float(replay.stderr.strip().splitlines()[-1]),
-            "releases": releases}
+    return {
+        "cold": cold,
+        "kustomize": kustomize,
+        "helm": float(replay.stderr.strip().splitlines()[-1]),
+        "releases": releases,
+    }
 
 
 def shards(work: Path, count: int = 3) -> dict | None:
@@ -221,8 +295,21 @@ def shards(work: Path, count: int = 3) -> dict | None:
     def run(*extra: str) -> tuple[float, dict]:
         cache = work / f"shard-cache-{'-'.join(extra) or 'all'}".replace("/", "of")
         started = time.perf_counter()
-        done = subprocess.run(cli("validate", "--repo", str(repo), *arguments, "--cache-dir", str(cache), "-o", "json",
-                                  *extra), capture_output=True, text=True)
+        done = subprocess.run(
+            cli(
+                "validate",
+                "--repo",
+                str(repo),
+                *arguments,
+                "--cache-dir",
+                str(cache),
+                "-o",
+                "json",
+                *extra,
+            ),
+            capture_output=True,
+            text=True,
+        )
         return time.perf_counter() - started, json.loads(done.stdout)
 
     whole_seconds, whole = run()
@@ -232,6 +319,10 @@ def shards(work: Path, count: int = 3) -> dict | None:
         return sorted(json.dumps(p, sort_keys=True) for p in report["problems"])
 
     union = sorted(key for _, report in parts for key in keys(report))
-    return {"kustomizations": whole["summary"]["kustomizations"], "whole": whole_seconds,
-            "rendered": [report["summary"]["rendered"] for _, report in parts],
-            "seconds": [took for took, _ in parts], "equal": union == keys(whole)}
+    return {
+        "kustomizations": whole["summary"]["kustomizations"],
+        "whole": whole_seconds,
+        "rendered": [report["summary"]["rendered"] for _, report in parts],
+        "seconds": [took for took, _ in parts],
+        "equal": union == keys(whole),
+    }

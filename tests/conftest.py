@@ -21,14 +21,21 @@ FIXTURES = Path(__file__).parent / "fixtures"
 GENERATOR = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
-settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.register_profile("thorough", max_examples=1000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 GIT_ENV = {
-    "GIT_AUTHOR_NAME": "InfoMetis Tests", "GIT_AUTHOR_EMAIL": "tests@infometis.invalid",
-    "GIT_COMMITTER_NAME": "InfoMetis Tests", "GIT_COMMITTER_EMAIL": "tests@infometis.invalid",
+    "GIT_AUTHOR_NAME": "InfoMetis Tests",
+    "GIT_AUTHOR_EMAIL": "tests@infometis.invalid",
+    "GIT_COMMITTER_NAME": "InfoMetis Tests",
+    "GIT_COMMITTER_EMAIL": "tests@infometis.invalid",
     "GIT_CONFIG_NOSYSTEM": "1",
 }
 
@@ -61,7 +68,9 @@ def _isolated_test(monkeypatch, tmp_path_factory):
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def init_repo(folder: Path) -> Path:
@@ -74,10 +83,12 @@ def init_repo(folder: Path) -> Path:
 @pytest.fixture
 def fixture_repo(tmp_path):
     """Copy tests/fixtures/<case>/ to a temp folder and make it a git repository."""
+
     def make(case: str) -> Path:
         target = tmp_path / case
         shutil.copytree(FIXTURES / case, target, symlinks=True)
         return init_repo(target)
+
     return make
 
 
@@ -93,14 +104,19 @@ def validate_json(repo: Path, *args: str) -> tuple[int, dict]:
 
 def problems(report: dict, *, check: str | None = None, level: str | None = None) -> list[tuple]:
     """(check, level, file, line) of each problem, optionally filtered."""
-    return [(p["check"], p["level"], p["file"], p["line"]) for p in report["problems"]
-            if (check is None or p["check"] == check) and (level is None or p["level"] == level)]
+    return [
+        (p["check"], p["level"], p["file"], p["line"])
+        for p in report["problems"]
+        if (check is None or p["check"] == check) and (level is None or p["level"] == level)
+    ]
 
 
 def shared_or_skip(*parts: str) -> Path:
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"{path} is absent: the shared corpus and schemas sit next to the project in CI only")
+        pytest.skip(
+            f"{path} is absent: the shared corpus and schemas sit next to the project in CI only"
+        )
     return path
 
 

@@ -55,13 +55,26 @@ def _list_pulls(state: GitHubState, owner: str, query: dict, _body: dict):
 
 def _create_pull(state: GitHubState, owner: str, _query: dict, body: dict):
     label = f"{owner}:{body['head']}"
-    if any(p["state"] == "open" and p["head"]["label"] == label and p["base"]["ref"] == body["base"] for p in state.pulls):
-        return 422, {"message": "Validation Failed",
-                     "errors": [{"message": f"A pull request already exists for {label}."}]}
+    if any(
+        p["state"] == "open" and p["head"]["label"] == label and p["base"]["ref"] == body["base"]
+        for p in state.pulls
+    ):
+        return 422, {
+            "message": "Validation Failed",
+            "errors": [{"message": f"A pull request already exists for {label}."}],
+        }
     number = len(state.pulls) + 1
-    pull = {"id": state.new_id(), "number": number, "state": "open", "title": body.get("title", ""),
-            "body": body.get("body", ""), "user": BOT, "html_url": f"http://127.0.0.1/pull/{number}",
-            "head": {"ref": body["head"], "label": label}, "base": {"ref": body["base"]}}
+    pull = {
+        "id": state.new_id(),
+        "number": number,
+        "state": "open",
+        "title": body.get("title", ""),
+        "body": body.get("body", ""),
+        "user": BOT,
+        "html_url": f"http://127.0.0.1/pull/{number}",
+        "head": {"ref": body["head"], "label": label},
+        "base": {"ref": body["base"]},
+    }
     state.pulls.append(pull)
     return 201, pull
 
@@ -110,8 +123,12 @@ def _mint(body: dict):
 def _upload(state: GitHubState, body: dict, token: str):
     """A twine upload (multipart form): which file, with which credentials."""
     name = re.search(rb'name="content"; filename="([^"]+)"', body["raw"])
-    state.uploads.append({"filename": name.group(1).decode() if name else None,
-                          "credentials": base64.b64decode(token).decode() if token else ""})
+    state.uploads.append(
+        {
+            "filename": name.group(1).decode() if name else None,
+            "credentials": base64.b64decode(token).decode() if token else "",
+        }
+    )
     return 200, {}
 
 
@@ -121,8 +138,16 @@ ROUTES = [
     ("POST", rf"{REPO}/pulls", lambda s, m, q, b: _create_pull(s, m["owner"], q, b)),
     ("PATCH", rf"{REPO}/pulls/(?P<n>\d+)", lambda s, m, q, b: _update_pull(s, int(m["n"]), b)),
     ("GET", rf"{REPO}/issues/(?P<n>\d+)/comments", lambda s, m, q, b: _comments_of(s, int(m["n"]))),
-    ("POST", rf"{REPO}/issues/(?P<n>\d+)/comments", lambda s, m, q, b: _create_comment(s, int(m["n"]), b)),
-    ("PATCH", rf"{REPO}/issues/comments/(?P<n>\d+)", lambda s, m, q, b: _update_comment(s, int(m["n"]), b)),
+    (
+        "POST",
+        rf"{REPO}/issues/(?P<n>\d+)/comments",
+        lambda s, m, q, b: _create_comment(s, int(m["n"]), b),
+    ),
+    (
+        "PATCH",
+        rf"{REPO}/issues/comments/(?P<n>\d+)",
+        lambda s, m, q, b: _update_comment(s, int(m["n"]), b),
+    ),
     ("POST", rf"{REPO}/code-scanning/sarifs", lambda s, m, q, b: _upload_sarif(s, b)),
     ("GET", r"/oidc/token", lambda s, m, q, b: (200, {"value": OIDC_TOKEN})),
     ("GET", r"/_/oidc/audience", lambda s, m, q, b: (200, {"audience": "pypi"})),
@@ -140,7 +165,9 @@ class _Handler(BaseHTTPRequestHandler):
         query = {key: values[-1] for key, values in parse_qs(url.query).items()}
         length = int(self.headers.get("Content-Length") or 0)
         data = self.rfile.read(length) if length else b""
-        is_json = (self.headers.get("Content-Type") or "application/json").startswith("application/json")
+        is_json = (self.headers.get("Content-Type") or "application/json").startswith(
+            "application/json"
+        )
         body = (json.loads(data) if data else {}) if is_json else {"raw": data}
         token = (self.headers.get("Authorization") or "").split(" ", 1)[-1]
         with self.lock:

@@ -38,8 +38,22 @@ def snapshot(root: Path) -> dict[str, bytes | str]:
 
 def validate(repo: Path) -> tuple[int, str, str, float]:
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "infometis.commands.main", "validate", "--repo", str(repo), "-o", "json"],
-                          capture_output=True, text=True, timeout=HANG_GUARD, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "infometis.commands.main",
+            "validate",
+            "--repo",
+            str(repo),
+            "-o",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+        stdin=subprocess.DEVNULL,
+    )
     return done.returncode, done.stdout, done.stderr, time.monotonic() - started
 
 
@@ -90,14 +104,20 @@ def test_bad_input(case: Case, tmp_path, times):
     assert code == case.exit_code, (stdout[-3000:], stderr)
     assert snapshot(repo) == before
     if code == 2:  # a setup error: one line naming the file and the line
-        assert len(stderr.strip().splitlines()) == 1 and f"{case.file}:{case.line}" in stderr, stderr
+        assert len(stderr.strip().splitlines()) == 1 and f"{case.file}:{case.line}" in stderr, (
+            stderr
+        )
         return
     report = json.loads(stdout)
-    errors = [(p["check"], p["file"], p["line"]) for p in report["problems"] if p["level"] == "error"]
+    errors = [
+        (p["check"], p["file"], p["line"]) for p in report["problems"] if p["level"] == "error"
+    ]
     assert "apps/other" in rendered_folders(report), "the rest of the repository was not validated"
     if case.check is None:
         assert errors == []
         return
     assert (case.check, case.file, case.line) in errors, errors
     for problem in report["problems"]:
-        assert "\n" not in problem["message"] and len(problem["message"]) < 1000 and problem["file"], problem
+        assert (
+            "\n" not in problem["message"] and len(problem["message"]) < 1000 and problem["file"]
+        ), problem

@@ -41,8 +41,20 @@ def _builds(repo: Path, clusters: list[str], *args: str) -> str:
 
 def _sample(tmp_path: Path) -> Path:
     repo = tmp_path / "sample"
-    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".git", ".venv", "tests", "benchmarks", "*.egg-info",
-                                                              "__pycache__", ".ruff_cache", ".pytest_cache"))
+    shutil.copytree(
+        ROOT,
+        repo,
+        ignore=shutil.ignore_patterns(
+            ".git",
+            ".venv",
+            "tests",
+            "benchmarks",
+            "*.egg-info",
+            "__pycache__",
+            ".ruff_cache",
+            ".pytest_cache",
+        ),
+    )
     return init_repo(repo)
 
 
@@ -50,9 +62,15 @@ def _sample(tmp_path: Path) -> Path:
 def test_the_corpus_renders_the_same_bytes_cached_and_uncached(name):
     repo = shared_or_skip("corpus", name)
     arguments = CORPUS[name][0]
-    clusters = [Path(value.rpartition("=")[2]).name for option, value in zip(arguments, arguments[1:], strict=False)
-                if option == "--path"]
-    uncached = _validate(repo, *arguments, "--no-cache"), _builds(repo, clusters, *arguments, "--no-cache")
+    clusters = [
+        Path(value.rpartition("=")[2]).name
+        for option, value in zip(arguments, arguments[1:], strict=False)
+        if option == "--path"
+    ]
+    uncached = (
+        _validate(repo, *arguments, "--no-cache"),
+        _builds(repo, clusters, *arguments, "--no-cache"),
+    )
     _validate(repo, *arguments)  # the session's cache: filled now if it was not
     assert _entries(Path(os.environ["INFOMETIS_CACHE_DIR"]))
     assert uncached == (_validate(repo, *arguments), _builds(repo, clusters, *arguments))
@@ -63,7 +81,10 @@ def test_the_sample_renders_the_same_bytes_cached_and_uncached(tmp_path):
     cache = tmp_path / "cache"
     uncached = _validate(repo, "--no-cache"), _builds(repo, ["dev", "uat", "prod"], "--no-cache")
     _validate(repo, "--cache-dir", str(cache))
-    cached = _validate(repo, "--cache-dir", str(cache)), _builds(repo, ["dev", "uat", "prod"], "--cache-dir", str(cache))
+    cached = (
+        _validate(repo, "--cache-dir", str(cache)),
+        _builds(repo, ["dev", "uat", "prod"], "--cache-dir", str(cache)),
+    )
     assert uncached == cached
 
 
@@ -78,6 +99,7 @@ def test_the_cache_folder_is_private_and_no_cache_writes_nothing(tmp_path):
 
 def test_the_default_location_follows_the_environment(tmp_path, monkeypatch):
     from infometis.render.cache import default_folder
+
     monkeypatch.delenv("INFOMETIS_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_folder() == tmp_path / "xdg" / "infometis"
@@ -107,7 +129,9 @@ def test_parsed_files_are_kept_and_a_corrupt_store_is_parsed_again(tmp_path):
     (cache / "parsed.pickle").write_bytes(b"\x80\x05garbage")
     assert _validate(repo, "--cache-dir", str(cache)) == expected
     broken = repo / "apps/kafka/base/kustomization.yaml"
-    broken.write_text(broken.read_text() + "resources: []\n")  # a duplicate key: the yaml check must see it
+    broken.write_text(
+        broken.read_text() + "resources: []\n"
+    )  # a duplicate key: the yaml check must see it
     assert '"check": "yaml"' in _validate(repo, "--cache-dir", str(cache))
 
 
@@ -139,12 +163,26 @@ def test_a_change_renders_again_and_is_seen(tmp_path):
 def test_runs_sharing_the_cache_at_once_agree(tmp_path):
     repo = _sample(tmp_path)
     cache = tmp_path / "cache"
-    command = [sys.executable, "-m", "infometis.commands.main", "validate", "--repo", str(repo), "-o", "json",
-               "--cache-dir", str(cache)]
+    command = [
+        sys.executable,
+        "-m",
+        "infometis.commands.main",
+        "validate",
+        "--repo",
+        str(repo),
+        "-o",
+        "json",
+        "--cache-dir",
+        str(cache),
+    ]
     environment = dict(os.environ)
     with ThreadPoolExecutor(max_workers=3) as pool:
-        outputs = list(pool.map(lambda _: subprocess.run(command, capture_output=True, text=True, env=environment),
-                                range(3)))
+        outputs = list(
+            pool.map(
+                lambda _: subprocess.run(command, capture_output=True, text=True, env=environment),
+                range(3),
+            )
+        )
     assert {done.returncode for done in outputs} == {0}
     assert len({done.stdout for done in outputs}) == 1
     assert not list(cache.rglob(".tmp-*"))  # no half-written entry left behind

@@ -24,7 +24,11 @@ SERVICES, ENVIRONMENTS = 3, 2
 
 def _workload(repo: Path, service: str) -> str:
     base = f"apps/{service}/base"
-    return f"{base}/deployment.yaml" if (repo / base / "deployment.yaml").exists() else f"{base}/statefulset.yaml"
+    return (
+        f"{base}/deployment.yaml"
+        if (repo / base / "deployment.yaml").exists()
+        else f"{base}/statefulset.yaml"
+    )
 
 
 def _mutate(repo: Path, relative: str, how: str) -> None:
@@ -51,8 +55,10 @@ def _repository(folder: Path) -> Path:
 
 
 def _keys(report: dict) -> list[tuple]:
-    return sorted((p["check"], p["level"], p["file"], p["line"], p["cluster"], p["resource"], p["message"])
-                  for p in report["problems"])
+    return sorted(
+        (p["check"], p["level"], p["file"], p["line"], p["cluster"], p["resource"], p["message"])
+        for p in report["problems"]
+    )
 
 
 def _expected(repo: Path, changed: set[str]) -> list[tuple]:
@@ -60,11 +66,20 @@ def _expected(repo: Path, changed: set[str]) -> list[tuple]:
     run = run_repository(options(RepoArgs(repo=str(repo))))
     part = changes.scope(run, changed)
     found = [p for p in run_checks(run) if part is None or part.contains(p)]
-    return sorted((p.check, p.level, p.file, p.line, p.cluster, p.resource, p.message) for p in found)
+    return sorted(
+        (p.check, p.level, p.file, p.line, p.cluster, p.resource, p.message) for p in found
+    )
 
 
-edits = st.lists(st.tuples(st.sampled_from(["svc-001", "svc-002"]), st.sampled_from(["base", "dev", "uat", "flux"]),
-                           st.sampled_from(["unknown-field", "latest", "no-timeout", "comment"])), min_size=1, max_size=2)
+edits = st.lists(
+    st.tuples(
+        st.sampled_from(["svc-001", "svc-002"]),
+        st.sampled_from(["base", "dev", "uat", "flux"]),
+        st.sampled_from(["unknown-field", "latest", "no-timeout", "comment"]),
+    ),
+    min_size=1,
+    max_size=2,
+)
 
 
 @settings(max_examples=5)
@@ -74,10 +89,16 @@ def test_changed_only_equals_a_full_run_on_the_changed_part(chosen):
         repo = _repository(Path(temp) / "repo")
         changed = set()
         for service, where, how in chosen:
-            relative = {"base": _workload(repo, service), "flux": f"clusters/dev/apps/{service}.yaml"}.get(
-                where, f"apps/{service}/{where}/kustomization.yaml")
-            fits = {"base": ("unknown-field", "comment"), "dev": ("latest", "comment"), "uat": ("latest", "comment"),
-                    "flux": ("no-timeout", "comment")}
+            relative = {
+                "base": _workload(repo, service),
+                "flux": f"clusters/dev/apps/{service}.yaml",
+            }.get(where, f"apps/{service}/{where}/kustomization.yaml")
+            fits = {
+                "base": ("unknown-field", "comment"),
+                "dev": ("latest", "comment"),
+                "uat": ("latest", "comment"),
+                "flux": ("no-timeout", "comment"),
+            }
             _mutate(repo, relative, how if how in fits[where] else "comment")
             changed.add(relative)
         _, full = validate_json(repo)
@@ -90,9 +111,16 @@ def test_changed_only_equals_a_full_run_on_the_changed_part(chosen):
         for problem in full["problems"]:
             if problem["file"] in changed:
                 assert problem in given_files["problems"]
-            if problem["file"] and problem["file"].startswith("apps/svc-000/") and problem["check"] in ("images", "schema"):
+            if (
+                problem["file"]
+                and problem["file"].startswith("apps/svc-000/")
+                and problem["check"] in ("images", "schema")
+            ):
                 assert problem not in given_files["problems"]
-            if problem["resource"] == "Kustomization.kustomize.toolkit.fluxcd.io/flux-system/svc-000":
+            if (
+                problem["resource"]
+                == "Kustomization.kustomize.toolkit.fluxcd.io/flux-system/svc-000"
+            ):
                 assert problem not in given_files["problems"]
 
 
@@ -100,13 +128,18 @@ def test_a_changed_overlay_reports_its_own_problems_only(tmp_path):
     repo = _repository(tmp_path / "repo")
     _mutate(repo, "apps/svc-001/dev/kustomization.yaml", "latest")
     code, full = validate_json(repo)
-    assert {p["file"].split("/")[1] for p in full["problems"] if p["check"] == "images"} == {"svc-000", "svc-001"}
+    assert {p["file"].split("/")[1] for p in full["problems"] if p["check"] == "images"} == {
+        "svc-000",
+        "svc-001",
+    }
     code, report = validate_json(repo, str(repo / "apps/svc-001/dev/kustomization.yaml"))
     assert code == 1
     images = [p for p in report["problems"] if p["check"] == "images"]
     assert images and all("svc-001" in p["file"] for p in images)
     assert report["summary"]["unaffected"] > 0
-    assert report["summary"]["rendered"] == full["summary"]["rendered"]  # unchanged renders come from the cache
+    assert (
+        report["summary"]["rendered"] == full["summary"]["rendered"]
+    )  # unchanged renders come from the cache
 
 
 def test_a_changed_flux_kustomization_reports_its_own_problems_only(tmp_path):
@@ -114,25 +147,33 @@ def test_a_changed_flux_kustomization_reports_its_own_problems_only(tmp_path):
     _mutate(repo, "clusters/dev/apps/svc-001.yaml", "no-timeout")
     _, full = validate_json(repo)
     hygiene = {p["resource"] for p in full["problems"] if p["check"] == "flux-hygiene"}
-    assert {"Kustomization.kustomize.toolkit.fluxcd.io/flux-system/svc-000",
-            "Kustomization.kustomize.toolkit.fluxcd.io/flux-system/svc-001"} <= hygiene
+    assert {
+        "Kustomization.kustomize.toolkit.fluxcd.io/flux-system/svc-000",
+        "Kustomization.kustomize.toolkit.fluxcd.io/flux-system/svc-001",
+    } <= hygiene
     _, report = validate_json(repo, str(repo / "clusters/dev/apps/svc-001.yaml"))
     assert {p["resource"] for p in report["problems"] if p["check"] == "flux-hygiene"} == {
-        "Kustomization.kustomize.toolkit.fluxcd.io/flux-system/svc-001"}
+        "Kustomization.kustomize.toolkit.fluxcd.io/flux-system/svc-001"
+    }
 
 
 def test_a_change_that_breaks_a_render_is_reported(tmp_path):
     repo = _repository(tmp_path / "repo")
     workload = repo / _workload(repo, "svc-001")
-    workload.write_text(workload.read_text() + "broken: [unclosed\n")  # said once, at the file, naming the overlays
+    workload.write_text(
+        workload.read_text() + "broken: [unclosed\n"
+    )  # said once, at the file, naming the overlays
     _, full = validate_json(repo)
     code, report = validate_json(repo, str(workload))
     failures = [p for p in full["problems"] if p["check"] in ("yaml", "kustomize-build")]
     assert len(failures) == 1 and code == 1
-    assert _keys({"problems": failures}) == _keys({"problems": [p for p in report["problems"]
-                                                               if p["check"] in ("yaml", "kustomize-build")]})
+    assert _keys({"problems": failures}) == _keys(
+        {"problems": [p for p in report["problems"] if p["check"] in ("yaml", "kustomize-build")]}
+    )
     assert failures[0]["file"] == _workload(repo, "svc-001")
-    assert failures[0]["message"].endswith("; kustomize cannot build apps/svc-001/dev, apps/svc-001/uat, which read it")
+    assert failures[0]["message"].endswith(
+        "; kustomize cannot build apps/svc-001/dev, apps/svc-001/uat, which read it"
+    )
     assert _keys(report) == _expected(repo, {_workload(repo, "svc-001")})
 
 
@@ -158,7 +199,9 @@ def test_changed_since_takes_the_merge_base_and_untracked_files(tmp_path):
     assert changes.since(repo, "main") == {"apps/svc-001/uat/kustomization.yaml", "notes.md"}
     _, report = validate_json(repo, "--changed-since", "main")
     assert {p["file"] for p in report["problems"] if p["check"] == "images"} <= {
-        "apps/svc-001/uat/kustomization.yaml", _workload(repo, "svc-001")}
+        "apps/svc-001/uat/kustomization.yaml",
+        _workload(repo, "svc-001"),
+    }
     assert any(p["check"] == "images" for p in report["problems"])
 
 
@@ -175,7 +218,9 @@ def test_an_unknown_ref_is_a_usage_error(tmp_path):
     repo = _repository(tmp_path / "repo")
     result = invoke("validate", "--repo", str(repo), "--changed-since", "no-such-branch")
     assert result.exit_code == 2
-    assert result.stderr.strip().count("\n") == 0 and "--changed-since no-such-branch" in result.stderr
+    assert (
+        result.stderr.strip().count("\n") == 0 and "--changed-since no-such-branch" in result.stderr
+    )
     assert "Traceback" not in result.output
 
 
@@ -186,7 +231,11 @@ def test_nothing_relevant_changed_still_prints_a_whole_report(tmp_path, format_n
     assert result.exit_code == 0 and "nothing to validate" in result.stderr
     if format_name == "json":
         report = json.loads(result.stdout)
-        assert report["problems"] == [] and report["summary"]["errors"] == 0 and report["summary"]["unaffected"] == 0
+        assert (
+            report["problems"] == []
+            and report["summary"]["errors"] == 0
+            and report["summary"]["unaffected"] == 0
+        )
     elif format_name == "sarif":
         assert json.loads(result.stdout)["runs"][0]["results"] == []
     elif format_name == "junit":

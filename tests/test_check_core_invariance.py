@@ -32,6 +32,7 @@ def messages(report: dict) -> list[str]:
 
 # ---------------------------------------------------------------- fixtures
 
+
 def test_good_has_no_difference(fixture_repo):
     # dev and prod change replicas, resources, image tags and an `environment` label; the border
     # component adds a label and https://registry.${domain} to the core Deployment in both
@@ -45,7 +46,12 @@ def test_bad_reports_each_difference_once_at_the_overlay(fixture_repo):
     assert problems(report) == [
         (ID, "error", "apps/kafka/dev/without-topics.yaml", 6),  # the $patch: delete names it
         (ID, "error", "apps/kafka/prod/kustomization.yaml", 23),  # the JSON patch's path
-        (ID, "error", "apps/kafka/uat/kustomization.yaml", 22),  # the env var's value, below its name
+        (
+            ID,
+            "error",
+            "apps/kafka/uat/kustomization.yaml",
+            22,
+        ),  # the env var's value, below its name
     ]
     assert messages(report) == [
         "kafka ConfigMap/kafka-topics-desired: missing in dev (rendered in prod, uat)",
@@ -63,12 +69,17 @@ def test_bad_reports_each_difference_once_at_the_overlay(fixture_repo):
 def test_bad_with_the_field_allowed(fixture_repo):
     repo = fixture_repo("core-invariance-bad")
     (repo / ".infometis.yaml").write_text(
-        "allowedEnvironmentFields:\n  - spec.volumeClaimTemplates[*].spec.resources\n")
+        "allowedEnvironmentFields:\n  - spec.volumeClaimTemplates[*].spec.resources\n"
+    )
     _, report = validate_json(repo, "--select", ID)
-    assert [p[2] for p in problems(report)] == ["apps/kafka/dev/without-topics.yaml", "apps/kafka/uat/kustomization.yaml"]
+    assert [p[2] for p in problems(report)] == [
+        "apps/kafka/dev/without-topics.yaml",
+        "apps/kafka/uat/kustomization.yaml",
+    ]
 
 
 # ---------------------------------------------------------------- the monorepo
+
 
 def _run(repo: Path):
     entries = [(name, repo / "clusters" / name) for name in ("dev", "uat", "prod")]
@@ -79,17 +90,37 @@ def test_monorepo_core_is_the_same_everywhere():
     run = _run(ROOT)
     core = invariance.core_objects(run)
     assert sorted(core) == ["elasticsearch", "grafana", "kafka", "nifi", "nifi-registry"]
-    settings = {c.name: {k: c.settings[k] for k in invariance.DEFAULT_SETTINGS} for c in run.clusters}
+    settings = {
+        c.name: {k: c.settings[k] for k in invariance.DEFAULT_SETTINGS} for c in run.clusters
+    }
     for service, by_cluster in core.items():
         assert list(by_cluster) == ["dev", "uat", "prod"]
-        assert invariance.differences(service, by_cluster, DEFAULT_ENVIRONMENT_FIELDS, settings) == []
+        assert (
+            invariance.differences(service, by_cluster, DEFAULT_ENVIRONMENT_FIELDS, settings) == []
+        )
     # what the test compares, unmasked: the KRaft quorum and Elasticsearch discovery are there
     kafka = {c: o[("StatefulSet", "apps", "kafka")].data for c, o in core["kafka"].items()}
-    quorum = {c: invariance.value_at(d, ("spec", "template", "spec", "containers", 0, "env", Item(0, "KAFKA_CONTROLLER_QUORUM_VOTERS"),
-                                         "value")) for c, d in kafka.items()}
+    quorum = {
+        c: invariance.value_at(
+            d,
+            (
+                "spec",
+                "template",
+                "spec",
+                "containers",
+                0,
+                "env",
+                Item(0, "KAFKA_CONTROLLER_QUORUM_VOTERS"),
+                "value",
+            ),
+        )
+        for c, d in kafka.items()
+    }
     assert len(set(quorum.values())) == 1 and "2@kafka-2" in quorum["prod"]
     # without the cluster's settings, NiFi's proxy host and Grafana's root_url (from border components) differ
-    bare = [d for s, b in core.items() for d in invariance.differences(s, b, DEFAULT_ENVIRONMENT_FIELDS)]
+    bare = [
+        d for s, b in core.items() for d in invariance.differences(s, b, DEFAULT_ENVIRONMENT_FIELDS)
+    ]
     assert [(d.service, d.path[-1]) for d in bare] == [("grafana", "root_url"), ("nifi", "value")]
 
 
@@ -101,44 +132,81 @@ def test_monorepo_quorum_changed_in_uat_is_reported_at_the_patch(tmp_path):
         shutil.copy(ROOT / name, repo / name)
     overlay = repo / "apps/kafka/uat/kustomization.yaml"
     text = overlay.read_text()  # ends with the JSON patch of the container's resources
-    overlay.write_text(text + (
-        "      - op: replace\n"
-        "        path: /spec/template/spec/containers/0/env/3/value\n"
-        "        value: 0@kafka-0.kafka-headless:9093\n"))
+    overlay.write_text(
+        text
+        + (
+            "      - op: replace\n"
+            "        path: /spec/template/spec/containers/0/env/3/value\n"
+            "        value: 0@kafka-0.kafka-headless:9093\n"
+        )
+    )
     code, report = validate_json(init_repo(repo), "--select", ID)
-    assert problems(report) == [(ID, "error", "apps/kafka/uat/kustomization.yaml", len(text.splitlines()) + 2)]
+    assert problems(report) == [
+        (ID, "error", "apps/kafka/uat/kustomization.yaml", len(text.splitlines()) + 2)
+    ]
     assert messages(report)[0].startswith(
         "kafka StatefulSet/kafka: spec.template.spec.containers[0].env[3].value (KAFKA_CONTROLLER_QUORUM_VOTERS) differs: "
-        "dev '0@kafka-0.kafka-headless:9093,1@kafka-1")
+        "dev '0@kafka-0.kafka-headless:9093,1@kafka-1"
+    )
     assert code == 1
 
 
 # ---------------------------------------------------------------- plain functions
 
 STATEFULSET = {
-    "apiVersion": "apps/v1", "kind": "StatefulSet",
+    "apiVersion": "apps/v1",
+    "kind": "StatefulSet",
     "metadata": {"name": "kafka", "namespace": "dev-ns", "labels": {"app": "kafka", "dev": "true"}},
-    "spec": {"replicas": 1, "template": {"spec": {"containers": [
-        {"name": "kafka", "image": "registry.local:5000/apache/kafka:4.1.0@sha256:abc",
-         "resources": {"limits": {"memory": "1Gi"}}, "env": [{"name": "A", "value": "1"}]}]}}},
+    "spec": {
+        "replicas": 1,
+        "template": {
+            "spec": {
+                "containers": [
+                    {
+                        "name": "kafka",
+                        "image": "registry.local:5000/apache/kafka:4.1.0@sha256:abc",
+                        "resources": {"limits": {"memory": "1Gi"}},
+                        "env": [{"name": "A", "value": "1"}],
+                    }
+                ]
+            }
+        },
+    },
 }
 
 
 def test_masked_drops_environment_fields_and_keeps_the_image_repository():
     result = masked(STATEFULSET, DEFAULT_ENVIRONMENT_FIELDS, "dev")
-    assert result["metadata"] == {"name": "kafka", "labels": {"app": "kafka"}}  # no namespace, no `dev` label
+    assert result["metadata"] == {
+        "name": "kafka",
+        "labels": {"app": "kafka"},
+    }  # no namespace, no `dev` label
     assert "replicas" not in result["spec"]
     container = result["spec"]["template"]["spec"]["containers"][0]
-    assert container == {"name": "kafka", "image": "registry.local:5000/apache/kafka", "env": [{"name": "A", "value": "1"}]}
+    assert container == {
+        "name": "kafka",
+        "image": "registry.local:5000/apache/kafka",
+        "env": [{"name": "A", "value": "1"}],
+    }
     assert STATEFULSET["spec"]["replicas"] == 1  # a copy: the resource is left alone
 
 
 def test_masked_patterns_with_indices_quoted_keys_and_any_key():
-    data = {"metadata": {"labels": {"app.kubernetes.io/version": "1", "keep": "x"}},
-            "spec": {"ports": [{"port": 1}, {"port": 2}], "values": {"a": {"size": 1}, "b": {"size": 2, "kept": 3}}}}
-    result = masked(data, ['metadata.labels["app.kubernetes.io/version"]', "spec.ports[1]", "spec.values.*.size"])
-    assert result == {"metadata": {"labels": {"keep": "x"}},
-                      "spec": {"ports": [{"port": 1}], "values": {"a": {}, "b": {"kept": 3}}}}
+    data = {
+        "metadata": {"labels": {"app.kubernetes.io/version": "1", "keep": "x"}},
+        "spec": {
+            "ports": [{"port": 1}, {"port": 2}],
+            "values": {"a": {"size": 1}, "b": {"size": 2, "kept": 3}},
+        },
+    }
+    result = masked(
+        data,
+        ['metadata.labels["app.kubernetes.io/version"]', "spec.ports[1]", "spec.values.*.size"],
+    )
+    assert result == {
+        "metadata": {"labels": {"keep": "x"}},
+        "spec": {"ports": [{"port": 1}], "values": {"a": {}, "b": {"kept": 3}}},
+    }
 
 
 def test_image_repository():
@@ -148,25 +216,42 @@ def test_image_repository():
 
 
 def _env(value, *extra):
-    return {"kind": "StatefulSet", "spec": {"template": {"spec": {"containers": [
-        {"name": "kafka", "env": [*extra, {"name": "QUORUM", "value": value}]}]}}}}
+    return {
+        "kind": "StatefulSet",
+        "spec": {
+            "template": {
+                "spec": {
+                    "containers": [
+                        {"name": "kafka", "env": [*extra, {"name": "QUORUM", "value": value}]}
+                    ]
+                }
+            }
+        },
+    }
 
 
 def test_differences_one_per_field_with_every_cluster_value():
     key = ("StatefulSet", "apps", "kafka")
-    found = invariance.differences("kafka", {"dev": {key: _env("3")}, "uat": {key: _env("5")}, "prod": {key: _env("3")}}, [])
+    found = invariance.differences(
+        "kafka", {"dev": {key: _env("3")}, "uat": {key: _env("5")}, "prod": {key: _env("3")}}, []
+    )
     path = ("spec", "template", "spec", "containers", 0, "env", 0, "value")
     assert found == [Difference("kafka", key, path, {"dev": "3", "uat": "5", "prod": "3"})]
     assert field_path(found[0].path) == "spec.template.spec.containers[0].env[0].value"
     assert invariance.odd_clusters(found[0]) == ["uat"]  # the value most clusters share is the norm
-    assert invariance.odd_clusters(found[0], "5") == ["dev", "prod"]  # unless the base says otherwise
+    assert invariance.odd_clusters(found[0], "5") == [
+        "dev",
+        "prod",
+    ]  # unless the base says otherwise
 
 
 def test_differences_match_named_items_whatever_their_order():
     key = ("StatefulSet", "apps", "kafka")
     first = _env("3", {"name": "OTHER", "value": "x"})
     moved = _env("3")
-    moved["spec"]["template"]["spec"]["containers"][0]["env"].append({"name": "OTHER", "value": "x"})
+    moved["spec"]["template"]["spec"]["containers"][0]["env"].append(
+        {"name": "OTHER", "value": "x"}
+    )
     assert invariance.differences("kafka", {"dev": {key: first}, "prod": {key: moved}}, []) == []
     grown = _env("3", {"name": "OTHER", "value": "x"}, {"name": "NEW", "value": "y"})
     [difference] = invariance.differences("kafka", {"dev": {key: first}, "prod": {key: grown}}, [])
@@ -178,85 +263,146 @@ def test_differences_missing_object_and_settings():
     cm, svc = ("ConfigMap", "", "topics"), ("Service", "", "web")
     dev = {cm: {"data": {"url": "https://web.dev.example.internal"}}, svc: {"spec": {}}}
     prod = {cm: {"data": {"url": "https://web.example.com"}}}
-    settings = {"dev": {"domain": "dev.example.internal", "environment": "dev"},
-                "prod": {"domain": "example.com", "environment": "prod"}}
+    settings = {
+        "dev": {"domain": "dev.example.internal", "environment": "dev"},
+        "prod": {"domain": "example.com", "environment": "prod"},
+    }
     assert invariance.differences("web", {"dev": dev, "prod": prod}, [], settings) == [
-        Difference("web", svc, (), {"dev": PRESENT, "prod": MISSING})]
+        Difference("web", svc, (), {"dev": PRESENT, "prod": MISSING})
+    ]
     # the same text substituted per cluster; an equal value is never rewritten
     same = {"dev": {cm: {"data": {"a": "dev-tools"}}}, "prod": {cm: {"data": {"a": "dev-tools"}}}}
     assert invariance.differences("web", same, [], settings) == []
     other = {"dev": {cm: {"data": {"url": "https://a.dev.example.internal"}}}, "prod": prod}
     assert len(invariance.differences("web", other, [], settings)) == 1
     # ${domain} substituted beside a literal `dev`: only the domain is written back
-    mixed = {c: {cm: {"data": {"p": f"url=https://web.{d}\nprofile=dev"}}}
-             for c, d in (("dev", "dev.example.internal"), ("prod", "example.com"))}
+    mixed = {
+        c: {cm: {"data": {"p": f"url=https://web.{d}\nprofile=dev"}}}
+        for c, d in (("dev", "dev.example.internal"), ("prod", "example.com"))
+    }
     assert invariance.differences("web", mixed, [], settings) == []
 
 
 def test_templated_writes_settings_back_as_whole_words():
     settings = {"domain": "dev.example.internal", "environment": "dev", "cluster": "dev-1"}
     assert invariance.templated("nifi.dev.example.internal", settings) == "nifi.${domain}"
-    assert invariance.templated("dev-1/devices/dev", settings) == "${cluster}/devices/${environment}"
+    assert (
+        invariance.templated("dev-1/devices/dev", settings) == "${cluster}/devices/${environment}"
+    )
 
 
 @pytest.mark.parametrize("odd", [["not", "a", "dict"], None, "text"])
 def test_differences_never_crash_on_odd_data(odd):
     key = ("X", "", "x")
-    assert invariance.differences("s", {"a": {key: odd}, "b": {key: {"spec": 1}}}, DEFAULT_ENVIRONMENT_FIELDS) == []
+    assert (
+        invariance.differences(
+            "s", {"a": {key: odd}, "b": {key: {"spec": 1}}}, DEFAULT_ENVIRONMENT_FIELDS
+        )
+        == []
+    )
 
 
 def test_generated_config_maps_are_matched_without_their_hash():
     def generated(name, data):
         body = {"kind": "ConfigMap", "metadata": {"name": name}, "data": data}
-        return Resource(ResourceId("ConfigMap", "", "ns", name), body, Path("/r/apps/web/base/kustomization.yaml"))
+        return Resource(
+            ResourceId("ConfigMap", "", "ns", name),
+            body,
+            Path("/r/apps/web/base/kustomization.yaml"),
+        )
 
     def deployment(config):
-        body = {"kind": "Deployment", "spec": {"template": {"spec": {"volumes": [{"name": "c", "configMap": {"name": config}}]}}}}
-        return Resource(ResourceId("Deployment", "apps", "ns", "web"), body, Path("/r/apps/web/base/deployment.yaml"))
+        body = {
+            "kind": "Deployment",
+            "spec": {
+                "template": {"spec": {"volumes": [{"name": "c", "configMap": {"name": config}}]}}
+            },
+        }
+        return Resource(
+            ResourceId("Deployment", "apps", "ns", "web"),
+            body,
+            Path("/r/apps/web/base/deployment.yaml"),
+        )
 
     by_cluster = {}
-    for cluster, name, level in (("dev", "web-config-7g2t9k5b4c", "debug"), ("prod", "web-config-m5dfh8k2b9", "info")):
+    for cluster, name, level in (
+        ("dev", "web-config-7g2t9k5b4c", "debug"),
+        ("prod", "web-config-m5dfh8k2b9", "info"),
+    ):
         config, web = generated(name, {"level": level}), deployment(name)
-        by_cluster[cluster] = {invariance.object_key(config): config, invariance.object_key(web): web}
+        by_cluster[cluster] = {
+            invariance.object_key(config): config,
+            invariance.object_key(web): web,
+        }
     [difference] = invariance.differences("web", by_cluster, [])
-    assert difference.object == ("ConfigMap", "", "web-config") and difference.path == ("data", "level")
+    assert difference.object == ("ConfigMap", "", "web-config") and difference.path == (
+        "data",
+        "level",
+    )
 
 
 def test_namespaces_may_differ_and_so_may_what_names_them():
     def objects(namespace):
-        binding = {"kind": "RoleBinding", "metadata": {"name": "flux", "namespace": namespace},
-                   "subjects": [{"kind": "ServiceAccount", "name": "flux", "namespace": namespace}]}
+        binding = {
+            "kind": "RoleBinding",
+            "metadata": {"name": "flux", "namespace": namespace},
+            "subjects": [{"kind": "ServiceAccount", "name": "flux", "namespace": namespace}],
+        }
         return {("RoleBinding", "rbac.authorization.k8s.io", "flux"): binding}
-    assert invariance.differences("tenant", {"staging": objects("staging"), "production": objects("production")},
-                                  DEFAULT_ENVIRONMENT_FIELDS) == []
+
+    assert (
+        invariance.differences(
+            "tenant",
+            {"staging": objects("staging"), "production": objects("production")},
+            DEFAULT_ENVIRONMENT_FIELDS,
+        )
+        == []
+    )
 
 
 # masking, against its definition: a field goes when a pattern names it whole (a shorter pattern
 # naming a field above it takes the whole subtree); images keep their repository
 _TOKENS = st.sampled_from(["a", "b", "image", "labels", "containers", ANY_KEY, ANY_INDEX, 0, 1])
 _KEYS = st.sampled_from(["a", "b", "image", "labels", "containers", "dev"])
-_DATA = st.recursive(st.one_of(st.none(), st.integers(0, 3), st.sampled_from(["x", "reg/app:1.0", "dev"])),
-                     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=4)),
-                     max_leaves=20)
+_DATA = st.recursive(
+    st.one_of(st.none(), st.integers(0, 3), st.sampled_from(["x", "reg/app:1.0", "dev"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=4)),
+    max_leaves=20,
+)
 
 
 def _defined(value, path, patterns, environment):
     if invariance._is_container_image(path) and isinstance(value, str):
         return invariance.image_repository(value)
     if path and any(len(p) == len(path) and all(map(token_matches, p, path)) for p in patterns):
-        return invariance.image_repository(value) if path[-1] == "image" and isinstance(value, str) else MISSING
+        return (
+            invariance.image_repository(value)
+            if path[-1] == "image" and isinstance(value, str)
+            else MISSING
+        )
     if isinstance(value, dict):
         labels = bool(path) and path[-1] in invariance.LABEL_MAPS
-        items = {k: _defined(v, path + (k,), patterns, environment) for k, v in value.items()
-                 if not (labels and environment and k == environment)}
+        items = {
+            k: _defined(v, path + (k,), patterns, environment)
+            for k, v in value.items()
+            if not (labels and environment and k == environment)
+        }
         return {k: v for k, v in items.items() if v is not MISSING}
     if isinstance(value, list):
-        return [v for v in (_defined(item, path + (i,), patterns, environment) for i, item in enumerate(value))
-                if v is not MISSING]
+        return [
+            v
+            for v in (
+                _defined(item, path + (i,), patterns, environment) for i, item in enumerate(value)
+            )
+            if v is not MISSING
+        ]
     return value
 
 
-@given(data=_DATA, patterns=st.lists(st.lists(_TOKENS, min_size=1, max_size=4).map(tuple), max_size=5),
-       environment=st.sampled_from(["", "dev"]))
+@given(
+    data=_DATA,
+    patterns=st.lists(st.lists(_TOKENS, min_size=1, max_size=4).map(tuple), max_size=5),
+    environment=st.sampled_from(["", "dev"]),
+)
 def test_masking_takes_exactly_the_fields_the_patterns_name(data, patterns, environment):
     assert masked(data, patterns, environment) == _defined(data, (), patterns, environment)

@@ -37,7 +37,12 @@ def test_good_has_no_problem(fixture_repo):
 def test_bad_reports_each_problem_at_its_line(fixture_repo):
     code, report = validate(fixture_repo("desired-state-bad"))
     assert problems(report, check=ID) == [
-        (ID, "error", "apps/elasticsearch/base/indices-desired.yaml", 14),  # JSON line 4 + key line 10
+        (
+            ID,
+            "error",
+            "apps/elasticsearch/base/indices-desired.yaml",
+            14,
+        ),  # JSON line 4 + key line 10
         (ID, "error", "apps/kafka/base/acls-desired.yaml", 8),  # unknown type, at the label
         (ID, "error", "apps/kafka/base/acls-desired.yaml", 20),  # two data keys
         (ID, "warning", "apps/kafka/dev/kustomization.yaml", 13),  # the overlay's payload key
@@ -52,19 +57,30 @@ def test_bad_reports_each_problem_at_its_line(fixture_repo):
 def test_bad_messages(fixture_repo):
     _, report = validate(fixture_repo("desired-state-bad"))
     found = messages(report)
-    assert found[("apps/elasticsearch/base/indices-desired.yaml", 14)] == \
-        "data.indices.json is not valid JSON: Expecting value (line 4, column 3 of the document)"
-    assert found[("apps/kafka/base/acls-desired.yaml", 8)] == \
-        "infometis.config-type 'acls' is unknown (known: flows, indices, topics)"
+    assert (
+        found[("apps/elasticsearch/base/indices-desired.yaml", 14)]
+        == "data.indices.json is not valid JSON: Expecting value (line 4, column 3 of the document)"
+    )
+    assert (
+        found[("apps/kafka/base/acls-desired.yaml", 8)]
+        == "infometis.config-type 'acls' is unknown (known: flows, indices, topics)"
+    )
     assert found[("apps/kafka/dev/kustomization.yaml", 13)] == (
         "data.topics.json: this payload replaces the one of apps/kafka/base/topics-desired.yaml "
-        "and drops topics[events.dead-letter]")
-    assert found[("apps/kafka/dev/kustomization.yaml", 16)] == \
-        "data.topics.json (topics): topics[0] (events.raw).partitions: 0 is less than the minimum of 1"
-    assert found[("apps/nifi/base/flows-desired.yaml", 14)] == \
-        "data.flows.json (flows): flows[1].name 'ingest-events' is already used by flows[0]"
-    assert found[("apps/nifi/base/flows-desired.yaml", 15)] == \
-        'data.flows.json (flows): flows[1] (ingest-events).version: is a string "latest", expected integer'
+        "and drops topics[events.dead-letter]"
+    )
+    assert (
+        found[("apps/kafka/dev/kustomization.yaml", 16)]
+        == "data.topics.json (topics): topics[0] (events.raw).partitions: 0 is less than the minimum of 1"
+    )
+    assert (
+        found[("apps/nifi/base/flows-desired.yaml", 14)]
+        == "data.flows.json (flows): flows[1].name 'ingest-events' is already used by flows[0]"
+    )
+    assert (
+        found[("apps/nifi/base/flows-desired.yaml", 15)]
+        == 'data.flows.json (flows): flows[1] (ingest-events).version: is a string "latest", expected integer'
+    )
     columns = {(p["file"], p["line"]): p["column"] for p in report["problems"]}
     assert columns[("apps/kafka/dev/kustomization.yaml", 16)] == 38  # at "partitions" in the patch
 
@@ -81,29 +97,47 @@ def test_the_schemas_require_the_fields_of_each_entry():
     schemas = desired_state.schemas()
     for schema in schemas.values():
         jsonschema.Draft202012Validator.check_schema(schema)
-    assert schemas["topics"]["$defs"]["topic"]["required"] == ["name", "partitions", "replicationFactor", "config"]
-    assert schemas["indices"]["$defs"]["shape"]["required"] == ["name", "shards", "replicas", "mappings"]
+    assert schemas["topics"]["$defs"]["topic"]["required"] == [
+        "name",
+        "partitions",
+        "replicationFactor",
+        "config",
+    ]
+    assert schemas["indices"]["$defs"]["shape"]["required"] == [
+        "name",
+        "shards",
+        "replicas",
+        "mappings",
+    ]
     assert schemas["flows"]["$defs"]["flow"]["required"] == ["name", "version", "parameters"]
     shipped = resources.files("infometis").joinpath("data/desired-state")
-    assert sorted(item.name for item in shipped.iterdir()) == \
-        ["flows.schema.json", "indices.schema.json", "topics.schema.json"]
+    assert sorted(item.name for item in shipped.iterdir()) == [
+        "flows.schema.json",
+        "indices.schema.json",
+        "topics.schema.json",
+    ]
 
 
 def test_missing_fields_are_said_once_per_entry():
     payload = {"indices": [{"name": "audit", "shards": 1, "settings": {"number_of_replicas": 1}}]}
     assert list(desired_state._violations(desired_state.schemas()["indices"], payload)) == [
-        ("indices[0] (audit).settings.number_of_replicas: has its own field: set replicas next to name",
-         ("indices", 0, "settings", "number_of_replicas")),
+        (
+            "indices[0] (audit).settings.number_of_replicas: has its own field: set replicas next to name",
+            ("indices", 0, "settings", "number_of_replicas"),
+        ),
         ("indices[0] (audit): missing replicas, mappings", ("indices", 0)),
     ]
 
 
-@pytest.mark.parametrize("text, path, offset", [
-    ('{"a": [1, {"b": 2}]}', ("a", 1, "b"), 11),
-    ('{"a": [1, {"b": 2}]}', ("a", 0), 7),
-    ('{\n  "x": {},\n  "y": "z"\n}', ("y",), 15),
-    ('[]', (), 0),
-])
+@pytest.mark.parametrize(
+    "text, path, offset",
+    [
+        ('{"a": [1, {"b": 2}]}', ("a", 1, "b"), 11),
+        ('{"a": [1, {"b": 2}]}', ("a", 0), 7),
+        ('{\n  "x": {},\n  "y": "z"\n}', ("y",), 15),
+        ("[]", (), 0),
+    ],
+)
 def test_json_positions(text, path, offset):
     assert desired_state._positions(text)[path] == offset
 

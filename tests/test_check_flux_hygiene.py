@@ -63,40 +63,81 @@ def test_bad_reports_each_problem_where_it_is_written(fixture_repo):
 def test_bad_messages_name_what_is_missing_and_the_replacement(fixture_repo):
     _, report = validate(fixture_repo("flux-hygiene-bad"))
     found = messages(report)
-    assert found[("clusters/dev/apps.yaml", 8)] == \
-        "Kustomization podinfo does not set prune, timeout, wait: true or healthChecks"
-    assert found[("clusters/dev/infrastructure.yaml", 22)] == \
-        "Kustomization infrastructure-configs does not set wait: true or healthChecks"
+    assert (
+        found[("clusters/dev/apps.yaml", 8)]
+        == "Kustomization podinfo does not set prune, timeout, wait: true or healthChecks"
+    )
+    assert (
+        found[("clusters/dev/infrastructure.yaml", 22)]
+        == "Kustomization infrastructure-configs does not set wait: true or healthChecks"
+    )
     assert found[("clusters/dev/infrastructure.yaml", 2)] == (
         "kustomize.toolkit.fluxcd.io/v1beta2 Kustomization is no longer served since Flux 2.8: "
-        "use kustomize.toolkit.fluxcd.io/v1")
-    assert found[("clusters/dev/notifications.yaml", 11)].endswith("use notification.toolkit.fluxcd.io/v1beta3")
-    assert found[("apps/podinfo/dev/kustomization.yaml", 14)] == \
-        "HelmRelease podinfo spec.chart.spec.version '6.x' is a range, not a pinned version"
-    assert found[("infrastructure/configs/kustomization.yaml", 7)] == "bases is deprecated in kustomize: use resources"
-    assert found[("infrastructure/sources/gitrepositories.yaml", 15)] == \
-        "GitRepository platform-docs has no spec.ref: Flux follows the branch 'master'"
+        "use kustomize.toolkit.fluxcd.io/v1"
+    )
+    assert found[("clusters/dev/notifications.yaml", 11)].endswith(
+        "use notification.toolkit.fluxcd.io/v1beta3"
+    )
+    assert (
+        found[("apps/podinfo/dev/kustomization.yaml", 14)]
+        == "HelmRelease podinfo spec.chart.spec.version '6.x' is a range, not a pinned version"
+    )
+    assert (
+        found[("infrastructure/configs/kustomization.yaml", 7)]
+        == "bases is deprecated in kustomize: use resources"
+    )
+    assert (
+        found[("infrastructure/sources/gitrepositories.yaml", 15)]
+        == "GitRepository platform-docs has no spec.ref: Flux follows the branch 'master'"
+    )
 
 
 def test_options_allow_branches_ranges_and_an_older_flux(fixture_repo):
-    repo = with_options(fixture_repo("flux-hygiene-bad"), (
-        "checks:\n  flux-hygiene:\n    branches: [main, develop]\n    allowRanges: true\n"
-        "    fluxVersion: \"2.8\"\n"))
+    repo = with_options(
+        fixture_repo("flux-hygiene-bad"),
+        (
+            "checks:\n  flux-hygiene:\n    branches: [main, develop]\n    allowRanges: true\n"
+            '    fluxVersion: "2.8"\n'
+        ),
+    )
     _, report = validate(repo)
-    expected = [p for p in BAD if p[2:] not in (
-        ("apps/podinfo/dev/kustomization.yaml", 14), ("infrastructure/sources/gitrepositories.yaml", 9))]
-    expected = [(ID, "warning", *p[2:]) if p[2] == "clusters/dev/notifications.yaml" else p for p in expected]
+    expected = [
+        p
+        for p in BAD
+        if p[2:]
+        not in (
+            ("apps/podinfo/dev/kustomization.yaml", 14),
+            ("infrastructure/sources/gitrepositories.yaml", 9),
+        )
+    ]
+    expected = [
+        (ID, "warning", *p[2:]) if p[2] == "clusters/dev/notifications.yaml" else p
+        for p in expected
+    ]
     assert problems(report, check=ID) == expected
     assert messages(report)[("clusters/dev/notifications.yaml", 11)] == (
         "notification.toolkit.fluxcd.io/v1beta2 Alert is deprecated (removed in Flux 2.9): "
-        "use notification.toolkit.fluxcd.io/v1beta3")
+        "use notification.toolkit.fluxcd.io/v1beta3"
+    )
 
 
-@pytest.mark.parametrize("version, exact", [
-    ("1.2.3", True), ("v1.2.3", True), ("=1.2.3", True), ("1.2.3-rc.1+build.5", True),
-    ("*", False), (">=1.0", False), ("1.x", False), ("~1.2", False), ("^1", False), ("1.2", False),
-    (">=1.0.0 <2.0.0", False), ("1.2.3 || 1.2.4", False),
-])
+@pytest.mark.parametrize(
+    "version, exact",
+    [
+        ("1.2.3", True),
+        ("v1.2.3", True),
+        ("=1.2.3", True),
+        ("1.2.3-rc.1+build.5", True),
+        ("*", False),
+        (">=1.0", False),
+        ("1.x", False),
+        ("~1.2", False),
+        ("^1", False),
+        ("1.2", False),
+        (">=1.0.0 <2.0.0", False),
+        ("1.2.3 || 1.2.4", False),
+    ],
+)
 def test_exact_versions(version, exact):
     assert bool(flux_hygiene.EXACT_VERSION.match(version)) is exact
 

@@ -54,7 +54,10 @@ def test_bad_reports_each_image_at_the_line_that_sets_it(fixture_repo):
         "(the tag is set here, by images:)",
     ]
     assert {p["resource"] for p in report["problems"]} == {
-        "CronJob.batch/shop/shop-report", "Deployment.apps/shop/shop", "HelmRelease.helm.toolkit.fluxcd.io/shop/dashboards"}
+        "CronJob.batch/shop/shop-report",
+        "Deployment.apps/shop/shop",
+        "HelmRelease.helm.toolkit.fluxcd.io/shop/dashboards",
+    }
     assert {p["cluster"] for p in report["problems"]} == {"dev"}
     assert code == 1
 
@@ -70,7 +73,9 @@ def test_without_an_allow_list_any_registry_is_fine(fixture_repo):
 def test_flux_kustomization_images_are_where_the_tag_comes_from(fixture_repo):
     repo = fixture_repo("images-good")
     sync = repo / "clusters/dev/shop.yaml"
-    sync.write_text(sync.read_text() + "  images:\n    - name: ghcr.io/acme/shop\n      newTag: latest\n")
+    sync.write_text(
+        sync.read_text() + "  images:\n    - name: ghcr.io/acme/shop\n      newTag: latest\n"
+    )
     _, report = validate_json(repo, "--select", ID)
     line = sync.read_text().splitlines().index("      newTag: latest") + 1
     assert problems(report) == [(ID, "error", "clusters/dev/shop.yaml", line)]
@@ -82,42 +87,63 @@ def test_sample_monorepo_images_are_pinned():
     assert code == 0
 
 
-@pytest.mark.parametrize(("text", "registry", "path", "tag", "digest"), [
-    ("nginx", "docker.io", "library/nginx", None, None),
-    ("nginx:1.27", "docker.io", "library/nginx", "1.27", None),
-    ("registry:5000/app", "registry:5000", "app", None, None),
-    ("registry:5000/app:1.0", "registry:5000", "app", "1.0", None),
-    ("localhost/app", "localhost", "app", None, None),
-    ("index.docker.io/bitnami/redis:7", "docker.io", "bitnami/redis", "7", None),
-    ("[::1]:5000/team/app:2", "[::1]:5000", "team/app", "2", None),
-    (f"ghcr.io/acme/app:1.0@{DIGEST}", "ghcr.io", "acme/app", "1.0", DIGEST),
-])
+@pytest.mark.parametrize(
+    ("text", "registry", "path", "tag", "digest"),
+    [
+        ("nginx", "docker.io", "library/nginx", None, None),
+        ("nginx:1.27", "docker.io", "library/nginx", "1.27", None),
+        ("registry:5000/app", "registry:5000", "app", None, None),
+        ("registry:5000/app:1.0", "registry:5000", "app", "1.0", None),
+        ("localhost/app", "localhost", "app", None, None),
+        ("index.docker.io/bitnami/redis:7", "docker.io", "bitnami/redis", "7", None),
+        ("[::1]:5000/team/app:2", "[::1]:5000", "team/app", "2", None),
+        (f"ghcr.io/acme/app:1.0@{DIGEST}", "ghcr.io", "acme/app", "1.0", DIGEST),
+    ],
+)
 def test_parse(text, registry, path, tag, digest):
     reference = parse(text)
-    assert (reference.registry, reference.path, reference.tag, reference.digest) == (registry, path, tag, digest)
+    assert (reference.registry, reference.path, reference.tag, reference.digest) == (
+        registry,
+        path,
+        tag,
+        digest,
+    )
 
 
-@pytest.mark.parametrize("text", ["ghcr.io/acme/App:1", "app:", "app@sha256:short", "a b", "app:-x", ""])
+@pytest.mark.parametrize(
+    "text", ["ghcr.io/acme/App:1", "app:", "app@sha256:short", "a b", "app:-x", ""]
+)
 def test_invalid_references(text):
     assert parse(text) is None
     assert "not a valid image reference" in verdict(text, [])
 
 
-@pytest.mark.parametrize(("text", "pinned"), [
-    ("app:1.0", True), (f"app@{DIGEST}", True), (f"app:latest@{DIGEST}", True),
-    ("app", False), ("app:latest", False), ("registry:5000/app", False), ("registry:5000/app:latest", False),
-])
+@pytest.mark.parametrize(
+    ("text", "pinned"),
+    [
+        ("app:1.0", True),
+        (f"app@{DIGEST}", True),
+        (f"app:latest@{DIGEST}", True),
+        ("app", False),
+        ("app:latest", False),
+        ("registry:5000/app", False),
+        ("registry:5000/app:latest", False),
+    ],
+)
 def test_pinned(text, pinned):
     assert (verdict(text, []) is None) is pinned
 
 
-@pytest.mark.parametrize(("name", "registries", "expected"), [
-    ("docker.io/library/nginx", ["docker.io"], True),
-    ("docker.io/library/nginx", ["index.docker.io/library"], True),
-    ("ghcr.io/acme/app", ["ghcr.io/acme"], True),
-    ("ghcr.io/acme-evil/app", ["ghcr.io/acme"], False),
-    ("registry:5000/app", ["registry:5000/"], True),
-    ("quay.io/x/y", ["https://ghcr.io"], False),
-])
+@pytest.mark.parametrize(
+    ("name", "registries", "expected"),
+    [
+        ("docker.io/library/nginx", ["docker.io"], True),
+        ("docker.io/library/nginx", ["index.docker.io/library"], True),
+        ("ghcr.io/acme/app", ["ghcr.io/acme"], True),
+        ("ghcr.io/acme-evil/app", ["ghcr.io/acme"], False),
+        ("registry:5000/app", ["registry:5000/"], True),
+        ("quay.io/x/y", ["https://ghcr.io"], False),
+    ],
+)
 def test_allowed(name, registries, expected):
     assert allowed(name, registries) is expected

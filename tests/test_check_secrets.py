@@ -16,12 +16,20 @@ ID = "secrets"
 ROOT = Path(__file__).resolve().parents[1]
 # The fake values of the secrets-bad fixture: none may appear in any report.
 VALUES = (
-    "ghp_FakeGithubTokenForInfometisTests0123", "ghp_FakeGithubTokenForInfometisTests4567",
-    "AIzaFakeGoogleApiKeyForInfometisTests01", "AKIAFAKEKEY0FORTESTS",
+    "ghp_FakeGithubTokenForInfometisTests0123",
+    "ghp_FakeGithubTokenForInfometisTests4567",
+    "AIzaFakeGoogleApiKeyForInfometisTests01",
+    "AKIAFAKEKEY0FORTESTS",
     "AGE-SECRET-KEY-1FAKEAGEKEYFQRTESTSQPZRY9X8GF2TVDW0S3JN54KHCE6MUA7LQPZRY9X8",
-    "xoxb-123456789012-FakeSlackTokenForTests", "FakeWebhookForInfometisTests01", "T0FAKE0001",
-    "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCFAKEFAKEFAKEFAKE", "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ",
-    "hunter2-not-real", "plain-fallback-not-real", "smtp-not-real", "eyJhdXRocyI6",
+    "xoxb-123456789012-FakeSlackTokenForTests",
+    "FakeWebhookForInfometisTests01",
+    "T0FAKE0001",
+    "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCFAKEFAKEFAKEFAKE",
+    "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ",
+    "hunter2-not-real",
+    "plain-fallback-not-real",
+    "smtp-not-real",
+    "eyJhdXRocyI6",
 )
 
 
@@ -42,7 +50,8 @@ def test_git_ignored_files_are_not_judged(fixture_repo):
     (repo / ".gitignore").write_text("local/\n")
     (repo / "local").mkdir()
     (repo / "local/secret.yaml").write_text(
-        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: mine\nstringData:\n  password: not-real-either\n")
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: mine\nstringData:\n  password: not-real-either\n"
+    )
     _, report = validate_json(repo, "--select", ID)
     assert problems(report) == []
 
@@ -88,7 +97,9 @@ def test_no_secret_value_reaches_the_report(fixture_repo):
         _, report = validate_json(repo, *selected)
         text = json.dumps(report)
         assert [value for value in VALUES if value in text] == []
-    fixture_text = "".join(p.read_text() for p in repo.rglob("*") if p.is_file() and ".git/" not in p.as_posix())
+    fixture_text = "".join(
+        p.read_text() for p in repo.rglob("*") if p.is_file() and ".git/" not in p.as_posix()
+    )
     assert all(value in fixture_text for value in VALUES)  # the values are there to be found
 
 
@@ -103,15 +114,19 @@ def test_odd_files_are_read_as_far_as_they_go(fixture_repo):
     odd = repo / "odd"
     odd.mkdir()
     # not YAML past line 1, but the token on line 2 is found all the same (no key path to name)
-    (odd / "broken.yaml").write_text("a: [unclosed\nkey: ghp_FakeGithubTokenForInfometisTests0123\n")
+    (odd / "broken.yaml").write_text(
+        "a: [unclosed\nkey: ghp_FakeGithubTokenForInfometisTests0123\n"
+    )
     (odd / "binary.yaml").write_bytes(b"\x00\x01\xff binary")
     (odd / "kustomization.yaml").write_text(
         "secretGenerator:\n  - name: x\n    literals: [1, novalue, 'k=${VAR}']\n"
-        "    files: [missing.txt, {a: 1}]\n    env: 7\n  - just a string\n")
+        "    files: [missing.txt, {a: 1}]\n    env: 7\n  - just a string\n"
+    )
     (odd / "secrets.yaml").write_text(
         "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\ndata: [1, 2]\nstringData: {a: null, b: {c: d}}\n"
         "---\napiVersion: v1\nkind: Secret\nmetadata: x\nstringData: {a: 'op://vault/item/field'}\n"
-        "---\n- a list\n---\nplain text\n")
+        "---\n- a list\n---\nplain text\n"
+    )
     _, report = validate_json(repo, "--select", ID)
     assert problems(report) == [(ID, "error", "odd/broken.yaml", 2)]
     assert messages(report) == ["a GitHub token in line 2"]
@@ -121,19 +136,26 @@ def test_no_output_format_echoes_a_secret(fixture_repo):
     """validate in every format, and diff in every format across a change of a Secret's value."""
     from conftest import git, invoke
     from infometis.report import REPORTERS
+
     repo = fixture_repo("secrets-bad")
     secret = repo / "apps/shop/base/secret.yaml"
     secret.write_text(secret.read_text().replace("hunter2-not-real", "hunter3-changed-not-real"))
     git(repo, "commit", "-qam", "a new password")
-    outputs = {f"validate --format {name}": invoke("validate", "--repo", str(repo), "-o", name).output
-               for name in sorted(REPORTERS)}
+    outputs = {
+        f"validate --format {name}": invoke("validate", "--repo", str(repo), "-o", name).output
+        for name in sorted(REPORTERS)
+    }
     for name in ("text", "markdown", "json"):
-        result = invoke("diff", "--repo", str(repo), "--base", "HEAD~1", "--head", "HEAD", "-o", name)
+        result = invoke(
+            "diff", "--repo", str(repo), "--base", "HEAD~1", "--head", "HEAD", "-o", name
+        )
         assert result.exit_code == 1  # the Secret changed: the diff says so, without its value
         outputs[f"diff --format {name}"] = result.output
     outputs["build dev"] = invoke("build", "dev", "--repo", str(repo)).stderr
-    leaked = {command: [v for v in (*VALUES, "hunter3-changed-not-real") if v in output]
-              for command, output in outputs.items()}
+    leaked = {
+        command: [v for v in (*VALUES, "hunter3-changed-not-real") if v in output]
+        for command, output in outputs.items()
+    }
     assert leaked == {command: [] for command in outputs}
     assert "Secret shop-admin holds 2 values in clear" in outputs["validate --format text"]
 
@@ -142,14 +164,22 @@ def test_a_generator_reading_a_file_git_ignores_is_an_error(fixture_repo):
     repo = fixture_repo("secrets-good")
     folder = repo / "apps" / "generated"
     folder.mkdir(parents=True)
-    (folder / "kustomization.yaml").write_text("secretGenerator:\n  - name: gen\n    envs:\n      - .env\n")
+    (folder / "kustomization.yaml").write_text(
+        "secretGenerator:\n  - name: gen\n    envs:\n      - .env\n"
+    )
     (folder / ".env").write_text("API_KEY=never-committed-value\n")
     (repo / ".gitignore").write_text(".env\n")
     _, report = validate_json(repo, "--select", "secrets")
     found = [(p["file"], p["line"], p["message"]) for p in report["problems"]]
-    assert found == [("apps/generated/kustomization.yaml", 4, "secretGenerator[0] (gen) reads apps/generated/.env, "
-                      "which Git ignores: it renders here, but Flux's checkout does not have it and the build fails "
-                      "on the cluster")]
+    assert found == [
+        (
+            "apps/generated/kustomization.yaml",
+            4,
+            "secretGenerator[0] (gen) reads apps/generated/.env, "
+            "which Git ignores: it renders here, but Flux's checkout does not have it and the build fails "
+            "on the cluster",
+        )
+    ]
     assert "never-committed-value" not in json.dumps(report)
 
 

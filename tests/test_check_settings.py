@@ -15,20 +15,33 @@ def configure(repo, text: str):
 
 
 def test_a_check_disabled_or_its_files_ignored_is_counted_not_reported(fixture_repo):
-    repo = configure(fixture_repo("unreached-bad"), "checks:\n  unreached:\n    ignore: [infrastructure/**]\n")
+    repo = configure(
+        fixture_repo("unreached-bad"), "checks:\n  unreached:\n    ignore: [infrastructure/**]\n"
+    )
     code, report = validate_json(repo)
-    assert problems(report, check="unreached") == [("unreached", "warning", "apps/demo/prod/kustomization.yaml", 1)]
+    assert problems(report, check="unreached") == [
+        ("unreached", "warning", "apps/demo/prod/kustomization.yaml", 1)
+    ]
     assert report["summary"]["disabled"] == 1
     configure(repo, "checks:\n  unreached:\n    enabled: false\n")
     code, report = validate_json(repo)
     assert problems(report, check="unreached") == [] and report["summary"]["disabled"] == 2
 
 
-@pytest.mark.parametrize(("globs", "still_reported"), [
-    ("[old/]", ["apps/demo/prod/kustomization.yaml"]),  # a folder name: every file below any folder so named
-    ("[apps/*/kustomization.yaml]", ["apps/demo/prod/kustomization.yaml", "infrastructure/old/configs/kustomization.yaml"]),
-    ("[apps/**/kustomization.yaml]", ["infrastructure/old/configs/kustomization.yaml"]),
-])
+@pytest.mark.parametrize(
+    ("globs", "still_reported"),
+    [
+        (
+            "[old/]",
+            ["apps/demo/prod/kustomization.yaml"],
+        ),  # a folder name: every file below any folder so named
+        (
+            "[apps/*/kustomization.yaml]",
+            ["apps/demo/prod/kustomization.yaml", "infrastructure/old/configs/kustomization.yaml"],
+        ),
+        ("[apps/**/kustomization.yaml]", ["infrastructure/old/configs/kustomization.yaml"]),
+    ],
+)
 def test_ignore_globs_read_as_gitignore_lines(fixture_repo, globs, still_reported):
     repo = configure(fixture_repo("unreached-bad"), f"checks:\n  unreached:\n    ignore: {globs}\n")
     _, report = validate_json(repo, "--select", "unreached")
@@ -36,9 +49,13 @@ def test_ignore_globs_read_as_gitignore_lines(fixture_repo, globs, still_reporte
 
 
 def test_exclude_globs_read_as_gitignore_lines(fixture_repo):
-    repo = configure(fixture_repo("unreached-bad"), "exclude: [old/]\n")  # no longer matches nothing
+    repo = configure(
+        fixture_repo("unreached-bad"), "exclude: [old/]\n"
+    )  # no longer matches nothing
     _, report = validate_json(repo, "--select", "unreached")
-    assert [p[2] for p in problems(report, check="unreached")] == ["apps/demo/prod/kustomization.yaml"]
+    assert [p[2] for p in problems(report, check="unreached")] == [
+        "apps/demo/prod/kustomization.yaml"
+    ]
 
 
 def test_level_override_and_the_strict_preset(fixture_repo):
@@ -48,7 +65,9 @@ def test_level_override_and_the_strict_preset(fixture_repo):
     configure(repo, "extends: strict\n")
     code, report = validate_json(repo)
     assert {p[1] for p in problems(report, check="unreached")} == {"error"} and code == 1
-    configure(repo, "extends: strict\nchecks:\n  unreached:\n    level: info\n")  # the check's own setting wins
+    configure(
+        repo, "extends: strict\nchecks:\n  unreached:\n    level: info\n"
+    )  # the check's own setting wins
     code, report = validate_json(repo, "--select", "unreached")
     assert {p[1] for p in problems(report, check="unreached")} == {"info"} and code == 0
 
@@ -56,8 +75,14 @@ def test_level_override_and_the_strict_preset(fixture_repo):
 def test_an_annotation_opts_a_resource_out_and_the_summary_says_so(fixture_repo):
     repo = fixture_repo("duplicate-resource-bad")
     path = repo / "apps/two/resources.yaml"
-    path.write_text(path.read_text().replace("  name: shared\n", "  name: shared\n  annotations:\n"
-                                             "    infometis.io/ignore: \"duplicate-resource, schema\"\n", 1))
+    path.write_text(
+        path.read_text().replace(
+            "  name: shared\n",
+            "  name: shared\n  annotations:\n"
+            '    infometis.io/ignore: "duplicate-resource, schema"\n',
+            1,
+        )
+    )
     configure(repo, "{}\n")
     code, report = validate_json(repo)
     assert problems(report, check="duplicate-resource") == [] and code == 0

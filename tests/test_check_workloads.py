@@ -61,7 +61,10 @@ def test_cpu_limits_when_asked(fixture_repo):
         (ID, "error", "apps/shop/dev/kustomization.yaml", 7),
     ]
     assert [m.split(": ", 1)[1] for m in messages(report)] == [
-        "no resources.limits.cpu", "no resources.limits.cpu", "no resources.limits.cpu (as this patch leaves it)"]
+        "no resources.limits.cpu",
+        "no resources.limits.cpu",
+        "no resources.limits.cpu (as this patch leaves it)",
+    ]
 
 
 def test_one_base_in_two_clusters_is_said_once(fixture_repo):
@@ -85,20 +88,79 @@ def test_sample_monorepo_workloads():
 
 ODD = [
     {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "a"}, "spec": None},
-    {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "b"}, "spec": {"template": "x"}},
-    {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "c"}, "spec": {"template": {"spec": {
-        "containers": "not a list", "securityContext": "x",
-        "initContainers": ["a string", {"name": "x", "image": 42, "resources": "lots", "securityContext": [1]}]}}}},
-    {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "d"}, "spec": {"jobTemplate": {"spec": {
-        "template": {"spec": {"os": {"name": "windows"}, "containers": [
-            {"name": "w", "image": "mcr.microsoft.com/windows/servercore:ltsc2022",
-             "resources": {"limits": {"cpu": 1, "memory": "1Gi"}}}]}}}}}},
-    {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "e"}, "spec": {
-        "containers": [{"name": "c", "image": "Bad Image"}], "ephemeralContainers": [{"name": "dbg", "image": "busybox"}]}},
-    {"apiVersion": "example.com/v1", "kind": "Deployment", "metadata": {"name": "f"}, "spec": {"template": {"spec": {
-        "containers": [{"name": "c", "image": "busybox"}]}}}},
-    {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": {"name": "g"}, "spec": {"values": [
-        {"image": {"repository": 5, "tag": "latest"}}, {"image": {"repository": "a/b", "tag": 7}}, {"image": "nginx:latest"}]}},
+    {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": "b"},
+        "spec": {"template": "x"},
+    },
+    {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "c"},
+        "spec": {
+            "template": {
+                "spec": {
+                    "containers": "not a list",
+                    "securityContext": "x",
+                    "initContainers": [
+                        "a string",
+                        {"name": "x", "image": 42, "resources": "lots", "securityContext": [1]},
+                    ],
+                }
+            }
+        },
+    },
+    {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": {"name": "d"},
+        "spec": {
+            "jobTemplate": {
+                "spec": {
+                    "template": {
+                        "spec": {
+                            "os": {"name": "windows"},
+                            "containers": [
+                                {
+                                    "name": "w",
+                                    "image": "mcr.microsoft.com/windows/servercore:ltsc2022",
+                                    "resources": {"limits": {"cpu": 1, "memory": "1Gi"}},
+                                }
+                            ],
+                        }
+                    }
+                }
+            }
+        },
+    },
+    {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "e"},
+        "spec": {
+            "containers": [{"name": "c", "image": "Bad Image"}],
+            "ephemeralContainers": [{"name": "dbg", "image": "busybox"}],
+        },
+    },
+    {
+        "apiVersion": "example.com/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "f"},
+        "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox"}]}}},
+    },
+    {
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": {"name": "g"},
+        "spec": {
+            "values": [
+                {"image": {"repository": 5, "tag": "latest"}},
+                {"image": {"repository": "a/b", "tag": 7}},
+                {"image": "nginx:latest"},
+            ]
+        },
+    },
 ]
 
 
@@ -111,21 +173,37 @@ def test_odd_shapes_are_skipped_not_fatal(tmp_path):
     from infometis.render.kustomize import Resource
     from infometis.render.pipeline import ClusterRun, Rendered, RepoRun
 
-    k = FluxKustomization(ResourceId("Kustomization", "kustomize.toolkit.fluxcd.io", "flux-system", "x"),
-                          {"images": "not a list"}, "dev")
+    k = FluxKustomization(
+        ResourceId("Kustomization", "kustomize.toolkit.fluxcd.io", "flux-system", "x"),
+        {"images": "not a list"},
+        "dev",
+    )
     cluster = ClusterRun("dev", tmp_path)
-    cluster.renders.append(Rendered(k, tmp_path / "absent", "dev",
-                                    [Resource(ResourceId.of(d), d, None) for d in ODD]))
+    cluster.renders.append(
+        Rendered(k, tmp_path / "absent", "dev", [Resource(ResourceId.of(d), d, None) for d in ODD])
+    )
     run = RepoRun(tmp_path, Config(), FileCache(tmp_path), clusters=[cluster])
     assert sorted((p.level, p.message) for p in workloads.check(run)) == [
-        ("error", "spec.containers[0] (c): no resources.requests.cpu, no resources.requests.memory, "
-                  "no resources.limits.memory"),
-        ("error", "spec.template.spec.initContainers[1] (x): no resources.requests.cpu, "
-                  "no resources.requests.memory, no resources.limits.memory"),
+        (
+            "error",
+            "spec.containers[0] (c): no resources.requests.cpu, no resources.requests.memory, "
+            "no resources.limits.memory",
+        ),
+        (
+            "error",
+            "spec.template.spec.initContainers[1] (x): no resources.requests.cpu, "
+            "no resources.requests.memory, no resources.limits.memory",
+        ),
         ("warning", "spec.containers[0] (c): no livenessProbe and no readinessProbe"),
-        ("warning", "spec.securityContext.runAsNonRoot is not set (nor in any container): the pod may run as root"),
-        ("warning", "spec.template.spec.securityContext.runAsNonRoot is not set (nor in any container): "
-                    "the pod may run as root"),
+        (
+            "warning",
+            "spec.securityContext.runAsNonRoot is not set (nor in any container): the pod may run as root",
+        ),
+        (
+            "warning",
+            "spec.template.spec.securityContext.runAsNonRoot is not set (nor in any container): "
+            "the pod may run as root",
+        ),
     ]  # the Windows CronJob is fine; the example.com "Deployment" is not a workload
     assert sorted(p.message for p in images.check(run)) == [
         "spec.containers[0].image: 'Bad Image' is not a valid image reference",

@@ -19,15 +19,25 @@ ANSI = "\x1b["
 
 def test_o_is_the_format_and_output_file_the_file(tmp_path):
     printed = invoke("validate", "--repo", str(ROOT), "-o", "json")
-    assert printed.exit_code == 0 and json.loads(printed.stdout)["version"] == 1 and printed.stderr == ""
+    assert (
+        printed.exit_code == 0
+        and json.loads(printed.stdout)["version"] == 1
+        and printed.stderr == ""
+    )
     target = tmp_path / "report.sarif"
-    written = invoke("validate", "--repo", str(ROOT), "--output", "sarif", "--output-file", str(target))
+    written = invoke(
+        "validate", "--repo", str(ROOT), "--output", "sarif", "--output-file", str(target)
+    )
     assert written.stdout == "" and json.loads(target.read_text())["version"] == "2.1.0"
 
 
-@pytest.mark.parametrize(("command", "formats"), [
-    (["graph", "dev"], ("text", "mermaid", "dot")), (["drift", "dev", "uat"], ("text", "markdown", "json")),
-])
+@pytest.mark.parametrize(
+    ("command", "formats"),
+    [
+        (["graph", "dev"], ("text", "mermaid", "dot")),
+        (["drift", "dev", "uat"], ("text", "markdown", "json")),
+    ],
+)
 def test_every_command_with_formats_takes_o(command, formats):
     for name in formats:
         result = invoke(*command, "--repo", str(ROOT), "-o", name)
@@ -47,7 +57,15 @@ def test_the_old_spellings_work_and_say_what_to_write_instead(tmp_path):
 def test_two_formats_or_two_files_are_a_usage_error(tmp_path):
     formats = invoke("validate", "--repo", str(ROOT), "-o", "json", "--format", "text")
     assert formats.exit_code == 2 and "two formats; give one" in formats.stderr
-    files = invoke("graph", "--repo", str(ROOT), "-o", str(tmp_path / "a"), "--output-file", str(tmp_path / "b"))
+    files = invoke(
+        "graph",
+        "--repo",
+        str(ROOT),
+        "-o",
+        str(tmp_path / "a"),
+        "--output-file",
+        str(tmp_path / "b"),
+    )
     assert files.exit_code == 2 and "two files; give one" in files.stderr
 
 
@@ -60,19 +78,26 @@ def test_quiet_lists_errors_only_and_verbose_says_what_was_read(fixture_repo):
     assert quiet["problems"] == [p for p in everything["problems"] if p["level"] == "error"]
     assert quiet["summary"] == everything["summary"]
     verbose = invoke("validate", "--repo", str(repo), "-v")
-    assert "infometis: cluster dev: " in verbose.stderr and "schemas of Kubernetes" in verbose.stderr
+    assert (
+        "infometis: cluster dev: " in verbose.stderr and "schemas of Kubernetes" in verbose.stderr
+    )
     assert invoke("validate", "--repo", str(repo), "-q", "-v").exit_code == 2
 
 
-@pytest.mark.parametrize(("environment", "option", "coloured"), [
-    ({}, [], False),                                    # not a terminal
-    ({"FORCE_COLOR": "1"}, [], True),
-    ({"FORCE_COLOR": "1", "NO_COLOR": ""}, [], True),    # an empty NO_COLOR says nothing
-    ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, [], False),
-    ({"NO_COLOR": "1"}, ["--color", "always"], True),  # the option overrides both
-    ({"FORCE_COLOR": "1"}, ["--color", "never"], False),
-])
-def test_colour_follows_no_color_force_color_and_the_option(monkeypatch, environment, option, coloured):
+@pytest.mark.parametrize(
+    ("environment", "option", "coloured"),
+    [
+        ({}, [], False),  # not a terminal
+        ({"FORCE_COLOR": "1"}, [], True),
+        ({"FORCE_COLOR": "1", "NO_COLOR": ""}, [], True),  # an empty NO_COLOR says nothing
+        ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, [], False),
+        ({"NO_COLOR": "1"}, ["--color", "always"], True),  # the option overrides both
+        ({"FORCE_COLOR": "1"}, ["--color", "never"], False),
+    ],
+)
+def test_colour_follows_no_color_force_color_and_the_option(
+    monkeypatch, environment, option, coloured
+):
     for key, value in environment.items():
         monkeypatch.setenv(key, value)
     result = invoke("validate", "--repo", str(ROOT), "--cluster", "dev", *option)
@@ -81,21 +106,37 @@ def test_colour_follows_no_color_force_color_and_the_option(monkeypatch, environ
 
 def _complete(*words: str) -> list[str]:
     """What the shell would offer after `infometis WORDS…` (bash), from the real completion."""
-    environment = dict(os.environ, _INFOMETIS_COMPLETE="bash_complete", COMP_WORDS=" ".join(("infometis", *words)),
-                       COMP_CWORD=str(len(words)))
-    done = subprocess.run([sys.executable, "-m", "infometis.commands.main"], env=environment, cwd=ROOT, capture_output=True,
-                          text=True, check=True)
+    environment = dict(
+        os.environ,
+        _INFOMETIS_COMPLETE="bash_complete",
+        COMP_WORDS=" ".join(("infometis", *words)),
+        COMP_CWORD=str(len(words)),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "infometis.commands.main"],
+        env=environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return [line.split(",", 1)[1] for line in done.stdout.splitlines()]
 
 
-@pytest.mark.parametrize(("words", "offered"), [
-    (("build", ""), ["dev", "prod", "uat"]),
-    (("validate", "--cluster", "p"), ["prod"]),
-    (("promote", "dev", ""), ["dev", "prod", "uat"]),
-    (("validate", "--select", "flux-"), ["flux-depends-on", "flux-hygiene", "flux-path", "flux-source"]),
-    (("explain", "ima"), ["images"]),
-    (("diff", "-o", ""), ["text", "markdown", "json"]),
-])
+@pytest.mark.parametrize(
+    ("words", "offered"),
+    [
+        (("build", ""), ["dev", "prod", "uat"]),
+        (("validate", "--cluster", "p"), ["prod"]),
+        (("promote", "dev", ""), ["dev", "prod", "uat"]),
+        (
+            ("validate", "--select", "flux-"),
+            ["flux-depends-on", "flux-hygiene", "flux-path", "flux-source"],
+        ),
+        (("explain", "ima"), ["images"]),
+        (("diff", "-o", ""), ["text", "markdown", "json"]),
+    ],
+)
 def test_shell_completion_offers_the_repositorys_names(words, offered):
     assert _complete(*words) == offered
 
@@ -103,15 +144,21 @@ def test_shell_completion_offers_the_repositorys_names(words, offered):
 def test_a_reader_that_stops_reading_ends_the_command_quietly():
     read_end, write_end = os.pipe()
     os.close(read_end)  # closed before the command writes: its first write meets a broken pipe
-    done = subprocess.run([sys.executable, "-m", "infometis.commands.main", "explain", "images"], stdout=write_end,
-                          stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "infometis.commands.main", "explain", "images"],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     os.close(write_end)
     assert done.returncode == 141 and done.stderr == ""
 
 
 def test_explain_names_the_check_once_with_its_level():
     first = invoke("explain", "images").stdout.splitlines()[0]
-    assert first.startswith("images — every container image") and first.endswith("(default level: error)")
+    assert first.startswith("images — every container image") and first.endswith(
+        "(default level: error)"
+    )
     assert first.count("images") == 1
 
 

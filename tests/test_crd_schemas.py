@@ -19,24 +19,51 @@ CATALOG = SHARED / "schemas" / "crds-catalog"
 UNKNOWN = "notAFieldOfThisKind"
 
 
-def crd(openapi, *, group="example.com", kind="Widget", version="v1alpha1", **version_fields) -> dict:
-    return {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-            "metadata": {"name": f"{kind.lower()}s.{group}"},
-            "spec": {"group": group, "names": {"kind": kind, "plural": f"{kind.lower()}s"}, "scope": "Namespaced",
-                     "versions": [{"name": version, "served": True, "storage": True,
-                                   "schema": {"openAPIV3Schema": openapi}, **version_fields}]}}
+def crd(
+    openapi, *, group="example.com", kind="Widget", version="v1alpha1", **version_fields
+) -> dict:
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{kind.lower()}s.{group}"},
+        "spec": {
+            "group": group,
+            "names": {"kind": kind, "plural": f"{kind.lower()}s"},
+            "scope": "Namespaced",
+            "versions": [
+                {
+                    "name": version,
+                    "served": True,
+                    "storage": True,
+                    "schema": {"openAPIV3Schema": openapi},
+                    **version_fields,
+                }
+            ],
+        },
+    }
 
 
 def resource(spec_properties: dict, **spec_extra) -> dict:
     """The openAPIV3Schema controller-gen writes for a kind, with the given spec."""
-    return {"type": "object", "properties": {
-        "apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": {"type": "object"},
-        "spec": {"type": "object", "properties": spec_properties, **spec_extra}}}
+    return {
+        "type": "object",
+        "properties": {
+            "apiVersion": {"type": "string"},
+            "kind": {"type": "string"},
+            "metadata": {"type": "object"},
+            "spec": {"type": "object", "properties": spec_properties, **spec_extra},
+        },
+    }
 
 
 def widget(spec=None, **top) -> dict:
-    return {"apiVersion": "example.com/v1alpha1", "kind": "Widget", "metadata": {"name": "w", "namespace": "n"},
-            "spec": {} if spec is None else spec, **top}
+    return {
+        "apiVersion": "example.com/v1alpha1",
+        "kind": "Widget",
+        "metadata": {"name": "w", "namespace": "n"},
+        "spec": {} if spec is None else spec,
+        **top,
+    }
 
 
 def schema_of(openapi, strict=True, **kwargs) -> dict:
@@ -54,7 +81,9 @@ def verdicts(schema: dict, documents: list) -> list[bool]:
 
 
 def specs(properties: dict, values: list, strict=True, **spec_extra) -> list[bool]:
-    return verdicts(schema_of(resource(properties, **spec_extra), strict), [widget(value) for value in values])
+    return verdicts(
+        schema_of(resource(properties, **spec_extra), strict), [widget(value) for value in values]
+    )
 
 
 def keywords(schema) -> set[str]:
@@ -84,7 +113,10 @@ def test_is_crd():
 
 
 def test_file_name_is_the_catalog_layout():
-    assert file_name("traefik.io", "IngressRoute", "v1alpha1") == "traefik.io/ingressroute_v1alpha1.json"
+    assert (
+        file_name("traefik.io", "IngressRoute", "v1alpha1")
+        == "traefik.io/ingressroute_v1alpha1.json"
+    )
 
 
 def test_one_schema_per_version_with_what_it_says():
@@ -95,95 +127,224 @@ def test_one_schema_per_version_with_what_it_says():
 
 def test_int_or_string():
     port = {"x-kubernetes-int-or-string": True}
-    controller_gen = {"anyOf": [{"type": "integer"}, {"type": "string"}], "x-kubernetes-int-or-string": True}
-    typed = {"type": "string", "pattern": "^[a-z0-9]+$", "x-kubernetes-int-or-string": True}  # `type` conflicts: dropped
+    controller_gen = {
+        "anyOf": [{"type": "integer"}, {"type": "string"}],
+        "x-kubernetes-int-or-string": True,
+    }
+    typed = {
+        "type": "string",
+        "pattern": "^[a-z0-9]+$",
+        "x-kubernetes-int-or-string": True,
+    }  # `type` conflicts: dropped
     legacy = {"type": "string", "format": "int-or-string"}
-    values = [{"a": 80, "b": 80, "c": 80, "d": 80}, {"a": "http", "b": "http", "c": "http", "d": "http"},
-              {"a": 1.5}, {"b": True}, {"c": None}, {"d": [80]}, {"c": "HTTP"}]
-    assert specs({"a": port, "b": controller_gen, "c": typed, "d": legacy}, values) == [True, True] + [False] * 5
+    values = [
+        {"a": 80, "b": 80, "c": 80, "d": 80},
+        {"a": "http", "b": "http", "c": "http", "d": "http"},
+        {"a": 1.5},
+        {"b": True},
+        {"c": None},
+        {"d": [80]},
+        {"c": "HTTP"},
+    ]
+    assert (
+        specs({"a": port, "b": controller_gen, "c": typed, "d": legacy}, values)
+        == [True, True] + [False] * 5
+    )
 
 
 def test_nullable():
-    properties = {"name": {"type": "string", "nullable": True}, "mode": {"type": "string", "enum": ["a", "b"], "nullable": True},
-                  "port": {"x-kubernetes-int-or-string": True, "nullable": True}, "strict": {"type": "string"},
-                  "ref": {"type": "object", "nullable": True, "properties": {"name": {"type": "string"}}}}
-    values = [{"name": None, "mode": None, "port": None, "ref": None}, {"name": "x", "mode": "a", "port": 8, "ref": {"name": "r"}},
-              {"mode": "c"}, {"name": 1}, {"port": []}, {"strict": None}, {"ref": {"other": 1}}]
+    properties = {
+        "name": {"type": "string", "nullable": True},
+        "mode": {"type": "string", "enum": ["a", "b"], "nullable": True},
+        "port": {"x-kubernetes-int-or-string": True, "nullable": True},
+        "strict": {"type": "string"},
+        "ref": {"type": "object", "nullable": True, "properties": {"name": {"type": "string"}}},
+    }
+    values = [
+        {"name": None, "mode": None, "port": None, "ref": None},
+        {"name": "x", "mode": "a", "port": 8, "ref": {"name": "r"}},
+        {"mode": "c"},
+        {"name": 1},
+        {"port": []},
+        {"strict": None},
+        {"ref": {"other": 1}},
+    ]
     assert specs(properties, values) == [True, True] + [False] * 5
 
 
 def test_preserve_unknown_fields_keeps_that_object_open_and_its_properties_checked():
-    properties = {"values": {"x-kubernetes-preserve-unknown-fields": True},
-                  "config": {"type": "object", "x-kubernetes-preserve-unknown-fields": True,
-                             "properties": {"name": {"type": "string"},
-                                            "ref": {"type": "object", "properties": {"id": {"type": "integer"}}}}}}
-    values = [{"values": {"any": [{"thing": 1}]}}, {"values": "even a string"}, {"config": {"name": "x", "extra": {"a": 1}}},
-              {"config": {"name": 1}}, {"config": {"ref": {"id": 1, "extra": 1}}}, {UNKNOWN: 1}]
+    properties = {
+        "values": {"x-kubernetes-preserve-unknown-fields": True},
+        "config": {
+            "type": "object",
+            "x-kubernetes-preserve-unknown-fields": True,
+            "properties": {
+                "name": {"type": "string"},
+                "ref": {"type": "object", "properties": {"id": {"type": "integer"}}},
+            },
+        },
+    }
+    values = [
+        {"values": {"any": [{"thing": 1}]}},
+        {"values": "even a string"},
+        {"config": {"name": "x", "extra": {"a": 1}}},
+        {"config": {"name": 1}},
+        {"config": {"ref": {"id": 1, "extra": 1}}},
+        {UNKNOWN: 1},
+    ]
     assert specs(properties, values) == [True, True, True, False, False, False]
 
 
 def test_strict_closes_every_listed_object_and_non_strict_adds_nothing():
-    properties = {"ref": {"type": "object", "properties": {"name": {"type": "string"}}},
-                  "labels": {"type": "object", "additionalProperties": {"type": "string"}},
-                  "anything": {"type": "object"},
-                  "items": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}}}}}
-    values = [{"ref": {"name": "a"}, "labels": {"x": "y"}, "anything": {"a": {"b": 1}}, "items": [{"id": 1}]},
-              {UNKNOWN: 1}, {"ref": {"name": "a", UNKNOWN: 1}}, {"items": [{"id": 1, UNKNOWN: 1}]}, {"labels": {"x": 1}}]
+    properties = {
+        "ref": {"type": "object", "properties": {"name": {"type": "string"}}},
+        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "anything": {"type": "object"},
+        "items": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"id": {"type": "integer"}}},
+        },
+    }
+    values = [
+        {
+            "ref": {"name": "a"},
+            "labels": {"x": "y"},
+            "anything": {"a": {"b": 1}},
+            "items": [{"id": 1}],
+        },
+        {UNKNOWN: 1},
+        {"ref": {"name": "a", UNKNOWN: 1}},
+        {"items": [{"id": 1, UNKNOWN: 1}]},
+        {"labels": {"x": 1}},
+    ]
     assert specs(properties, values, strict=True) == [True, False, False, False, False]
     assert specs(properties, values, strict=False) == [True, True, True, True, False]
     assert closed_paths(schema_of(resource(properties), strict=False)) == set()
-    assert verdicts(schema_of(resource(properties), strict=False), [widget(), {**widget(), UNKNOWN: 1}]) == [True, True]
+    assert verdicts(
+        schema_of(resource(properties), strict=False), [widget(), {**widget(), UNKNOWN: 1}]
+    ) == [True, True]
 
 
 def test_embedded_resource_holds_apiversion_kind_metadata():
-    template = {"type": "object", "x-kubernetes-embedded-resource": True,
-                "properties": {"spec": {"type": "object", "properties": {"replicas": {"type": "integer"}}},
-                               "metadata": {"type": "object", "properties": {"name": {"type": "string"}}}}}
-    free = {"type": "object", "x-kubernetes-embedded-resource": True, "x-kubernetes-preserve-unknown-fields": True}
-    embedded = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"a": "b"}}, "spec": {"replicas": 1}}
-    values = [{"template": embedded, "free": {**embedded, "status": {}}}, {"template": {**embedded, UNKNOWN: 1}},
-              {"template": {"kind": 1}}, {"template": {"spec": {"replicas": 1, UNKNOWN: 1}}}]
+    template = {
+        "type": "object",
+        "x-kubernetes-embedded-resource": True,
+        "properties": {
+            "spec": {"type": "object", "properties": {"replicas": {"type": "integer"}}},
+            "metadata": {"type": "object", "properties": {"name": {"type": "string"}}},
+        },
+    }
+    free = {
+        "type": "object",
+        "x-kubernetes-embedded-resource": True,
+        "x-kubernetes-preserve-unknown-fields": True,
+    }
+    embedded = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "labels": {"a": "b"}},
+        "spec": {"replicas": 1},
+    }
+    values = [
+        {"template": embedded, "free": {**embedded, "status": {}}},
+        {"template": {**embedded, UNKNOWN: 1}},
+        {"template": {"kind": 1}},
+        {"template": {"spec": {"replicas": 1, UNKNOWN: 1}}},
+    ]
     assert specs({"template": template, "free": free}, values) == [True, False, False, False]
 
 
 def test_the_resource_level():
     openapi = resource({"size": {"type": "integer"}}, required=["size"])
-    openapi["properties"]["metadata"] = {"type": "object", "properties": {"name": {"type": "string", "maxLength": 5}}}
+    openapi["properties"]["metadata"] = {
+        "type": "object",
+        "properties": {"name": {"type": "string", "maxLength": 5}},
+    }
     openapi["required"] = ["spec"]
-    documents = [widget({"size": 1}), {**widget({"size": 1}), "metadata": {"name": "w", "labels": {"a": "b"}, "annotations": {}}},
-                 {**widget({"size": 1}), "apiVersion": "example.com/v1"}, {**widget({"size": 1}), "kind": "Gadget"},
-                 {**widget({"size": 1}), "metadata": {"name": "too-long"}}, {**widget({"size": 1}), "spce": {}},
-                 {"apiVersion": "example.com/v1alpha1", "kind": "Widget", "metadata": {}}]
+    documents = [
+        widget({"size": 1}),
+        {**widget({"size": 1}), "metadata": {"name": "w", "labels": {"a": "b"}, "annotations": {}}},
+        {**widget({"size": 1}), "apiVersion": "example.com/v1"},
+        {**widget({"size": 1}), "kind": "Gadget"},
+        {**widget({"size": 1}), "metadata": {"name": "too-long"}},
+        {**widget({"size": 1}), "spce": {}},
+        {"apiVersion": "example.com/v1alpha1", "kind": "Widget", "metadata": {}},
+    ]
     strict = schema_of(openapi)
     assert strict["required"] == ["apiVersion", "kind", "spec"]
     assert verdicts(strict, documents) == [True, True, False, False, False, False, False]
-    assert verdicts(schema_of(openapi, strict=False), documents)[5] is True  # an unknown top-level field: open like kubeconform
+    assert (
+        verdicts(schema_of(openapi, strict=False), documents)[5] is True
+    )  # an unknown top-level field: open like kubeconform
 
 
 def test_a_schema_that_lists_only_spec_still_takes_apiversion_kind_metadata():
-    openapi = {"type": "object", "properties": {"spec": {"type": "object", "properties": {"size": {"type": "integer"}}}}}
-    assert verdicts(schema_of(openapi), [widget({"size": 1}), {**widget(), UNKNOWN: 1}]) == [True, False]
-    assert verdicts(schema_of({"type": "object", "x-kubernetes-preserve-unknown-fields": True}),
-                    [{**widget(), UNKNOWN: 1}, {**widget(), "kind": "Gadget"}]) == [True, False]
+    openapi = {
+        "type": "object",
+        "properties": {"spec": {"type": "object", "properties": {"size": {"type": "integer"}}}},
+    }
+    assert verdicts(schema_of(openapi), [widget({"size": 1}), {**widget(), UNKNOWN: 1}]) == [
+        True,
+        False,
+    ]
+    assert verdicts(
+        schema_of({"type": "object", "x-kubernetes-preserve-unknown-fields": True}),
+        [{**widget(), UNKNOWN: 1}, {**widget(), "kind": "Gadget"}],
+    ) == [True, False]
 
 
 def test_openapi_only_keywords_are_translated_or_dropped():
-    properties = {"count": {"type": "integer", "minimum": 0, "exclusiveMinimum": True, "maximum": 10, "exclusiveMaximum": False},
-                  "since": {"type": "string", "format": "date-time", "example": "2024-01-01T00:00:00Z"},
-                  "every": {"type": "string", "format": "duration", "x-kubernetes-validations": [{"rule": "self != ''"}]},
-                  "tags": {"type": "array", "items": {"type": "string"}, "x-kubernetes-list-type": "set"},
-                  "x-kubernetes-name": {"type": "string", "nullable": False}, "properties": {"type": "boolean"},
-                  "policy": {"type": "object", "default": {"properties": {"nullable": True}}, "properties": {"a": {"type": "string"}}}}
+    properties = {
+        "count": {
+            "type": "integer",
+            "minimum": 0,
+            "exclusiveMinimum": True,
+            "maximum": 10,
+            "exclusiveMaximum": False,
+        },
+        "since": {"type": "string", "format": "date-time", "example": "2024-01-01T00:00:00Z"},
+        "every": {
+            "type": "string",
+            "format": "duration",
+            "x-kubernetes-validations": [{"rule": "self != ''"}],
+        },
+        "tags": {"type": "array", "items": {"type": "string"}, "x-kubernetes-list-type": "set"},
+        "x-kubernetes-name": {"type": "string", "nullable": False},
+        "properties": {"type": "boolean"},
+        "policy": {
+            "type": "object",
+            "default": {"properties": {"nullable": True}},
+            "properties": {"a": {"type": "string"}},
+        },
+    }
     schema = schema_of(resource(properties))
-    assert not {key for key in keywords(schema) if key.startswith("x-kubernetes-")} | {"nullable", "example"} & keywords(schema)
+    assert not {key for key in keywords(schema) if key.startswith("x-kubernetes-")} | {
+        "nullable",
+        "example",
+    } & keywords(schema)
     spec = schema["properties"]["spec"]["properties"]
     assert spec["since"]["format"] == "date-time" and "format" not in spec["every"]
-    assert spec["policy"]["default"] == {"properties": {"nullable": True}}  # data is never converted
-    values = [{"count": 10, "every": "10m", "tags": ["a", "b"], "x-kubernetes-name": "n", "properties": True},
-              {"count": 0}, {"count": 11}, {"tags": ["a", "a"]}, {"properties": "yes"}]
+    assert spec["policy"]["default"] == {
+        "properties": {"nullable": True}
+    }  # data is never converted
+    values = [
+        {
+            "count": 10,
+            "every": "10m",
+            "tags": ["a", "b"],
+            "x-kubernetes-name": "n",
+            "properties": True,
+        },
+        {"count": 0},
+        {"count": 11},
+        {"tags": ["a", "a"]},
+        {"properties": "yes"},
+    ]
     assert specs(properties, values) == [True, False, False, False, False]
     with_formats = jsonschema_rs.validator_for(schema, validate_formats=True)
-    assert with_formats.is_valid(widget({"every": "10m", "since": "2024-01-01T00:00:00Z"}))  # a Go duration is no ISO 8601 one
+    assert with_formats.is_valid(
+        widget({"every": "10m", "since": "2024-01-01T00:00:00Z"})
+    )  # a Go duration is no ISO 8601 one
     assert not with_formats.is_valid(widget({"since": "yesterday"}))
 
 
@@ -196,31 +357,54 @@ def test_branches_of_anyof_are_not_closed():
 
 
 def test_the_input_is_never_changed():
-    openapi = resource({"port": {"x-kubernetes-int-or-string": True, "nullable": True},
-                        "tmpl": {"type": "object", "x-kubernetes-embedded-resource": True, "properties": {}}})
+    openapi = resource(
+        {
+            "port": {"x-kubernetes-int-or-string": True, "nullable": True},
+            "tmpl": {"type": "object", "x-kubernetes-embedded-resource": True, "properties": {}},
+        }
+    )
     before = copy.deepcopy(openapi)
     converted = convert_openapi(openapi, strict=True)
     convert_crd(crd(openapi))
     assert openapi == before
-    converted["properties"]["spec"]["properties"]["port"]["anyOf"][1]["anyOf"].append({"type": "boolean"})
-    assert convert_openapi(openapi, strict=True) != converted  # nothing shared between two conversions
+    converted["properties"]["spec"]["properties"]["port"]["anyOf"][1]["anyOf"].append(
+        {"type": "boolean"}
+    )
+    assert (
+        convert_openapi(openapi, strict=True) != converted
+    )  # nothing shared between two conversions
 
 
 def test_v1beta1_with_one_schema_for_every_version():
     openapi = resource({"size": {"type": "integer"}})
-    single = {**crd({}), "apiVersion": "apiextensions.k8s.io/v1beta1",
-              "spec": {"group": "example.com", "version": "v1alpha1", "names": {"kind": "Widget"},
-                       "validation": {"openAPIV3Schema": openapi}}}
+    single = {
+        **crd({}),
+        "apiVersion": "apiextensions.k8s.io/v1beta1",
+        "spec": {
+            "group": "example.com",
+            "version": "v1alpha1",
+            "names": {"kind": "Widget"},
+            "validation": {"openAPIV3Schema": openapi},
+        },
+    }
     (only,) = convert_crd(single)
     assert (only.version, only.served) == ("v1alpha1", True)
     assert verdicts(only.schema, [widget({"size": 1}), widget({"size": "1"})]) == [True, False]
     several = copy.deepcopy(single)
-    several["spec"]["versions"] = [{"name": "v1alpha1", "served": True, "storage": True}, {"name": "v1beta1", "served": False}]
-    assert [(c.version, c.served) for c in convert_crd(several)] == [("v1alpha1", True), ("v1beta1", False)]
+    several["spec"]["versions"] = [
+        {"name": "v1alpha1", "served": True, "storage": True},
+        {"name": "v1beta1", "served": False},
+    ]
+    assert [(c.version, c.served) for c in convert_crd(several)] == [
+        ("v1alpha1", True),
+        ("v1beta1", False),
+    ]
     own = copy.deepcopy(several)
     del own["spec"]["validation"]
     own["spec"]["versions"][1]["schema"] = {"openAPIV3Schema": openapi}
-    assert [c.version for c in convert_crd(own)] == ["v1beta1"]  # the version without a schema is skipped
+    assert [c.version for c in convert_crd(own)] == [
+        "v1beta1"
+    ]  # the version without a schema is skipped
 
 
 def test_versions_without_a_schema_are_skipped():
@@ -229,18 +413,29 @@ def test_versions_without_a_schema_are_skipped():
     assert [c.version for c in convert_crd(doc)] == ["v1alpha1"]
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda d: d["spec"].pop("group"), "spec.group is missing"),
-    (lambda d: d["spec"]["names"].pop("kind"), "spec.names.kind is missing"),
-    (lambda d: d["spec"].update(names=["Widget"]), "spec.names is not a mapping"),
-    (lambda d: d["spec"]["versions"][0].update(schema={"openAPIV3Schema": ["type", "object"]}), "of version v1alpha1 is not a mapping"),
-    (lambda d: d["spec"]["versions"][0].update(schema="object"), r"spec.versions\[v1alpha1\].schema is not a mapping"),
-    (lambda d: d["spec"].pop("versions"), "spec.versions is missing"),
-    (lambda d: d["spec"]["versions"][0].pop("name"), "a version without a name"),
-    (lambda d: d["spec"].update(versions={"name": "v1alpha1"}), "spec.versions is not a list"),
-    (lambda d: d.update(spec="widgets"), "widgets.example.com: spec is not a mapping"),
-    (lambda d: d.update(kind="Widget"), "not an apiextensions.k8s.io CustomResourceDefinition"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d["spec"].pop("group"), "spec.group is missing"),
+        (lambda d: d["spec"]["names"].pop("kind"), "spec.names.kind is missing"),
+        (lambda d: d["spec"].update(names=["Widget"]), "spec.names is not a mapping"),
+        (
+            lambda d: d["spec"]["versions"][0].update(
+                schema={"openAPIV3Schema": ["type", "object"]}
+            ),
+            "of version v1alpha1 is not a mapping",
+        ),
+        (
+            lambda d: d["spec"]["versions"][0].update(schema="object"),
+            r"spec.versions\[v1alpha1\].schema is not a mapping",
+        ),
+        (lambda d: d["spec"].pop("versions"), "spec.versions is missing"),
+        (lambda d: d["spec"]["versions"][0].pop("name"), "a version without a name"),
+        (lambda d: d["spec"].update(versions={"name": "v1alpha1"}), "spec.versions is not a list"),
+        (lambda d: d.update(spec="widgets"), "widgets.example.com: spec is not a mapping"),
+        (lambda d: d.update(kind="Widget"), "not an apiextensions.k8s.io CustomResourceDefinition"),
+    ],
+)
 def test_a_malformed_crd_raises_value_error(change, message):
     doc = crd(resource({}))
     change(doc)
@@ -249,6 +444,7 @@ def test_a_malformed_crd_raises_value_error(change, message):
 
 
 # Real-world data from ../shared, read in place.
+
 
 def shared(path: Path) -> Path:
     if not path.is_dir():
@@ -259,7 +455,11 @@ def shared(path: Path) -> Path:
 def corpus_documents(predicate) -> list:
     found = []
     for path in sorted(shared(CORPUS).rglob("*.y*ml")):
-        found += [doc.data for doc in load_text(path.read_bytes(), str(path)).documents if predicate(doc.data)]
+        found += [
+            doc.data
+            for doc in load_text(path.read_bytes(), str(path)).documents
+            if predicate(doc.data)
+        ]
     return found
 
 
@@ -269,15 +469,28 @@ def test_the_crds_of_the_corpus_convert():
         pytest.skip(f"no CustomResourceDefinition in {CORPUS}")
     for doc in crds:
         for converted in convert_crd(doc):
-            assert verdicts(converted.schema, [{"apiVersion": f"{converted.group}/{converted.version}", "kind": converted.kind,
-                                               "metadata": {"name": "x"}, UNKNOWN: 1}]) == [False]
+            assert verdicts(
+                converted.schema,
+                [
+                    {
+                        "apiVersion": f"{converted.group}/{converted.version}",
+                        "kind": converted.kind,
+                        "metadata": {"name": "x"},
+                        UNKNOWN: 1,
+                    }
+                ],
+            ) == [False]
 
 
 def without_closing(schema):
     """openapi2jsonschema's output minus what it adds (additionalProperties: false, which Kubernetes
     forbids in a CRD): the catalog keeps everything else of the CRD's schema, x-kubernetes-* included."""
     if isinstance(schema, dict):
-        return {key: without_closing(value) for key, value in schema.items() if not (key == "additionalProperties" and value is False)}
+        return {
+            key: without_closing(value)
+            for key, value in schema.items()
+            if not (key == "additionalProperties" and value is False)
+        }
     if isinstance(schema, list):
         return [without_closing(value) for value in schema]
     return schema
@@ -287,14 +500,26 @@ def catalog_pair(path: Path, kind: str) -> tuple[dict, dict]:
     """(our schema of the CRD behind a catalog file, the catalog's schema)."""
     catalog = json.loads(path.read_text())
     group, version = path.parent.name, path.stem.rpartition("_")[2]
-    (converted,) = convert_crd(crd(without_closing(catalog), group=group, kind=kind, version=version))
+    (converted,) = convert_crd(
+        crd(without_closing(catalog), group=group, kind=kind, version=version)
+    )
     assert file_name(group, kind, version) == path.relative_to(CATALOG).as_posix()
     return converted.schema, catalog
 
 
 def closed_paths(schema, path=()) -> set[tuple]:
-    found = {path} if isinstance(schema, dict) and schema.get("additionalProperties") is False else set()
-    items = schema.items() if isinstance(schema, dict) else enumerate(schema) if isinstance(schema, list) else ()
+    found = (
+        {path}
+        if isinstance(schema, dict) and schema.get("additionalProperties") is False
+        else set()
+    )
+    items = (
+        schema.items()
+        if isinstance(schema, dict)
+        else enumerate(schema)
+        if isinstance(schema, list)
+        else ()
+    )
     for key, value in items:
         found |= closed_paths(value, (*path, key))
     return found
@@ -309,25 +534,75 @@ def test_we_close_the_objects_the_catalog_closes_and_the_top_level():
 
 
 def gotk(group_version: str, kind: str, spec: dict) -> dict:
-    return {"apiVersion": group_version, "kind": kind, "metadata": {"name": "x", "namespace": "flux-system"}, "spec": spec}
+    return {
+        "apiVersion": group_version,
+        "kind": kind,
+        "metadata": {"name": "x", "namespace": "flux-system"},
+        "spec": spec,
+    }
 
 
 GIT = {"interval": "5m", "url": "https://example.com/repo.git", "ref": {"branch": "main"}}
-KS = {"interval": "10m", "prune": True, "path": "./apps", "sourceRef": {"kind": "GitRepository", "name": "repo"}}
-HR = {"interval": "30m", "chart": {"spec": {"chart": "podinfo", "sourceRef": {"kind": "HelmRepository", "name": "p"}}},
-      "values": {"replicaCount": 2, "anything": {"goes": ["here"]}}}
-ROUTE = {"entryPoints": ["websecure"], "routes": [{"match": "Host(`a.example.com`)", "kind": "Rule",
-                                                   "services": [{"name": "svc", "port": 80}]}]}
+KS = {
+    "interval": "10m",
+    "prune": True,
+    "path": "./apps",
+    "sourceRef": {"kind": "GitRepository", "name": "repo"},
+}
+HR = {
+    "interval": "30m",
+    "chart": {"spec": {"chart": "podinfo", "sourceRef": {"kind": "HelmRepository", "name": "p"}}},
+    "values": {"replicaCount": 2, "anything": {"goes": ["here"]}},
+}
+ROUTE = {
+    "entryPoints": ["websecure"],
+    "routes": [
+        {
+            "match": "Host(`a.example.com`)",
+            "kind": "Rule",
+            "services": [{"name": "svc", "port": 80}],
+        }
+    ],
+}
 CASES = {  # catalog file, kind, valid spec, invalid specs
-    "source.toolkit.fluxcd.io/gitrepository_v1.json": ("GitRepository", GIT, [
-        {**GIT, UNKNOWN: 1}, {**GIT, "ref": {"branch": "main", UNKNOWN: 1}}, {**GIT, "interval": 5}, {"interval": "5m"}]),
-    "kustomize.toolkit.fluxcd.io/kustomization_v1.json": ("Kustomization", KS, [
-        {**KS, UNKNOWN: 1}, {**KS, "prune": "yes"}, {**KS, "sourceRef": {"kind": "Nope", "name": "r"}}, {**KS, "interval": "soon"}]),
-    "helm.toolkit.fluxcd.io/helmrelease_v2.json": ("HelmRelease", HR, [
-        {**HR, UNKNOWN: 1}, {**HR, "chart": {"spec": {"chart": "podinfo"}}}, {**HR, "install": {"remediation": {UNKNOWN: 1}}}]),
-    "traefik.io/ingressroute_v1alpha1.json": ("IngressRoute", ROUTE, [
-        {**ROUTE, UNKNOWN: 1}, {"routes": [{"match": "Host(`a`)", "services": [{"name": "svc", "port": 1.5}]}]},
-        {"routes": [{"kind": "Rule"}]}]),
+    "source.toolkit.fluxcd.io/gitrepository_v1.json": (
+        "GitRepository",
+        GIT,
+        [
+            {**GIT, UNKNOWN: 1},
+            {**GIT, "ref": {"branch": "main", UNKNOWN: 1}},
+            {**GIT, "interval": 5},
+            {"interval": "5m"},
+        ],
+    ),
+    "kustomize.toolkit.fluxcd.io/kustomization_v1.json": (
+        "Kustomization",
+        KS,
+        [
+            {**KS, UNKNOWN: 1},
+            {**KS, "prune": "yes"},
+            {**KS, "sourceRef": {"kind": "Nope", "name": "r"}},
+            {**KS, "interval": "soon"},
+        ],
+    ),
+    "helm.toolkit.fluxcd.io/helmrelease_v2.json": (
+        "HelmRelease",
+        HR,
+        [
+            {**HR, UNKNOWN: 1},
+            {**HR, "chart": {"spec": {"chart": "podinfo"}}},
+            {**HR, "install": {"remediation": {UNKNOWN: 1}}},
+        ],
+    ),
+    "traefik.io/ingressroute_v1alpha1.json": (
+        "IngressRoute",
+        ROUTE,
+        [
+            {**ROUTE, UNKNOWN: 1},
+            {"routes": [{"match": "Host(`a`)", "services": [{"name": "svc", "port": 1.5}]}]},
+            {"routes": [{"kind": "Rule"}]},
+        ],
+    ),
 }
 
 
@@ -337,12 +612,20 @@ def test_same_verdicts_as_the_catalog_on_constructed_documents(name):
     path = shared(CATALOG) / name
     ours, catalog = catalog_pair(path, kind)
     group_version = f"{path.parent.name}/{path.stem.rpartition('_')[2]}"
-    port_name = {"routes": [{"match": "Host(`a`)", "services": [{"name": "svc", "port": "web"}]}]}  # int-or-string
-    documents = [gotk(group_version, kind, spec) for spec in [valid, *invalid, *([port_name] if kind == "IngressRoute" else [])]]
+    port_name = {
+        "routes": [{"match": "Host(`a`)", "services": [{"name": "svc", "port": "web"}]}]
+    }  # int-or-string
+    documents = [
+        gotk(group_version, kind, spec)
+        for spec in [valid, *invalid, *([port_name] if kind == "IngressRoute" else [])]
+    ]
     expected = [True] + [False] * len(invalid) + ([True] if kind == "IngressRoute" else [])
     assert verdicts(ours, documents) == expected
     assert verdicts(catalog, documents) == expected
-    top_level = {**documents[0], UNKNOWN: 1}  # the one difference: openapi2jsonschema leaves the top level open
+    top_level = {
+        **documents[0],
+        UNKNOWN: 1,
+    }  # the one difference: openapi2jsonschema leaves the top level open
     assert verdicts(ours, [top_level]) == [False] and verdicts(catalog, [top_level]) == [True]
 
 
@@ -350,7 +633,11 @@ def test_same_verdicts_as_the_catalog_on_every_corpus_document_of_a_catalog_kind
     shared(CATALOG)
 
     def catalogued(data) -> bool:
-        if not isinstance(data, dict) or not isinstance(data.get("apiVersion"), str) or not isinstance(data.get("kind"), str):
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("apiVersion"), str)
+            or not isinstance(data.get("kind"), str)
+        ):
             return False
         group, _, version = data["apiVersion"].rpartition("/")
         return group != "" and (CATALOG / file_name(group, data["kind"], version)).is_file()
@@ -373,9 +660,11 @@ def test_same_verdicts_as_the_catalog_on_every_corpus_document_of_a_catalog_kind
 
 # ---------------------------------------------------------------- the bundled schemas are the converter's
 
+
 def bundled_sources(name: str) -> list[dict]:
     """The CRDs a bundle is made from, read straight from ../shared."""
     from infometis.schemas.generate import SOURCES
+
     source = SOURCES[name]
     found = []
     for folder in source.folders:
@@ -383,8 +672,11 @@ def bundled_sources(name: str) -> list[dict]:
         if not path.is_dir():
             pytest.skip(f"{path} is absent: the CRDs the bundled schemas are made from are needed")
         for file in sorted(path.glob("*.yaml")):
-            found += [d for d in load_text(file.read_bytes(), str(file)).documents
-                      if is_crd(d.data) and d.data["spec"]["group"].endswith(source.group_suffix)]
+            found += [
+                d
+                for d in load_text(file.read_bytes(), str(file)).documents
+                if is_crd(d.data) and d.data["spec"]["group"].endswith(source.group_suffix)
+            ]
     return [d.data for d in found]
 
 
@@ -396,6 +688,7 @@ BUNDLES = ("flux-2.7", "flux-2.8", "flux-2.9", "traefik", "gateway-api")
 def test_every_bundled_schema_is_what_the_converter_makes_of_the_shipped_crds(name, strict):
     from infometis.schemas import packaged
     from infometis.schemas.generate import adjusted, compact
+
     expected = {}
     for definition in bundled_sources(name):
         for converted in convert_crd(definition, strict=strict):
@@ -403,24 +696,40 @@ def test_every_bundled_schema_is_what_the_converter_makes_of_the_shipped_crds(na
                 schema = adjusted(compact(converted.schema), converted.group, converted.kind)
                 expected[(converted.group, converted.version, converted.kind)] = schema
     bundle = packaged.load(name)
-    assert sorted(tuple(key.split("/")) for key in bundle.texts["strict" if strict else "loose"]) == sorted(expected)
+    assert sorted(
+        tuple(key.split("/")) for key in bundle.texts["strict" if strict else "loose"]
+    ) == sorted(expected)
     for (group, version, kind), schema in expected.items():
         assert bundle.schema(group, version, kind, strict) == schema, (group, version, kind)
 
 
 def test_the_package_data_is_what_the_generator_writes(tmp_path):
     from infometis.schemas import generate, packaged
+
     if not (SHARED / "crds").is_dir():
-        pytest.skip(f"{SHARED / 'crds'} is absent: the CRDs the bundled schemas are made from are needed")
+        pytest.skip(
+            f"{SHARED / 'crds'} is absent: the CRDs the bundled schemas are made from are needed"
+        )
     assert generate.main([str(SHARED), "--out", str(tmp_path)]) == 0
     for name in BUNDLES:
-        assert (tmp_path / f"{name}.json.gz").read_bytes() == (packaged.FOLDER / f"{name}.json.gz").read_bytes(), name
-    assert sorted(p.name for p in packaged.FOLDER.iterdir()) == sorted(f"{name}.json.gz" for name in BUNDLES)
+        assert (tmp_path / f"{name}.json.gz").read_bytes() == (
+            packaged.FOLDER / f"{name}.json.gz"
+        ).read_bytes(), name
+    assert sorted(p.name for p in packaged.FOLDER.iterdir()) == sorted(
+        f"{name}.json.gz" for name in BUNDLES
+    )
 
 
 def test_compacting_drops_descriptions_but_not_a_field_named_description():
     from infometis.schemas.generate import compact
-    (converted,) = convert_crd(crd(resource({"description": {"type": "string", "description": "a text"}}, description="the spec")))
+
+    (converted,) = convert_crd(
+        crd(
+            resource(
+                {"description": {"type": "string", "description": "a text"}}, description="the spec"
+            )
+        )
+    )
     schema = compact(converted.schema)
     assert schema["properties"]["spec"]["properties"] == {"description": {"type": "string"}}
     assert "description" not in schema["properties"]["spec"]
@@ -428,10 +737,15 @@ def test_compacting_drops_descriptions_but_not_a_field_named_description():
 
 def test_the_bundles_name_their_release():
     from infometis.schemas import packaged
+
     releases = {name: packaged.load(name).origin for name in BUNDLES}
-    assert releases == {"flux-2.7": "Flux v2.7.5 (bundled)", "flux-2.8": "Flux v2.8.8 (bundled)",
-                        "flux-2.9": "Flux v2.9.4 (bundled)", "traefik": "Traefik chart 37.1.1 (bundled)",
-                        "gateway-api": "Gateway API v1.6.1 standard (bundled)"}
+    assert releases == {
+        "flux-2.7": "Flux v2.7.5 (bundled)",
+        "flux-2.8": "Flux v2.8.8 (bundled)",
+        "flux-2.9": "Flux v2.9.4 (bundled)",
+        "traefik": "Traefik chart 37.1.1 (bundled)",
+        "gateway-api": "Gateway API v1.6.1 standard (bundled)",
+    }
     assert packaged.flux_lines() == ("2.7", "2.8", "2.9")
 
 
@@ -449,13 +763,22 @@ def test_a_root_listing_no_properties_keeps_only_apiversion_kind_and_metadata():
 
 def test_only_what_clusters_judge_otherwise_is_adjusted():
     from infometis.schemas import packaged
+
     flux = packaged.load("flux-2.9")
     alert = flux.schema("notification.toolkit.fluxcd.io", "v1beta3", "Alert", strict=True)
     source = alert["properties"]["spec"]["properties"]["eventSources"]["items"]
-    assert source["properties"]["kind"] == {"type": "string"} and source["additionalProperties"] is False
+    assert (
+        source["properties"]["kind"] == {"type": "string"}
+        and source["additionalProperties"] is False
+    )
     assert alert["properties"]["spec"]["properties"]["eventSeverity"]["enum"] == ["info", "error"]
     receiver = flux.schema("notification.toolkit.fluxcd.io", "v1", "Receiver", strict=True)
-    assert "enum" not in receiver["properties"]["spec"]["properties"]["resources"]["items"]["properties"]["kind"]
+    assert (
+        "enum"
+        not in receiver["properties"]["spec"]["properties"]["resources"]["items"]["properties"][
+            "kind"
+        ]
+    )
     release = flux.schema("helm.toolkit.fluxcd.io", "v2", "HelmRelease", strict=True)
     assert release["properties"]["spec"]["properties"]["values"] == {"type": "object"}
     assert release["properties"]["spec"]["properties"]["valuesFrom"]["type"] == "array"

@@ -49,7 +49,9 @@ spec:
     name: flux-system
 """,
 }
-GENERATOR = "configMapGenerator:\n  - name: registry-settings\n    literals:\n      - LOG_LEVEL=info\n"
+GENERATOR = (
+    "configMapGenerator:\n  - name: registry-settings\n    literals:\n      - LOG_LEVEL=info\n"
+)
 
 
 @pytest.fixture
@@ -92,7 +94,12 @@ def add_service(repo):
     for path, text in SERVICE.items():
         (repo / path).parent.mkdir(parents=True, exist_ok=True)
         (repo / path).write_text(text)
-    edit(repo, "clusters/dev/apps/kustomization.yaml", "  - elasticsearch.yaml\n", "  - echo.yaml\n  - elasticsearch.yaml\n")
+    edit(
+        repo,
+        "clusters/dev/apps/kustomization.yaml",
+        "  - elasticsearch.yaml\n",
+        "  - echo.yaml\n  - elasticsearch.yaml\n",
+    )
 
 
 def remove_resource(repo):
@@ -107,8 +114,13 @@ def touch_comment(repo):
     edit(repo, "apps/kafka/base/statefulset.yaml", "  # The node id", "  # The broker's node id")
 
 
-CASES = {"bump-image": bump_image, "add-service": add_service, "remove-resource": remove_resource,
-         "generator-rename": change_generator_literal, "comment-only": touch_comment}
+CASES = {
+    "bump-image": bump_image,
+    "add-service": add_service,
+    "remove-resource": remove_resource,
+    "generator-rename": change_generator_literal,
+    "comment-only": touch_comment,
+}
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -126,29 +138,49 @@ def test_committed_head_and_json(repo):
     git(repo, "checkout", "-q", "main")  # the working tree is not what is compared
     result = diff(repo, "--base", "main", "--head", "change", "-o", "json")
     document = json.loads(result.stdout)
-    assert result.exit_code == 1 and document["head"] == git(repo, "rev-parse", "change").strip()[:12]
+    assert (
+        result.exit_code == 1 and document["head"] == git(repo, "rev-parse", "change").strip()[:12]
+    )
     assert [(c["cluster"], c["status"], c["resource"]) for c in document["changes"]] == [
-        ("dev", "changed", "StatefulSet.apps/infometis/kafka")]
-    assert len(document["unchanged"]) == 27 and document["summary"]["uat"] == {"added": 0, "changed": 0, "removed": 0}
+        ("dev", "changed", "StatefulSet.apps/infometis/kafka")
+    ]
+    assert len(document["unchanged"]) == 27 and document["summary"]["uat"] == {
+        "added": 0,
+        "changed": 0,
+        "removed": 0,
+    }
 
 
 def test_a_huge_change_stays_within_the_budget_and_says_what_it_cut(repo):
     for service in ("kafka", "elasticsearch", "nifi"):
-        edit(repo, f"apps/{service}/base/kustomization.yaml", "app.kubernetes.io/part-of: infometis",
-             "app.kubernetes.io/part-of: infometis\n      app.kubernetes.io/version: next")
+        edit(
+            repo,
+            f"apps/{service}/base/kustomization.yaml",
+            "app.kubernetes.io/part-of: infometis",
+            "app.kubernetes.io/part-of: infometis\n      app.kubernetes.io/version: next",
+        )
     full = diff(repo, "-o", "markdown").stdout
     summaries = diff(repo, "-o", "markdown", "--budget", "4000").stdout
     counts = diff(repo, "-o", "markdown", "--budget", "600").stdout
     assert len(full) > 4000 and "```diff" in full
     assert len(summaries) <= 4000 and "```diff" not in summaries and "Diffs left out" in summaries
     assert "- changed StatefulSet.apps/infometis/kafka (kafka)" in summaries
-    assert "Resources left out" in counts and "| `prod` | 0 | 14 | 0 |" in counts and "#### " not in counts
+    assert (
+        "Resources left out" in counts
+        and "| `prod` | 0 | 14 | 0 |" in counts
+        and "#### " not in counts
+    )
 
 
 def test_secret_values_never_show(repo):
     secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: api-key\ntype: Opaque\nstringData:\n  key: {}\n"
     (repo / "apps/kafka/base/secret.yaml").write_text(secret.format("first-value-1234"))
-    edit(repo, "apps/kafka/base/kustomization.yaml", "  - statefulset.yaml\n", "  - statefulset.yaml\n  - secret.yaml\n")
+    edit(
+        repo,
+        "apps/kafka/base/kustomization.yaml",
+        "  - statefulset.yaml\n",
+        "  - statefulset.yaml\n  - secret.yaml\n",
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "a secret")
     (repo / "apps/kafka/base/secret.yaml").write_text(secret.format("second-value-5678"))
@@ -156,7 +188,9 @@ def test_secret_values_never_show(repo):
     changes = json.loads(result.stdout)["changes"]
     assert {c["resource"] for c in changes} == {"Secret/infometis/api-key"} and len(changes) == 3
     assert "first-value" not in result.stdout and "second-value" not in result.stdout
-    assert re.search(r"-  key: <redacted [0-9a-f]{8}>\n\+  key: <redacted [0-9a-f]{8}>", changes[0]["diff"])
+    assert re.search(
+        r"-  key: <redacted [0-9a-f]{8}>\n\+  key: <redacted [0-9a-f]{8}>", changes[0]["diff"]
+    )
 
 
 def test_trouble_exits_2_with_a_message(repo):
@@ -164,7 +198,10 @@ def test_trouble_exits_2_with_a_message(repo):
     assert result.exit_code == 2 and "--base 'no-such-ref' is not a commit" in result.stderr
     edit(repo, "apps/kafka/dev/kustomization.yaml", "  - ../base\n", "  - ../missing\n")
     result = diff(repo)
-    assert result.exit_code == 2 and "head: apps/kafka/dev/kustomization.yaml:6:5: error [kustomize-build]" in result.stderr
+    assert (
+        result.exit_code == 2
+        and "head: apps/kafka/dev/kustomization.yaml:6:5: error [kustomize-build]" in result.stderr
+    )
     assert "the head revision does not render" in result.stderr
     assert git(repo, "worktree", "list").count("\n") == 1
 
@@ -176,16 +213,30 @@ def change_path(repo):
 
 
 def inline_substitute(repo):
-    edit(repo, "clusters/dev/apps/grafana.yaml", "    substituteFrom:\n",
-         "    substitute:\n      domain: staging.example.net\n    substituteFrom:\n")
+    edit(
+        repo,
+        "clusters/dev/apps/grafana.yaml",
+        "    substituteFrom:\n",
+        "    substitute:\n      domain: staging.example.net\n    substituteFrom:\n",
+    )
 
 
 def add_target_namespace(repo):
-    edit(repo, "clusters/dev/notifications.yaml", "  postBuild:\n", "  targetNamespace: monitoring\n  postBuild:\n")
+    edit(
+        repo,
+        "clusters/dev/notifications.yaml",
+        "  postBuild:\n",
+        "  targetNamespace: monitoring\n  postBuild:\n",
+    )
 
 
 def settings_value(repo):
-    edit(repo, "clusters/dev/cluster-settings.yaml", "domain: dev.infometis.internal", "domain: dev.example.net")
+    edit(
+        repo,
+        "clusters/dev/cluster-settings.yaml",
+        "domain: dev.infometis.internal",
+        "domain: dev.example.net",
+    )
 
 
 RENDERED_EFFECT = {
@@ -210,22 +261,37 @@ def test_a_change_to_what_a_flux_kustomization_renders_shows_its_effect(repo, ch
     status, resource = RENDERED_EFFECT[change]
     found = [(c["cluster"], c["status"], c["resource"]) for c in document["changes"]]
     assert result.exit_code == 1
-    assert any(cluster == "dev" and s == status and r.startswith(resource) for cluster, s, r in found), found
+    assert any(
+        cluster == "dev" and s == status and r.startswith(resource) for cluster, s, r in found
+    ), found
     assert all(cluster == "dev" for cluster, _, _ in found), found
 
 
 def test_filters_limit_bytes_and_an_external_diff_tool(repo, monkeypatch):
     bump_image(repo)
     settings_value(repo)
-    kinds = {c["resource"].split("/")[0] for c in json.loads(diff(repo, "-o", "json").stdout)["changes"]}
+    kinds = {
+        c["resource"].split("/")[0] for c in json.loads(diff(repo, "-o", "json").stdout)["changes"]
+    }
     assert {"StatefulSet.apps", "IngressRoute.traefik.io", "ConfigMap"} <= kinds
-    kept = json.loads(diff(repo, "-o", "json", "--skip-kinds", "ConfigMap,IngressRoute").stdout)["changes"]
-    assert {c["resource"].split("/")[0] for c in kept} == kinds - {"ConfigMap", "IngressRoute.traefik.io"}
-    selected = json.loads(diff(repo, "-o", "json", "-l", "app.kubernetes.io/name=kafka").stdout)["changes"]
+    kept = json.loads(diff(repo, "-o", "json", "--skip-kinds", "ConfigMap,IngressRoute").stdout)[
+        "changes"
+    ]
+    assert {c["resource"].split("/")[0] for c in kept} == kinds - {
+        "ConfigMap",
+        "IngressRoute.traefik.io",
+    }
+    selected = json.loads(diff(repo, "-o", "json", "-l", "app.kubernetes.io/name=kafka").stdout)[
+        "changes"
+    ]
     assert [c["resource"] for c in selected] == ["StatefulSet.apps/infometis/kafka"]
-    namespaced = json.loads(diff(repo, "-o", "json", "--namespace", "flux-system").stdout)["changes"]
-    assert {c["resource"] for c in namespaced} == {"ConfigMap/flux-system/cluster-settings",
-                                                   "IngressRoute.traefik.io/flux-system/flux-webhook"}
+    namespaced = json.loads(diff(repo, "-o", "json", "--namespace", "flux-system").stdout)[
+        "changes"
+    ]
+    assert {c["resource"] for c in namespaced} == {
+        "ConfigMap/flux-system/cluster-settings",
+        "IngressRoute.traefik.io/flux-system/flux-webhook",
+    }
     limited = json.loads(diff(repo, "-o", "json", "--limit-bytes", "200").stdout)["changes"]
     assert all(len(c["diff"].encode()) <= 260 for c in limited)
     assert any("more bytes left out (--limit-bytes)" in c["diff"] for c in limited)
@@ -233,7 +299,10 @@ def test_filters_limit_bytes_and_an_external_diff_tool(repo, monkeypatch):
     result = diff(repo, "--skip-kinds", "ConfigMap,IngressRoute")
     assert result.exit_code == 1
     assert "+++ head/dev/StatefulSet.apps_infometis_kafka.yaml" in result.stdout
-    assert "+        image: apache/kafka:4.1.1" in result.stdout and "IngressRoute" not in result.stdout
+    assert (
+        "+        image: apache/kafka:4.1.1" in result.stdout
+        and "IngressRoute" not in result.stdout
+    )
 
 
 def test_an_external_diff_tool_that_fails_is_trouble(repo, monkeypatch):

@@ -35,11 +35,18 @@ def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
     return [(a, b) for a, b in zip(old, new, strict=True) if a != b]
 
 
-@pytest.mark.parametrize(("path", "value", "line"), [
-    (("images", 0, "newTag"), "2.7.0", '    newTag: "2.7.0" # {"$imagepolicy": "flux-system:nifi:tag"}\n'),
-    (("images", 1, "newTag"), "1.37", "  - {name: busybox, newTag: '1.37'}\n"),
-    (("kind",), "Component", "kind: Component\n"),
-])
+@pytest.mark.parametrize(
+    ("path", "value", "line"),
+    [
+        (
+            ("images", 0, "newTag"),
+            "2.7.0",
+            '    newTag: "2.7.0" # {"$imagepolicy": "flux-system:nifi:tag"}\n',
+        ),
+        (("images", 1, "newTag"), "1.37", "  - {name: busybox, newTag: '1.37'}\n"),
+        (("kind",), "Component", "kind: Component\n"),
+    ],
+)
 def test_replace_changes_exactly_one_line_and_back(path, value, line):
     after = replace_value(KUSTOMIZATION, path, value)
     assert [new for _, new in changed_lines(KUSTOMIZATION, after)] == [line]
@@ -47,11 +54,14 @@ def test_replace_changes_exactly_one_line_and_back(path, value, line):
     assert replace_value(after, path, _read(KUSTOMIZATION, path)) == KUSTOMIZATION
 
 
-@pytest.mark.parametrize(("path", "value", "line"), [
-    (("images", 1, "name"), "a,b", '  - {name: "a,b", newTag: \'1.36\'}\n'),
-    (("kind",), "yes", 'kind: "yes"\n'),
-    (("kind",), "a: b", 'kind: "a: b"\n'),
-])
+@pytest.mark.parametrize(
+    ("path", "value", "line"),
+    [
+        (("images", 1, "name"), "a,b", "  - {name: \"a,b\", newTag: '1.36'}\n"),
+        (("kind",), "yes", 'kind: "yes"\n'),
+        (("kind",), "a: b", 'kind: "a: b"\n'),
+    ],
+)
 def test_plain_values_that_would_change_meaning_are_quoted(path, value, line):
     after = replace_value(KUSTOMIZATION, path, value)
     assert [new for _, new in changed_lines(KUSTOMIZATION, after)] == [line]
@@ -65,12 +75,15 @@ def _read(text: str, path: tuple):
     return str(node)
 
 
-@pytest.mark.parametrize("text", [
-    "a: 1\r\nb: old # note\r\n",  # CRLF
-    "a: 1\nb: old",  # no final newline
-    "a: 1\nb:   old  # tab\tin\tcomment\n",
-    "---\nx: 1\n---\nb: old\n",  # second document
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\r\nb: old # note\r\n",  # CRLF
+        "a: 1\nb: old",  # no final newline
+        "a: 1\nb:   old  # tab\tin\tcomment\n",
+        "---\nx: 1\n---\nb: old\n",  # second document
+    ],
+)
 def test_line_endings_and_comments_survive(text):
     document = 1 if text.startswith("---") else 0
     after = replace_value(text, ("b",), "new", document)
@@ -94,16 +107,22 @@ def test_block_scalars_and_missing_paths_are_refused():
         find_value("a: [\n", ("a",))
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    (KUSTOMIZATION, KUSTOMIZATION.replace("  - ../border\n", "  - ../border\n  - new.yaml\n")),
-    ("resources:\n- a\n\n# end\n", "resources:\n- a\n- new.yaml\n\n# end\n"),
-    ("resources: [a, b]\n", "resources: [a, b, new.yaml]\n"),
-    ("resources: []\n", "resources: [new.yaml]\n"),
-    ("kind: Kustomization\nresources:\n", "kind: Kustomization\nresources:\n  - new.yaml\n"),
-    ("kind: Kustomization\n", "kind: Kustomization\nresources:\n  - new.yaml\n"),
-    ("kind: Kustomization\r\nresources:\r\n  - a\r\n", "kind: Kustomization\r\nresources:\r\n  - a\r\n  - new.yaml\r\n"),
-    ("resources:\n  - a", "resources:\n  - a\n  - new.yaml"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (KUSTOMIZATION, KUSTOMIZATION.replace("  - ../border\n", "  - ../border\n  - new.yaml\n")),
+        ("resources:\n- a\n\n# end\n", "resources:\n- a\n- new.yaml\n\n# end\n"),
+        ("resources: [a, b]\n", "resources: [a, b, new.yaml]\n"),
+        ("resources: []\n", "resources: [new.yaml]\n"),
+        ("kind: Kustomization\nresources:\n", "kind: Kustomization\nresources:\n  - new.yaml\n"),
+        ("kind: Kustomization\n", "kind: Kustomization\nresources:\n  - new.yaml\n"),
+        (
+            "kind: Kustomization\r\nresources:\r\n  - a\r\n",
+            "kind: Kustomization\r\nresources:\r\n  - a\r\n  - new.yaml\r\n",
+        ),
+        ("resources:\n  - a", "resources:\n  - a\n  - new.yaml"),
+    ],
+)
 def test_append_item_inserts_one_line(text, expected):
     assert append_item(text, ("resources",), "new.yaml") == expected
 
@@ -147,5 +166,5 @@ def test_any_value_reads_back_and_nothing_else_moves(value, style, crlf):
     after = replace_value(text, ("spec", "chart", "version"), value)
     assert yaml.safe_load(after)["spec"]["chart"]["version"] == value
     span = find_value(after, ("spec", "chart", "version"))
-    assert after[:span.start] == text[:text.index(token)]
-    assert after[span.end:] == text[text.index(token) + len(token):]
+    assert after[: span.start] == text[: text.index(token)]
+    assert after[span.end :] == text[text.index(token) + len(token) :]

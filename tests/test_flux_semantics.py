@@ -1,6 +1,5 @@
 """The pipeline renders as Flux would: the rendered objects themselves, not just problems."""
 
-
 import pytest
 from conftest import validate_json
 from infometis.render.pipeline import Options, run_repository
@@ -21,8 +20,11 @@ def test_fixture_validates_clean(semantics):
     code, report = validate_json(repo, *(a for c in PIPELINE_CHECKS for a in ("--select", c)))
     assert code == 0
     assert [(p["check"], p["level"], p["file"], p["line"]) for p in report["problems"]] == [
-        ("flux-source", "info", "clusters/dev/flux-system/gotk-sync.yaml", 21)]  # at the sync itself
-    assert report["problems"][0]["message"].startswith("GitRepository/flux-system/flux-system syncs the entry folder")
+        ("flux-source", "info", "clusters/dev/flux-system/gotk-sync.yaml", 21)
+    ]  # at the sync itself
+    assert report["problems"][0]["message"].startswith(
+        "GitRepository/flux-system/flux-system syncs the entry folder"
+    )
     summary = report["summary"]
     assert (summary["kustomizations"], summary["rendered"], summary["resources"]) == (4, 4, 8)
 
@@ -31,7 +33,12 @@ def test_the_entry_sync_is_recognised_not_rendered_twice(semantics):
     _, run, renders = semantics
     cluster = run.clusters[0]
     assert [k.id.name for k in cluster.entry_syncs] == ["flux-system"]
-    assert "flux-system" not in renders and set(renders) == {"clusters/dev", "apps", "settings", "web"}
+    assert "flux-system" not in renders and set(renders) == {
+        "clusters/dev",
+        "apps",
+        "settings",
+        "web",
+    }
 
 
 def test_controller_side_fields_parent_patches_and_substitution(semantics):
@@ -39,7 +46,9 @@ def test_controller_side_fields_parent_patches_and_substitution(semantics):
     web = renders["web"]
     [deployment] = web.resources
     data = deployment.data
-    assert str(deployment.id) == "Deployment.apps/web/dev-web"  # parent's patch → targetNamespace; namePrefix
+    assert (
+        str(deployment.id) == "Deployment.apps/web/dev-web"
+    )  # parent's patch → targetNamespace; namePrefix
     assert data["metadata"]["labels"] == {"team": "platform"}  # commonMetadata, not in selectors
     assert data["spec"]["selector"]["matchLabels"] == {"app": "web"}
     assert data["metadata"]["annotations"] == {"added-by": "component"}  # spec.components
@@ -70,10 +79,12 @@ def test_jobs_do_not_change_the_result(fixture_repo):
 
 def test_a_remote_matching_the_git_repository_url_is_this_repository(fixture_repo):
     from conftest import git
+
     repo = fixture_repo("flux-semantics")
     git(repo, "remote", "add", "origin", "git@git.example.internal:platform/fleet.git")
     code, report = validate_json(repo, *(a for c in PIPELINE_CHECKS for a in ("--select", c)))
     assert code == 0
     assert [p["message"] for p in report["problems"]] == [
         "GitRepository/flux-system/flux-system points at this repository's remote: "
-        "its Kustomizations are rendered from the work tree"]
+        "its Kustomizations are rendered from the work tree"
+    ]

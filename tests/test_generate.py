@@ -18,19 +18,28 @@ def flux_kustomizations(services: int, environments: int, layout: str) -> int:
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def run_generator(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(GENERATOR), *args], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, str(GENERATOR), *args], capture_output=True, text=True, check=False
+    )
 
 
-@pytest.mark.parametrize("services, environments, layout", [
-    (4, 3, "per-service"),
-    (4, 3, "aggregate"),
-    (1, 1, "per-service"),
-    (2, 4, "aggregate"),
-])
+@pytest.mark.parametrize(
+    "services, environments, layout",
+    [
+        (4, 3, "per-service"),
+        (4, 3, "aggregate"),
+        (1, 1, "per-service"),
+        (2, 4, "aggregate"),
+    ],
+)
 def test_generated_repository_validates_clean(tmp_path, services, environments, layout):
     counts = generator.generate(tmp_path, services, environments, seed=7, layout=layout)
     code, report = validate_json(init_repo(tmp_path))
@@ -38,8 +47,12 @@ def test_generated_repository_validates_clean(tmp_path, services, environments, 
     assert problems(report, level="error") == [] and problems(report, level="warning") == []
     summary = report["summary"]
     assert summary["clusters"] == environments == counts["clusters"]
-    assert summary["kustomizations"] == summary["rendered"] == counts["kustomizations"] \
+    assert (
+        summary["kustomizations"]
+        == summary["rendered"]
+        == counts["kustomizations"]
         == flux_kustomizations(services, environments, layout)
+    )
     assert summary["resources"] > 0 and summary["skipped"] == 0
 
 

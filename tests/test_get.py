@@ -41,7 +41,10 @@ def items(*args: str) -> list[dict]:
 def test_kustomizations_with_path_source_depends_on_and_render_status():
     rows = {(row["cluster"], row["name"]): row for row in items("ks")}
     kafka = rows[("dev", "flux-system/kafka")]
-    assert kafka["path"] == "./apps/kafka/dev" and kafka["source"] == "GitRepository/flux-system/flux-system"
+    assert (
+        kafka["path"] == "./apps/kafka/dev"
+        and kafka["source"] == "GitRepository/flux-system/flux-system"
+    )
     assert kafka["dependsOn"] == ["flux-system/infrastructure-mode"]
     assert kafka["status"] == "rendered" and kafka["resources"] > 0
     assert rows[("prod", "flux-system/flux-system")]["status"] == "rendered (the entry folder)"
@@ -51,14 +54,22 @@ def test_kustomizations_with_path_source_depends_on_and_render_status():
 def test_helm_releases_with_chart_and_version_per_cluster():
     grafana = {row["cluster"]: row for row in items("hr") if row["name"] == "infometis/grafana"}
     assert {cluster: row["version"] for cluster, row in grafana.items()} == {
-        "dev": "10.1.4", "uat": "10.1.2", "prod": "10.0.0"}
-    assert grafana["dev"]["chart"] == "grafana" and grafana["dev"]["source"] == "HelmRepository/infometis/grafana"
+        "dev": "10.1.4",
+        "uat": "10.1.2",
+        "prod": "10.0.0",
+    }
+    assert (
+        grafana["dev"]["chart"] == "grafana"
+        and grafana["dev"]["source"] == "HelmRepository/infometis/grafana"
+    )
 
 
 def test_sources_as_a_table_and_in_yaml():
     table = get("sources", "--cluster", "dev").stdout.splitlines()
     assert table[0].split() == ["CLUSTER", "KIND", "NAME", "URL"]
-    assert any(line.split()[:3] == ["dev", "HelmRepository", "traefik/traefik"] for line in table[1:])
+    assert any(
+        line.split()[:3] == ["dev", "HelmRepository", "traefik/traefik"] for line in table[1:]
+    )
     document = yaml.safe_load(get("sources", "--cluster", "dev", "-o", "yaml").stdout)
     assert {row["kind"] for row in document["items"]} == {"GitRepository", "HelmRepository"}
     wide = get("sources", "--cluster", "dev", "-o", "wide").stdout.splitlines()[0].split()
@@ -77,12 +88,19 @@ def test_images_of_every_container_kind_and_image_volumes(fixture_repo):
     # and the images check judges the image volume as it judges a container's image
     _, report = validate_json(repo, "--select", "images")
     assert [(p["file"], p["line"], p["message"]) for p in report["problems"]] == [
-        ("apps/shop/base/pod.yaml", 15, "spec.volumes[0].image.reference: 'qbrr:latest' uses the tag 'latest': it moves")]
+        (
+            "apps/shop/base/pod.yaml",
+            15,
+            "spec.volumes[0].image.reference: 'qbrr:latest' uses the tag 'latest': it moves",
+        )
+    ]
 
 
 def test_an_unknown_view_is_a_usage_error():
     result = invoke("get", "deployments", "--repo", str(ROOT))
-    assert result.exit_code == 2 and "no such view (views: ks, hr, sources, images)" in result.stderr
+    assert (
+        result.exit_code == 2 and "no such view (views: ks, hr, sources, images)" in result.stderr
+    )
 
 
 def test_build_leaves_out_kinds_secrets_and_selects_by_label_and_namespace():
@@ -90,11 +108,19 @@ def test_build_leaves_out_kinds_secrets_and_selects_by_label_and_namespace():
         result = invoke("build", "dev", "--repo", str(ROOT), *args)
         assert result.exit_code == 0, result.output
         return [d["kind"] for d in yaml.safe_load_all(result.stdout) if d]
+
     everything = kinds()
     assert "StatefulSet" in everything and "Secret" in everything
-    assert "StatefulSet" not in kinds("--skip-kinds", "StatefulSet") and "Secret" not in kinds("--skip-secrets")
+    assert "StatefulSet" not in kinds("--skip-kinds", "StatefulSet") and "Secret" not in kinds(
+        "--skip-secrets"
+    )
     assert set(kinds("-l", "app.kubernetes.io/name in (kafka)", "--namespace", "infometis")) <= {
-        "StatefulSet", "Service", "PodDisruptionBudget", "ConfigMap", "NetworkPolicy"}
+        "StatefulSet",
+        "Service",
+        "PodDisruptionBudget",
+        "ConfigMap",
+        "NetworkPolicy",
+    }
     assert kinds("-l", "!app.kubernetes.io/name", "--namespace", "nowhere") == []
     result = invoke("build", "dev", "--repo", str(ROOT), "-l", "a in (b")
     assert result.exit_code == 2 and "--selector 'a in (b': cannot read" in result.stderr

@@ -2,13 +2,16 @@ import pytest
 from infometis.load.git import normalize_url
 
 
-@pytest.mark.parametrize("url", [
-    "https://github.com/infometis/infometis",
-    "https://github.com/infometis/infometis.git",
-    "ssh://git@github.com/infometis/infometis",
-    "git@github.com:infometis/infometis.git",
-    "ssh://git@GitHub.com:22/infometis/infometis/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com/infometis/infometis",
+        "https://github.com/infometis/infometis.git",
+        "ssh://git@github.com/infometis/infometis",
+        "git@github.com:infometis/infometis.git",
+        "ssh://git@GitHub.com:22/infometis/infometis/",
+    ],
+)
 def test_remote_urls_normalize_to_one_form(url):
     assert normalize_url(url) == "github.com/infometis/infometis"
 
@@ -36,5 +39,7 @@ def test_listings_read_names_git_would_quote(tmp_path):
     assert "ignored-ü.yaml" in git.ignored(repo)
     run_git(repo, "add", "-A")
     run_git(repo, "commit", "-q", "-m", "all")
-    run_git(repo, "mv", "README.md", "READ ME.md")  # a rename: its old name follows it in the listing
+    run_git(
+        repo, "mv", "README.md", "READ ME.md"
+    )  # a rename: its old name follows it in the listing
     assert git.uncommitted(repo) == ["READ ME.md"]

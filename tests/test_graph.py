@@ -14,11 +14,18 @@ DEPTH = 5000
 def _chain(depth: int, closing: bool = False) -> list[FluxKustomization]:
     def rid(index: int) -> ResourceId:
         return ResourceId("Kustomization", FLUX_KUSTOMIZE_GROUP, "flux-system", f"k{index}")
+
     found = []
     for index in range(depth):
-        depends = [{"name": f"k{index - 1}"}] if index else ([{"name": f"k{depth - 1}"}] if closing else [])
+        depends = (
+            [{"name": f"k{index - 1}"}]
+            if index
+            else ([{"name": f"k{depth - 1}"}] if closing else [])
+        )
         found.append(FluxKustomization(rid(index), {"path": "./x", "dependsOn": depends}, "dev"))
-    return list(reversed(found))  # the order they are found in says nothing of the order they apply in
+    return list(
+        reversed(found)
+    )  # the order they are found in says nothing of the order they apply in
 
 
 def test_a_long_chain_applies_one_level_per_link():

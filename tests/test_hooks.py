@@ -19,14 +19,30 @@ BIN = Path(sys.executable).parent
 
 
 def pre_commit(repo: Path, *args: str, home: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", PRE_COMMIT_HOME=str(home), NO_COLOR="1")
-    return subprocess.run([str(BIN / "pre-commit"), *args], cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+    env = dict(
+        os.environ,
+        PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        PRE_COMMIT_HOME=str(home),
+        NO_COLOR="1",
+    )
+    return subprocess.run(
+        [str(BIN / "pre-commit"), *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def copy_of_this_repository(target: Path) -> Path:
     """The project's files as git sees them (the test suite itself left out), committed."""
-    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-co", "--exclude-standard"],
-                            capture_output=True, text=True, check=True).stdout.split("\n")
+    listed = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "-co", "--exclude-standard"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
     for name in filter(None, listed):
         if name.startswith("tests/") or not (ROOT / name).is_file():
             continue
@@ -71,7 +87,9 @@ def test_another_repository_uses_the_published_hooks(project, tmp_path):
     git(fleet, "init", "-q", "-b", "main")
     git(fleet, "add", "-A")
     git(fleet, "commit", "-q", "-m", "fleet")
-    done = pre_commit(fleet, "try-repo", str(project), "--all-files", home=tmp_path / "cache")  # every hook it publishes
+    done = pre_commit(
+        fleet, "try-repo", str(project), "--all-files", home=tmp_path / "cache"
+    )  # every hook it publishes
     assert done.returncode == 0, done.stdout + done.stderr
     for hook in ("infometis validate", "infometis secrets"):
         assert re.search(rf"^{hook}\.+Passed$", done.stdout, re.M), done.stdout
@@ -84,7 +102,9 @@ def test_published_hooks_match_the_check_registry():
         assert hook["language"] == "python" and hook["require_serial"] is True
         assert set(re.findall(r"--select (\S+)", hook["entry"])) <= set(REGISTRY)
         assert hook["entry"].startswith("infometis validate")
-    assert re.search(hooks[0]["files"], "apps/x/base/config.properties") and re.search(hooks[0]["files"], "a/Kustomization")
+    assert re.search(hooks[0]["files"], "apps/x/base/config.properties") and re.search(
+        hooks[0]["files"], "a/Kustomization"
+    )
 
 
 def test_this_repositorys_hooks_need_no_clone():

@@ -92,9 +92,20 @@ def stand_in(tmp_path, monkeypatch) -> Path:
 
 def deployment(name: str, **spec) -> dict:
     container = {"name": "app", "image": "nginx:1.27", "resources": {"limits": {"cpu": "1"}}}
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
-            "spec": {"replicas": 3, "selector": {"matchLabels": {"app": name}},
-                     "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [container]}}, **spec}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name},
+        "spec": {
+            "replicas": 3,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"containers": [container]},
+            },
+            **spec,
+        },
+    }
 
 
 def broken() -> dict:
@@ -104,7 +115,12 @@ def broken() -> dict:
     return resource
 
 
-WIDGET = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": 1}}
+WIDGET = {
+    "apiVersion": "example.com/v1",
+    "kind": "Widget",
+    "metadata": {"name": "w"},
+    "spec": {"size": 1},
+}
 
 
 def recorded(folder: Path) -> list[str]:
@@ -112,18 +128,38 @@ def recorded(folder: Path) -> list[str]:
 
 
 def test_arguments_map_our_options_to_kubeconform_flags():
-    strict = SchemaSettings(kubernetes_version="1.30", locations=("schemas/{{.ResourceKind}}.json", "default", "/s/x.json"))
-    assert arguments(strict) == ["-output", "json", "-verbose", "-kubernetes-version", "1.30.0", "-strict",
-                                 "-schema-location", "default", "-schema-location", "schemas/{{.ResourceKind}}.json",
-                                 "-schema-location", "/s/x.json"]
+    strict = SchemaSettings(
+        kubernetes_version="1.30",
+        locations=("schemas/{{.ResourceKind}}.json", "default", "/s/x.json"),
+    )
+    assert arguments(strict) == [
+        "-output",
+        "json",
+        "-verbose",
+        "-kubernetes-version",
+        "1.30.0",
+        "-strict",
+        "-schema-location",
+        "default",
+        "-schema-location",
+        "schemas/{{.ResourceKind}}.json",
+        "-schema-location",
+        "/s/x.json",
+    ]
     loose = arguments(SchemaSettings(strict=False))
     assert "-strict" not in loose
     assert loose[loose.index("-kubernetes-version") + 1] == f"{SchemaSettings().version()}.0"
-    assert loose.count("-schema-location") == 1 and "-ignore-missing-schemas" not in loose and "-summary" not in loose
+    assert (
+        loose.count("-schema-location") == 1
+        and "-ignore-missing-schemas" not in loose
+        and "-summary" not in loose
+    )
 
 
 def test_outcomes_come_back_in_input_order(stand_in):
-    settings = SchemaSettings(kubernetes_version="1.29", strict=True, locations=("/schemas/{{.ResourceKind}}.json",))
+    settings = SchemaSettings(
+        kubernetes_version="1.29", strict=True, locations=("/schemas/{{.ResourceKind}}.json",)
+    )
     outcomes = judge([deployment("a"), broken(), WIDGET, deployment("b")], settings)
 
     argv = recorded(stand_in)
@@ -136,9 +172,14 @@ def test_outcomes_come_back_in_input_order(stand_in):
     assert outcomes[2] == Outcome("missing", message="could not find schema for Widget")
     assert outcomes[1].violations == (
         Violation(("spec", "replicas"), "got string, want integer"),
-        Violation(("spec", "template", "spec", "containers", 0, "resources", "limts"), "unknown field"),
+        Violation(
+            ("spec", "template", "spec", "containers", 0, "resources", "limts"), "unknown field"
+        ),
     )
-    assert field_path(outcomes[1].violations[1].path) == "spec.template.spec.containers[0].resources.limts"
+    assert (
+        field_path(outcomes[1].violations[1].path)
+        == "spec.template.spec.containers[0].resources.limts"
+    )
 
 
 def test_each_resource_is_a_file_named_by_its_index(stand_in):
@@ -169,8 +210,10 @@ def test_a_missing_executable_is_a_setup_error(tmp_path, monkeypatch):
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     monkeypatch.delenv("INFOMETIS_KUBECONFORM", raising=False)
-    message = ("kubeconform not found on PATH: install it (https://github.com/yannh/kubeconform) "
-               "or use --engine builtin")
+    message = (
+        "kubeconform not found on PATH: install it (https://github.com/yannh/kubeconform) "
+        "or use --engine builtin"
+    )
     with pytest.raises(SetupError) as raised:
         judge([deployment("a")], SchemaSettings())
     assert str(raised.value) == message
@@ -199,55 +242,84 @@ def test_the_environment_overrides_the_path_lookup(tmp_path, monkeypatch):
         find_kubeconform()
 
 
-@pytest.mark.parametrize(("pointer", "data", "expected"), [
-    ("", None, ()),
-    ("/spec/template/spec/containers/0/resources/limts", None,
-     ("spec", "template", "spec", "containers", 0, "resources", "limts")),
-    ("/metadata/annotations/example.com~1owner~0x", None, ("metadata", "annotations", "example.com/owner~x")),
-    ("/metadata/labels/0", {"metadata": {"labels": {"0": "x"}}}, ("metadata", "labels", "0")),
-    ("/items/1/x", {"items": [{}, {"x": 1}]}, ("items", 1, "x")),
-])
+@pytest.mark.parametrize(
+    ("pointer", "data", "expected"),
+    [
+        ("", None, ()),
+        (
+            "/spec/template/spec/containers/0/resources/limts",
+            None,
+            ("spec", "template", "spec", "containers", 0, "resources", "limts"),
+        ),
+        (
+            "/metadata/annotations/example.com~1owner~0x",
+            None,
+            ("metadata", "annotations", "example.com/owner~x"),
+        ),
+        ("/metadata/labels/0", {"metadata": {"labels": {"0": "x"}}}, ("metadata", "labels", "0")),
+        ("/items/1/x", {"items": [{}, {"x": 1}]}, ("items", 1, "x")),
+    ],
+)
 def test_json_pointers_become_field_paths(pointer, data, expected):
     assert pointer_path(pointer, data) == expected
 
 
-@pytest.mark.parametrize(("message", "expected"), [
-    ("additional properties 'limts' not allowed", [(("spec", "limts"), "unknown field")]),
-    ("additionalProperties 'a', 'b' not allowed", [(("spec", "a"), "unknown field"), (("spec", "b"), "unknown field")]),
-    ("got string, want integer", [(("spec",), "got string, want integer")]),
-])
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("additional properties 'limts' not allowed", [(("spec", "limts"), "unknown field")]),
+        (
+            "additionalProperties 'a', 'b' not allowed",
+            [(("spec", "a"), "unknown field"), (("spec", "b"), "unknown field")],
+        ),
+        ("got string, want integer", [(("spec",), "got string, want integer")]),
+    ],
+)
 def test_kubeconform_messages(message, expected):
     assert _violations({"path": "/spec", "msg": message}, {}) == [Violation(*v) for v in expected]
 
 
 def test_validate_with_the_kubeconform_engine_reports_like_the_builtin_one(stand_in, tmp_path):
     from conftest import init_repo, problems, validate_json
+
     root = Path(__file__).resolve().parents[1]
     repo = tmp_path / "repo"
     for part in ("clusters", "infrastructure", "apps"):
         shutil.copytree(root / part, repo / part)
     statefulset = repo / "apps/kafka/base/statefulset.yaml"
     text = statefulset.read_text()
-    statefulset.write_text(text.replace("          requests:\n            storage:", "          limts:\n            storage:"))
+    statefulset.write_text(
+        text.replace(
+            "          requests:\n            storage:", "          limts:\n            storage:"
+        )
+    )
     code, report = validate_json(init_repo(repo), "--engine", "kubeconform", "--select", "schema")
     assert problems(report) == [("schema", "error", "apps/kafka/base/statefulset.yaml", 100)]
-    assert report["problems"][0]["message"] == "spec.volumeClaimTemplates[0].spec.resources.limts: unknown field"
+    assert (
+        report["problems"][0]["message"]
+        == "spec.volumeClaimTemplates[0].spec.resources.limts: unknown field"
+    )
     assert report["problems"][0]["hint"] == "schema: kubeconform" and code == 1
 
 
 def test_validate_with_kubeconform_absent_is_a_setup_error(tmp_path, monkeypatch):
     from conftest import invoke
+
     if shutil.which("kubeconform"):
         pytest.skip("a real kubeconform is on PATH")
     monkeypatch.delenv("INFOMETIS_KUBECONFORM", raising=False)
-    result = invoke("validate", "--repo", str(Path(__file__).resolve().parents[1]), "--engine", "kubeconform")
+    result = invoke(
+        "validate", "--repo", str(Path(__file__).resolve().parents[1]), "--engine", "kubeconform"
+    )
     assert result.exit_code == 2 and "kubeconform not found on PATH" in result.stderr
 
 
 # ---------------------------------------------------------------- `schemas check` as kubeconform's acceptance cases
 
+
 def run_check(tmp_path: Path, text: str, *arguments: str):
     from conftest import invoke
+
     manifest = tmp_path / "manifest.yaml"
     manifest.write_text(text)
     result = invoke("schemas", "check", str(manifest), "-o", "json", *arguments)
@@ -278,20 +350,37 @@ def test_a_configmap_with_integer_and_boolean_keys_is_valid(tmp_path):
     assert result.exit_code == 0 and report["problems"] == [] and report["summary"]["valid"] == 1
 
 
-@pytest.mark.parametrize(("api_version", "kind", "version", "expected"), [
-    ("sagemaker.aws.amazon.com", "TrainingJob", "v1", "sagemaker.aws.amazon.com/v1/trainingjob-sagemaker-v1@v1.34.1-strict"),
-    ("", "ReplicationController", "v1", "v1/v1/replicationcontroller-v1@v1.34.1-strict"),
-    ("apps", "Deployment", "v1", "apps/v1/deployment-apps-v1@v1.34.1-strict"),
-])
+@pytest.mark.parametrize(
+    ("api_version", "kind", "version", "expected"),
+    [
+        (
+            "sagemaker.aws.amazon.com",
+            "TrainingJob",
+            "v1",
+            "sagemaker.aws.amazon.com/v1/trainingjob-sagemaker-v1@v1.34.1-strict",
+        ),
+        ("", "ReplicationController", "v1", "v1/v1/replicationcontroller-v1@v1.34.1-strict"),
+        ("apps", "Deployment", "v1", "apps/v1/deployment-apps-v1@v1.34.1-strict"),
+    ],
+)
 def test_template_fields_are_filled_in_as_kubeconform_does(api_version, kind, version, expected):
     from infometis.schemas.locations import expand
+
     template = "{{ .Group }}/{{.ResourceAPIVersion}}/{{ .ResourceKind }}{{ .KindSuffix }}@{{.NormalizedKubernetesVersion}}{{.StrictSuffix}}"
     assert expand(template, api_version, version, kind, "1.34.1", True) == expected
 
 
 TRAINING_JOB = "apiVersion: sagemaker.aws.amazon.com/v1\nkind: TrainingJob\nmetadata:\n  name: job\nspec:\n  trainingJobName: {name}\n"
-TRAINING_JOB_SCHEMA = {"type": "object", "properties": {"spec": {"type": "object", "additionalProperties": False,
-                                                                  "properties": {"trainingJobName": {"type": "string"}}}}}
+TRAINING_JOB_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "spec": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"trainingJobName": {"type": "string"}},
+        }
+    },
+}
 
 
 def test_kind_suffix_finds_a_schema_named_as_kubeconform_names_it(tmp_path):
@@ -299,51 +388,77 @@ def test_kind_suffix_finds_a_schema_named_as_kubeconform_names_it(tmp_path):
     folder.mkdir()
     (folder / "trainingjob-sagemaker-v1.json").write_text(json.dumps(TRAINING_JOB_SCHEMA))
     location = f"{folder}/{{{{ .ResourceKind }}}}{{{{ .KindSuffix }}}}.json"
-    result, report = run_check(tmp_path, TRAINING_JOB.format(name="train"), "--schema-location", location)
+    result, report = run_check(
+        tmp_path, TRAINING_JOB.format(name="train"), "--schema-location", location
+    )
     assert result.exit_code == 0 and report["summary"]["valid"] == 1
     result, report = run_check(tmp_path, TRAINING_JOB.format(name=3), "--schema-location", location)
-    assert result.exit_code == 1 and report["problems"][0]["hint"] == f"schema: {folder}/trainingjob-sagemaker-v1.json"
+    assert (
+        result.exit_code == 1
+        and report["problems"][0]["hint"] == f"schema: {folder}/trainingjob-sagemaker-v1.json"
+    )
 
 
 def test_a_folder_without_a_template_has_kubeconform_s_layout(tmp_path):
     layout = tmp_path / "registry" / "v1.34.1-standalone-strict"
     layout.mkdir(parents=True)
     (layout / "trainingjob-sagemaker-v1.json").write_text(json.dumps(TRAINING_JOB_SCHEMA))
-    result, report = run_check(tmp_path, TRAINING_JOB.format(name=3), "--schema-location", str(tmp_path / "registry"),
-                               "--kubernetes-version", "1.34.1")
-    assert result.exit_code == 1 and report["problems"][0]["message"].startswith("spec.trainingJobName: expected string")
+    result, report = run_check(
+        tmp_path,
+        TRAINING_JOB.format(name=3),
+        "--schema-location",
+        str(tmp_path / "registry"),
+        "--kubernetes-version",
+        "1.34.1",
+    )
+    assert result.exit_code == 1 and report["problems"][0]["message"].startswith(
+        "spec.trainingJobName: expected string"
+    )
 
 
-@pytest.mark.parametrize(("location", "message"), [
-    ("foo {{ .Foo }}", "unknown template field Foo"),
-    ("schemas/{{ .ResourceKind.json", "not a template infometis can fill in"),
-    ("s3://bucket/{{ .ResourceKind }}.json", "the s3:// scheme is not supported"),
-    ("no-such-folder/{{ .ResourceKind }}.json", "no such folder no-such-folder"),
-    ("foo", "no such folder foo"),
-])
-def test_a_schema_location_that_can_never_find_a_schema_is_a_usage_error(tmp_path, monkeypatch, location, message):
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        ("foo {{ .Foo }}", "unknown template field Foo"),
+        ("schemas/{{ .ResourceKind.json", "not a template infometis can fill in"),
+        ("s3://bucket/{{ .ResourceKind }}.json", "the s3:// scheme is not supported"),
+        ("no-such-folder/{{ .ResourceKind }}.json", "no such folder no-such-folder"),
+        ("foo", "no such folder foo"),
+    ],
+)
+def test_a_schema_location_that_can_never_find_a_schema_is_a_usage_error(
+    tmp_path, monkeypatch, location, message
+):
     monkeypatch.chdir(tmp_path)
     result, _ = run_check(tmp_path, REPLICATION_CONTROLLER, "--schema-location", location)
     assert result.exit_code == 2 and message in result.stderr
 
 
-@pytest.mark.parametrize(("given", "code"), [("1.34.1", 0), ("v1.34.1", 0), ("1.34", 0), ("1.20.1", 2), ("1.x", 2)])
+@pytest.mark.parametrize(
+    ("given", "code"), [("1.34.1", 0), ("v1.34.1", 0), ("1.34", 0), ("1.20.1", 2), ("1.x", 2)]
+)
 def test_kubernetes_version_takes_a_full_version(tmp_path, given, code):
     result, _ = run_check(tmp_path, REPLICATION_CONTROLLER, "--kubernetes-version", given)
     assert result.exit_code == code
 
 
 def test_the_kubeconform_engine_gets_the_full_version():
-    assert arguments(SchemaSettings(kubernetes_version="1.34.1"))[3:5] == ["-kubernetes-version", "1.34.1"]
+    assert arguments(SchemaSettings(kubernetes_version="1.34.1"))[3:5] == [
+        "-kubernetes-version",
+        "1.34.1",
+    ]
 
 
-@pytest.mark.parametrize(("skip", "verdict"), [
-    ("ReplicationController", "skipped"),
-    ("v1/ReplicationController", "skipped"),
-    ("v2/ReplicationController", "valid"),
-    ("Deployment,v1/ReplicationController", "skipped"),
-    ("apps/v1/ReplicationController", "valid"),
-])
+@pytest.mark.parametrize(
+    ("skip", "verdict"),
+    [
+        ("ReplicationController", "skipped"),
+        ("v1/ReplicationController", "skipped"),
+        ("v2/ReplicationController", "valid"),
+        ("Deployment,v1/ReplicationController", "skipped"),
+        ("apps/v1/ReplicationController", "valid"),
+    ],
+)
 def test_skip_takes_a_kind_or_a_group_version_kind(tmp_path, skip, verdict):
     result, report = run_check(tmp_path, REPLICATION_CONTROLLER, "--skip", skip)
     assert result.exit_code == 0 and report["summary"][verdict] == 1
@@ -356,21 +471,48 @@ def test_skip_a_group_version_kind_of_a_named_group(tmp_path):
 
 
 def test_reject_makes_a_kind_an_error(tmp_path):
-    result, report = run_check(tmp_path, REPLICATION_CONTROLLER, "--reject", "v1/ReplicationController")
+    result, report = run_check(
+        tmp_path, REPLICATION_CONTROLLER, "--reject", "v1/ReplicationController"
+    )
     assert result.exit_code == 1
-    assert [p["message"] for p in report["problems"]] == ["prohibited resource kind ReplicationController"]
-    assert report["summary"] == {"resources": 1, "valid": 0, "invalid": 0, "errors": 1, "skipped": 0, "files": 1}
+    assert [p["message"] for p in report["problems"]] == [
+        "prohibited resource kind ReplicationController"
+    ]
+    assert report["summary"] == {
+        "resources": 1,
+        "valid": 0,
+        "invalid": 0,
+        "errors": 1,
+        "skipped": 0,
+        "files": 1,
+    }
 
 
 def test_a_duplicate_key_is_counted_once(tmp_path):
     text = REPLICATION_CONTROLLER.replace("  replicas: 2\n", "  replicas: 2\n  replicas: 3\n")
-    result, report = run_check(tmp_path, text + "---\n" + REPLICATION_CONTROLLER.replace("bob", "alice"))
+    result, report = run_check(
+        tmp_path, text + "---\n" + REPLICATION_CONTROLLER.replace("bob", "alice")
+    )
     assert result.exit_code == 1 and [p["message"] for p in report["problems"]] == [
-        'mapping key "replicas" already defined at line 6']
-    assert report["summary"] == {"resources": 2, "valid": 1, "invalid": 0, "errors": 1, "skipped": 0, "files": 1}
+        'mapping key "replicas" already defined at line 6'
+    ]
+    assert report["summary"] == {
+        "resources": 2,
+        "valid": 1,
+        "invalid": 0,
+        "errors": 1,
+        "skipped": 0,
+        "files": 1,
+    }
 
 
 def test_a_file_that_does_not_parse_is_one_error(tmp_path):
     result, report = run_check(tmp_path, REPLICATION_CONTROLLER + "---\nkind: [unclosed\n")
-    assert result.exit_code == 1 and report["summary"] == {"resources": 1, "valid": 1, "invalid": 0, "errors": 1,
-                                                           "skipped": 0, "files": 1}
+    assert result.exit_code == 1 and report["summary"] == {
+        "resources": 1,
+        "valid": 1,
+        "invalid": 0,
+        "errors": 1,
+        "skipped": 0,
+        "files": 1,
+    }

@@ -8,8 +8,20 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "tools" / "infometis"
 # Top to bottom: each stage may import the ones after it.
-STAGES = ("commands", "generate", "write", "run", "report", "checks", "analysis", "render", "discover",
-          "schemas", "load", "model")
+STAGES = (
+    "commands",
+    "generate",
+    "write",
+    "run",
+    "report",
+    "checks",
+    "analysis",
+    "render",
+    "discover",
+    "schemas",
+    "load",
+    "model",
+)
 
 
 def modules() -> list[Path]:
@@ -35,7 +47,9 @@ def imported(path: Path, root: Path = PACKAGE) -> list[tuple[int, str]]:
             found.append((node.lineno, name))
         elif isinstance(node, ast.Import):
             found.extend((node.lineno, alias.name) for alias in node.names)
-    return [(line, name) for line, name in found if name == "infometis" or name.startswith("infometis.")]
+    return [
+        (line, name) for line, name in found if name == "infometis" or name.startswith("infometis.")
+    ]
 
 
 def test_every_module_sits_in_a_stage():
@@ -48,14 +62,19 @@ def test_every_module_sits_in_a_stage():
 def against_the_order(path: Path, root: Path = PACKAGE) -> list[str]:
     """Each import of the module at `path` that goes up the stages."""
     own = stage_of(".".join(("infometis",) + path.relative_to(root).parts))
-    return [f"{path.relative_to(root)}:{line} imports {name}" for line, name in imported(path, root)
-            if stage_of(name) and own and STAGES.index(stage_of(name)) < STAGES.index(own)]
+    return [
+        f"{path.relative_to(root)}:{line} imports {name}"
+        for line, name in imported(path, root)
+        if stage_of(name) and own and STAGES.index(stage_of(name)) < STAGES.index(own)
+    ]
 
 
 @pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_imports_go_down_the_stages(path):
     against = against_the_order(path)
-    assert not against, "imports against the stage order " + " > ".join(STAGES) + ":\n" + "\n".join(against)
+    assert not against, (
+        "imports against the stage order " + " > ".join(STAGES) + ":\n" + "\n".join(against)
+    )
 
 
 def test_an_import_against_the_order_is_seen(tmp_path):
@@ -63,5 +82,9 @@ def test_an_import_against_the_order_is_seen(tmp_path):
     folder = tmp_path / "infometis" / "render"
     folder.mkdir(parents=True)
     module = folder / "probe.py"
-    module.write_text("from ..model import Problem\n\ndef late():\n    from ..checks import REGISTRY\n")
-    assert against_the_order(module, tmp_path / "infometis") == ["render/probe.py:4 imports infometis.checks"]
+    module.write_text(
+        "from ..model import Problem\n\ndef late():\n    from ..checks import REGISTRY\n"
+    )
+    assert against_the_order(module, tmp_path / "infometis") == [
+        "render/probe.py:4 imports infometis.checks"
+    ]

@@ -46,8 +46,14 @@ def test_three_clusters_validate_clean():
 def test_build_dev_shows_kafka_traefik_and_substituted_routes(built):
     docs = documents(built["dev"])
     assert find(docs, "StatefulSet", "kafka")[0]["spec"]["replicas"] == 3
-    assert find(docs, "HelmRelease", "traefik")[0]["spec"]["values"]["service"]["type"] == "NodePort"
-    routes = {d["metadata"]["name"]: d["spec"]["routes"][0]["match"] for d in docs if d["kind"] == "IngressRoute"}
+    assert (
+        find(docs, "HelmRelease", "traefik")[0]["spec"]["values"]["service"]["type"] == "NodePort"
+    )
+    routes = {
+        d["metadata"]["name"]: d["spec"]["routes"][0]["match"]
+        for d in docs
+        if d["kind"] == "IngressRoute"
+    }
     assert routes["nifi"] == "Host(`nifi.dev.infometis.internal`)"
     assert set(routes) == {"nifi", "nifi-registry", "grafana", "flux-webhook"}
     assert "${" not in built["dev"]
@@ -57,7 +63,9 @@ def test_build_dev_shows_kafka_traefik_and_substituted_routes(built):
 def test_shared_clusters_install_no_traefik_and_apply_as_the_tenant(built, cluster):
     docs = documents(built[cluster])
     assert find(docs, "HelmRelease", "traefik") == []
-    services = [d for d in docs if d["kind"] == "Kustomization" and d["metadata"]["name"] in SERVICES]
+    services = [
+        d for d in docs if d["kind"] == "Kustomization" and d["metadata"]["name"] in SERVICES
+    ]
     assert len(services) == len(SERVICES)
     assert {d["spec"].get("serviceAccountName") for d in services} == {"infometis-reconciler"}
     binding = find(docs, "RoleBinding", "infometis-reconciler")[0]
@@ -67,8 +75,11 @@ def test_shared_clusters_install_no_traefik_and_apply_as_the_tenant(built, clust
 def test_build_follows_depends_on_order(built):
     for text in built.values():
         order = re.findall(r"^# Flux Kustomization flux-system/(\S+):", text, re.M)
-        kustomizations = {d["metadata"]["name"]: d for d in documents(text) if d["kind"] == "Kustomization"
-                          and d["apiVersion"].startswith("kustomize.toolkit")}
+        kustomizations = {
+            d["metadata"]["name"]: d
+            for d in documents(text)
+            if d["kind"] == "Kustomization" and d["apiVersion"].startswith("kustomize.toolkit")
+        }
         assert order[0] == "flux-system" and set(order) == set(kustomizations)
         for name, k in kustomizations.items():
             for dependency in k["spec"].get("dependsOn", []):
@@ -142,13 +153,20 @@ def test_environments_pin_versions_dev_ahead_of_uat_ahead_of_prod():
     for service in SERVICES:
         tags = []
         for cluster in CLUSTERS:
-            overlay = yaml.safe_load((ROOT / f"apps/{service}/{cluster}/kustomization.yaml").read_text())
+            overlay = yaml.safe_load(
+                (ROOT / f"apps/{service}/{cluster}/kustomization.yaml").read_text()
+            )
             tags.append([_version(image["newTag"]) for image in overlay.get("images", [])])
         if tags[0] and tags[0] > tags[1] > tags[2]:
             ahead.append(service)
     assert len(ahead) >= 2, ahead
-    charts = {cluster: re.search(r'version: "([\d.]+)"', (ROOT / f"apps/grafana/{cluster}/kustomization.yaml").read_text())[1]
-              for cluster in CLUSTERS}
+    charts = {
+        cluster: re.search(
+            r'version: "([\d.]+)"',
+            (ROOT / f"apps/grafana/{cluster}/kustomization.yaml").read_text(),
+        )[1]
+        for cluster in CLUSTERS
+    }
     assert len(set(charts.values())) == 3
 
 
@@ -158,7 +176,13 @@ def test_core_topology_is_identical_in_every_environment(built):
         for cluster in CLUSTERS:
             (statefulset,) = find(documents(built[cluster]), "StatefulSet", name)
             container = statefulset["spec"]["template"]["spec"]["containers"][0]
-            shapes.append((statefulset["spec"]["replicas"], container["env"], statefulset["spec"]["volumeClaimTemplates"]))
+            shapes.append(
+                (
+                    statefulset["spec"]["replicas"],
+                    container["env"],
+                    statefulset["spec"]["volumeClaimTemplates"],
+                )
+            )
         assert shapes[0] == shapes[1] == shapes[2]
 
 
@@ -172,15 +196,26 @@ def test_core_bases_know_nothing_of_where_they_run():
 
 def test_every_secret_is_sops_encrypted_for_its_clusters_recipient():
     rules = yaml.safe_load((ROOT / ".sops.yaml").read_text())["creation_rules"]
-    manifests = [path for part in ("clusters", "infrastructure", "apps") for path in (ROOT / part).rglob("*.yaml")]
-    secrets = [path for path in manifests
-               if any(d and d.get("kind") == "Secret" for d in yaml.safe_load_all(path.read_text()))]
+    manifests = [
+        path
+        for part in ("clusters", "infrastructure", "apps")
+        for path in (ROOT / part).rglob("*.yaml")
+    ]
+    secrets = [
+        path
+        for path in manifests
+        if any(d and d.get("kind") == "Secret" for d in yaml.safe_load_all(path.read_text()))
+    ]
     assert len(secrets) == 6
     for path in secrets:
         relative = path.relative_to(ROOT).as_posix()
         (rule,) = [r for r in rules if re.search(r["path_regex"], relative)]
         stanza = yaml.safe_load(path.read_text())["sops"]
         assert [r["recipient"] for r in stanza["age"]] == [rule["age"]]
-        status = subprocess.run([str(Path(sys.executable).parent / "sops"), "filestatus", str(path)],
-                                capture_output=True, text=True, check=True)
+        status = subprocess.run(
+            [str(Path(sys.executable).parent / "sops"), "filestatus", str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         assert status.stdout.strip() == '{"encrypted":true}'

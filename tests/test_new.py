@@ -28,16 +28,28 @@ URL = "ssh://git@github.com/example/fleet"
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    return {path.relative_to(root).as_posix(): path.read_text() for path in sorted(root.rglob("*"))
-            if path.is_file() and ".git" not in path.relative_to(root).parts}
+    return {
+        path.relative_to(root).as_posix(): path.read_text()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
 
 
 def changes(before: dict[str, str], after: dict[str, str]) -> tuple[dict[str, str], str]:
     """(files created, unified diff of the files edited)."""
     created = {path: text for path, text in after.items() if path not in before}
-    edited = "".join("".join(difflib.unified_diff(before[path].splitlines(keepends=True), after[path].splitlines(keepends=True),
-                                                  f"a/{path}", f"b/{path}"))
-                     for path in sorted(before) if path in after and before[path] != after[path])
+    edited = "".join(
+        "".join(
+            difflib.unified_diff(
+                before[path].splitlines(keepends=True),
+                after[path].splitlines(keepends=True),
+                f"a/{path}",
+                f"b/{path}",
+            )
+        )
+        for path in sorted(before)
+        if path in after and before[path] != after[path]
+    )
     assert set(before) <= set(after), "a generator never deletes a file"
     return created, edited
 
@@ -71,7 +83,11 @@ def init(tmp_path: Path, clusters: str = "dev,uat,prod") -> Path:
 
 def assert_clean(repo: Path, allowed_warnings: tuple[str, ...] = ()) -> dict:
     code, report = validate_json(repo)
-    serious = [p for p in report["problems"] if p["level"] == "error" or (p["level"] == "warning" and p["check"] not in allowed_warnings)]
+    serious = [
+        p
+        for p in report["problems"]
+        if p["level"] == "error" or (p["level"] == "warning" and p["check"] not in allowed_warnings)
+    ]
     assert code == 0 and not serious, serious
     return report
 
@@ -95,6 +111,7 @@ def sample(tmp_path: Path) -> Path:
 
 # --- golden files, one case per generator ---------------------------------------------------
 
+
 def test_init_writes_every_part_and_validates_clean(tmp_path):
     repo = init(tmp_path)
     assert_golden("init", snapshot(repo), "")
@@ -104,41 +121,117 @@ def test_init_writes_every_part_and_validates_clean(tmp_path):
 
 def test_new_service_routed(tmp_path):
     repo = init(tmp_path)
-    generate(repo, "service-routed", "service", "web", "--image", "nginxinc/nginx-unprivileged:1.27.4", "--port", "8080", "--route")
+    generate(
+        repo,
+        "service-routed",
+        "service",
+        "web",
+        "--image",
+        "nginxinc/nginx-unprivileged:1.27.4",
+        "--port",
+        "8080",
+        "--route",
+    )
 
 
 def test_new_service_statefulset_with_desired_state(tmp_path):
     repo = init(tmp_path)
-    generate(repo, "service-statefulset", "service", "events", "--image", "apache/kafka:4.1.0", "--port", "9092",
-             "--kind", "statefulset", "--config-type", "topics")
+    generate(
+        repo,
+        "service-statefulset",
+        "service",
+        "events",
+        "--image",
+        "apache/kafka:4.1.0",
+        "--port",
+        "9092",
+        "--kind",
+        "statefulset",
+        "--config-type",
+        "topics",
+    )
 
 
 def test_new_service_in_the_hand_written_sample_keeps_its_files(tmp_path):
     """Only the inserted lines change in hand-written kustomizations (comments, order kept)."""
     repo = sample(tmp_path)
-    generate(repo, "service-sample", "service", "search", "--image", "registry.example.internal/search:2.1.0",
-             "--config-type", "indices", "--route")
+    generate(
+        repo,
+        "service-sample",
+        "service",
+        "search",
+        "--image",
+        "registry.example.internal/search:2.1.0",
+        "--config-type",
+        "indices",
+        "--route",
+    )
 
 
 def test_new_environment_copies_the_pinned_overlays(tmp_path):
     repo = init(tmp_path)
-    run("new", "service", "web", "--image", "nginxinc/nginx-unprivileged:1.27.4", "--route", "--repo", str(repo))
+    run(
+        "new",
+        "service",
+        "web",
+        "--image",
+        "nginxinc/nginx-unprivileged:1.27.4",
+        "--route",
+        "--repo",
+        str(repo),
+    )
     (repo / "apps/web/uat/kustomization.yaml").write_text(
-        (repo / "apps/web/uat/kustomization.yaml").read_text().replace("newTag: 1.27.4", "newTag: 1.27.3"))
-    generate(repo, "environment", "environment", "staging", "--from", "uat", allowed_warnings=("unreached",))
+        (repo / "apps/web/uat/kustomization.yaml")
+        .read_text()
+        .replace("newTag: 1.27.4", "newTag: 1.27.3")
+    )
+    generate(
+        repo,
+        "environment",
+        "environment",
+        "staging",
+        "--from",
+        "uat",
+        allowed_warnings=("unreached",),
+    )
     assert "newTag: 1.27.3" in (repo / "apps/web/staging/kustomization.yaml").read_text()
 
 
 def test_new_cluster_takes_every_service_of_its_environment(tmp_path):
     repo = init(tmp_path)
-    run("new", "service", "web", "--image", "nginxinc/nginx-unprivileged:1.27.4", "--route", "--repo", str(repo))
-    generate(repo, "cluster", "cluster", "prod-eu", "--environment", "prod", "--mode", "shared-cluster")
-    assert "domain: prod-eu.example.internal" in (repo / "clusters/prod-eu/cluster-settings.yaml").read_text()
+    run(
+        "new",
+        "service",
+        "web",
+        "--image",
+        "nginxinc/nginx-unprivileged:1.27.4",
+        "--route",
+        "--repo",
+        str(repo),
+    )
+    generate(
+        repo, "cluster", "cluster", "prod-eu", "--environment", "prod", "--mode", "shared-cluster"
+    )
+    assert (
+        "domain: prod-eu.example.internal"
+        in (repo / "clusters/prod-eu/cluster-settings.yaml").read_text()
+    )
 
 
 def test_new_cluster_in_the_sample(tmp_path):
     repo = sample(tmp_path)
-    generate(repo, "cluster-sample", "cluster", "dev2", "--environment", "dev", "--mode", "independent", "--domain", "dev2.example.com")
+    generate(
+        repo,
+        "cluster-sample",
+        "cluster",
+        "dev2",
+        "--environment",
+        "dev",
+        "--mode",
+        "independent",
+        "--domain",
+        "dev2.example.com",
+    )
 
 
 def test_new_mode(tmp_path):
@@ -146,13 +239,20 @@ def test_new_mode(tmp_path):
     generate(repo, "mode", "mode", "edge", allowed_warnings=("unreached",))
     before = snapshot(repo)
     run("new", "cluster", "edge1", "--environment", "dev", "--mode", "edge", "--repo", str(repo))
-    assert "path: ./infrastructure/modes/edge" in (repo / "clusters/edge1/infrastructure.yaml").read_text()
-    assert "infrastructure/controllers" not in (repo / "clusters/edge1/infrastructure.yaml").read_text()
+    assert (
+        "path: ./infrastructure/modes/edge"
+        in (repo / "clusters/edge1/infrastructure.yaml").read_text()
+    )
+    assert (
+        "infrastructure/controllers"
+        not in (repo / "clusters/edge1/infrastructure.yaml").read_text()
+    )
     assert set(snapshot(repo)) > set(before)
     assert_clean(repo)
 
 
 # --- init: folders, git ---------------------------------------------------------------------
+
 
 def test_init_with_git_makes_one_commit(tmp_path):
     repo = tmp_path / "fleet"
@@ -168,7 +268,13 @@ def test_init_with_git_and_no_identity_writes_nothing(tmp_path, monkeypatch):
     config = tmp_path / "gitconfig"
     config.write_text("[user]\n\tuseConfigOnly = true\n")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    for key in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
+    for key in (
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "EMAIL",
+    ):
         monkeypatch.delenv(key, raising=False)
     result = run("init", str(tmp_path / "fleet"), "--git", ok=False)
     assert result.exit_code == 2
@@ -190,17 +296,28 @@ def test_init_only_writes_the_border_its_clusters_use(tmp_path):
     assert not (repo / "infrastructure/modes/shared-cluster").exists()
     repo2 = tmp_path / "shared"
     run("init", str(repo2), "--clusters", "a,b")
-    assert (repo2 / "infrastructure/modes/shared-cluster").is_dir() and (repo2 / "infrastructure/controllers").is_dir()
+    assert (repo2 / "infrastructure/modes/shared-cluster").is_dir() and (
+        repo2 / "infrastructure/controllers"
+    ).is_dir()
 
 
 def test_generated_workflow_and_hooks_pass_their_linters(tmp_path):
     repo = init(tmp_path)
     workflow = repo / ".github/workflows/validate.yaml"
-    for command in (["actionlint", str(workflow)], ["zizmor", "--offline", str(workflow)],
-                    ["check-jsonschema", "--builtin-schema", "vendor.github-workflows", str(workflow)],
-                    ["pre-commit", "validate-config", str(repo / ".pre-commit-config.yaml")],
-                    ["yamllint", "--strict", "-c", str(repo / ".yamllint.yaml"), str(repo)]):
-        done = subprocess.run([str(BIN / command[0]), *command[1:]], capture_output=True, text=True, cwd=repo, timeout=300)
+    for command in (
+        ["actionlint", str(workflow)],
+        ["zizmor", "--offline", str(workflow)],
+        ["check-jsonschema", "--builtin-schema", "vendor.github-workflows", str(workflow)],
+        ["pre-commit", "validate-config", str(repo / ".pre-commit-config.yaml")],
+        ["yamllint", "--strict", "-c", str(repo / ".yamllint.yaml"), str(repo)],
+    ):
+        done = subprocess.run(
+            [str(BIN / command[0]), *command[1:]],
+            capture_output=True,
+            text=True,
+            cwd=repo,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
     hooks = (repo / ".pre-commit-config.yaml").read_text()
     assert "id: infometis-validate" in hooks and "id: infometis-secrets" in hooks
@@ -213,20 +330,27 @@ def test_generated_workflow_and_hooks_pass_their_linters(tmp_path):
 
 # --- refusals, --force, --dry-run -----------------------------------------------------------
 
-@pytest.mark.parametrize("args, message", [
-    (("service", "Web", "--image", "nginx:1.27.4"), "not valid"),
-    (("service", "9web", "--image", "nginx:1.27.4"), "starting with a letter"),
-    (("service", "web", "--image", "nginx"), "no tag"),
-    (("service", "web", "--image", "nginx:latest"), "not pinned"),
-    (("service", "web", "--image", "nginx:1", "--port", "70000"), "not a port"),
-    (("environment", "base", "--from", "dev"), "reserved"),
-    (("service", "infrastructure-mode", "--image", "nginx:1"), "choose another"),
-    (("environment", "qa", "--from", "nowhere"), "no environment 'nowhere'"),
-    (("cluster", "x_y", "--environment", "dev", "--mode", "independent"), "not valid"),
-    (("cluster", "dev", "--environment", "dev", "--mode", "independent"), "exists already"),
-    (("cluster", "edge1", "--environment", "dev", "--mode", "nomode"), "infometis new mode nomode"),
-    (("mode", "independent"), "exists already"),
-])
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("service", "Web", "--image", "nginx:1.27.4"), "not valid"),
+        (("service", "9web", "--image", "nginx:1.27.4"), "starting with a letter"),
+        (("service", "web", "--image", "nginx"), "no tag"),
+        (("service", "web", "--image", "nginx:latest"), "not pinned"),
+        (("service", "web", "--image", "nginx:1", "--port", "70000"), "not a port"),
+        (("environment", "base", "--from", "dev"), "reserved"),
+        (("service", "infrastructure-mode", "--image", "nginx:1"), "choose another"),
+        (("environment", "qa", "--from", "nowhere"), "no environment 'nowhere'"),
+        (("cluster", "x_y", "--environment", "dev", "--mode", "independent"), "not valid"),
+        (("cluster", "dev", "--environment", "dev", "--mode", "independent"), "exists already"),
+        (
+            ("cluster", "edge1", "--environment", "dev", "--mode", "nomode"),
+            "infometis new mode nomode",
+        ),
+        (("mode", "independent"), "exists already"),
+    ],
+)
 def test_refusals_write_nothing(tmp_path, args, message):
     repo = init(tmp_path)
     before = snapshot(repo)
@@ -242,7 +366,11 @@ def test_an_existing_service_is_refused_and_force_changes_nothing(tmp_path):
     run(*args)
     before = snapshot(repo)
     refused = run(*args, ok=False)
-    assert refused.exit_code == 2 and "service web exists already" in refused.output and "--force" in refused.output
+    assert (
+        refused.exit_code == 2
+        and "service web exists already" in refused.output
+        and "--force" in refused.output
+    )
     assert "nothing to change" in run(*args, "--force").output
     assert snapshot(repo) == before
 
@@ -250,7 +378,18 @@ def test_an_existing_service_is_refused_and_force_changes_nothing(tmp_path):
 def test_a_cluster_needs_every_service_in_its_environment(tmp_path):
     repo = init(tmp_path)
     run("new", "service", "web", "--image", "nginx:1.27.4", "--repo", str(repo))
-    result = run("new", "cluster", "qa1", "--environment", "qa", "--mode", "shared-cluster", "--repo", str(repo), ok=False)
+    result = run(
+        "new",
+        "cluster",
+        "qa1",
+        "--environment",
+        "qa",
+        "--mode",
+        "shared-cluster",
+        "--repo",
+        str(repo),
+        ok=False,
+    )
     assert result.exit_code == 2 and "infometis new environment qa --from ENV" in result.output
 
 
@@ -291,16 +430,36 @@ def test_crlf_lists_keep_their_line_endings(tmp_path):
 # --- property: any sequence validates clean; a command run again changes nothing --------------
 
 NAMES = st.sampled_from(["alpha", "beta", "gamma"])
-SERVICE = st.builds(lambda name, port, route, kind, config: (
-    "service", name, "--image", f"registry.example.internal/{name}:1.0.{port % 7}", "--port", str(port),
-    *(["--route"] if route else []), "--kind", kind, *(["--config-type", config] if config else [])),
-    NAMES, st.integers(1024, 9999), st.booleans(), st.sampled_from(["deployment", "statefulset"]),
-    st.sampled_from([None, "topics", "indices", "flows"]))
-ENVIRONMENT = st.builds(lambda name, source: ("environment", name, "--from", source),
-                        st.sampled_from(["qa", "staging"]), st.sampled_from(["dev", "prod", "qa"]))
-CLUSTER = st.builds(lambda name, environment, mode: ("cluster", name, "--environment", environment, "--mode", mode),
-                    st.sampled_from(["east", "west"]), st.sampled_from(["dev", "prod", "qa", "staging"]),
-                    st.sampled_from(["independent", "shared-cluster", "edge"]))
+SERVICE = st.builds(
+    lambda name, port, route, kind, config: (
+        "service",
+        name,
+        "--image",
+        f"registry.example.internal/{name}:1.0.{port % 7}",
+        "--port",
+        str(port),
+        *(["--route"] if route else []),
+        "--kind",
+        kind,
+        *(["--config-type", config] if config else []),
+    ),
+    NAMES,
+    st.integers(1024, 9999),
+    st.booleans(),
+    st.sampled_from(["deployment", "statefulset"]),
+    st.sampled_from([None, "topics", "indices", "flows"]),
+)
+ENVIRONMENT = st.builds(
+    lambda name, source: ("environment", name, "--from", source),
+    st.sampled_from(["qa", "staging"]),
+    st.sampled_from(["dev", "prod", "qa"]),
+)
+CLUSTER = st.builds(
+    lambda name, environment, mode: ("cluster", name, "--environment", environment, "--mode", mode),
+    st.sampled_from(["east", "west"]),
+    st.sampled_from(["dev", "prod", "qa", "staging"]),
+    st.sampled_from(["independent", "shared-cluster", "edge"]),
+)
 MODE = st.builds(lambda name: ("mode", name), st.sampled_from(["edge", "shared-cluster"]))
 COMMANDS = st.lists(st.one_of(SERVICE, ENVIRONMENT, CLUSTER, MODE), min_size=1, max_size=5)
 
@@ -317,7 +476,9 @@ def test_any_sequence_of_generators_validates_clean(commands):
             assert result.exit_code in (0, 2), result.output
             if result.exit_code == 2:  # refused: a clear line, nothing written
                 assert snapshot(repo) == before and result.output.startswith("infometis: error: ")
-        assert_clean(repo, allowed_warnings=("unreached",))  # a mode or an environment no cluster uses yet
+        assert_clean(
+            repo, allowed_warnings=("unreached",)
+        )  # a mode or an environment no cluster uses yet
         after = snapshot(repo)
         again = run("new", *commands[-1], "--repo", str(repo), ok=False)
         assert again.exit_code in (0, 2) and snapshot(repo) == after
@@ -342,8 +503,13 @@ def test_one_writer_at_a_time(tmp_path):
     before = snapshot(repo)
     with FileLock(repo / ".git" / "infometis.lock", timeout=0):  # another writer, holding the lock
         (repo / ".git" / "infometis.lock.holder").write_text("pid 1: promote dev uat\n")
-        result = run("new", "service", "web", "--image", "nginx:1.27.4", "--repo", str(repo), ok=False)
-    assert result.exit_code == 2 and "another infometis is writing this repository (pid 1: promote dev uat)" in result.output
+        result = run(
+            "new", "service", "web", "--image", "nginx:1.27.4", "--repo", str(repo), ok=False
+        )
+    assert (
+        result.exit_code == 2
+        and "another infometis is writing this repository (pid 1: promote dev uat)" in result.output
+    )
     assert snapshot(repo) == before
     run("new", "service", "web", "--image", "nginx:1.27.4", "--repo", str(repo))
     assert not (repo / ".git" / "infometis.lock.holder").exists()
@@ -358,11 +524,21 @@ def test_a_generated_service_promotes_along_the_init_order(tmp_path):
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "fleet")
     result = run("promote", "dev", "prod", "--dry-run", "--repo", str(repo))
-    assert "apps/web/prod/kustomization.yaml:8  images[nginx].newTag  1.27.4 → 1.27.5" in result.output
+    assert (
+        "apps/web/prod/kustomization.yaml:8  images[nginx].newTag  1.27.4 → 1.27.5" in result.output
+    )
 
 
-@pytest.mark.parametrize("image, tag", [("postgres:16.4", '"16.4"'), ("redis:7", '"7"'), ("python:3.10", '"3.10"'),
-                                        ("nginx:1.27.4", "1.27.4"), ("busybox:yes", '"yes"')])
+@pytest.mark.parametrize(
+    "image, tag",
+    [
+        ("postgres:16.4", '"16.4"'),
+        ("redis:7", '"7"'),
+        ("python:3.10", '"3.10"'),
+        ("nginx:1.27.4", "1.27.4"),
+        ("busybox:yes", '"yes"'),
+    ],
+)
 def test_a_tag_yaml_would_read_as_a_number_is_written_quoted(tmp_path, image, tag):
     repo = init(tmp_path, "dev")
     run("new", "service", "db", "--image", image, "--port", "5432", "--repo", str(repo))
@@ -373,14 +549,23 @@ def test_a_tag_yaml_would_read_as_a_number_is_written_quoted(tmp_path, image, ta
 
 
 def test_values_with_newlines_or_quotes_never_change_the_structure(tmp_path):
-    result = run("init", str(tmp_path / "a"), "--clusters", "dev", "--url", 'https://x.example/r.git\nignore: "/*"',
-                 ok=False)
+    result = run(
+        "init",
+        str(tmp_path / "a"),
+        "--clusters",
+        "dev",
+        "--url",
+        'https://x.example/r.git\nignore: "/*"',
+        ok=False,
+    )
     assert result.exit_code == 2 and "a newline or control character" in result.stderr
     assert not (tmp_path / "a").exists() or not any((tmp_path / "a").iterdir())
     repo = tmp_path / "b"
     run("init", str(repo), "--clusters", "dev", "--url", 'ssh://git@x.example/r"q.git')
     sync = list(yaml.safe_load_all((repo / "clusters/dev/flux-system/gotk-sync.yaml").read_text()))
-    assert sync[0]["spec"]["url"] == 'ssh://git@x.example/r"q.git' and "ignore" not in sync[0]["spec"]
+    assert (
+        sync[0]["spec"]["url"] == 'ssh://git@x.example/r"q.git' and "ignore" not in sync[0]["spec"]
+    )
 
 
 def test_a_tag_written_unquoted_by_hand_is_an_error_at_its_line_with_the_fix(tmp_path):
@@ -389,8 +574,17 @@ def test_a_tag_written_unquoted_by_hand_is_an_error_at_its_line_with_the_fix(tmp
     overlay = repo / "apps/db/dev/kustomization.yaml"
     overlay.write_text(overlay.read_text().replace('newTag: "3.10"', "newTag: 3.10  # by hand"))
     code, report = validate_json(repo)
-    found = [(p["file"], p["line"], p["message"], p["hint"]) for p in report["problems"] if p["check"] == "kustomize-build"]
-    assert found == [("apps/db/dev/kustomization.yaml", 8,
-                      "images[0].newTag: YAML reads 3.10 as a number (3.1), and kustomize needs a string here",
-                      'quote it as written: newTag: "3.10"')]
+    found = [
+        (p["file"], p["line"], p["message"], p["hint"])
+        for p in report["problems"]
+        if p["check"] == "kustomize-build"
+    ]
+    assert found == [
+        (
+            "apps/db/dev/kustomization.yaml",
+            8,
+            "images[0].newTag: YAML reads 3.10 as a number (3.1), and kustomize needs a string here",
+            'quote it as written: newTag: "3.10"',
+        )
+    ]
     assert code == 1

@@ -28,7 +28,11 @@ def fidelity(text: str) -> tuple[int, list[str]]:
             continue
         new = pin.value + "-next"
         once = edit.replace_token(text, pin.span, edit.quote(new, pin.style, pin.in_flow))
-        moved = [i for i, (a, b) in enumerate(zip(text.split("\n"), once.split("\n"), strict=True)) if a != b]
+        moved = [
+            i
+            for i, (a, b) in enumerate(zip(text.split("\n"), once.split("\n"), strict=True))
+            if a != b
+        ]
         again = {p.key: p for p in pins.pins(once)}.get(pin.key)
         if moved != [pin.span.line - 1] or again is None or again.value != new:
             wrong.append(f"{pin.field} at line {pin.span.line}: set once changed lines {moved}")
@@ -41,14 +45,21 @@ def fidelity(text: str) -> tuple[int, list[str]]:
 
 
 def _yaml_files(*roots: Path) -> list[Path]:
-    return sorted(p for root in roots for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(
+        p
+        for root in roots
+        for p in root.rglob("*")
+        if p.suffix in (".yaml", ".yml") and p.is_file()
+    )
 
 
 def test_every_pin_of_the_sample_round_trips():
     files = _yaml_files(ROOT / "apps", ROOT / "infrastructure", ROOT / "clusters")
     results = [fidelity(read_text(path)) for path in files]
     assert [w for _, wrong in results for w in wrong] == []
-    assert sum(edited for edited, _ in results) >= 17  # 5 services x 3 environments, 2 chart versions, …
+    assert (
+        sum(edited for edited, _ in results) >= 17
+    )  # 5 services x 3 environments, 2 chart versions, …
 
 
 def test_every_pin_of_the_corpus_round_trips():
@@ -67,29 +78,56 @@ def test_every_pin_of_the_corpus_round_trips():
         edited += count
         wrong += [f"{path.relative_to(corpus)}: {w}" for w in problems]
     assert wrong == []
-    assert tried > 500 and edited >= 90  # OCIRepository tags and semver ranges, HelmRelease chart versions
+    assert (
+        tried > 500 and edited >= 90
+    )  # OCIRepository tags and semver ranges, HelmRelease chart versions
 
 
 # Each case: (uat text, dev text, the uat lines the promotion must change to).
 CASES = {
-    "crlf": ("images:\r\n  - name: app\r\n    newTag: 1.0.0\r\n", "images:\r\n  - name: app\r\n    newTag: 1.1.0\r\n"),
-    "no-final-newline": ("images:\n  - name: app\n    newTag: 1.0.0", "images:\n  - name: app\n    newTag: 1.1.0\n"),
-    "trailing-comment": ("images:\n  - name: app\n    newTag: 1.0.0 # {\"$imagepolicy\": \"flux-system:app:tag\"}\n",
-                         "images:\n  - name: app\n    newTag: 1.1.0\n"),
-    "single-quotes": ("images:\n  - name: app\n    newTag: '1.0.0'\n", "images:\n  - name: app\n    newTag: \"1.1.0\"\n"),
-    "double-quotes": ("images:\n  - name: app\n    digest: \"sha256:aa\"\n", "images:\n  - name: app\n    digest: sha256:bb\n"),
-    "flow-list": ("images: [{name: app, newTag: 1.0.0}, {name: side, newTag: '2'}]\n",
-                  "images:\n  - name: side\n    newTag: '3'\n  - name: app\n    newTag: 1.1.0@sha256:cc\n"),
-    "tabs-in-comments": ("# pinned\there\nimages:\n  - name: app # the\tapp\n    newTag: 1.0.0  # was\t0.9\n",
-                         "images:\n  - name: app\n    newTag: 1.1.0\n"),
+    "crlf": (
+        "images:\r\n  - name: app\r\n    newTag: 1.0.0\r\n",
+        "images:\r\n  - name: app\r\n    newTag: 1.1.0\r\n",
+    ),
+    "no-final-newline": (
+        "images:\n  - name: app\n    newTag: 1.0.0",
+        "images:\n  - name: app\n    newTag: 1.1.0\n",
+    ),
+    "trailing-comment": (
+        'images:\n  - name: app\n    newTag: 1.0.0 # {"$imagepolicy": "flux-system:app:tag"}\n',
+        "images:\n  - name: app\n    newTag: 1.1.0\n",
+    ),
+    "single-quotes": (
+        "images:\n  - name: app\n    newTag: '1.0.0'\n",
+        'images:\n  - name: app\n    newTag: "1.1.0"\n',
+    ),
+    "double-quotes": (
+        'images:\n  - name: app\n    digest: "sha256:aa"\n',
+        "images:\n  - name: app\n    digest: sha256:bb\n",
+    ),
+    "flow-list": (
+        "images: [{name: app, newTag: 1.0.0}, {name: side, newTag: '2'}]\n",
+        "images:\n  - name: side\n    newTag: '3'\n  - name: app\n    newTag: 1.1.0@sha256:cc\n",
+    ),
+    "tabs-in-comments": (
+        "# pinned\there\nimages:\n  - name: app # the\tapp\n    newTag: 1.0.0  # was\t0.9\n",
+        "images:\n  - name: app\n    newTag: 1.1.0\n",
+    ),
 }
 HEAD = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-MULTI_UAT = ("---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: app\n---\n"
-             "apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: app\n"
-             "spec:\n  ref:\n    tag: \"1.0.0\"\n---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n"
-             "metadata:\n  name: app\nspec:\n  chart:\n    spec:\n      version: 4.0.0\n"
-             "  values:\n    replicas: 3 # infometis:promote-not\n    tag: v1 # infometis:promote\n")
-MULTI_DEV = MULTI_UAT.replace('"1.0.0"', "1.1.0").replace("4.0.0", "4.1.0").replace("v1 #", "v2 #").replace(": 3 #", ": 1 #")
+MULTI_UAT = (
+    "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: app\n---\n"
+    "apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: app\n"
+    'spec:\n  ref:\n    tag: "1.0.0"\n---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n'
+    "metadata:\n  name: app\nspec:\n  chart:\n    spec:\n      version: 4.0.0\n"
+    "  values:\n    replicas: 3 # infometis:promote-not\n    tag: v1 # infometis:promote\n"
+)
+MULTI_DEV = (
+    MULTI_UAT.replace('"1.0.0"', "1.1.0")
+    .replace("4.0.0", "4.1.0")
+    .replace("v1 #", "v2 #")
+    .replace(": 3 #", ": 1 #")
+)
 
 
 def _repo(tmp_path: Path, uat: str, dev: str, name: str = "kustomization.yaml") -> Path:
@@ -115,7 +153,9 @@ def _promote_and_back(repo: Path, name: str) -> tuple[bytes, bytes]:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_promotion_changes_only_the_pinned_tokens(tmp_path, case):
     uat, dev = CASES[case]
-    original, promoted = _promote_and_back(_repo(tmp_path, HEAD + uat, HEAD + dev), "kustomization.yaml")
+    original, promoted = _promote_and_back(
+        _repo(tmp_path, HEAD + uat, HEAD + dev), "kustomization.yaml"
+    )
     old_lines, new_lines = original.split(b"\n"), promoted.split(b"\n")
     changed = [(a, b) for a, b in zip(old_lines, new_lines, strict=True) if a != b]
     plan_lines = len({c.line for c in promotion.plan(tmp_path, Config(), "dev", "orig").changes})
@@ -125,15 +165,27 @@ def test_promotion_changes_only_the_pinned_tokens(tmp_path, case):
 
 
 def test_multi_document_sources_and_marked_values(tmp_path):
-    original, promoted = _promote_and_back(_repo(tmp_path, MULTI_UAT, MULTI_DEV, "app.yaml"), "app.yaml")
-    assert promoted == MULTI_UAT.replace('"1.0.0"', '"1.1.0"').replace("4.0.0", "4.1.0").replace("v1 #", "v2 #").encode()
+    original, promoted = _promote_and_back(
+        _repo(tmp_path, MULTI_UAT, MULTI_DEV, "app.yaml"), "app.yaml"
+    )
+    assert (
+        promoted
+        == MULTI_UAT.replace('"1.0.0"', '"1.1.0"')
+        .replace("4.0.0", "4.1.0")
+        .replace("v1 #", "v2 #")
+        .encode()
+    )
 
 
 def test_an_anchored_value_is_refused_with_the_reason(tmp_path):
-    uat = HEAD + "images:\n  - name: app\n    newTag: &tag 1.0.0\n  - name: side\n    newTag: *tag\n"
+    uat = (
+        HEAD + "images:\n  - name: app\n    newTag: &tag 1.0.0\n  - name: side\n    newTag: *tag\n"
+    )
     dev = HEAD + "images:\n  - name: app\n    newTag: 1.1.0\n"
     plan = promotion.plan(_repo(tmp_path, uat, dev), Config(), "dev", "uat")
-    assert [c.refused for c in plan.changes] == ["the value is anchored or an alias (&tag): a change would reach every use of it"]
+    assert [c.refused for c in plan.changes] == [
+        "the value is anchored or an alias (&tag): a change would reach every use of it"
+    ]
 
 
 def test_a_pin_written_twice_or_an_unreadable_file_is_said_and_not_promoted(tmp_path):
@@ -141,8 +193,12 @@ def test_a_pin_written_twice_or_an_unreadable_file_is_said_and_not_promoted(tmp_
     repo = _repo(tmp_path, HEAD + "images:\n  - name: app\n    newTag: 1.0.0\n", dev)
     plan = promotion.plan(repo, Config(), "dev", "uat")
     assert plan.changes == []
-    assert plan.missing == ['apps/app/dev/kustomization.yaml:6: mapping key "newTag" already defined at line 5: fix it, then promote']
+    assert plan.missing == [
+        'apps/app/dev/kustomization.yaml:6: mapping key "newTag" already defined at line 5: fix it, then promote'
+    ]
     (repo / "apps/app/dev/kustomization.yaml").write_bytes(HEAD.encode() + b"images: []\n# \xff\n")
     plan = promotion.plan(repo, Config(), "dev", "uat")
     offset = len(HEAD) + len("images: []\n# ")
-    assert plan.missing == [f"apps/app/dev/kustomization.yaml cannot be read: not UTF-8 (byte {offset})"]
+    assert plan.missing == [
+        f"apps/app/dev/kustomization.yaml cannot be read: not UTF-8 (byte {offset})"
+    ]

@@ -18,9 +18,18 @@ pytestmark = pytest.mark.skipif(MAKE is None, reason="make is not installed")
 def _plan(tmp_path: Path, bin_folder: Path, *args: str) -> subprocess.CompletedProcess:
     """What `make install` would run with only `bin_folder` on PATH (into a venv that does not exist)."""
     # a make of our own, not a sub-make of `make test` (which would print "Entering directory")
-    environment = {key: value for key, value in os.environ.items() if key not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    return subprocess.run([MAKE, "-n", "install", f"VENV={tmp_path / 'venv'}", *args], cwd=ROOT, capture_output=True,
-                          text=True, env=dict(environment, PATH=str(bin_folder)))
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    }
+    return subprocess.run(
+        [MAKE, "-n", "install", f"VENV={tmp_path / 'venv'}", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(environment, PATH=str(bin_folder)),
+    )
 
 
 def _folder_with(tmp_path: Path, **programs: str) -> Path:

@@ -5,7 +5,9 @@ from infometis.model.substitute import substitute
 
 def test_forms_of_reference():
     variables = {"domain": "dev.example", "empty": ""}
-    outcome = substitute("a=${domain} b=${missing:=x} c=${empty:-y} d=${empty=z} e=$${domain}", variables)
+    outcome = substitute(
+        "a=${domain} b=${missing:=x} c=${empty:-y} d=${empty=z} e=$${domain}", variables
+    )
     assert outcome.text == "a=dev.example b=x c=y d= e=${domain}"
     assert outcome.missing == [] and outcome.invalid == []
 
@@ -26,8 +28,10 @@ def test_substituted_values_are_not_substituted_again():
     assert outcome.text == "${a}"
 
 
-@given(st.text(alphabet="${}:=-ab_$ \n", max_size=60),
-       st.dictionaries(st.sampled_from(["a", "b", "ab"]), st.text(alphabet="${}ab", max_size=5)))
+@given(
+    st.text(alphabet="${}:=-ab_$ \n", max_size=60),
+    st.dictionaries(st.sampled_from(["a", "b", "ab"]), st.text(alphabet="${}ab", max_size=5)),
+)
 def test_never_raises_and_terminates(text, variables):
     outcome = substitute(text, variables)
     assert isinstance(outcome.text, str)
@@ -38,11 +42,22 @@ def test_never_raises_and_terminates(text, variables):
 def test_string_functions_of_flux_envsubst():
     variables = {"name": "infometis", "path": "a/b/c.tar.gz", "empty": ""}
     cases = {
-        "${#name}": "9", "${name^}": "Infometis", "${name^^}": "INFOMETIS", "${name,}": "infometis",
-        "${name:2}": "fometis", "${name:2:3}": "fom", "${name:20}": "",
-        "${path#*/}": "b/c.tar.gz", "${path##*/}": "c.tar.gz", "${path%.*}": "a/b/c.tar", "${path%%.*}": "a/b/c",
-        "${name/i/I}": "Infometis", "${name//i/I}": "InfometIs", "${name/#info/data}": "datametis",
-        "${name/%metis/graphic}": "infographic", "${#empty}": "0",
+        "${#name}": "9",
+        "${name^}": "Infometis",
+        "${name^^}": "INFOMETIS",
+        "${name,}": "infometis",
+        "${name:2}": "fometis",
+        "${name:2:3}": "fom",
+        "${name:20}": "",
+        "${path#*/}": "b/c.tar.gz",
+        "${path##*/}": "c.tar.gz",
+        "${path%.*}": "a/b/c.tar",
+        "${path%%.*}": "a/b/c",
+        "${name/i/I}": "Infometis",
+        "${name//i/I}": "InfometIs",
+        "${name/#info/data}": "datametis",
+        "${name/%metis/graphic}": "infographic",
+        "${#empty}": "0",
     }
     for reference, expected in cases.items():
         outcome = substitute(reference, variables)

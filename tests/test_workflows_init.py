@@ -35,25 +35,47 @@ def fleet(act_session, generated):
 def test_init_pins_this_release_by_default(generated):
     fleet = generated
     workflow = (fleet / ".github/workflows/validate.yaml").read_text()
-    assert f"uses: infometis/infometis@v{__version__}  # zizmor: ignore[unpinned-uses] a release tag;" in workflow
+    assert (
+        f"uses: infometis/infometis@v{__version__}  # zizmor: ignore[unpinned-uses] a release tag;"
+        in workflow
+    )
     hooks = (fleet / ".pre-commit-config.yaml").read_text()
     assert f"repo: https://github.com/infometis/infometis\n    rev: v{__version__}\n" in hooks
-    assert f'pip install "git+https://github.com/infometis/infometis@v{__version__}"' in (fleet / "README.md").read_text()
+    assert (
+        f'pip install "git+https://github.com/infometis/infometis@v{__version__}"'
+        in (fleet / "README.md").read_text()
+    )
 
 
 def test_init_takes_a_mirror_and_a_ref(tmp_path):
-    result = invoke("init", str(tmp_path / "fleet"), "--infometis-repo", "https://git.corp.example/platform/infometis.git",
-                    "--infometis-ref", COMMIT)
+    result = invoke(
+        "init",
+        str(tmp_path / "fleet"),
+        "--infometis-repo",
+        "https://git.corp.example/platform/infometis.git",
+        "--infometis-ref",
+        COMMIT,
+    )
     assert result.exit_code == 0, result.output
-    assert f"uses: platform/infometis@{COMMIT}\n" in (tmp_path / "fleet/.github/workflows/validate.yaml").read_text()
+    assert (
+        f"uses: platform/infometis@{COMMIT}\n"
+        in (tmp_path / "fleet/.github/workflows/validate.yaml").read_text()
+    )
     hooks = (tmp_path / "fleet/.pre-commit-config.yaml").read_text()
     assert f"repo: https://git.corp.example/platform/infometis.git\n    rev: {COMMIT}\n" in hooks
 
 
-@pytest.mark.parametrize(("option", "value", "said"), [
-    ("--infometis-repo", "https://git.corp.example", "is not the URL of a repository OWNER/NAME"),
-    ("--infometis-ref", "v1 2", "is not a tag or commit"),
-])
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        (
+            "--infometis-repo",
+            "https://git.corp.example",
+            "is not the URL of a repository OWNER/NAME",
+        ),
+        ("--infometis-ref", "v1 2", "is not a tag or commit"),
+    ],
+)
 def test_init_refuses_what_names_no_release(tmp_path, option, value, said):
     result = invoke("init", str(tmp_path / "fleet"), option, value)
     assert result.exit_code == 2 and said in result.output
@@ -61,11 +83,18 @@ def test_init_refuses_what_names_no_release(tmp_path, option, value, said):
 
 
 @pytest.mark.act
-def test_the_generated_workflow_runs_green(act_session, github_api, infometis_release, fleet, tmp_path):
+def test_the_generated_workflow_runs_green(
+    act_session, github_api, infometis_release, fleet, tmp_path
+):
     runner = act_session.checkout(SLUG, "main", tmp_path / "runner")
-    done = act_session.run(runner, "push", push_event(fleet, "0" * 40), github_api,
-                           workflow=str(runner / ".github/workflows/validate.yaml"),
-                           actions={infometis_release.action: infometis_release.source})
+    done = act_session.run(
+        runner,
+        "push",
+        push_event(fleet, "0" * 40),
+        github_api,
+        workflow=str(runner / ".github/workflows/validate.yaml"),
+        actions={infometis_release.action: infometis_release.source},
+    )
     assert done.returncode == 0, done.log
     assert re.search(rf"infometis {re.escape(__version__)}$", done.log, re.M)
     assert "infometis: 0 errors, 0 warnings" in done.log
@@ -76,11 +105,23 @@ def test_the_generated_hooks_run_green(act_session, infometis_release, fleet, tm
     """pre-commit fetches the hooks from https://github.com/infometis/infometis at the tag: here a
     bare repository holding the release stands in for it."""
     # pre-commit passes git only GIT_CONFIG_COUNT/KEY/VALUE of the environment's git settings
-    env = dict(os.environ, GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0=f"url.{act_session.folder / 'git' / 'infometis'}/.insteadOf",
-               GIT_CONFIG_VALUE_0="https://github.com/infometis/", PRE_COMMIT_HOME=str(act_session.folder / "pre-commit"),
-               PIP_CACHE_DIR=os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip")), NO_COLOR="1")
-    done = subprocess.run([str(BIN / "pre-commit"), "run", "--all-files"], cwd=fleet, env=env, capture_output=True,
-                          text=True, timeout=900)
+    env = dict(
+        os.environ,
+        GIT_CONFIG_COUNT="1",
+        GIT_CONFIG_KEY_0=f"url.{act_session.folder / 'git' / 'infometis'}/.insteadOf",
+        GIT_CONFIG_VALUE_0="https://github.com/infometis/",
+        PRE_COMMIT_HOME=str(act_session.folder / "pre-commit"),
+        PIP_CACHE_DIR=os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip")),
+        NO_COLOR="1",
+    )
+    done = subprocess.run(
+        [str(BIN / "pre-commit"), "run", "--all-files"],
+        cwd=fleet,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     for hook in ("infometis validate", "infometis secrets", "yamllint"):
         assert re.search(rf"^{hook}\.+Passed$", done.stdout, re.M), done.stdout

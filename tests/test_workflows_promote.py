@@ -29,14 +29,25 @@ def fleet(act_session, tmp_path):
 
 
 def push(act_session, work):
-    subprocess.run(["git", "-C", str(work), "push", "-q", "origin", "HEAD:refs/heads/trunk", "--tags"],
-                   check=True, capture_output=True, env=act_session.env())
+    subprocess.run(
+        ["git", "-C", str(work), "push", "-q", "origin", "HEAD:refs/heads/trunk", "--tags"],
+        check=True,
+        capture_output=True,
+        env=act_session.env(),
+    )
 
 
 def run_promote(act_session, github_api, tmp_path, name, event_name, event):
     runner = act_session.checkout(SLUG, "trunk", tmp_path / name)
-    run = act_session.run(runner, event_name, event, github_api, workflow=str(runner / ".github/workflows/promote.yaml"),
-                          secrets={"INFOMETIS_PROMOTE_TOKEN": TOKEN}, variables={"INFOMETIS_PROMOTE_ON_PUSH": "dev uat prod"})
+    run = act_session.run(
+        runner,
+        event_name,
+        event,
+        github_api,
+        workflow=str(runner / ".github/workflows/promote.yaml"),
+        secrets={"INFOMETIS_PROMOTE_TOKEN": TOKEN},
+        variables={"INFOMETIS_PROMOTE_ON_PUSH": "dev uat prod"},
+    )
     assert run.returncode == 0, run.log
     return run
 
@@ -53,7 +64,12 @@ def bump_dev_kafka(work, tag):
 
 def merge(act_session, work, branch):
     """Merging the pull request: its branch merged into trunk, pushed."""
-    subprocess.run(["git", "-C", str(work), "fetch", "-q", "origin"], check=True, capture_output=True, env=act_session.env())
+    subprocess.run(
+        ["git", "-C", str(work), "fetch", "-q", "origin"],
+        check=True,
+        capture_output=True,
+        env=act_session.env(),
+    )
     git(work, "merge", "-q", "--no-ff", "-m", f"Merge {branch}", f"origin/{branch}")
     push(act_session, work)
 
@@ -65,8 +81,14 @@ def test_promotion_by_merging_through_three_stages(act_session, github_api, flee
     push(act_session, fleet)
 
     # a push that bumps dev: a branch promote/dev-to-uat/… on origin and one pull request
-    run = run_promote(act_session, github_api, tmp_path, "run-1", "push", push_event(fleet, before, default_branch="trunk",
-                                                                                     ref="refs/heads/trunk"))
+    run = run_promote(
+        act_session,
+        github_api,
+        tmp_path,
+        "run-1",
+        "push",
+        push_event(fleet, before, default_branch="trunk", ref="refs/heads/trunk"),
+    )
     [pull] = github_api.state.pulls
     branch = pull["head"]["ref"]
     assert branch.startswith("promote/dev-to-uat/") and pull["base"]["ref"] == "trunk", pull
@@ -78,27 +100,53 @@ def test_promotion_by_merging_through_three_stages(act_session, github_api, flee
     assert "nothing of uat changed in this push" in run.log
 
     # the same push again: the open pull request is updated, no second one
-    run_promote(act_session, github_api, tmp_path, "run-2", "push", push_event(fleet, before, default_branch="trunk",
-                                                                              ref="refs/heads/trunk"))
+    run_promote(
+        act_session,
+        github_api,
+        tmp_path,
+        "run-2",
+        "push",
+        push_event(fleet, before, default_branch="trunk", ref="refs/heads/trunk"),
+    )
     assert len(github_api.state.pulls) == 1
-    assert [r.method for r in github_api.state.requests if r.path.endswith(f"/pulls/{pull['number']}")] == ["PATCH"]
+    assert [
+        r.method for r in github_api.state.requests if r.path.endswith(f"/pulls/{pull['number']}")
+    ] == ["PATCH"]
 
     # merging it is a push that changes uat: the next stage's pull request
     before = git(fleet, "rev-parse", "HEAD")
     merge(act_session, fleet, branch)
     pull["state"] = "closed"
-    run_promote(act_session, github_api, tmp_path, "run-3", "push", push_event(fleet, before, default_branch="trunk",
-                                                                              ref="refs/heads/trunk"))
+    run_promote(
+        act_session,
+        github_api,
+        tmp_path,
+        "run-3",
+        "push",
+        push_event(fleet, before, default_branch="trunk", ref="refs/heads/trunk"),
+    )
     assert len(github_api.state.pulls) == 2
     second = github_api.state.pulls[1]
-    assert second["head"]["ref"].startswith("promote/uat-to-prod/") and second["base"]["ref"] == "trunk"
-    assert "apps/kafka/prod/kustomization.yaml:9" in second["body"] and "3.9.1 → 4.2.0" in second["body"]
+    assert (
+        second["head"]["ref"].startswith("promote/uat-to-prod/")
+        and second["base"]["ref"] == "trunk"
+    )
+    assert (
+        "apps/kafka/prod/kustomization.yaml:9" in second["body"]
+        and "3.9.1 → 4.2.0" in second["body"]
+    )
     assert "newTag: 4.2.0" in branch_file(bare, second["head"]["ref"], KAFKA.format("prod"))
 
     # by hand, dev → uat again: uat already pins what dev pins; nothing is pushed or opened
-    dispatch = {"inputs": {"src": "dev", "dst": "uat"}, "ref": "refs/heads/trunk",
-                "repository": push_event(fleet, before, default_branch="trunk")["repository"]}
+    dispatch = {
+        "inputs": {"src": "dev", "dst": "uat"},
+        "ref": "refs/heads/trunk",
+        "repository": push_event(fleet, before, default_branch="trunk")["repository"],
+    }
     heads = git(bare, "for-each-ref", "--format=%(refname)")
     run = run_promote(act_session, github_api, tmp_path, "run-4", "workflow_dispatch", dispatch)
     assert "nothing to promote: uat already pins what dev pins" in run.log
-    assert len(github_api.state.pulls) == 2 and git(bare, "for-each-ref", "--format=%(refname)") == heads
+    assert (
+        len(github_api.state.pulls) == 2
+        and git(bare, "for-each-ref", "--format=%(refname)") == heads
+    )

@@ -5,8 +5,9 @@ from infometis.load.yamlio import dump, field_lines, load_stream, load_text
 
 def test_duplicate_keys_are_problems_with_their_line():
     loaded = load_text(b"metadata:\n  name: a\n  name: b\n", "f.yaml")
-    assert [(p.check, p.line, p.column, p.message) for p in loaded.problems] == \
-        [("yaml", 3, 3, 'mapping key "name" already defined at line 2')]
+    assert [(p.check, p.line, p.column, p.message) for p in loaded.problems] == [
+        ("yaml", 3, 3, 'mapping key "name" already defined at line 2')
+    ]
 
 
 def test_syntax_error_has_a_line():
@@ -45,6 +46,7 @@ def test_any_bytes_give_documents_or_problems(raw):
 
 def test_field_lines_walks_shared_alias_nodes_once():
     import yaml
+
     node = yaml.compose("a: &x {b: 1}\nc: *x\n")
     assert field_lines(node)[("a", "b")] == (1, 8)
 

@@ -50,16 +50,22 @@ def gate(listing: dict) -> tuple[bool, list[str]]:
         lines.append(f"NOT READY  {name}: {reason}" if reason else f"ready      {name}")
     if not active["Kustomization"]:
         failed = True
-        lines.append("NOT READY  the cluster has no Flux Kustomization that is not suspended: nothing was synced")
-    lines.append(f"{active['Kustomization']} Kustomization(s), {active['HelmRelease']} HelmRelease(s) checked: "
-                 + ("some are not Ready" if failed else "all Ready"))
+        lines.append(
+            "NOT READY  the cluster has no Flux Kustomization that is not suspended: nothing was synced"
+        )
+    lines.append(
+        f"{active['Kustomization']} Kustomization(s), {active['HelmRelease']} HelmRelease(s) checked: "
+        + ("some are not Ready" if failed else "all Ready")
+    )
     return not failed, lines
 
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print("usage: flux_ready.py FILE|-   (the output of kubectl get kustomizations,helmreleases -A -o json)",
-              file=sys.stderr)
+        print(
+            "usage: flux_ready.py FILE|-   (the output of kubectl get kustomizations,helmreleases -A -o json)",
+            file=sys.stderr,
+        )
         return 2
     try:
         text = sys.stdin.read() if argv[1] == "-" else open(argv[1], encoding="utf-8").read()

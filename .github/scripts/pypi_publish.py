@@ -20,16 +20,25 @@ from pathlib import Path
 
 
 def fetch(url: str, *, data: dict | None = None, token: str | None = None) -> dict:
-    headers = {"Content-Type": "application/json"} | ({"Authorization": f"bearer {token}"} if token else {})
+    headers = {"Content-Type": "application/json"} | (
+        {"Authorization": f"bearer {token}"} if token else {}
+    )
     body = json.dumps(data).encode() if data is not None else None
-    with urllib.request.urlopen(urllib.request.Request(url, data=body, headers=headers), timeout=60) as response:
+    with urllib.request.urlopen(
+        urllib.request.Request(url, data=body, headers=headers), timeout=60
+    ) as response:
         return json.load(response)
 
 
 def upload_token(index: str) -> str:
-    request_url, request_token = os.environ.get("ACTIONS_ID_TOKEN_REQUEST_URL"), os.environ.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+    request_url, request_token = (
+        os.environ.get("ACTIONS_ID_TOKEN_REQUEST_URL"),
+        os.environ.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+    )
     if not request_url or not request_token:
-        sys.exit("pypi_publish.py: no OIDC token to exchange: the job needs `permissions: id-token: write`")
+        sys.exit(
+            "pypi_publish.py: no OIDC token to exchange: the job needs `permissions: id-token: write`"
+        )
     audience = fetch(f"{index}/_/oidc/audience")["audience"]
     separator = "&" if "?" in request_url else "?"
     oidc = fetch(f"{request_url}{separator}audience={audience}", token=request_token)["value"]
@@ -45,9 +54,13 @@ def main(dists: list[str]) -> int:
         sys.exit("usage: pypi_publish.py DIST... (the files python -m build wrote)")
     index = os.environ.get("PYPI_INDEX") or "https://pypi.org"
     upload = os.environ.get("PYPI_UPLOAD") or "https://upload.pypi.org/legacy/"
-    env = dict(os.environ, TWINE_USERNAME="__token__", TWINE_PASSWORD=upload_token(index.rstrip("/")))
+    env = dict(
+        os.environ, TWINE_USERNAME="__token__", TWINE_PASSWORD=upload_token(index.rstrip("/"))
+    )
     twine = Path(sys.executable).with_name("twine")
-    return subprocess.run([str(twine), "upload", "--non-interactive", "--repository-url", upload, *dists], env=env).returncode
+    return subprocess.run(
+        [str(twine), "upload", "--non-interactive", "--repository-url", upload, *dists], env=env
+    ).returncode
 
 
 if __name__ == "__main__":

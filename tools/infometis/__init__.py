@@ -7,6 +7,7 @@ def __getattr__(name: str) -> str:
     if name != "__version__":
         raise AttributeError(f"module 'infometis' has no attribute {name!r}")
     from importlib.metadata import PackageNotFoundError, version
+
     try:
         found = version("infometis")
     except PackageNotFoundError:  # running from a source tree that is not installed

@@ -13,7 +13,9 @@ from infometis.render.helmrelease import is_helm_release
 from infometis.render.pipeline import ClusterRun
 
 
-def apply_order(kustomizations: list[FluxKustomization], first: list[FluxKustomization] = ()) -> list[list[FluxKustomization]]:
+def apply_order(
+    kustomizations: list[FluxKustomization], first: list[FluxKustomization] = ()
+) -> list[list[FluxKustomization]]:
     """Levels of Kustomizations: each comes after the one that creates it (its parent, or
     `first`, the syncs of the entry folder) and after those it dependsOn. A cycle is broken
     at its first member (the flux-depends-on check reports it). Linear in the edges."""
@@ -22,7 +24,9 @@ def apply_order(kustomizations: list[FluxKustomization], first: list[FluxKustomi
     waiting: dict = {}
     dependents: dict = {key: [] for key in keys}
     for key, k in keys.items():
-        before = {(k.target, ref) for ref in [k.parent, *(rid for _, rid in k.depends_on)]} & keys.keys()
+        before = {
+            (k.target, ref) for ref in [k.parent, *(rid for _, rid in k.depends_on)]
+        } & keys.keys()
         waiting[key] = (before or (roots if key not in roots else set())) - {key}
         for other in waiting[key]:
             dependents[other].append(key)
@@ -38,7 +42,9 @@ def apply_order(kustomizations: list[FluxKustomization], first: list[FluxKustomi
                 position += 1
             ready = [order[position]]
         done.update(ready)
-        levels.append(sorted((keys[key] for key in ready), key=lambda k: (k.id.namespace, k.id.name)))
+        levels.append(
+            sorted((keys[key] for key in ready), key=lambda k: (k.id.namespace, k.id.name))
+        )
         following = []
         for key in ready:
             for dependent in dependents[key]:
@@ -56,14 +62,21 @@ class ClusterGraph:
     mode: str
     levels: list[list[FluxKustomization]]
     entry_syncs: list[FluxKustomization]
-    releases: dict = field(default_factory=dict)  # Kustomization id → [(HelmRelease, chart, objects)]
+    releases: dict = field(
+        default_factory=dict
+    )  # Kustomization id → [(HelmRelease, chart, objects)]
 
     @classmethod
     def of(cls, cluster: ClusterRun) -> ClusterGraph:
         settings = cluster.settings
-        return cls(cluster.name, str(settings.get("environment", "?")), str(settings.get("mode", "?")),
-                   apply_order(list(cluster.kustomizations.values()), cluster.entry_syncs), cluster.entry_syncs,
-                   _releases(cluster))
+        return cls(
+            cluster.name,
+            str(settings.get("environment", "?")),
+            str(settings.get("mode", "?")),
+            apply_order(list(cluster.kustomizations.values()), cluster.entry_syncs),
+            cluster.entry_syncs,
+            _releases(cluster),
+        )
 
     @property
     def title(self) -> str:
@@ -116,9 +129,14 @@ def _releases(cluster: ClusterRun) -> dict:
         for r in rendered.resources:
             if is_helm_release(r.data):
                 spec = ((r.data.get("spec") or {}).get("chart") or {}).get("spec") or {}
-                chart = f"{spec.get('chart')} {spec.get('version') or '*'}" if spec.get("chart") else "chartRef"
+                chart = (
+                    f"{spec.get('chart')} {spec.get('version') or '*'}"
+                    if spec.get("chart")
+                    else "chartRef"
+                )
                 found.setdefault(rendered.kustomization.id, []).append(
-                    (f"{r.id.namespace}/{r.id.name}", chart, counts.get(id(r), 0)))
+                    (f"{r.id.namespace}/{r.id.name}", chart, counts.get(id(r), 0))
+                )
     return found
 
 
@@ -138,11 +156,17 @@ def text(graphs: list[ClusterGraph]) -> str:
             for k in level:
                 after = ", ".join(_name(d) for d in graph.depends(k))
                 source = graph.other_source(k)
-                lines.append(f"  {number}. {_name(k)}  {k.path or '(root)'}" + (f"  from {source}" if source else "")
-                             + _remote(k) + (f"  after {after}" if after else ""))
+                lines.append(
+                    f"  {number}. {_name(k)}  {k.path or '(root)'}"
+                    + (f"  from {source}" if source else "")
+                    + _remote(k)
+                    + (f"  after {after}" if after else "")
+                )
                 for release, chart, count in graph.releases.get(k.id, []):
-                    lines.append(f"       HelmRelease {release}  chart {chart}: "
-                                 + (f"{count} objects" if count else "not rendered"))
+                    lines.append(
+                        f"       HelmRelease {release}  chart {chart}: "
+                        + (f"{count} objects" if count else "not rendered")
+                    )
         lines.append("")
     return "\n".join(lines)
 
@@ -160,9 +184,13 @@ def mermaid(graphs: list[ClusterGraph]) -> str:
     lines = ["flowchart LR"]
     for graph in graphs:
         ids = graph.node_ids()
-        lines.append(f'  subgraph cluster_{_plain(graph.name)}["{_escape_mermaid(graph.heading())}"]')
+        lines.append(
+            f'  subgraph cluster_{_plain(graph.name)}["{_escape_mermaid(graph.heading())}"]'
+        )
         for k in graph.kustomizations:
-            lines.append(f'    {ids[k.id]}["{_escape_mermaid(_name(k))}<br/>{_escape_mermaid(k.path)}"]')
+            lines.append(
+                f'    {ids[k.id]}["{_escape_mermaid(_name(k))}<br/>{_escape_mermaid(k.path)}"]'
+            )
         lines += [f'    {ids[s]}(["{_escape_mermaid(s)}"])' for s in ids if isinstance(s, str)]
         lines.append("  end")
         lines += ["  " + edge for edge in _edges(graph, ids, "{} --> {}", "{} -.-> {}")]
@@ -184,10 +212,16 @@ def dot(graphs: list[ClusterGraph]) -> str:
         lines.append(f"  subgraph cluster_{_plain(graph.name)} {{")
         lines.append(f"    label={_quote(graph.heading())};")
         for k in graph.kustomizations:
-            lines.append(f"    {ids[k.id]} [shape=box, label={_quote(_name(k) + chr(10) + k.path)}];")
-        lines += [f"    {ids[s]} [shape=cylinder, label={_quote(s)}];" for s in ids if isinstance(s, str)]
+            lines.append(
+                f"    {ids[k.id]} [shape=box, label={_quote(_name(k) + chr(10) + k.path)}];"
+            )
+        lines += [
+            f"    {ids[s]} [shape=cylinder, label={_quote(s)}];" for s in ids if isinstance(s, str)
+        ]
         lines.append("  }")
-        lines += ["  " + edge for edge in _edges(graph, ids, "{} -> {};", "{} -> {} [style=dashed];")]
+        lines += [
+            "  " + edge for edge in _edges(graph, ids, "{} -> {};", "{} -> {} [style=dashed];")
+        ]
     return "\n".join(lines + ["}"]) + "\n"
 
 

@@ -67,7 +67,11 @@ def object_key(resource: Resource) -> ObjectKey:
     differs whenever the content does (the content is compared instead)."""
     name = resource.id.name
     generated = resource.origin is not None and resource.origin.name in KUSTOMIZATION_FILES
-    if generated and resource.id.kind in ("ConfigMap", "Secret") and (match := _GENERATED_SUFFIX.match(name)):
+    if (
+        generated
+        and resource.id.kind in ("ConfigMap", "Secret")
+        and (match := _GENERATED_SUFFIX.match(name))
+    ):
         name = match.group(1)
     return resource.id.kind, resource.id.group, name
 
@@ -83,10 +87,16 @@ def core_objects(run) -> dict[str, dict[str, dict[ObjectKey, Resource]]]:
             for resource in rendered.resources:
                 if resource.via is not None:
                     continue
-                service = layout.core_service(run.cache.relative(resource.origin)) if resource.origin else None
+                service = (
+                    layout.core_service(run.cache.relative(resource.origin))
+                    if resource.origin
+                    else None
+                )
                 if service is not None and isinstance(resource.data, dict):
                     by_cluster = found.setdefault(service, {}).setdefault(rendered.target, {})
-                    by_cluster.setdefault(object_key(resource), resource)  # a duplicate is duplicate-resource's
+                    by_cluster.setdefault(
+                        object_key(resource), resource
+                    )  # a duplicate is duplicate-resource's
     for by_cluster in found.values():
         for objects in by_cluster.values():
             namespace = namespace_of(objects.values())
@@ -134,7 +144,9 @@ class _Node:
 
     def step(self, part) -> list[_Node]:
         found = []
-        child = self.exact.get(part) if isinstance(part, (str, int)) else None  # (a key 1.0 is not index 1)
+        child = (
+            self.exact.get(part) if isinstance(part, (str, int)) else None
+        )  # (a key 1.0 is not index 1)
         if child is not None:
             found.append(child)
         if self.any_key is not None and isinstance(part, str):
@@ -164,7 +176,9 @@ def _trie(patterns: tuple) -> _Node:
 
 def _mask(value, path: tuple, live: list[_Node], environment: str):
     if _is_container_image(path) and isinstance(value, str):
-        return image_repository(value)  # kustomize's `images:` pins tags in every kind: always the environment's
+        return image_repository(
+            value
+        )  # kustomize's `images:` pins tags in every kind: always the environment's
     if path:  # `live` matched path[:-1]: step on by the last part
         live = [child for node in live for child in node.step(path[-1])]
     if any(node.end for node in live):
@@ -182,13 +196,20 @@ def _mask(value, path: tuple, live: list[_Node], environment: str):
                 kept[key] = item
         return kept
     if isinstance(value, list):
-        items = [_mask(item, path + (index,), live, environment) for index, item in enumerate(value)]
+        items = [
+            _mask(item, path + (index,), live, environment) for index, item in enumerate(value)
+        ]
         return [item for item in items if item is not MISSING]
     return value
 
 
 def _is_container_image(path: tuple) -> bool:
-    return len(path) >= 3 and path[-1] == "image" and isinstance(path[-2], int) and path[-3] in CONTAINER_LISTS
+    return (
+        len(path) >= 3
+        and path[-1] == "image"
+        and isinstance(path[-2], int)
+        and path[-3] in CONTAINER_LISTS
+    )
 
 
 def templated(value: Any, settings: dict[str, str], renames: dict[str, str] | None = None) -> Any:
@@ -206,34 +227,60 @@ def templated(value: Any, settings: dict[str, str], renames: dict[str, str] | No
     if not words:
         return value
     alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
-    return re.sub(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", lambda m: "${" + words[m.group(0)] + "}", value)
+    return re.sub(
+        rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])",
+        lambda m: "${" + words[m.group(0)] + "}",
+        value,
+    )
 
 
-def differences(service: str, objects_by_cluster: dict[str, dict[ObjectKey, Any]], patterns,
-                settings: dict[str, dict[str, str]] | None = None) -> list[Difference]:
+def differences(
+    service: str,
+    objects_by_cluster: dict[str, dict[ObjectKey, Any]],
+    patterns,
+    settings: dict[str, dict[str, str]] | None = None,
+) -> list[Difference]:
     """Each field (and object) of the service's core that is not the same in every cluster,
     once. Objects are Resources or plain dicts; `settings` is cluster → its settings values."""
     settings = {c: dict((settings or {}).get(c, {})) for c in objects_by_cluster}
-    for cluster, objects in objects_by_cluster.items():  # namespaces may differ: so may what names them
+    for (
+        cluster,
+        objects,
+    ) in objects_by_cluster.items():  # namespaces may differ: so may what names them
         settings[cluster].setdefault("namespace", namespace_of(objects.values()))
     parsed = parse_patterns(patterns)
-    renames = {cluster: {r.id.name: key[2] for key, r in objects.items()
-                         if isinstance(r, Resource) and r.id.name != key[2]}
-               for cluster, objects in objects_by_cluster.items()}
+    renames = {
+        cluster: {
+            r.id.name: key[2]
+            for key, r in objects.items()
+            if isinstance(r, Resource) and r.id.name != key[2]
+        }
+        for cluster, objects in objects_by_cluster.items()
+    }
     keys = sorted({key for objects in objects_by_cluster.values() for key in objects})
     found: list[Difference] = []
     for key in keys:
-        presence = {c: PRESENT if key in objects else MISSING for c, objects in objects_by_cluster.items()}
+        presence = {
+            c: PRESENT if key in objects else MISSING for c, objects in objects_by_cluster.items()
+        }
         if MISSING in presence.values():
             found.append(Difference(service, key, (), presence))
-        present = {c: objects[key] for c, objects in objects_by_cluster.items()
-                   if isinstance(getattr(objects.get(key), "data", objects.get(key)), dict)}  # else nothing to judge
+        present = {
+            c: objects[key]
+            for c, objects in objects_by_cluster.items()
+            if isinstance(getattr(objects.get(key), "data", objects.get(key)), dict)
+        }  # else nothing to judge
         if len(present) < 2:
             continue
-        values = {c: masked(getattr(obj, "data", obj), parsed, settings.get(c, {}).get("environment", ""))
-                  for c, obj in present.items()}
+        values = {
+            c: masked(getattr(obj, "data", obj), parsed, settings.get(c, {}).get("environment", ""))
+            for c, obj in present.items()
+        }
         context = {c: (settings.get(c, {}), renames.get(c, {})) for c in values}
-        found += [Difference(service, key, path, by_cluster) for path, by_cluster in _compare(values, (), context)]
+        found += [
+            Difference(service, key, path, by_cluster)
+            for path, by_cluster in _compare(values, (), context)
+        ]
     return found
 
 
@@ -246,16 +293,31 @@ def _compare(values: dict[str, Any], path: tuple, context: dict):
         return
     if all(isinstance(v, dict) for v in values.values()):
         for key in dict.fromkeys(k for v in values.values() for k in v):
-            yield from _compare({c: v.get(key, MISSING) for c, v in values.items()}, path + (key,), context)
+            yield from _compare(
+                {c: v.get(key, MISSING) for c, v in values.items()}, path + (key,), context
+            )
         return
-    if all(isinstance(v, list) for v in values.values()) and all(_names(v) is not None for v in values.values()):
-        by_name = {c: {item["name"]: (index, item) for index, item in enumerate(v)} for c, v in values.items()}
+    if all(isinstance(v, list) for v in values.values()) and all(
+        _names(v) is not None for v in values.values()
+    ):
+        by_name = {
+            c: {item["name"]: (index, item) for index, item in enumerate(v)}
+            for c, v in values.items()
+        }
         for name in dict.fromkeys(n for items in by_name.values() for n in items):
-            index = next(items[name][0] for items in by_name.values() if name in items)  # where the first has it
-            yield from _compare({c: items.get(name, (0, MISSING))[1] for c, items in by_name.items()},
-                                path + (Item(index, name),), context)
+            index = next(
+                items[name][0] for items in by_name.values() if name in items
+            )  # where the first has it
+            yield from _compare(
+                {c: items.get(name, (0, MISSING))[1] for c, items in by_name.items()},
+                path + (Item(index, name),),
+                context,
+            )
         return
-    if all(isinstance(v, list) for v in values.values()) and len({len(v) for v in values.values()}) == 1:
+    if (
+        all(isinstance(v, list) for v in values.values())
+        and len({len(v) for v in values.values()}) == 1
+    ):
         for index in range(len(first)):
             yield from _compare({c: v[index] for c, v in values.items()}, path + (index,), context)
         return
@@ -271,7 +333,10 @@ def _explained(values: dict, context: dict) -> bool:
         return False
     every = tuple(sorted({key for settings, _ in context.values() for key in settings}))
     plain = [_written(v, context[c], ()) for c, v in values.items()]
-    if all(_written(v, context[c], every) == written for (c, v), written in zip(values.items(), plain, strict=True)):
+    if all(
+        _written(v, context[c], every) == written
+        for (c, v), written in zip(values.items(), plain, strict=True)
+    ):
         return all(written == plain[0] for written in plain[1:])
     return any(_alike(values, context, keys) for keys in _key_sets(context))
 

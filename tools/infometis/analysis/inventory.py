@@ -38,11 +38,21 @@ def kustomizations(run: RepoRun) -> list[dict]:
             elif k in renders:
                 status, resources = "rendered", len(renders[k].resources)
             else:
-                status, resources = ("skipped (another source)" if k in skipped else "not rendered"), None
-            rows.append({"cluster": cluster.name, "name": _name(k), "path": k.path,
-                         "source": str(k.source) if k.source else "",
-                         "dependsOn": [f"{ref.namespace}/{ref.name}" for _, ref in k.depends_on],
-                         "status": status, "resources": resources})
+                status, resources = (
+                    ("skipped (another source)" if k in skipped else "not rendered"),
+                    None,
+                )
+            rows.append(
+                {
+                    "cluster": cluster.name,
+                    "name": _name(k),
+                    "path": k.path,
+                    "source": str(k.source) if k.source else "",
+                    "dependsOn": [f"{ref.namespace}/{ref.name}" for _, ref in k.depends_on],
+                    "status": status,
+                    "resources": resources,
+                }
+            )
     return sorted(rows, key=lambda row: (row["cluster"], row["name"]))
 
 
@@ -64,22 +74,48 @@ def helm_releases(run: RepoRun) -> list[dict]:
         if resource.id.kind != "HelmRelease" or resource.id.group != HELM_GROUP:
             continue
         spec = resource.data.get("spec") if isinstance(resource.data.get("spec"), dict) else {}
-        chart = ((spec.get("chart") or {}).get("spec") or {}) if isinstance(spec.get("chart"), dict) else {}
-        ref = spec.get("chartRef") if isinstance(spec.get("chartRef"), dict) else chart.get("sourceRef")
+        chart = (
+            ((spec.get("chart") or {}).get("spec") or {})
+            if isinstance(spec.get("chart"), dict)
+            else {}
+        )
+        ref = (
+            spec.get("chartRef")
+            if isinstance(spec.get("chartRef"), dict)
+            else chart.get("sourceRef")
+        )
         ref = ref if isinstance(ref, dict) else {}
-        source = f"{ref.get('kind', '?')}/{ref.get('namespace') or resource.id.namespace}/{ref.get('name', '?')}" if ref else ""
-        rows.append({"cluster": rendered.target, "name": _name(resource), "chart": str(chart.get("chart") or ""),
-                     "version": str(chart.get("version") or ""), "source": source,
-                     "kustomization": _kustomization_name(rendered)})
+        source = (
+            f"{ref.get('kind', '?')}/{ref.get('namespace') or resource.id.namespace}/{ref.get('name', '?')}"
+            if ref
+            else ""
+        )
+        rows.append(
+            {
+                "cluster": rendered.target,
+                "name": _name(resource),
+                "chart": str(chart.get("chart") or ""),
+                "version": str(chart.get("version") or ""),
+                "source": source,
+                "kustomization": _kustomization_name(rendered),
+            }
+        )
     return rows
 
 
 def _source_ref(data: dict) -> str:
     spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
     ref = spec.get("ref") if isinstance(spec.get("ref"), dict) else {}
-    found = [f"{key}={ref[key]}" for key in ("branch", "tag", "semver", "commit", "digest", "name") if ref.get(key)]
+    found = [
+        f"{key}={ref[key]}"
+        for key in ("branch", "tag", "semver", "commit", "digest", "name")
+        if ref.get(key)
+    ]
     if data.get("kind") == "HelmChart":
-        found.append(f"chart={spec.get('chart', '')}" + (f"@{spec['version']}" if spec.get("version") else ""))
+        found.append(
+            f"chart={spec.get('chart', '')}"
+            + (f"@{spec['version']}" if spec.get("version") else "")
+        )
     return ", ".join(found)
 
 
@@ -92,9 +128,16 @@ def sources(run: RepoRun) -> list[dict]:
         if not (is_source(data) or is_chart):
             continue
         spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
-        rows.append({"cluster": rendered.target, "kind": resource.id.kind, "name": _name(resource),
-                     "url": str(spec.get("url") or spec.get("endpoint") or ""), "ref": _source_ref(data),
-                     "kustomization": _kustomization_name(rendered)})
+        rows.append(
+            {
+                "cluster": rendered.target,
+                "kind": resource.id.kind,
+                "name": _name(resource),
+                "url": str(spec.get("url") or spec.get("endpoint") or ""),
+                "ref": _source_ref(data),
+                "kustomization": _kustomization_name(rendered),
+            }
+        )
     return rows
 
 
@@ -107,14 +150,28 @@ def images(run: RepoRun) -> list[dict]:
             continue
         path, spec = located
         for label, image, _ in pod_images(spec, path):
-            found.setdefault((rendered.target, image), []).append(f"{resource.id.kind}/{_name(resource)} {label}")
-    return [{"cluster": cluster, "image": image, "used_by": sorted(users)}
-            for (cluster, image), users in sorted(found.items())]
+            found.setdefault((rendered.target, image), []).append(
+                f"{resource.id.kind}/{_name(resource)} {label}"
+            )
+    return [
+        {"cluster": cluster, "image": image, "used_by": sorted(users)}
+        for (cluster, image), users in sorted(found.items())
+    ]
 
 
 VIEWS = {"ks": kustomizations, "hr": helm_releases, "sources": sources, "images": images}
-ALIASES = {"kustomizations": "ks", "kustomization": "ks", "helmreleases": "hr", "helmrelease": "hr",
-           "source": "sources", "image": "images"}
+ALIASES = {
+    "kustomizations": "ks",
+    "kustomization": "ks",
+    "helmreleases": "hr",
+    "helmrelease": "hr",
+    "source": "sources",
+    "image": "images",
+}
 # The columns of the plain table; `wide` shows every field.
-COLUMNS = {"ks": ("cluster", "name", "path", "status"), "hr": ("cluster", "name", "chart", "version"),
-           "sources": ("cluster", "kind", "name", "url"), "images": ("cluster", "image")}
+COLUMNS = {
+    "ks": ("cluster", "name", "path", "status"),
+    "hr": ("cluster", "name", "chart", "version"),
+    "sources": ("cluster", "kind", "name", "url"),
+    "images": ("cluster", "image"),
+}

@@ -14,7 +14,12 @@ def touched(patch) -> list[tuple[tuple, tuple]]:
     """(field path set, path of that statement inside the patch) for a JSON 6902 list of
     operations or a strategic-merge patch; what cannot be read sets nothing."""
     if isinstance(patch, list):
-        return [found for index, op in enumerate(patch) if isinstance(op, dict) for found in _operation(index, op)]
+        return [
+            found
+            for index, op in enumerate(patch)
+            if isinstance(op, dict)
+            for found in _operation(index, op)
+        ]
     if isinstance(patch, dict):
         return [(path, path) for path in _leaves(patch, ()) if path not in IDENTITY]
     return []

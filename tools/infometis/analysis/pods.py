@@ -21,7 +21,9 @@ class Container:
     def label(self) -> str:
         """e.g. containers[0] (nifi)"""
         name = self.data.get("name")
-        return f"{self.role}[{self.index}]" + (f" ({name})" if isinstance(name, str) and name else "")
+        return f"{self.role}[{self.index}]" + (
+            f" ({name})" if isinstance(name, str) and name else ""
+        )
 
 
 def pod_spec(resource) -> tuple[tuple, dict] | None:
@@ -35,7 +37,9 @@ def pod_spec(resource) -> tuple[tuple, dict] | None:
     return (path, node) if isinstance(node, dict) else None
 
 
-def containers(spec: dict, path: tuple, roles: tuple[str, ...] = CONTAINER_LISTS) -> Iterator[Container]:
+def containers(
+    spec: dict, path: tuple, roles: tuple[str, ...] = CONTAINER_LISTS
+) -> Iterator[Container]:
     """The containers of a pod spec, in `roles` order; entries that are not maps are skipped."""
     for role in roles:
         items = spec.get(role)

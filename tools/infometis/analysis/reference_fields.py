@@ -8,13 +8,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from infometis.model import as_list
-from infometis.model.kinds import BOOTSTRAP_SOURCE_KINDS, CHART_SOURCE_KINDS, CONTAINER_LISTS, GATEWAY_GROUP, POD_SPECS, TRAEFIK_GROUPS
+from infometis.model.kinds import (
+    BOOTSTRAP_SOURCE_KINDS,
+    CHART_SOURCE_KINDS,
+    CONTAINER_LISTS,
+    GATEWAY_GROUP,
+    POD_SPECS,
+    TRAEFIK_GROUPS,
+)
 
 FLUX_GROUP_SUFFIX = ".toolkit.fluxcd.io"
 GATEWAY_ROUTES = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
 # Secrets a Flux object names in its own namespace (spec.<path>.name).
-FLUX_SECRETS = (("secretRef",), ("certSecretRef",), ("proxySecretRef",), ("verify", "secretRef"),
-                ("decryption", "secretRef"), ("kubeConfig", "secretRef"))
+FLUX_SECRETS = (
+    ("secretRef",),
+    ("certSecretRef",),
+    ("proxySecretRef",),
+    ("verify", "secretRef"),
+    ("decryption", "secretRef"),
+    ("kubeConfig", "secretRef"),
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +55,9 @@ def _named(kind: str, namespace: str, holder, key: str, path: tuple, **extra) ->
     name = holder.get(key) if isinstance(holder, dict) else None
     if not isinstance(name, str) or not name:
         return []
-    return [Ref(kind, namespace, name, path + (key,), optional=holder.get("optional") is True, **extra)]
+    return [
+        Ref(kind, namespace, name, path + (key,), optional=holder.get("optional") is True, **extra)
+    ]
 
 
 def refs_of(group: str, kind: str, data: dict, namespace: str) -> list[Ref]:
@@ -72,7 +87,9 @@ def pod_refs(spec: dict, ns: str, base: tuple) -> list[Ref]:
         found += _named("Secret", ns, dig(volume, "secret"), "secretName", here + ("secret",))
         for j, source in enumerate(as_list(dig(volume, "projected", "sources"))):
             there = here + ("projected", "sources", j)
-            found += _named("ConfigMap", ns, dig(source, "configMap"), "name", there + ("configMap",))
+            found += _named(
+                "ConfigMap", ns, dig(source, "configMap"), "name", there + ("configMap",)
+            )
             found += _named("Secret", ns, dig(source, "secret"), "name", there + ("secret",))
     for i, item in enumerate(as_list(spec.get("imagePullSecrets"))):
         found += _named("Secret", ns, item, "name", base + ("imagePullSecrets", i))
@@ -84,11 +101,21 @@ def _container_refs(container: dict, ns: str, base: tuple) -> list[Ref]:
     found: list[Ref] = []
     for j, env in enumerate(as_list(container.get("env"))):
         here = base + ("env", j, "valueFrom")
-        found += _named("ConfigMap", ns, dig(env, "valueFrom", "configMapKeyRef"), "name", here + ("configMapKeyRef",))
-        found += _named("Secret", ns, dig(env, "valueFrom", "secretKeyRef"), "name", here + ("secretKeyRef",))
+        found += _named(
+            "ConfigMap",
+            ns,
+            dig(env, "valueFrom", "configMapKeyRef"),
+            "name",
+            here + ("configMapKeyRef",),
+        )
+        found += _named(
+            "Secret", ns, dig(env, "valueFrom", "secretKeyRef"), "name", here + ("secretKeyRef",)
+        )
     for j, source in enumerate(as_list(container.get("envFrom"))):
         here = base + ("envFrom", j)
-        found += _named("ConfigMap", ns, dig(source, "configMapRef"), "name", here + ("configMapRef",))
+        found += _named(
+            "ConfigMap", ns, dig(source, "configMapRef"), "name", here + ("configMapRef",)
+        )
         found += _named("Secret", ns, dig(source, "secretRef"), "name", here + ("secretRef",))
     return found
 
@@ -117,12 +144,18 @@ def traefik_refs(kind: str, spec, ns: str) -> list[Ref]:
             found += _named("ConfigMap", ns, item, "configMap", ("spec", "rootCAs", i))
             found += _named("Secret", ns, item, "secret", ("spec", "rootCAs", i))
         for key in ("rootCAsSecrets", "certificatesSecrets"):
-            found += [Ref("Secret", ns, name, ("spec", key, i))
-                      for i, name in enumerate(as_list(spec.get(key))) if isinstance(name, str) and name]
+            found += [
+                Ref("Secret", ns, name, ("spec", key, i))
+                for i, name in enumerate(as_list(spec.get(key)))
+                if isinstance(name, str) and name
+            ]
         return found
     if kind == "TLSOption":
-        return [Ref("Secret", ns, name, ("spec", "clientAuth", "secretNames", i))
-                for i, name in enumerate(as_list(dig(spec, "clientAuth", "secretNames"))) if isinstance(name, str) and name]
+        return [
+            Ref("Secret", ns, name, ("spec", "clientAuth", "secretNames", i))
+            for i, name in enumerate(as_list(dig(spec, "clientAuth", "secretNames")))
+            if isinstance(name, str) and name
+        ]
     return []
 
 
@@ -131,13 +164,21 @@ def _route_refs(kind: str, spec: dict, ns: str) -> list[Ref]:
     found: list[Ref] = []
     for i, route in enumerate(as_list(spec.get("routes"))):
         for j, middleware in enumerate(as_list(dig(route, "middlewares"))):
-            found += _middleware(middleware, ns, ("spec", "routes", i, "middlewares", j), "Middleware" + suffix)
+            found += _middleware(
+                middleware, ns, ("spec", "routes", i, "middlewares", j), "Middleware" + suffix
+            )
         for j, service in enumerate(as_list(dig(route, "services"))):
             found += _service_refs(service, ns, ("spec", "routes", i, "services", j), suffix)
     tls = spec.get("tls")
     options = dig(tls, "options")
     if isinstance(options, dict) and "@" not in str(options.get("name")):
-        found += _named("TLSOption", str(options.get("namespace") or ns), options, "name", ("spec", "tls", "options"))
+        found += _named(
+            "TLSOption",
+            str(options.get("namespace") or ns),
+            options,
+            "name",
+            ("spec", "tls", "options"),
+        )
     return found + _named("Secret", ns, tls, "secretName", ("spec", "tls"))
 
 
@@ -160,7 +201,9 @@ def _service_refs(service, ns: str, path: tuple, suffix: str = "") -> list[Ref]:
     transport = service.get("serversTransport")
     if isinstance(transport, str) and transport and "@" not in transport:
         # the ServersTransport sits in the namespace of the Kubernetes Service it is used for
-        found.append(Ref("ServersTransport" + suffix, namespace, transport, path + ("serversTransport",)))
+        found.append(
+            Ref("ServersTransport" + suffix, namespace, transport, path + ("serversTransport",))
+        )
     return found
 
 
@@ -173,18 +216,35 @@ def gateway_route_refs(spec, ns: str) -> list[Ref]:
     for i, parent in enumerate(as_list(spec.get("parentRefs"))):
         if isinstance(parent, dict) and _core_or(parent, GATEWAY_GROUP, "Gateway"):
             section = parent.get("sectionName")
-            found += _named("Gateway", str(parent.get("namespace") or ns), parent, "name", ("spec", "parentRefs", i),
-                            port=section if isinstance(section, str) and section else None)
+            found += _named(
+                "Gateway",
+                str(parent.get("namespace") or ns),
+                parent,
+                "name",
+                ("spec", "parentRefs", i),
+                port=section if isinstance(section, str) and section else None,
+            )
     for i, rule in enumerate(as_list(spec.get("rules"))):
-        backends = [(("spec", "rules", i, "backendRefs", j), b) for j, b in enumerate(as_list(dig(rule, "backendRefs")))]
+        backends = [
+            (("spec", "rules", i, "backendRefs", j), b)
+            for j, b in enumerate(as_list(dig(rule, "backendRefs")))
+        ]
         for j, item in enumerate(as_list(dig(rule, "filters"))):
             mirror = dig(item, "requestMirror", "backendRef")
-            backends.append((("spec", "rules", i, "filters", j, "requestMirror", "backendRef"), mirror))
+            backends.append(
+                (("spec", "rules", i, "filters", j, "requestMirror", "backendRef"), mirror)
+            )
         for path, backend in backends:
             if isinstance(backend, dict) and _core_or(backend, "", "Service"):
                 port = backend.get("port")
-                found += _named("Service", str(backend.get("namespace") or ns), backend, "name", path,
-                                port=port if isinstance(port, int) and not isinstance(port, bool) else None)
+                found += _named(
+                    "Service",
+                    str(backend.get("namespace") or ns),
+                    backend,
+                    "name",
+                    path,
+                    port=port if isinstance(port, int) and not isinstance(port, bool) else None,
+                )
     return found
 
 
@@ -200,7 +260,13 @@ def flux_refs(kind: str, data: dict, ns: str) -> list[Ref]:
     found: list[Ref] = []
     for path in FLUX_SECRETS:
         found += _named("Secret", ns, dig(spec, *path), "name", ("spec", *path))
-    found += _named("ConfigMap", ns, dig(spec, "kubeConfig", "configMapRef"), "name", ("spec", "kubeConfig", "configMapRef"))
+    found += _named(
+        "ConfigMap",
+        ns,
+        dig(spec, "kubeConfig", "configMapRef"),
+        "name",
+        ("spec", "kubeConfig", "configMapRef"),
+    )
     for i, item in enumerate(as_list(spec.get("valuesFrom")) if kind == "HelmRelease" else []):
         if isinstance(item, dict) and item.get("kind") in ("ConfigMap", "Secret"):
             found += _named(str(item["kind"]), ns, item, "name", ("spec", "valuesFrom", i))
@@ -219,11 +285,16 @@ def _chart_source(spec: dict, ns: str) -> list[Ref]:
     for path in (("chartRef",), ("chart", "spec", "sourceRef")):
         ref = dig(spec, *path)
         if isinstance(ref, dict) and ref.get("kind") in CHART_SOURCE_KINDS:
-            return _named(str(ref["kind"]), str(ref.get("namespace") or ns), ref, "name", ("spec", *path))
+            return _named(
+                str(ref["kind"]), str(ref.get("namespace") or ns), ref, "name", ("spec", *path)
+            )
     return []
 
 
 def _bootstrap_secret(kind: str, data: dict) -> bool:
     """`flux bootstrap` creates the Secret flux-system for the source flux-system it writes."""
-    return (kind in BOOTSTRAP_SOURCE_KINDS and dig(data, "metadata", "name") == "flux-system"
-            and dig(data, "spec", "secretRef", "name") == "flux-system")
+    return (
+        kind in BOOTSTRAP_SOURCE_KINDS
+        and dig(data, "metadata", "name") == "flux-system"
+        and dig(data, "spec", "secretRef", "name") == "flux-system"
+    )

@@ -51,12 +51,20 @@ def parse_selector(selector: str) -> tuple[Requirement, ...]:
             values = frozenset(v.strip() for v in match["values"].split(",") if v.strip())
             found.append(Requirement(match["key"], match["op"], values))
         elif match := _EQUALITY.match(part):
-            found.append(Requirement(match["key"], "notin" if match["op"] == "!=" else "in", frozenset({match["value"]})))
+            found.append(
+                Requirement(
+                    match["key"],
+                    "notin" if match["op"] == "!=" else "in",
+                    frozenset({match["value"]}),
+                )
+            )
         elif match := _EXISTS.match(part):
             found.append(Requirement(match["key"], "!exists" if match["not"] else "exists"))
         else:
-            raise ConfigError(f"--selector '{selector}': cannot read '{part.strip()}' "
-                              "(write key=value, key!=value, key in (a,b), key notin (a,b), key or !key)")
+            raise ConfigError(
+                f"--selector '{selector}': cannot read '{part.strip()}' "
+                "(write key=value, key!=value, key in (a,b), key notin (a,b), key or !key)"
+            )
     return tuple(found)
 
 
@@ -69,14 +77,27 @@ class Selection:
     namespaces: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, skip_kinds=(), skip_secrets=False, skip_crds=False, selector=None, namespaces=()) -> Selection:
-        kinds = frozenset(kind.strip() for item in skip_kinds for kind in item.split(",") if kind.strip())
-        return cls(kinds, skip_secrets, skip_crds, parse_selector(selector) if selector else (), frozenset(namespaces))
+    def of(
+        cls, skip_kinds=(), skip_secrets=False, skip_crds=False, selector=None, namespaces=()
+    ) -> Selection:
+        kinds = frozenset(
+            kind.strip() for item in skip_kinds for kind in item.split(",") if kind.strip()
+        )
+        return cls(
+            kinds,
+            skip_secrets,
+            skip_crds,
+            parse_selector(selector) if selector else (),
+            frozenset(namespaces),
+        )
 
     def keeps(self, data: dict) -> bool:
         kind = data.get("kind")
-        if kind in self.skip_kinds or (self.skip_secrets and kind == "Secret") \
-                or (self.skip_crds and kind == "CustomResourceDefinition"):
+        if (
+            kind in self.skip_kinds
+            or (self.skip_secrets and kind == "Secret")
+            or (self.skip_crds and kind == "CustomResourceDefinition")
+        ):
             return False
         metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
         if self.namespaces and metadata.get("namespace") not in self.namespaces:

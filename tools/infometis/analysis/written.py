@@ -92,7 +92,9 @@ def text_anchor(run, rendered, resource, path: tuple, value: str) -> TextAnchor 
     key = str(path[-1])
     document = run.document(resource)
     if document is not None and path in document.lines:
-        anchor = _anchor_at(document.file, _lines(run.repo / document.file), document.lines[path][0] - 1, value)
+        anchor = _anchor_at(
+            document.file, _lines(run.repo / document.file), document.lines[path][0] - 1, value
+        )
         if anchor:
             return anchor
     pattern = re.compile(rf"^(\s*(?:-\s+)?){re.escape(key)}:(\s.*)?$")

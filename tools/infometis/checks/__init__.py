@@ -46,11 +46,31 @@ class Check(Documented, Protocol):
     def check(self, run: RepoRun) -> Iterable[Problem]: ...
 
 
-REGISTRY: dict[str, Documented] = {module.ID: module for module in (
-    yaml_syntax, kustomize_build, flux_path, flux_source, flux_depends_on,
-    unreached, duplicate_resource, substitution, helm_render, schema,
-    border, layers, core_invariance, references, routes, images, workloads, secrets, flux_hygiene, desired_state,
-)}
+REGISTRY: dict[str, Documented] = {
+    module.ID: module
+    for module in (
+        yaml_syntax,
+        kustomize_build,
+        flux_path,
+        flux_source,
+        flux_depends_on,
+        unreached,
+        duplicate_resource,
+        substitution,
+        helm_render,
+        schema,
+        border,
+        layers,
+        core_invariance,
+        references,
+        routes,
+        images,
+        workloads,
+        secrets,
+        flux_hygiene,
+        desired_state,
+    )
+}
 
 
 # checks.<ID> in .infometis.yaml: the options each check takes besides enabled/level/ignore.

@@ -68,7 +68,10 @@ IN_CLUSTER_SUFFIXES = (".svc", ".cluster.local", ".local")
 _HOST_MATCH = re.compile(r"Host(?:SNI|Regexp)?\(\s*`([^`]*)`")
 _DOMAIN_VAR = re.compile(r"[\w.*-]*(?<!\$)\$\{domain\b[^}]*\}[\w.-]*")
 _ENVIRONMENT_VAR = re.compile(r"(?<!\$)\$\{environment\b")
-_NAME = re.compile(r"(?<![\w.-])(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+", re.I)
+_NAME = re.compile(
+    r"(?<![\w.-])(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+",
+    re.I,
+)
 _IP = re.compile(r"^[\d.:/]+$")
 # Not words of the environment: file paths (/dev/null, /data/prod) and Chrome's --disable-dev-shm-usage.
 _NOT_WORDS = re.compile(r"(?<![\w.:/-])/[\w./-]*|dev-shm", re.I)
@@ -117,7 +120,11 @@ def _files(run, base: Path) -> list[tuple[Path, bool]]:
     closure = walk(base, run.cache)
     found = {path: False for path in closure.manifests}
     found |= {path: True for path in closure.files - closure.manifests}
-    found |= {path: False for path in base.rglob("*") if path.suffix in YAML_SUFFIXES and path not in found}
+    found |= {
+        path: False
+        for path in base.rglob("*")
+        if path.suffix in YAML_SUFFIXES and path not in found
+    }
     return sorted((path, text) for path, text in found.items() if path.is_file())
 
 
@@ -128,13 +135,30 @@ def _context(run) -> Context:
     domains |= {str(d).lower().strip(".") for d in as_list(options.get("domains"))}
     domains = {d for d in domains if d and "${" not in d}
     parents = [d.split(".", 1)[1] for d in domains if d.count(".") >= 2]
-    domains |= {p for p in parents if parents.count(p) > 1}  # shared by two clusters: the platform's
-    names = {str(s.get("environment") or "") for s in settings} | {str(e) for e in as_list(options.get("environments"))}
-    environments = [(name, re.compile(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", re.I))
-                    for name in sorted(names) if name.strip()]
-    known = {r.id.namespace.lower() for c in run.clusters for rendered in c.renders for r in rendered.resources}
-    known |= {r.id.name.lower() for c in run.clusters for rendered in c.renders for r in rendered.resources
-              if r.id.kind in ("Service", "Namespace") and not r.id.group}
+    domains |= {
+        p for p in parents if parents.count(p) > 1
+    }  # shared by two clusters: the platform's
+    names = {str(s.get("environment") or "") for s in settings} | {
+        str(e) for e in as_list(options.get("environments"))
+    }
+    environments = [
+        (name, re.compile(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", re.I))
+        for name in sorted(names)
+        if name.strip()
+    ]
+    known = {
+        r.id.namespace.lower()
+        for c in run.clusters
+        for rendered in c.renders
+        for r in rendered.resources
+    }
+    known |= {
+        r.id.name.lower()
+        for c in run.clusters
+        for rendered in c.renders
+        for r in rendered.resources
+        if r.id.kind in ("Service", "Namespace") and not r.id.group
+    }
     return Context(tuple(sorted(domains)), environments, known)
 
 
@@ -156,13 +180,28 @@ def _document(run, document, service: str, context: Context):
     rid = ResourceId.of(data)
     resource = str(rid) if rid.kind and rid.name else None
     if rid.kind in ROUTE_KINDS or rid.group in ROUTE_GROUPS:
-        yield _problem(document.location(), f"{rid.kind} {rid.name} routes traffic, in the core base of {service}",
-                       f"routes belong to the border: move it to apps/{service}/border/, the Component "
-                       "that environment overlays include", resource), None
+        yield (
+            _problem(
+                document.location(),
+                f"{rid.kind} {rid.name} routes traffic, in the core base of {service}",
+                f"routes belong to the border: move it to apps/{service}/border/, the Component "
+                "that environment overlays include",
+                resource,
+            ),
+            None,
+        )
     for path, key, value in _nodes(data):
         for message, needle, hint, host in _findings(path, key, value, service, context):
             where = _value_location(run, document, path, value, needle, context)
-            yield _problem(where, f"{field_path(path)}: {message} in the core base of {service}", hint, resource), host
+            yield (
+                _problem(
+                    where,
+                    f"{field_path(path)}: {message} in the core base of {service}",
+                    hint,
+                    resource,
+                ),
+                host,
+            )
 
 
 def _findings(path, key, value, service: str, context: Context):
@@ -173,33 +212,61 @@ def _findings(path, key, value, service: str, context: Context):
         yield f"{value} exposes the service outside the cluster", None, exposure, None
     elif key in EXPOSURE_FIELDS and path[-1] == key and value not in (None, "", [], {}):
         yield f"{key} exposes the service outside the cluster", None, exposure, None
-    elif key.lower() in CHART_ROUTES and path[-1] == key and isinstance(value, dict) and value.get("enabled") is True:
+    elif (
+        key.lower() in CHART_ROUTES
+        and path[-1] == key
+        and isinstance(value, dict)
+        and value.get("enabled") is True
+    ):
         yield "the chart's route is enabled", None, exposure, None
     if isinstance(value, dict):
         for name in value:
             found = _environment(str(name), context)
             if found:
-                yield f"the key '{name}' names the environment {found}", None, _environment_hint(service), None
+                yield (
+                    f"the key '{name}' names the environment {found}",
+                    None,
+                    _environment_hint(service),
+                    None,
+                )
     if not isinstance(value, str) or _is_image(path, key):
         return
     host = _hostname(key, value, context)
     if host:
-        yield f"'{host}' is a hostname", host, (f"hostnames belong to the border: set it in apps/{service}/border/ "
-                                                "(Traefik routes take the host from ${domain})"), host
+        yield (
+            f"'{host}' is a hostname",
+            host,
+            (
+                f"hostnames belong to the border: set it in apps/{service}/border/ "
+                "(Traefik routes take the host from ${domain})"
+            ),
+            host,
+        )
     found = _environment(value, context, host)
     if found:
-        yield f"'{_excerpt(value, found)}' names the environment {found}", found, _environment_hint(service), None
+        yield (
+            f"'{_excerpt(value, found)}' names the environment {found}",
+            found,
+            _environment_hint(service),
+            None,
+        )
 
 
 def _is_image(path: tuple, key: str) -> bool:
     parent = path[-2] if len(path) > 1 else None
-    return key == "image" or (path[:1] == ("images",)) or (key in ("repository", "registry") and parent == "image")
+    return (
+        key == "image"
+        or (path[:1] == ("images",))
+        or (key in ("repository", "registry") and parent == "image")
+    )
 
 
 def _hostname(key: str, value: str, context: Context) -> str | None:
     """The hostname in `value`, if it holds one (see the module's heuristics)."""
     if key.lower() in HOST_FIELDS:
-        found = next((part for part in re.split(r"[\s,]+", value) if _external(part, context)), None)
+        found = next(
+            (part for part in re.split(r"[\s,]+", value) if _external(part, context)), None
+        )
         if found:
             return found
     for match in _HOST_MATCH.finditer(value):
@@ -219,7 +286,12 @@ def _external(value: str, context: Context) -> bool:
     name = value.strip().rstrip(".").lower()
     if "${" in name:
         return True  # set where it runs: a hostname of the site
-    if "." not in name or _IP.match(name) or not _NAME.fullmatch(name) or name.endswith(IN_CLUSTER_SUFFIXES):
+    if (
+        "." not in name
+        or _IP.match(name)
+        or not _NAME.fullmatch(name)
+        or name.endswith(IN_CLUSTER_SUFFIXES)
+    ):
         return False
     last = name.rsplit(".", 1)[1]
     return last.isalpha() and last not in context.known
@@ -233,30 +305,40 @@ def _environment(text: str, context: Context, host: str | None = None) -> str | 
     text = _NOT_WORDS.sub(" ", text.replace(host, " ") if host else text)
     for name, pattern in context.environments:
         for match in pattern.finditer(text):
-            tld = match.start() > 0 and text[match.start() - 1] == "." and not re.match(r"[\w.-]", text[match.end():])
+            tld = (
+                match.start() > 0
+                and text[match.start() - 1] == "."
+                and not re.match(r"[\w.-]", text[match.end() :])
+            )
             if not tld:
                 return name
     return None
 
 
 def _environment_hint(service: str) -> str:
-    return (f"the core is the same in every environment: set what differs in the overlays "
-            f"(apps/{service}/<environment>/), from allowed environment fields")
+    return (
+        f"the core is the same in every environment: set what differs in the overlays "
+        f"(apps/{service}/<environment>/), from allowed environment fields"
+    )
 
 
 def _excerpt(value: str, needle: str) -> str:
     """The line of a multi-line value that holds `needle`, shortened."""
-    line = next((text for text in value.splitlines() if needle.lower() in text.lower()), value).strip()
+    line = next(
+        (text for text in value.splitlines() if needle.lower() in text.lower()), value
+    ).strip()
     return line if len(line) <= 60 else line[:57] + "..."
 
 
-def _value_location(run, document, path: tuple, value, needle: str | None, context: Context) -> Location:
+def _value_location(
+    run, document, path: tuple, value, needle: str | None, context: Context
+) -> Location:
     """The field's line; inside a literal block, the line holding `needle`."""
     where = document.location(path)
     if not (isinstance(value, str) and needle and "\n" in value and where.line):
         return where
     offset = value.lower().find(needle.lower())
-    line = where.line + 1 + value[:max(offset, 0)].count("\n")
+    line = where.line + 1 + value[: max(offset, 0)].count("\n")
     lines = _lines(run, document.file, context)
     if 0 < line <= len(lines) and needle.lower() in lines[line - 1].lower():
         return Location(where.file, line, None)
@@ -278,13 +360,26 @@ def _text_file(run, path: Path, service: str, context: Context):
     for number, text in enumerate(_lines(run, relative, context), start=1):
         host = _hostname("", text, context)
         if host:
-            yield _problem(Location(relative, number, None), f"'{host}' is a hostname in the core base of {service}",
-                           f"hostnames belong to the border: set it in apps/{service}/border/", None), host
+            yield (
+                _problem(
+                    Location(relative, number, None),
+                    f"'{host}' is a hostname in the core base of {service}",
+                    f"hostnames belong to the border: set it in apps/{service}/border/",
+                    None,
+                ),
+                host,
+            )
         found = _environment(text, context, host)
         if found:
-            yield _problem(Location(relative, number, None),
-                           f"'{_excerpt(text, found)}' names the environment {found} in the core base of {service}",
-                           _environment_hint(service), None), None
+            yield (
+                _problem(
+                    Location(relative, number, None),
+                    f"'{_excerpt(text, found)}' names the environment {found} in the core base of {service}",
+                    _environment_hint(service),
+                    None,
+                ),
+                None,
+            )
 
 
 def _problem(where: Location, message: str, hint: str, resource: str | None) -> Problem:

@@ -65,14 +65,20 @@ _BLOCK_START = re.compile(r"^\s*(?:-\s+)?(?:[^\s:#][^:#]*:\s+)?[|>][-+0-9]*\s*(?
 def cluster_settings(run) -> dict[str, dict[str, str]]:
     """Per cluster, the cluster-settings values that count (option `settings`)."""
     keys = as_list(run.config.options(ID).get("settings")) or invariance.DEFAULT_SETTINGS
-    return {cluster.name: {str(k): str(cluster.settings[k]) for k in keys if cluster.settings.get(k)}
-            for cluster in run.clusters}
+    return {
+        cluster.name: {str(k): str(cluster.settings[k]) for k in keys if cluster.settings.get(k)}
+        for cluster in run.clusters
+    }
 
 
 def renders_by_resource(run) -> dict:
     """id(resource) → the render that holds it (what `locate` needs)."""
-    return {id(resource): rendered for cluster in run.clusters for rendered in cluster.renders
-            for resource in rendered.resources}
+    return {
+        id(resource): rendered
+        for cluster in run.clusters
+        for rendered in cluster.renders
+        for resource in rendered.resources
+    }
 
 
 def check(run):
@@ -82,12 +88,21 @@ def check(run):
     for service, by_cluster in sorted(invariance.core_objects(run).items()):
         if len(by_cluster) < 2:
             continue
-        found = invariance.differences(service, by_cluster, patterns, {c: settings.get(c, {}) for c in by_cluster})
+        found = invariance.differences(
+            service, by_cluster, patterns, {c: settings.get(c, {}) for c in by_cluster}
+        )
         for difference in found:
             yield _problem(run, difference, by_cluster, renders, patterns, memo)
 
 
-def locate(run, difference: Difference, by_cluster: dict, renders: dict, patterns: list, memo: dict | None = None):
+def locate(
+    run,
+    difference: Difference,
+    by_cluster: dict,
+    renders: dict,
+    patterns: list,
+    memo: dict | None = None,
+):
     """(the cluster that differs, its resource, where to fix it: the overlay line, else the object).
     `memo` keeps, across the differences of one run, each base document masked once and each
     overlay's text read once: thousands of problems cost microseconds each, not milliseconds."""
@@ -98,19 +113,29 @@ def locate(run, difference: Difference, by_cluster: dict, renders: dict, pattern
     cluster = invariance.odd_clusters(difference, reference)[0]
     resource = objects[cluster] or next(r for r in objects.values() if r is not None)
     rendered = renders[id(objects[cluster] or next(iter(by_cluster[cluster].values())))]
-    return cluster, resource, _overlay_location(run, rendered, difference.path, objects[cluster], name, memo)
+    return (
+        cluster,
+        resource,
+        _overlay_location(run, rendered, difference.path, objects[cluster], name, memo),
+    )
 
 
-def _problem(run, difference: Difference, by_cluster: dict, renders: dict, patterns: list, memo: dict) -> Problem:
+def _problem(
+    run, difference: Difference, by_cluster: dict, renders: dict, patterns: list, memo: dict
+) -> Problem:
     kind, _, name = difference.object
     cluster, resource, where = locate(run, difference, by_cluster, renders, patterns, memo)
     if not difference.path:
         missing = [c for c, v in difference.values.items() if v is MISSING]
         present = [c for c, v in difference.values.items() if v is PRESENT]
-        message = (f"{difference.service} {kind}/{name}: missing in {', '.join(missing)}"
-                   f" (rendered in {', '.join(present)})")
-        hint = (f"every environment renders the whole core: do not delete or leave out objects of "
-                f"apps/{difference.service}/base in an overlay")
+        message = (
+            f"{difference.service} {kind}/{name}: missing in {', '.join(missing)}"
+            f" (rendered in {', '.join(present)})"
+        )
+        hint = (
+            f"every environment renders the whole core: do not delete or leave out objects of "
+            f"apps/{difference.service}/base in an overlay"
+        )
     else:
         field = field_path(difference.path)
         skip = _common_prefix(difference.values.values())
@@ -118,9 +143,13 @@ def _problem(run, difference: Difference, by_cluster: dict, renders: dict, patte
         items = [part.name for part in difference.path if isinstance(part, Item)]
         named = f" ({items[-1]})" if items else ""
         message = f"{difference.service} {kind}/{name}: {field}{named} differs: {shown}"
-        hint = (f"an overlay may change only the allowed environment fields: change {field} in "
-                f"apps/{difference.service}/base for every environment, or allow it in allowedEnvironmentFields")
-    return Problem.at(ID, LEVEL, message, where, cluster=cluster, resource=str(resource.id), hint=hint)
+        hint = (
+            f"an overlay may change only the allowed environment fields: change {field} in "
+            f"apps/{difference.service}/base for every environment, or allow it in allowedEnvironmentFields"
+        )
+    return Problem.at(
+        ID, LEVEL, message, where, cluster=cluster, resource=str(resource.id), hint=hint
+    )
 
 
 def _reference(run, objects: dict, path: tuple, patterns: list, memo: dict):
@@ -132,7 +161,9 @@ def _reference(run, objects: dict, path: tuple, patterns: list, memo: dict):
         document = run.document(resource) if resource is not None else None
         if document is not None:
             key = ("masked", id(document))
-            if key not in memo:  # (document, its masked data): the document kept so its id stays its own
+            if (
+                key not in memo
+            ):  # (document, its masked data): the document kept so its id stays its own
                 memo[key] = (document, invariance.masked(document.data, patterns))
             return invariance.value_at(memo[key][1], path)
     return UNKNOWN
@@ -162,10 +193,13 @@ def _compact(value) -> str:
         return "{" + ", ".join(f"{k}: {_compact(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_compact(v) for v in value) + "]"
-    return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+    return (
+        "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+    )
 
 
 # ---------------------------------------------------------------- where the overlay says it
+
 
 def _overlay_location(run, rendered, path: tuple, resource, name: str, memo: dict) -> Location:
     """The line of the overlay that sets the field, else the kustomization's line 1."""
@@ -181,7 +215,13 @@ def _overlay_location(run, rendered, path: tuple, resource, name: str, memo: dic
             memo["blocks", flux_file] = _patch_blocks(_lines(flux_file))
         texts.append((flux_file, memo["blocks", flux_file]))
     # (an Item equals its index: its name goes into the key too)
-    key = ("line", spec, flux_file, tuple((p, p.name) if isinstance(p, Item) else p for p in path), name)
+    key = (
+        "line",
+        spec,
+        flux_file,
+        tuple((p, p.name) if isinstance(p, Item) else p for p in path),
+        name,
+    )
     if key not in memo:  # the same field of several objects of one overlay: searched once
         memo[key] = _first_line(texts, path, name)
     found = memo[key]
@@ -207,7 +247,9 @@ def _overlay_texts(run, spec: Path) -> list[tuple[Path, list[str]]]:
     whole (kustomize's own keys, such as a patch's `path:`, must not win over a patch's fields)."""
     kustomizations = [spec]
     for component in as_list(_spec_data(run, spec).get("components")):
-        folder = Path(os.path.normpath(spec.parent / component)) if isinstance(component, str) else None
+        folder = (
+            Path(os.path.normpath(spec.parent / component)) if isinstance(component, str) else None
+        )
         found = kustomization_file(folder) if folder else None
         if found:
             kustomizations.append(found)
@@ -239,9 +281,16 @@ def _spec_data(run, spec: Path) -> dict:
 
 def _patch_files(run, spec: Path) -> list[Path]:
     data = _spec_data(run, spec)
-    named = [item.get("path") if isinstance(item, dict) else item
-             for key in ("patches", "patchesJson6902", "patchesStrategicMerge") for item in as_list(data.get(key))]
-    paths = [Path(os.path.normpath(spec.parent / p)) for p in named if isinstance(p, str) and p and "\n" not in p]
+    named = [
+        item.get("path") if isinstance(item, dict) else item
+        for key in ("patches", "patchesJson6902", "patchesStrategicMerge")
+        for item in as_list(data.get(key))
+    ]
+    paths = [
+        Path(os.path.normpath(spec.parent / p))
+        for p in named
+        if isinstance(p, str) and p and "\n" not in p
+    ]
     return [p for p in paths if p.is_file()]
 
 
@@ -260,7 +309,7 @@ def _needles(path: tuple, name: str):
         yield _search(re.escape(pointer) + r"(?:/-)?(?![\w/.~-])")
     items = [depth for depth, part in enumerate(path) if isinstance(part, Item)]
     if items:
-        keys = [p for p in path[items[-1]:] if isinstance(p, str)]
+        keys = [p for p in path[items[-1] :] if isinstance(p, str)]
         yield _named(path[items[-1]].name, keys[-1] if keys else None)
     keys = [p for p in path if isinstance(p, str)]
     yield _search(_key(keys[-1])) if keys else _named(name, None)
@@ -275,8 +324,15 @@ def _search(pattern: str):
     compiled = re.compile(pattern)
 
     def find(lines: list[str]) -> int | None:
-        return next((n for n, text in enumerate(lines, 1)
-                     if not text.lstrip().startswith("#") and compiled.search(text)), None)
+        return next(
+            (
+                n
+                for n, text in enumerate(lines, 1)
+                if not text.lstrip().startswith("#") and compiled.search(text)
+            ),
+            None,
+        )
+
     return find
 
 
@@ -300,4 +356,5 @@ def _named(item: str, key: str | None):
                 if wanted.search(following):
                     return below
         return None
+
     return find

@@ -48,8 +48,11 @@ TYPE_LABEL, COMPONENT_LABEL = "infometis.config-type", "infometis.component"
 def schemas() -> dict[str, dict]:
     """The shipped schema of each config type, by type."""
     folder = resources.files("infometis").joinpath("data/desired-state")
-    return {item.name.removesuffix(".schema.json"): json.loads(item.read_text())
-            for item in folder.iterdir() if item.name.endswith(".schema.json")}
+    return {
+        item.name.removesuffix(".schema.json"): json.loads(item.read_text())
+        for item in folder.iterdir()
+        if item.name.endswith(".schema.json")
+    }
 
 
 def check(run):
@@ -60,7 +63,11 @@ def _problems(run):
     for cluster in run.clusters:
         for rendered in cluster.renders:
             for resource in rendered.resources:
-                if resource.id.kind == "ConfigMap" and not resource.id.group and TYPE_LABEL in _labels(resource):
+                if (
+                    resource.id.kind == "ConfigMap"
+                    and not resource.id.group
+                    and TYPE_LABEL in _labels(resource)
+                ):
                     yield from _judge(run, rendered, resource)
 
 
@@ -72,40 +79,62 @@ def _labels(resource) -> dict:
 
 def _judge(run, rendered, resource):
     def problem(message, where, level=ERROR, hint=None):
-        return Problem.at(ID, level, message, where, cluster=rendered.target, resource=str(resource.id), hint=hint)
+        return Problem.at(
+            ID, level, message, where, cluster=rendered.target, resource=str(resource.id), hint=hint
+        )
 
     labels, kind = _labels(resource), str(_labels(resource)[TYPE_LABEL])
     if not labels.get(COMPONENT_LABEL):
-        yield problem(f"label {COMPONENT_LABEL} is missing: it names the service whose reconciler reads this",
-                      run.locate(resource, ("metadata", "labels")), hint=f"add {COMPONENT_LABEL}: <service>")
+        yield problem(
+            f"label {COMPONENT_LABEL} is missing: it names the service whose reconciler reads this",
+            run.locate(resource, ("metadata", "labels")),
+            hint=f"add {COMPONENT_LABEL}: <service>",
+        )
     schema = schemas().get(kind)
     if schema is None:
-        yield problem(f"{TYPE_LABEL} '{kind}' is unknown (known: {', '.join(sorted(schemas()))})",
-                      run.locate(resource, ("metadata", "labels", TYPE_LABEL)), hint="use one of the known types")
+        yield problem(
+            f"{TYPE_LABEL} '{kind}' is unknown (known: {', '.join(sorted(schemas()))})",
+            run.locate(resource, ("metadata", "labels", TYPE_LABEL)),
+            hint="use one of the known types",
+        )
         return
     data = resource.data.get("data") if isinstance(resource.data.get("data"), dict) else {}
     if len(data) != 1:
         found = f"{len(data)} ({', '.join(map(str, data))})" if data else "none"
-        yield problem(f"a desired-state ConfigMap holds its JSON document in exactly one data key, found {found}",
-                      run.locate(resource, ("data",)), hint=f"keep one key, e.g. {kind}.json")
+        yield problem(
+            f"a desired-state ConfigMap holds its JSON document in exactly one data key, found {found}",
+            run.locate(resource, ("data",)),
+            hint=f"keep one key, e.g. {kind}.json",
+        )
         return
     key, text = next(iter(data.items()))
     if not isinstance(text, str):
         return
-    anchor = text_anchor(run, rendered, resource, ("data", key), text) or _fallback(run, resource, key)
+    anchor = text_anchor(run, rendered, resource, ("data", key), text) or _fallback(
+        run, resource, key
+    )
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as err:
-        yield problem(f"data.{key} is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno} of the document)",
-                      anchor.at(err.lineno, err.colno), hint="fix the JSON document (a trailing comma, a missing quote...)")
+        yield problem(
+            f"data.{key} is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno} of the document)",
+            anchor.at(err.lineno, err.colno),
+            hint="fix the JSON document (a trailing comma, a missing quote...)",
+        )
         return
     positions = _positions(text)
     for message, path in _violations(schema, payload):
-        yield problem(f"data.{key} ({kind}): {message}", _place(anchor, text, positions, path),
-                      hint=f"see the {kind} schema: infometis/data/desired-state/{kind}.schema.json")
+        yield problem(
+            f"data.{key} ({kind}): {message}",
+            _place(anchor, text, positions, path),
+            hint=f"see the {kind} schema: infometis/data/desired-state/{kind}.schema.json",
+        )
     for path, name, first in _duplicates(payload):
-        yield problem(f"data.{key} ({kind}): {path[0]}[{path[1]}].name '{name}' is already used by {path[0]}[{first}]",
-                      _place(anchor, text, positions, path), hint="keep one entry per name")
+        yield problem(
+            f"data.{key} ({kind}): {path[0]}[{path[1]}].name '{name}' is already used by {path[0]}[{first}]",
+            _place(anchor, text, positions, path),
+            hint="keep one entry per name",
+        )
     yield from _dropped(run, resource, key, payload, anchor, problem)
 
 
@@ -119,15 +148,27 @@ def _violations(schema: dict, payload):
     import jsonschema  # (only a repository with desired-state objects pays for it)
 
     missing: dict[tuple, list[str]] = {}
-    for error in sorted(jsonschema.Draft202012Validator(schema).iter_errors(payload), key=lambda e: list(map(str, e.path))):
+    for error in sorted(
+        jsonschema.Draft202012Validator(schema).iter_errors(payload),
+        key=lambda e: list(map(str, e.path)),
+    ):
         path = tuple(error.absolute_path)
         if error.validator == "required":
-            fields = [f for f in error.validator_value if isinstance(error.instance, dict) and f not in error.instance]
+            fields = [
+                f
+                for f in error.validator_value
+                if isinstance(error.instance, dict) and f not in error.instance
+            ]
             missing.setdefault(path, []).extend(f for f in fields if f not in missing.get(path, []))
         elif error.validator == "type":
             expected = " or ".join(as_list(error.validator_value) or [str(error.validator_value)])
-            yield f"{_path(path, payload) or 'the document'}: is {_json_type(error.instance)}, expected {expected}", path
-        elif error.validator == "anyOf" and all(set(s) == {"required"} for s in error.validator_value):
+            yield (
+                f"{_path(path, payload) or 'the document'}: is {_json_type(error.instance)}, expected {expected}",
+                path,
+            )
+        elif error.validator == "anyOf" and all(
+            set(s) == {"required"} for s in error.validator_value
+        ):
             choices = " or ".join(field for s in error.validator_value for field in s["required"])
             yield f"{_path(path, payload) or 'the document'}: needs {choices}", path
         elif error.validator in ("additionalProperties", "unevaluatedProperties"):
@@ -142,10 +183,20 @@ def _violations(schema: dict, payload):
 
 
 def _json_type(value) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array",
-             dict: "an object", type(None): "null"}
-    return f"{names.get(type(value), 'a value')} {json.dumps(value)[:40]}" if not isinstance(value, (dict, list)) \
+    names = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "an object",
+        type(None): "null",
+    }
+    return (
+        f"{names.get(type(value), 'a value')} {json.dumps(value)[:40]}"
+        if not isinstance(value, (dict, list))
         else names[type(value)]
+    )
 
 
 def _path(path: tuple, payload) -> str:
@@ -154,19 +205,25 @@ def _path(path: tuple, payload) -> str:
     for part in path:
         node = node[part] if isinstance(node, (dict, list)) and _has(node, part) else None
         if isinstance(part, int):
-            text += f"[{part}]" + (f" ({node['name']})" if isinstance(node, dict) and isinstance(node.get("name"), str) else "")
+            text += f"[{part}]" + (
+                f" ({node['name']})"
+                if isinstance(node, dict) and isinstance(node.get("name"), str)
+                else ""
+            )
         else:
             text += ("." if text else "") + str(part)
     return text
 
 
 def _has(node, part) -> bool:
-    return part in node if isinstance(node, dict) else isinstance(part, int) and 0 <= part < len(node)
+    return (
+        part in node if isinstance(node, dict) else isinstance(part, int) and 0 <= part < len(node)
+    )
 
 
 def _duplicates(payload):
     """(path, name, index of its first use) of each name used twice in a top-level list."""
-    for list_key, entries in (payload.items() if isinstance(payload, dict) else ()):
+    for list_key, entries in payload.items() if isinstance(payload, dict) else ():
         seen: dict[str, int] = {}
         for index, entry in enumerate(entries if isinstance(entries, list) else ()):
             name = entry.get("name") if isinstance(entry, dict) else None
@@ -180,8 +237,13 @@ def _names(payload) -> set[tuple[str, str]]:
     """(list, name) of every named entry of the document's top-level lists."""
     if not isinstance(payload, dict):
         return set()
-    return {(list_key, entry["name"]) for list_key, entries in payload.items() if isinstance(entries, list)
-            for entry in entries if isinstance(entry, dict) and isinstance(entry.get("name"), str)}
+    return {
+        (list_key, entry["name"])
+        for list_key, entries in payload.items()
+        if isinstance(entries, list)
+        for entry in entries
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str)
+    }
 
 
 def _dropped(run, resource, key, payload, anchor: TextAnchor, problem):
@@ -190,7 +252,9 @@ def _dropped(run, resource, key, payload, anchor: TextAnchor, problem):
     document = run.document(resource)
     if layout.core_service(origin) is None or document is None:
         return
-    base_text = ((document.data.get("data") or {}) if isinstance(document.data, dict) else {}).get(key)
+    base_text = ((document.data.get("data") or {}) if isinstance(document.data, dict) else {}).get(
+        key
+    )
     if not isinstance(base_text, str) or base_text == resource.data["data"][key]:
         return
     try:
@@ -200,9 +264,12 @@ def _dropped(run, resource, key, payload, anchor: TextAnchor, problem):
     dropped = sorted(_names(base) - _names(payload))
     if dropped:
         names = ", ".join(f"{list_key}[{name}]" for list_key, name in dropped)
-        yield problem(f"data.{key}: this payload replaces the one of {origin} and drops {names}",
-                      Location(anchor.file, anchor.line, anchor.column), WARNING,
-                      hint="keep the base's entries in the replacement, or remove them from the base")
+        yield problem(
+            f"data.{key}: this payload replaces the one of {origin} and drops {names}",
+            Location(anchor.file, anchor.line, anchor.column),
+            WARNING,
+            hint="keep the base's entries in the replacement, or remove them from the base",
+        )
 
 
 def _place(anchor: TextAnchor, text: str, positions: dict, path: tuple) -> Location:

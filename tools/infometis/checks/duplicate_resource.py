@@ -29,12 +29,23 @@ def check(run):
                     first_seen[key] = rendered
                     continue
                 earlier = first_seen[key]
-                if earlier is rendered:  # two objects of one render end up with one name (substitution)
+                if (
+                    earlier is rendered
+                ):  # two objects of one render end up with one name (substitution)
                     message = f"{resource.id} is rendered twice by {rendered.kustomization.id.name}"
                     hint = "give each object a name of its own (the values its name is written from are equal)"
                 else:
-                    message = (f"{resource.id} is also rendered by {earlier.kustomization.id.name}"
-                               f" (here by {rendered.kustomization.id.name})")
+                    message = (
+                        f"{resource.id} is also rendered by {earlier.kustomization.id.name}"
+                        f" (here by {rendered.kustomization.id.name})"
+                    )
                     hint = "keep one definition: remove it from one of the two kustomizations"
-                yield Problem.at(ID, LEVEL, message, run.locate(resource), cluster=rendered.target,
-                                 resource=str(resource.id), hint=hint)
+                yield Problem.at(
+                    ID,
+                    LEVEL,
+                    message,
+                    run.locate(resource),
+                    cluster=rendered.target,
+                    resource=str(resource.id),
+                    hint=hint,
+                )

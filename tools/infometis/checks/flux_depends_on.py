@@ -37,7 +37,7 @@ def _cycles(graph: dict) -> list[list]:
                 stack.pop()
                 continue
             if state.get(nxt) == "open":
-                cycle = trail[where[nxt]:]
+                cycle = trail[where[nxt] :]
                 if frozenset(cycle) not in seen_sets:
                     seen_sets.add(frozenset(cycle))
                     found.append(cycle)
@@ -62,13 +62,25 @@ def check(run):
                     if dep in members:
                         graph[k.id].add(dep)
                         continue
-                    yield Problem.at(ID, LEVEL, f"dependsOn names {dep.namespace}/{dep.name}, which no "
-                                     f"Kustomization of cluster {target} defines",
-                                     k.where("spec", "dependsOn", index), cluster=target,
-                                     resource=str(k.id), hint="fix the name or namespace, or remove the entry")
+                    yield Problem.at(
+                        ID,
+                        LEVEL,
+                        f"dependsOn names {dep.namespace}/{dep.name}, which no "
+                        f"Kustomization of cluster {target} defines",
+                        k.where("spec", "dependsOn", index),
+                        cluster=target,
+                        resource=str(k.id),
+                        hint="fix the name or namespace, or remove the entry",
+                    )
             for cycle in _cycles(graph):
                 first = members[cycle[0]]
                 path = " → ".join(member.name for member in cycle + cycle[:1])
-                yield Problem.at(ID, LEVEL, f"dependsOn cycle: {path}", first.where("spec", "dependsOn"),
-                                 cluster=target, resource=str(first.id),
-                                 hint="Flux waits forever on a cycle: remove one of its dependsOn entries")
+                yield Problem.at(
+                    ID,
+                    LEVEL,
+                    f"dependsOn cycle: {path}",
+                    first.where("spec", "dependsOn"),
+                    cluster=target,
+                    resource=str(first.id),
+                    hint="Flux waits forever on a cycle: remove one of its dependsOn entries",
+                )

@@ -74,8 +74,13 @@ REMOVED = {
     "notification.toolkit.fluxcd.io": {"v1beta1": (2, 7), "v1beta2": (2, 9)},
     "image.toolkit.fluxcd.io": {"v1beta1": (2, 7), "v1beta2": (2, 9)},
 }
-CURRENT = {"kustomize.toolkit.fluxcd.io": "v1", "helm.toolkit.fluxcd.io": "v2", "source.toolkit.fluxcd.io": "v1",
-           "notification.toolkit.fluxcd.io": "v1beta3", "image.toolkit.fluxcd.io": "v1"}
+CURRENT = {
+    "kustomize.toolkit.fluxcd.io": "v1",
+    "helm.toolkit.fluxcd.io": "v2",
+    "source.toolkit.fluxcd.io": "v1",
+    "notification.toolkit.fluxcd.io": "v1beta3",
+    "image.toolkit.fluxcd.io": "v1",
+}
 CURRENT_BY_KIND = {("notification.toolkit.fluxcd.io", "Receiver"): "v1"}
 KUSTOMIZE_FIELDS = {
     "patchesStrategicMerge": "patches (each entry a {path: file} or an inline patch)",
@@ -86,8 +91,12 @@ KUSTOMIZE_FIELDS = {
     "imageTags": "images",
 }
 EXACT_VERSION = re.compile(r"^=?v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
-WHY = {"prune": "prune (removes what Git no longer has)", "interval": "interval (how often drift is corrected)",
-       "timeout": "timeout (bounds each apply)", "wait": "wait: true or healthChecks (dependents wait for a healthy rollout)"}
+WHY = {
+    "prune": "prune (removes what Git no longer has)",
+    "interval": "interval (how often drift is corrected)",
+    "timeout": "timeout (bounds each apply)",
+    "wait": "wait: true or healthChecks (dependents wait for a healthy rollout)",
+}
 
 
 def check(run):
@@ -103,8 +112,11 @@ def _flux_objects(run):
     options = run.config.options(ID)
     for cluster in run.clusters:
         syncs = {k.id for k in cluster.entry_syncs}
-        bootstrap_sources = {ResourceId(k.source.kind, "source.toolkit.fluxcd.io", k.source.namespace, k.source.name)
-                             for k in cluster.entry_syncs if k.source}
+        bootstrap_sources = {
+            ResourceId(k.source.kind, "source.toolkit.fluxcd.io", k.source.namespace, k.source.name)
+            for k in cluster.entry_syncs
+            if k.source
+        }
         for rendered in cluster.renders:
             for resource in rendered.resources:
                 if not resource.id.group.endswith(".toolkit.fluxcd.io"):
@@ -117,7 +129,9 @@ def _flux_objects(run):
                 if kind == "Kustomization" and resource.id.group == "kustomize.toolkit.fluxcd.io":
                     yield from _kustomization(run, resource, spec, resource.id in syncs, problem)
                 elif kind == "HelmRelease":
-                    yield from _helm_release(run, rendered, resource, spec, bool(options.get("allowRanges")), problem)
+                    yield from _helm_release(
+                        run, rendered, resource, spec, bool(options.get("allowRanges")), problem
+                    )
                 elif kind == "GitRepository" and resource.id not in bootstrap_sources:
                     yield from _git_repository(run, resource, spec, _branches(options), problem)
                 elif kind == "OCIRepository":
@@ -126,7 +140,10 @@ def _flux_objects(run):
 
 def _reporter(rendered, resource):
     def problem(message, where, level=WARNING, hint=None) -> Problem:
-        return Problem.at(ID, level, message, where, cluster=rendered.target, resource=str(resource.id), hint=hint)
+        return Problem.at(
+            ID, level, message, where, cluster=rendered.target, resource=str(resource.id), hint=hint
+        )
+
     return problem
 
 
@@ -136,7 +153,11 @@ def _branches(options: dict) -> set[str]:
 
 
 def _api_version(run, resource, flux: tuple[int, int], problem):
-    group, version, kind = resource.id.group, str(resource.data.get("apiVersion")).rpartition("/")[2], resource.id.kind
+    group, version, kind = (
+        resource.id.group,
+        str(resource.data.get("apiVersion")).rpartition("/")[2],
+        resource.id.kind,
+    )
     current = CURRENT_BY_KIND.get((group, kind), CURRENT.get(group))
     removed = REMOVED.get(group, {}).get(version)
     if current is None or (removed is None and "alpha" not in version):
@@ -145,23 +166,41 @@ def _api_version(run, resource, flux: tuple[int, int], problem):
     hint = f"apiVersion: {group}/{current} (`flux migrate` rewrites the files)"
     if removed is None or removed <= flux:
         since = f"since Flux {removed[0]}.{removed[1]}" if removed else "by any current Flux"
-        yield problem(f"{group}/{version} {kind} is no longer served {since}: use {group}/{current}", where, ERROR, hint)
+        yield problem(
+            f"{group}/{version} {kind} is no longer served {since}: use {group}/{current}",
+            where,
+            ERROR,
+            hint,
+        )
     else:
-        yield problem(f"{group}/{version} {kind} is deprecated (removed in Flux {removed[0]}.{removed[1]}): "
-                      f"use {group}/{current}", where, WARNING, hint)
+        yield problem(
+            f"{group}/{version} {kind} is deprecated (removed in Flux {removed[0]}.{removed[1]}): "
+            f"use {group}/{current}",
+            where,
+            WARNING,
+            hint,
+        )
 
 
 def _kustomization(run, resource, spec: dict, bootstrap: bool, problem):
     missing = [name for name in ("prune", "interval") if spec.get(name) is None]
     if not bootstrap:  # flux bootstrap writes its own sync without timeout and wait
         missing += ["timeout"] if not spec.get("timeout") else []
-        if spec.get("wait") is not True and not as_list(spec.get("healthChecks")) \
-                and not as_list(spec.get("healthCheckExprs")):
+        if (
+            spec.get("wait") is not True
+            and not as_list(spec.get("healthChecks"))
+            and not as_list(spec.get("healthCheckExprs"))
+        ):
             missing.append("wait")
     if missing:
-        names = ", ".join("wait: true or healthChecks" if name == "wait" else name for name in missing)
-        yield problem(f"Kustomization {resource.id.name} does not set {names}", run.locate(resource, ("spec",)),
-                      hint="set " + "; ".join(WHY[name] for name in missing))
+        names = ", ".join(
+            "wait: true or healthChecks" if name == "wait" else name for name in missing
+        )
+        yield problem(
+            f"Kustomization {resource.id.name} does not set {names}",
+            run.locate(resource, ("spec",)),
+            hint="set " + "; ".join(WHY[name] for name in missing),
+        )
 
 
 def _helm_release(run, rendered, resource, spec: dict, allow_ranges: bool, problem):
@@ -174,44 +213,68 @@ def _helm_release(run, rendered, resource, spec: dict, allow_ranges: bool, probl
     path = ("spec", "chart", "spec", "version")
     version = chart_spec.get("version")
     if version is None or str(version).strip() == "":
-        yield problem(f"HelmRelease {resource.id.name} does not pin spec.chart.spec.version: "
-                      "Flux installs the newest chart", run.locate(resource, path),
-                      hint="set spec.chart.spec.version to an exact chart version, e.g. \"1.4.2\"")
-    elif not allow_ranges and "${" not in str(version) and not EXACT_VERSION.match(str(version).strip()):
-        yield problem(f"HelmRelease {resource.id.name} spec.chart.spec.version '{version}' is a range, "
-                      "not a pinned version", scalar_location(run, rendered, resource, path, version),
-                      hint="pin an exact chart version (or set allowRanges: true in checks.flux-hygiene)")
+        yield problem(
+            f"HelmRelease {resource.id.name} does not pin spec.chart.spec.version: "
+            "Flux installs the newest chart",
+            run.locate(resource, path),
+            hint='set spec.chart.spec.version to an exact chart version, e.g. "1.4.2"',
+        )
+    elif (
+        not allow_ranges
+        and "${" not in str(version)
+        and not EXACT_VERSION.match(str(version).strip())
+    ):
+        yield problem(
+            f"HelmRelease {resource.id.name} spec.chart.spec.version '{version}' is a range, "
+            "not a pinned version",
+            scalar_location(run, rendered, resource, path, version),
+            hint="pin an exact chart version (or set allowRanges: true in checks.flux-hygiene)",
+        )
 
 
 def _git_repository(run, resource, spec: dict, branches: set[str], problem):
     ref = spec.get("ref") if isinstance(spec.get("ref"), dict) else {}
     if not any(ref.get(key) for key in ("branch", "tag", "semver", "name", "commit")):
-        yield problem(f"GitRepository {resource.id.name} has no spec.ref: Flux follows the branch 'master'",
-                      run.locate(resource, ("spec", "ref") if "ref" in spec else ("spec",)),
-                      hint="set spec.ref.tag, spec.ref.semver or spec.ref.commit")
+        yield problem(
+            f"GitRepository {resource.id.name} has no spec.ref: Flux follows the branch 'master'",
+            run.locate(resource, ("spec", "ref") if "ref" in spec else ("spec",)),
+            hint="set spec.ref.tag, spec.ref.semver or spec.ref.commit",
+        )
         return
     if any(ref.get(key) for key in ("tag", "semver", "commit")):
         return
     name = str(ref.get("name") or "")
-    branch, field = (str(ref["branch"]), "branch") if ref.get("branch") else (name.removeprefix("refs/heads/"), "name")
+    branch, field = (
+        (str(ref["branch"]), "branch")
+        if ref.get("branch")
+        else (name.removeprefix("refs/heads/"), "name")
+    )
     if field == "name" and not name.startswith("refs/heads/"):
         return  # a tag or another explicit reference
     if branch not in branches:
-        yield problem(f"GitRepository {resource.id.name} follows the branch '{branch}': what it serves moves",
-                      run.locate(resource, ("spec", "ref", field)),
-                      hint="pin spec.ref.tag, semver or commit, or list the branch in checks.flux-hygiene.branches")
+        yield problem(
+            f"GitRepository {resource.id.name} follows the branch '{branch}': what it serves moves",
+            run.locate(resource, ("spec", "ref", field)),
+            hint="pin spec.ref.tag, semver or commit, or list the branch in checks.flux-hygiene.branches",
+        )
 
 
 def _oci_repository(run, resource, spec: dict, problem):
     ref = spec.get("ref") if isinstance(spec.get("ref"), dict) else {}
     hint = "set spec.ref.tag (a version), spec.ref.semver or spec.ref.digest"
     if not any(ref.get(key) for key in ("tag", "semver", "digest")):
-        yield problem(f"OCIRepository {resource.id.name} has no spec.ref tag, semver or digest: "
-                      "Flux pulls the tag 'latest'",
-                      run.locate(resource, ("spec", "ref") if "ref" in spec else ("spec",)), hint=hint)
+        yield problem(
+            f"OCIRepository {resource.id.name} has no spec.ref tag, semver or digest: "
+            "Flux pulls the tag 'latest'",
+            run.locate(resource, ("spec", "ref") if "ref" in spec else ("spec",)),
+            hint=hint,
+        )
     elif str(ref.get("tag")) == "latest" and not ref.get("semver") and not ref.get("digest"):
-        yield problem(f"OCIRepository {resource.id.name} follows the tag 'latest': what it serves moves",
-                      run.locate(resource, ("spec", "ref", "tag")), hint=hint)
+        yield problem(
+            f"OCIRepository {resource.id.name} follows the tag 'latest': what it serves moves",
+            run.locate(resource, ("spec", "ref", "tag")),
+            hint=hint,
+        )
 
 
 def _kustomize_files(run):
@@ -225,6 +288,10 @@ def _kustomize_files(run):
                 continue
             for field, replacement in KUSTOMIZE_FIELDS.items():
                 if field in document.data:
-                    yield Problem.at(ID, WARNING, f"{field} is deprecated in kustomize: use {replacement}",
-                                     document.location((field,)),
-                                     hint="`kustomize edit fix` rewrites the deprecated fields")
+                    yield Problem.at(
+                        ID,
+                        WARNING,
+                        f"{field} is deprecated in kustomize: use {replacement}",
+                        document.location((field,)),
+                        hint="`kustomize edit fix` rewrites the deprecated fields",
+                    )

@@ -77,7 +77,11 @@ def check(run):
 
 
 def _problems(run):
-    registries = [r for r in as_list(run.config.options(ID).get("registries")) if isinstance(r, str) and r.strip()]
+    registries = [
+        r
+        for r in as_list(run.config.options(ID).get("registries"))
+        if isinstance(r, str) and r.strip()
+    ]
     for cluster in run.clusters:
         for rendered in cluster.renders:
             overrides = None
@@ -85,23 +89,37 @@ def _problems(run):
                 found = pod_spec(resource)
                 if found is not None:
                     problems = _workload(found, registries)
-                elif resource.id.kind == "HelmRelease" and resource.id.group == "helm.toolkit.fluxcd.io":
+                elif (
+                    resource.id.kind == "HelmRelease"
+                    and resource.id.group == "helm.toolkit.fluxcd.io"
+                ):
                     problems = _helm_release(resource, registries)
                 else:
                     continue
                 for message, path, untagged in problems:
                     where = None
                     if untagged is not None:  # an images: entry may have set the tag
-                        overrides = overrides if overrides is not None else _overrides(run, rendered)
+                        overrides = (
+                            overrides if overrides is not None else _overrides(run, rendered)
+                        )
                         where = _override_location(untagged, overrides)
                         message += " (the tag is set here, by images:)" if where else ""
-                    yield Problem.at(ID, LEVEL, f"{field_path(path)}: {message}", where or run.locate(resource, path),
-                                     cluster=rendered.target, resource=str(resource.id), hint=_hint(message, registries))
+                    yield Problem.at(
+                        ID,
+                        LEVEL,
+                        f"{field_path(path)}: {message}",
+                        where or run.locate(resource, path),
+                        cluster=rendered.target,
+                        resource=str(resource.id),
+                        hint=_hint(message, registries),
+                    )
 
 
 def _hint(message: str, registries: list[str]) -> str:
     if "not a valid image reference" in message:
-        return "write it as [registry[:port]/]repository[:tag][@digest], the repository in lower case"
+        return (
+            "write it as [registry[:port]/]repository[:tag][@digest], the repository in lower case"
+        )
     if "not an allowed registry" in message:
         return f"use an image from {', '.join(registries)} (mirror it there), or extend checks.images.registries"
     return HINT
@@ -116,7 +134,9 @@ def _workload(found, registries):
         message = verdict(image.strip(), registries)
         if message:  # a valid reference from an allowed registry: its tag is what is wrong
             reference = parse(image.strip())
-            wrong_tag = reference is not None and (not registries or allowed(reference.name, registries))
+            wrong_tag = reference is not None and (
+                not registries or allowed(reference.name, registries)
+            )
             yield message, image_path, reference if wrong_tag else None
 
 
@@ -140,7 +160,11 @@ def _helm_block(block: dict, path: tuple, registries: list[str]):
     if "${" in repository or block.get("digest") or "@" in repository:
         return
     if str(tag).strip() == "latest" or (tag is None and repository.endswith(":latest")):
-        yield "the image tag is 'latest': it moves", path + (("tag",) if tag is not None else ("repository",)), None
+        yield (
+            "the image tag is 'latest': it moves",
+            path + (("tag",) if tag is not None else ("repository",)),
+            None,
+        )
     # The registry is judged only when the values name it: otherwise it is the chart's choice.
     host = block.get("registry")
     if isinstance(host, str) and host.strip():
@@ -151,15 +175,27 @@ def _helm_block(block: dict, path: tuple, registries: list[str]):
         return
     reference = parse(named)
     if registries and reference and not allowed(reference.name, registries):
-        yield (f"'{named}' comes from {reference.registry}, which is not an allowed registry "
-               f"({', '.join(registries)})"), path + (field,), None
+        yield (
+            (
+                f"'{named}' comes from {reference.registry}, which is not an allowed registry "
+                f"({', '.join(registries)})"
+            ),
+            path + (field,),
+            None,
+        )
 
 
 def _walk(node, path: tuple, depth: int = 0):
     """(path, key, value) of every map entry under `node`, lists included; bounded depth."""
     if depth > 12:
         return
-    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    items = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else ()
+    )
     for key, value in items:
         if isinstance(key, str):
             yield path + (key,), key, value
@@ -187,7 +223,9 @@ def _overrides(run, rendered) -> list[tuple[dict, object, tuple]]:
                 if isinstance(entry, dict):
                     found.append((entry, document, ("images", index)))
             for key in ("resources", "bases", "components"):
-                pending += [folder / item for item in as_list(data.get(key)) if isinstance(item, str)]
+                pending += [
+                    folder / item for item in as_list(data.get(key)) if isinstance(item, str)
+                ]
     return found
 
 

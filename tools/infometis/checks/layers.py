@@ -57,12 +57,36 @@ LEVEL = ERROR
 # The schema of this check's options in .infometis.yaml (checked when the file is read).
 OPTIONS = {"modeKinds": STRING_LIST}
 
-OVERLAY_FIELDS = {"apiVersion", "kind", "metadata", "resources", "bases", "components", "patches",
-                  "patchesStrategicMerge", "patchesJson6902", "images", "replicas", "namespace", "labels", "commonLabels"}
-BORDER_KINDS = {("NetworkPolicy", "networking.k8s.io"), ("Ingress", "networking.k8s.io"), ("Ingress", "extensions"),
-                ("IngressClass", "networking.k8s.io"), ("ServiceAccount", ""), ("ResourceQuota", ""),
-                ("LimitRange", ""), ("Namespace", ""), ("Service", "")} | {
-    (kind, "rbac.authorization.k8s.io") for kind in ("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")}
+OVERLAY_FIELDS = {
+    "apiVersion",
+    "kind",
+    "metadata",
+    "resources",
+    "bases",
+    "components",
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "images",
+    "replicas",
+    "namespace",
+    "labels",
+    "commonLabels",
+}
+BORDER_KINDS = {
+    ("NetworkPolicy", "networking.k8s.io"),
+    ("Ingress", "networking.k8s.io"),
+    ("Ingress", "extensions"),
+    ("IngressClass", "networking.k8s.io"),
+    ("ServiceAccount", ""),
+    ("ResourceQuota", ""),
+    ("LimitRange", ""),
+    ("Namespace", ""),
+    ("Service", ""),
+} | {
+    (kind, "rbac.authorization.k8s.io")
+    for kind in ("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")
+}
 KUSTOMIZE_GROUP = "kustomize.config.k8s.io"
 MODES = Path("infrastructure/modes")
 
@@ -71,16 +95,22 @@ def check(run):
     yield from _overlays(run)
     modes_root = run.repo / MODES
     if modes_root.is_dir():
-        closures = {folder: walk(folder, run.cache) for folder in sorted(modes_root.iterdir())
-                    if folder.is_dir() and not run.config.is_excluded(run.cache.relative(folder))}
+        closures = {
+            folder: walk(folder, run.cache)
+            for folder in sorted(modes_root.iterdir())
+            if folder.is_dir() and not run.config.is_excluded(run.cache.relative(folder))
+        }
         yield from _adaptations(run, closures)
         # A folder another mode includes (common/) is a shared part, not a mode, unless a cluster names it.
         shared = {f for folder, closure in closures.items() for f in closure.folders if f != folder}
         named = {str(cluster.settings.get("mode") or "") for cluster in run.clusters}
-        yield from _clusters(run, sorted(f.name for f in closures if f not in shared or f.name in named))
+        yield from _clusters(
+            run, sorted(f.name for f in closures if f not in shared or f.name in named)
+        )
 
 
 # ---------------------------------------------------------------- 1. environment overlays
+
 
 def _overlays(run):
     for base in layout.bases(run.repo):
@@ -100,33 +130,45 @@ def _overlay(run, service: Path, folder: Path, spec_file: Path):
     core = f"change it in apps/{name}/base (the core, for every environment) or apps/{name}/border"
     for key in spec:
         if key not in OVERLAY_FIELDS:
-            yield _problem(document.location((key,)), f"{key}: an environment overlay ({name}/{env}) may set only "
-                           "resources ../base, components ../border, images, replicas, namespace, labels "
-                           "and patches of allowed fields", core)
+            yield _problem(
+                document.location((key,)),
+                f"{key}: an environment overlay ({name}/{env}) may set only "
+                "resources ../base, components ../border, images, replicas, namespace, labels "
+                "and patches of allowed fields",
+                core,
+            )
     for key, allowed in (("resources", "base"), ("bases", "base"), ("components", "border")):
         for index, ref in enumerate(as_list(spec.get(key))):
             if not isinstance(ref, str) or os.path.normpath(folder / ref) != str(service / allowed):
-                yield _problem(document.location((key, index)),
-                               f"{key}[{index}]: '{ref}' — an environment overlay ({name}/{env}) "
-                               f"{'builds on ../base' if allowed == 'base' else 'includes its ../border Component'} only",
-                               core)
+                yield _problem(
+                    document.location((key, index)),
+                    f"{key}[{index}]: '{ref}' — an environment overlay ({name}/{env}) "
+                    f"{'builds on ../base' if allowed == 'base' else 'includes its ../border Component'} only",
+                    core,
+                )
     for patch, where_of in _patches(run, folder, document, spec):
         for path, pointer in patches.touched(patch):
             if not under(path, run.config.environment_fields):
                 text = field_path(path)
                 pattern = re.sub(r"\[(\d+|-)\]", "[*]", text)
-                yield _problem(where_of(pointer),
-                               f"a patch of {name}/{env} sets {text}: not an allowed environment field "
-                               "(allowedEnvironmentFields in .infometis.yaml)",
-                               f"{core}; or, if every environment may set it, add {pattern} to "
-                               "allowedEnvironmentFields in .infometis.yaml")
+                yield _problem(
+                    where_of(pointer),
+                    f"a patch of {name}/{env} sets {text}: not an allowed environment field "
+                    "(allowedEnvironmentFields in .infometis.yaml)",
+                    f"{core}; or, if every environment may set it, add {pattern} to "
+                    "allowedEnvironmentFields in .infometis.yaml",
+                )
 
 
 def _patches(run, folder: Path, document, spec: dict):
     """(patch data, where(path inside the patch) → Location) for every patch of the overlay."""
     for key in ("patches", "patchesJson6902", "patchesStrategicMerge"):
         for index, item in enumerate(as_list(spec.get(key))):
-            inline, ref = (item, None) if isinstance(item, str) and ("\n" in item or ":" in item) else (None, item)
+            inline, ref = (
+                (item, None)
+                if isinstance(item, str) and ("\n" in item or ":" in item)
+                else (None, item)
+            )
             if isinstance(item, dict):
                 inline, ref = item.get("patch"), item.get("path")
             if isinstance(inline, str):
@@ -143,11 +185,13 @@ def _inline(run, document, at: tuple, text: str):
     parsed = run.cache.parse(text.encode(), document.file)  # kept with the parsed files
     first = _block_start(run, anchor)
     for patch_document in parsed.documents:
+
         def where(path, patch_document=patch_document):
             if first is None:
                 return anchor
             inner = patch_document.location(path)
             return Location(document.file, first[0] + inner.line - 1, first[1] + inner.column)
+
         yield patch_document.data, where
 
 
@@ -156,13 +200,18 @@ def _block_start(run, anchor: Location) -> tuple[int, int] | None:
     if not anchor.file:
         return None
     lines = run.cache.lines(run.repo / anchor.file)
-    if not anchor.line or anchor.line > len(lines) or not re.search(r"[|>][-+0-9]*\s*(#.*)?$", lines[anchor.line - 1]):
+    if (
+        not anchor.line
+        or anchor.line > len(lines)
+        or not re.search(r"[|>][-+0-9]*\s*(#.*)?$", lines[anchor.line - 1])
+    ):
         return None
     following = lines[anchor.line] if anchor.line < len(lines) else ""
     return anchor.line + 1, len(following) - len(following.lstrip(" "))
 
 
 # ---------------------------------------------------------------- 2. mode adaptations
+
 
 def _adaptations(run, closures: dict):
     extra = {str(kind) for kind in as_list(run.config.options(ID).get("modeKinds"))}
@@ -181,34 +230,58 @@ def _adaptation_document(document, mode: str, extra: set[str]):
     if not isinstance(data, dict):
         return
     rid = ResourceId.of(data)
-    hint = (f"a mode adaptation holds border kinds only: move it to infrastructure/ or to a service's base; "
-            f"or allow its kind with checks.{ID}.modeKinds in .infometis.yaml")
+    hint = (
+        f"a mode adaptation holds border kinds only: move it to infrastructure/ or to a service's base; "
+        f"or allow its kind with checks.{ID}.modeKinds in .infometis.yaml"
+    )
     if rid.group == KUSTOMIZE_GROUP:
         for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
             for index, _ in enumerate(as_list(data.get(key)) if kind not in extra else ()):
-                yield _problem(document.location((key, index)),
-                               f"{key}[{index}]: the mode adaptation {mode} generates a {kind}, not a border kind", hint)
+                yield _problem(
+                    document.location((key, index)),
+                    f"{key}[{index}]: the mode adaptation {mode} generates a {kind}, not a border kind",
+                    hint,
+                )
         return
-    if not rid.kind or (rid.kind, rid.group) in BORDER_KINDS or rid.group in BORDER_GROUPS \
-            or rid.kind in extra or f"{rid.kind}.{rid.group}" in extra:
+    if (
+        not rid.kind
+        or (rid.kind, rid.group) in BORDER_KINDS
+        or rid.group in BORDER_GROUPS
+        or rid.kind in extra
+        or f"{rid.kind}.{rid.group}" in extra
+    ):
         return
     kind = f"{rid.kind}.{rid.group}" if rid.group else rid.kind
-    yield _problem(document.location(), f"{kind} {rid.name or '(no name)'} in the mode adaptation {mode}: not a border kind", hint,
-                   resource=str(rid))
+    yield _problem(
+        document.location(),
+        f"{kind} {rid.name or '(no name)'} in the mode adaptation {mode}: not a border kind",
+        hint,
+        resource=str(rid),
+    )
 
 
 # ---------------------------------------------------------------- 3. cluster settings
 
+
 def _clusters(run, modes: list[str]):
     for cluster in run.clusters:
-        found = [r for rendered in cluster.renders if rendered.target == cluster.name for r in rendered.resources
-                 if (r.id.kind, r.id.group, r.id.namespace, r.id.name) == ("ConfigMap", "", "flux-system", "cluster-settings")]
+        found = [
+            r
+            for rendered in cluster.renders
+            if rendered.target == cluster.name
+            for r in rendered.resources
+            if (r.id.kind, r.id.group, r.id.namespace, r.id.name)
+            == ("ConfigMap", "", "flux-system", "cluster-settings")
+        ]
         if not found:
             spec = kustomization_file(cluster.entry)
             where = Location(run.cache.relative(spec or cluster.entry), 1, 1)
-            yield _problem(where, f"cluster {cluster.name} has no cluster-settings (ConfigMap flux-system/cluster-settings)",
-                           "add clusters/<name>/cluster-settings.yaml with data.environment and data.mode",
-                           cluster=cluster.name)
+            yield _problem(
+                where,
+                f"cluster {cluster.name} has no cluster-settings (ConfigMap flux-system/cluster-settings)",
+                "add clusters/<name>/cluster-settings.yaml with data.environment and data.mode",
+                cluster=cluster.name,
+            )
             continue
         yield from _settings(run, cluster, found[0], modes)
 
@@ -218,32 +291,59 @@ def _settings(run, cluster, resource, modes: list[str]):
     values = {}
     for key in ("environment", "mode"):
         raw = data.get(key)
-        value = str(raw).strip() if isinstance(raw, (str, int, float)) and not isinstance(raw, bool) else ""
+        value = (
+            str(raw).strip()
+            if isinstance(raw, (str, int, float)) and not isinstance(raw, bool)
+            else ""
+        )
         where = run.locate(resource, ("data", key))
         extra = {"cluster": cluster.name, "resource": str(resource.id)}
         if not value or re.search(r"[\s,;]", value):
-            yield _problem(where, f"cluster-settings of {cluster.name}: data.{key} must name exactly one {key}"
-                           f"{f' (it says {value!r})' if value else ''}", f"set data.{key} to one {key}, a string", **extra)
+            yield _problem(
+                where,
+                f"cluster-settings of {cluster.name}: data.{key} must name exactly one {key}"
+                f"{f' (it says {value!r})' if value else ''}",
+                f"set data.{key} to one {key}, a string",
+                **extra,
+            )
         elif key == "mode" and value not in modes:
-            yield _problem(where, f"cluster-settings of {cluster.name}: mode '{value}' is not a mode adaptation "
-                           f"(infrastructure/modes/: {', '.join(modes) or 'none'})",
-                           "use one of them, or add the adaptation under infrastructure/modes/", **extra)
+            yield _problem(
+                where,
+                f"cluster-settings of {cluster.name}: mode '{value}' is not a mode adaptation "
+                f"(infrastructure/modes/: {', '.join(modes) or 'none'})",
+                "use one of them, or add the adaptation under infrastructure/modes/",
+                **extra,
+            )
         else:
             values[key] = value
     applied = _applied_modes(run, cluster, modes)
     mode = values.get("mode")
     for name, k in applied.items():
         if (mode and name != mode) or (not mode and len(applied) > 1):
-            where = k.where("spec", "path") if k is not None else run.locate(resource, ("data", "mode"))
-            said = f"its cluster-settings say mode {mode}" if mode else f"it applies {', '.join(applied)}"
-            yield _problem(where, f"cluster {cluster.name} applies the mode adaptation {name}, but {said}",
-                           "apply exactly the mode adaptation the cluster-settings name: "
-                           "a path of ./infrastructure/modes/<mode>", cluster=cluster.name)
+            where = (
+                k.where("spec", "path") if k is not None else run.locate(resource, ("data", "mode"))
+            )
+            said = (
+                f"its cluster-settings say mode {mode}"
+                if mode
+                else f"it applies {', '.join(applied)}"
+            )
+            yield _problem(
+                where,
+                f"cluster {cluster.name} applies the mode adaptation {name}, but {said}",
+                "apply exactly the mode adaptation the cluster-settings name: "
+                "a path of ./infrastructure/modes/<mode>",
+                cluster=cluster.name,
+            )
     if mode and mode not in applied:
-        yield _problem(run.locate(resource, ("data", "mode")),
-                       f"cluster {cluster.name} is in mode {mode}, but no Flux Kustomization applies "
-                       f"infrastructure/modes/{mode}", f"add a Flux Kustomization with path ./infrastructure/modes/{mode}",
-                       cluster=cluster.name, resource=str(resource.id))
+        yield _problem(
+            run.locate(resource, ("data", "mode")),
+            f"cluster {cluster.name} is in mode {mode}, but no Flux Kustomization applies "
+            f"infrastructure/modes/{mode}",
+            f"add a Flux Kustomization with path ./infrastructure/modes/{mode}",
+            cluster=cluster.name,
+            resource=str(resource.id),
+        )
 
 
 def _applied_modes(run, cluster, modes: list[str]) -> dict:

@@ -13,7 +13,9 @@ from infometis.model import Problem
 Item = TypeVar("Item")
 
 
-def said_once(run, items: Iterable[Item], problem: Callable[[Item], Problem] = lambda item: item) -> Iterator[Item]:
+def said_once(
+    run, items: Iterable[Item], problem: Callable[[Item], Problem] = lambda item: item
+) -> Iterator[Item]:
     """The items (problems, or findings holding one) whose problem was not said already."""
     said: set[tuple] = set()
     for item in items:

@@ -60,17 +60,34 @@ from infometis.analysis.reference_fields import Ref, dig, refs_of
 from infometis.checks.once import said_once
 from infometis.model import ERROR, WARNING, Problem, as_list
 from infometis.model.fieldpath import field_path
-from infometis.model.kinds import BOOTSTRAP_SOURCE_KINDS, CHART_SOURCE_KINDS, GATEWAY_GROUP, TRAEFIK_GROUPS
+from infometis.model.kinds import (
+    BOOTSTRAP_SOURCE_KINDS,
+    CHART_SOURCE_KINDS,
+    GATEWAY_GROUP,
+    TRAEFIK_GROUPS,
+)
 
 ID = "references"
 LEVEL = ERROR
 # The schema of this check's options in .infometis.yaml (checked when the file is read).
-OPTIONS = {"external": {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]*/[^/]+/[^/]+$"}}}
+OPTIONS = {
+    "external": {
+        "type": "array",
+        "items": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]*/[^/]+/[^/]+$"},
+    }
+}
 
 KNOWN = ("Secret", "ConfigMap", "ServiceAccount", "Service")  # core kinds that can be named
 FLUX_NAMESPACE = "flux-system"
-FLUX_ACCOUNTS = ("source-controller", "kustomize-controller", "helm-controller", "notification-controller",
-                 "image-reflector-controller", "image-automation-controller", "source-watcher")
+FLUX_ACCOUNTS = (
+    "source-controller",
+    "kustomize-controller",
+    "helm-controller",
+    "notification-controller",
+    "image-reflector-controller",
+    "image-automation-controller",
+    "source-watcher",
+)
 FLUX_SERVICES = ("webhook-receiver", "notification-controller", "source-controller")
 FLUX_SERVICE_PORTS = [{"name": "http", "port": 80}]
 EVERYWHERE = {("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")}
@@ -84,8 +101,12 @@ BOOTSTRAP_SOURCES = {(kind, "flux-system") for kind in BOOTSTRAP_SOURCE_KINDS}
 class Inventory:
     """What one cluster (one target) holds, as the references check needs it."""
 
-    objects: dict = field(default_factory=dict)  # (kind, namespace, name) → data (None: exists, content unknown)
-    helm: dict = field(default_factory=dict)  # namespace → name prefixes its HelmReleases' charts may use
+    objects: dict = field(
+        default_factory=dict
+    )  # (kind, namespace, name) → data (None: exists, content unknown)
+    helm: dict = field(
+        default_factory=dict
+    )  # namespace → name prefixes its HelmReleases' charts may use
     unknown: set = field(default_factory=set)  # namespaces partly unrendered; "*" for any
 
     def add(self, kind: str, namespace: str, name, data=None) -> None:
@@ -97,8 +118,10 @@ class Inventory:
         return ref.kind in ("Service", "Gateway") and ref.namespace in self.helm
 
     def helm_made(self, ref: Ref) -> bool:
-        return ref.kind in HELM_MADE and any(ref.name == prefix or ref.name.startswith(prefix + "-")
-                                             for prefix in self.helm.get(ref.namespace, ()))
+        return ref.kind in HELM_MADE and any(
+            ref.name == prefix or ref.name.startswith(prefix + "-")
+            for prefix in self.helm.get(ref.namespace, ())
+        )
 
 
 def namespace_of(resource) -> str:
@@ -129,7 +152,9 @@ def _index(inventory: Inventory, resource) -> None:
 def _index_helm(inventory: Inventory, data: dict, ns: str, name: str) -> None:
     spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
     target = str(spec.get("targetNamespace") or ns)
-    release = spec.get("releaseName") or (f"{spec['targetNamespace']}-{name}" if spec.get("targetNamespace") else name)
+    release = spec.get("releaseName") or (
+        f"{spec['targetNamespace']}-{name}" if spec.get("targetNamespace") else name
+    )
     prefixes = {str(release), name, dig(spec, "values", "fullnameOverride")}
     inventory.helm.setdefault(target, set()).update(p for p in prefixes if isinstance(p, str) and p)
 
@@ -151,11 +176,16 @@ def inventories(cluster) -> dict[str, Inventory]:
 
 
 def _implicit(ref: Ref) -> bool:
-    if (ref.kind, ref.name) in EVERYWHERE or (ref.kind, ref.namespace) in BOOTSTRAP_SOURCES and ref.name == FLUX_NAMESPACE:
+    if (
+        (ref.kind, ref.name) in EVERYWHERE
+        or (ref.kind, ref.namespace) in BOOTSTRAP_SOURCES
+        and ref.name == FLUX_NAMESPACE
+    ):
         return True
     return ref.namespace == FLUX_NAMESPACE and (
         (ref.kind == "ServiceAccount" and ref.name in FLUX_ACCOUNTS)
-        or (ref.kind == "Service" and ref.name in FLUX_SERVICES))
+        or (ref.kind == "Service" and ref.name in FLUX_SERVICES)
+    )
 
 
 def _external(run, ref: Ref) -> bool:
@@ -170,7 +200,9 @@ def _ports(inventory: Inventory, ref: Ref):
     key = (ref.kind, ref.namespace, ref.name)
     if key in inventory.objects:
         data = inventory.objects[key]
-        if data is None or dig(data, "spec", "type") == "ExternalName":  # Traefik takes the port as given
+        if (
+            data is None or dig(data, "spec", "type") == "ExternalName"
+        ):  # Traefik takes the port as given
             return None
         return as_list(dig(data, "spec", "ports"))
     if _implicit(ref):
@@ -184,13 +216,19 @@ def _has_port(ports: list, wanted) -> bool:
             continue
         if isinstance(wanted, int) and port.get("port") == wanted:
             return True
-        if isinstance(wanted, str) and (port.get("name") == wanted or str(port.get("port")) == wanted):
+        if isinstance(wanted, str) and (
+            port.get("name") == wanted or str(port.get("port")) == wanted
+        ):
             return True
     return False
 
 
 def _port_names(ports: list) -> str:
-    names = [f"{p.get('port')}" + (f"/{p['name']}" if p.get("name") else "") for p in ports if isinstance(p, dict)]
+    names = [
+        f"{p.get('port')}" + (f"/{p['name']}" if p.get("name") else "")
+        for p in ports
+        if isinstance(p, dict)
+    ]
     return ", ".join(names) or "none"
 
 
@@ -200,25 +238,53 @@ def resolve(run, inventory: Inventory, ref: Ref) -> tuple[str, tuple, str, bool]
     key = (ref.kind, ref.namespace, ref.name)
     defined = key in inventory.objects or _implicit(ref)
     if not defined:
-        if (ref.optional or _external(run, ref) or inventory.helm_made(ref)
-                or {"*", ref.namespace} & inventory.unknown):
+        if (
+            ref.optional
+            or _external(run, ref)
+            or inventory.helm_made(ref)
+            or {"*", ref.namespace} & inventory.unknown
+        ):
             return None
         missing = f"{ref.kind} {ref.namespace}/{ref.name} is not defined in this cluster"
         if inventory.chart_namespace(ref):  # a chart there may make it: not an error, not silence
-            return f"{missing}, unless a chart installed in {ref.namespace} makes it", ref.path, WARNING, True
+            return (
+                f"{missing}, unless a chart installed in {ref.namespace} makes it",
+                ref.path,
+                WARNING,
+                True,
+            )
         return missing, ref.path, LEVEL, True
-    if ref.kind == "Service" and isinstance(ref.port, (int, str)) and not isinstance(ref.port, bool):
+    if (
+        ref.kind == "Service"
+        and isinstance(ref.port, (int, str))
+        and not isinstance(ref.port, bool)
+    ):
         ports = _ports(inventory, ref)
         if ports is not None and not _has_port(ports, ref.port):
-            return (f"Service {ref.namespace}/{ref.name} has no port {ref.port} (its ports: {_port_names(ports)})",
-                    ref.path[:-1] + ("port",), LEVEL, False)
-    if ref.kind == "Gateway" and isinstance(ref.port, str) and inventory.objects.get(key) is not None:
-        listeners = [item.get("name") for item in as_list(dig(inventory.objects[key], "spec", "listeners"))
-                     if isinstance(item, dict)]
+            return (
+                f"Service {ref.namespace}/{ref.name} has no port {ref.port} (its ports: {_port_names(ports)})",
+                ref.path[:-1] + ("port",),
+                LEVEL,
+                False,
+            )
+    if (
+        ref.kind == "Gateway"
+        and isinstance(ref.port, str)
+        and inventory.objects.get(key) is not None
+    ):
+        listeners = [
+            item.get("name")
+            for item in as_list(dig(inventory.objects[key], "spec", "listeners"))
+            if isinstance(item, dict)
+        ]
         if ref.port not in listeners:
-            return (f"Gateway {ref.namespace}/{ref.name} has no listener {ref.port} "
-                    f"(its listeners: {', '.join(map(str, listeners)) or 'none'})", ref.path[:-1] + ("sectionName",), LEVEL,
-                    False)
+            return (
+                f"Gateway {ref.namespace}/{ref.name} has no listener {ref.port} "
+                f"(its listeners: {', '.join(map(str, listeners)) or 'none'})",
+                ref.path[:-1] + ("sectionName",),
+                LEVEL,
+                False,
+            )
     return None
 
 
@@ -259,11 +325,25 @@ def _findings(run):
                     continue
                 rid = resource.id
                 for ref in refs_of(rid.group, rid.kind, resource.data, namespace_of(resource)):
-                    target = _remote_target(cluster, rendered.target, resource) if ref.remote else rendered.target
+                    target = (
+                        _remote_target(cluster, rendered.target, resource)
+                        if ref.remote
+                        else rendered.target
+                    )
                     inventory = found.get(target) if target else None
                     wrong = resolve(run, inventory, ref) if inventory is not None else None
                     if wrong is None:
                         continue
                     message, path, level, undefined = wrong
-                    yield Problem.at(ID, level, f"{field_path(path)}: {message}", run.locate(resource, path), cluster=target,
-                                     resource=str(rid), hint=_hint(ref, path)), ref if undefined else None
+                    yield (
+                        Problem.at(
+                            ID,
+                            level,
+                            f"{field_path(path)}: {message}",
+                            run.locate(resource, path),
+                            cluster=target,
+                            resource=str(rid),
+                            hint=_hint(ref, path),
+                        ),
+                        ref if undefined else None,
+                    )

@@ -43,7 +43,9 @@ HOSTS = ("Host", "HostHeader")
 PATHS = ("Path", "PathPrefix")
 CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 MAX_ALTERNATIVES = 256  # a rule with more || alternatives than this is not expanded
-_TOKEN = re.compile(r"\s*(?:(&&|\|\||[!(),])|`([^`]*)`|\"((?:[^\"\\]|\\.)*)\"|([A-Za-z][A-Za-z0-9]*))")
+_TOKEN = re.compile(
+    r"\s*(?:(&&|\|\||[!(),])|`([^`]*)`|\"((?:[^\"\\]|\\.)*)\"|([A-Za-z][A-Za-z0-9]*))"
+)
 
 
 class RuleError(ValueError):
@@ -62,7 +64,7 @@ def tokens(rule: str) -> list[tuple[str, str, int]]:
         if not match:
             stray = rule[at:].lstrip()
             where = len(rule) - len(stray) + 1
-            why = f"unclosed {stray[0]}" if stray[0] in "`\"" else f"unexpected '{stray[0]}'"
+            why = f"unclosed {stray[0]}" if stray[0] in '`"' else f"unexpected '{stray[0]}'"
             raise RuleError(f"{why} at character {where}")
         operator, tick, quoted, name = match.groups()
         position = match.start() + len(match.group(0)) - len(match.group(0).lstrip()) + 1
@@ -88,7 +90,9 @@ class Parser:
             raise RuleError("the rule is empty")
         node = self._binary("||")
         if self.at < len(self.items):
-            raise RuleError(f"unexpected '{self.items[self.at][1]}' at character {self.items[self.at][2]}")
+            raise RuleError(
+                f"unexpected '{self.items[self.at][1]}' at character {self.items[self.at][2]}"
+            )
         return node
 
     def _peek(self) -> str | None:
@@ -96,7 +100,9 @@ class Parser:
 
     def _expect(self, kind: str, what: str):
         if self._peek() != kind:
-            where = f"character {self.items[self.at][2]}" if self.at < len(self.items) else "the end"
+            where = (
+                f"character {self.items[self.at][2]}" if self.at < len(self.items) else "the end"
+            )
             raise RuleError(f"expected {what} at {where}")
         self.at += 1
         return self.items[self.at - 1][1]
@@ -125,7 +131,9 @@ class Parser:
             if self._peek() != ",":
                 break
             self.at += 1
-        self._expect(")", f"')' closing {name}( (unbalanced parentheses or a value without backticks)")
+        self._expect(
+            ")", f"')' closing {name}( (unbalanced parentheses or a value without backticks)"
+        )
         return ("match", name, tuple(values))
 
 
@@ -135,12 +143,16 @@ def alternatives(node) -> list[list[tuple]]:
         return [[(False, node[1], node[2])]]
     if node[0] == "not":
         inner = node[1]
-        return [[(True, inner[1], inner[2]) if inner[0] == "match" else (True, "expr", (repr(inner),))]]
+        return [
+            [(True, inner[1], inner[2]) if inner[0] == "match" else (True, "expr", (repr(inner),))]
+        ]
     if node[0] == "or":
         return [conj for part in node[1] for conj in alternatives(part)][:MAX_ALTERNATIVES]
     combined: list[list[tuple]] = [[]]
     for part in node[1]:
-        combined = [left + right for left, right in product(combined, alternatives(part))][:MAX_ALTERNATIVES]
+        combined = [left + right for left, right in product(combined, alternatives(part))][
+            :MAX_ALTERNATIVES
+        ]
     return combined
 
 
@@ -152,16 +164,29 @@ def claims(node) -> set[tuple]:
     """(host, path matcher, path, other conditions) for every alternative of the rule."""
     found = set()
     for conjunction in alternatives(node):
-        hosts = [set(v.lower() for v in values) for neg, name, values in conjunction if not neg and name in HOSTS]
+        hosts = [
+            set(v.lower() for v in values)
+            for neg, name, values in conjunction
+            if not neg and name in HOSTS
+        ]
         # a HostRegexp only counts when no plain Host narrows the alternative further
-        hosts = hosts or [{"~" + v for v in values} for neg, name, values in conjunction
-                          if not neg and name == "HostRegexp"]
+        hosts = hosts or [
+            {"~" + v for v in values}
+            for neg, name, values in conjunction
+            if not neg and name == "HostRegexp"
+        ]
         host_set = set.intersection(*hosts) if hosts else {"*"}
         paths = [(name, values) for neg, name, values in conjunction if not neg and name in PATHS]
-        path_set = {(paths[0][0], v) for v in paths[0][1]} if len(paths) == 1 else (
-            {("PathPrefix", "/")} if not paths else {("Paths", repr(sorted(paths)))})
-        others = frozenset(_text(neg, name, values) for neg, name, values in conjunction
-                           if neg or name not in HOSTS + PATHS + ("HostRegexp",))
+        path_set = (
+            {(paths[0][0], v) for v in paths[0][1]}
+            if len(paths) == 1
+            else ({("PathPrefix", "/")} if not paths else {("Paths", repr(sorted(paths)))})
+        )
+        others = frozenset(
+            _text(neg, name, values)
+            for neg, name, values in conjunction
+            if neg or name not in HOSTS + PATHS + ("HostRegexp",)
+        )
         found |= {(host, kind, path, others) for host in host_set for kind, path in path_set}
     return found
 
@@ -176,19 +201,34 @@ class Claimed:
 
 
 def _overlap(a: Claimed, b: Claimed) -> bool:
-    return (not a.entry_points or not b.entry_points or bool(a.entry_points & b.entry_points)) \
-        and a.priority == b.priority and a.ingress_class == b.ingress_class
+    return (
+        (not a.entry_points or not b.entry_points or bool(a.entry_points & b.entry_points))
+        and a.priority == b.priority
+        and a.ingress_class == b.ingress_class
+    )
 
 
 def _describe(claim: tuple) -> str:
     host, kind, path, others = claim
-    text = "any host" if host == "*" else f"host {host.lstrip('~')}" + (" (regexp)" if host.startswith("~") else "")
-    text += f" and {'path prefix' if kind == 'PathPrefix' else 'path'} {path}" if kind in PATHS else " and those paths"
+    text = (
+        "any host"
+        if host == "*"
+        else f"host {host.lstrip('~')}" + (" (regexp)" if host.startswith("~") else "")
+    )
+    text += (
+        f" and {'path prefix' if kind == 'PathPrefix' else 'path'} {path}"
+        if kind in PATHS
+        else " and those paths"
+    )
     return text + (f" (with {', '.join(sorted(others))})" if others else "")
 
 
 def _ingress_class(data: dict):
-    annotations = (data.get("metadata") or {}).get("annotations") if isinstance(data.get("metadata"), dict) else None
+    annotations = (
+        (data.get("metadata") or {}).get("annotations")
+        if isinstance(data.get("metadata"), dict)
+        else None
+    )
     return annotations.get(CLASS_ANNOTATION) if isinstance(annotations, dict) else None
 
 
@@ -196,7 +236,11 @@ def _routes(cluster):
     for rendered in cluster.renders:
         for resource in rendered.resources:
             rid, data = resource.id, resource.data
-            if rid.kind != "IngressRoute" or rid.group not in TRAEFIK_GROUPS or not isinstance(data, dict):
+            if (
+                rid.kind != "IngressRoute"
+                or rid.group not in TRAEFIK_GROUPS
+                or not isinstance(data, dict)
+            ):
                 continue
             spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
             points = frozenset(str(p) for p in as_list(spec.get("entryPoints")))
@@ -219,12 +263,25 @@ def _problems(run):
             try:
                 found = claims(Parser(route["match"]).parse())
             except RuleError as error:
-                yield Problem.at(ID, LEVEL, f"{field}: cannot read the rule: {error}", where, cluster=target,
-                                 resource=str(resource.id), hint="fix the rule: Traefik would refuse this router")
+                yield Problem.at(
+                    ID,
+                    LEVEL,
+                    f"{field}: cannot read the rule: {error}",
+                    where,
+                    cluster=target,
+                    resource=str(resource.id),
+                    hint="fix the rule: Traefik would refuse this router",
+                )
                 continue
             ns = resource.id.namespace or "default"
             label = f"IngressRoute {ns}/{resource.id.name} ({where.file}:{where.line})"
-            this = Claimed(points, _ingress_class(resource.data), route.get("priority"), label, (resource.id, index))
+            this = Claimed(
+                points,
+                _ingress_class(resource.data),
+                route.get("priority"),
+                label,
+                (resource.id, index),
+            )
             clashes: dict[str, tuple] = {}
             for claim in sorted(found, key=repr):
                 for earlier in seen.get((target, claim), []):
@@ -232,6 +289,12 @@ def _problems(run):
                         clashes.setdefault(earlier.label, claim)
                 seen.setdefault((target, claim), []).append(this)
             for label, claim in clashes.items():
-                yield Problem.at(ID, LEVEL, f"{field}: {_describe(claim)} already claimed by {label}", where,
-                                 cluster=target, resource=str(resource.id),
-                                 hint="give one route another host or path, or remove one of the two")
+                yield Problem.at(
+                    ID,
+                    LEVEL,
+                    f"{field}: {_describe(claim)} already claimed by {label}",
+                    where,
+                    cluster=target,
+                    resource=str(resource.id),
+                    hint="give one route another host or path, or remove one of the two",
+                )

@@ -54,16 +54,30 @@ def crd_scopes(run) -> tuple[dict, dict[str, dict], list]:
         rendered[target] = found
         broken += [(run.locate(resource), why) for resource, why in unreadable]
     in_files = []
-    for path in files_under([str(run.repo)], lambda folder: run.config.is_excluded(run.cache.relative(Path(folder)))):
-        if path.suffix != ".json" and path not in origins and not run.config.is_excluded(run.cache.relative(path)) \
-                and _mentions_crd(path):
-            in_files += [Manifest(d.data, d) for d in run.cache.load(path).documents if isinstance(d.data, dict)]
+    for path in files_under(
+        [str(run.repo)], lambda folder: run.config.is_excluded(run.cache.relative(Path(folder)))
+    ):
+        if (
+            path.suffix != ".json"
+            and path not in origins
+            and not run.config.is_excluded(run.cache.relative(path))
+            and _mentions_crd(path)
+        ):
+            in_files += [
+                Manifest(d.data, d)
+                for d in run.cache.load(path).documents
+                if isinstance(d.data, dict)
+            ]
     shared, unreadable = crd_schemas(in_files, strict, lambda m: f"CRD in {m.document.file}")
     # Flux's own kinds follow the Flux release a cluster runs: the CRDs it renders, else the bundled
     # line (flux.version). A copy in a file no cluster of this run renders (another cluster's
     # gotk-components.yaml, an older release) says nothing of this one.
     shared = {key: value for key, value in shared.items() if not key[0].endswith(".fluxcd.io")}
-    return shared, rendered, list(dict.fromkeys(broken)) + [(manifest.location(), why) for manifest, why in unreadable]
+    return (
+        shared,
+        rendered,
+        list(dict.fromkeys(broken)) + [(manifest.location(), why) for manifest, why in unreadable],
+    )
 
 
 def _mentions_crd(path: Path) -> bool:
@@ -107,30 +121,69 @@ def findings(run):
 def _findings(run):
     shared, rendered, broken = crd_scopes(run)
     for where, why in broken:
-        yield Problem.at(ID, ERROR, f"cannot turn this CustomResourceDefinition into a schema: {why}", where), False
-    placed = [(resource, r.target) for cluster in run.clusters for r in cluster.renders for resource in r.resources]
+        yield (
+            Problem.at(
+                ID, ERROR, f"cannot turn this CustomResourceDefinition into a schema: {why}", where
+            ),
+            False,
+        )
+    placed = [
+        (resource, r.target)
+        for cluster in run.clusters
+        for r in cluster.renders
+        for resource in r.resources
+    ]
     catalogs = _catalogs(run, shared, rendered)
-    verdicts = _verdicts(run, [catalogs[target] for _, target in placed], [resource.data for resource, _ in placed])
+    verdicts = _verdicts(
+        run, [catalogs[target] for _, target in placed], [resource.data for resource, _ in placed]
+    )
     missing: dict[tuple, tuple] = {}
     for (resource, target), (origin, violations, trouble) in zip(placed, verdicts, strict=True):
         if trouble:
-            yield Problem.at(ID, ERROR, trouble, run.locate(resource), cluster=target, resource=str(resource.id)), False
+            yield (
+                Problem.at(
+                    ID,
+                    ERROR,
+                    trouble,
+                    run.locate(resource),
+                    cluster=target,
+                    resource=str(resource.id),
+                ),
+                False,
+            )
         elif violations is None:
             key = (str(resource.data.get("apiVersion")), str(resource.data.get("kind")))
             where, _, count = missing.get(key, (run.locate(resource), target, 0))
             missing[key] = (where, target, count + 1)
         for violation in violations or ():
-            yield Problem.at(ID, ERROR, f"{field_path(violation.path)}: {violation.message}",
-                             run.locate(resource, violation.path), cluster=target, resource=str(resource.id),
-                             hint=f"schema: {origin}"), False
+            yield (
+                Problem.at(
+                    ID,
+                    ERROR,
+                    f"{field_path(violation.path)}: {violation.message}",
+                    run.locate(resource, violation.path),
+                    cluster=target,
+                    resource=str(resource.id),
+                    hint=f"schema: {origin}",
+                ),
+                False,
+            )
     if run.schema.missing != "ignore":
         level = ERROR if run.schema.missing == "error" else WARNING
         for (api_version, kind), (where, target, count) in sorted(missing.items()):
-            yield Problem.at(ID, level, f"no schema for {kind} ({api_version}): {plural(count, 'resource')} not validated",
-                             where, cluster=target,
-                             hint=packaged.other_flux_lines(api_version, kind, run.schema.flux_line()) or
-                             f"add {run.schema.folder}/<group>/{kind.lower()}_<version>.json, import its CRD with "
-                             "`infometis schemas import`, or pass --schema-location"), True
+            yield (
+                Problem.at(
+                    ID,
+                    level,
+                    f"no schema for {kind} ({api_version}): {plural(count, 'resource')} not validated",
+                    where,
+                    cluster=target,
+                    hint=packaged.other_flux_lines(api_version, kind, run.schema.flux_line())
+                    or f"add {run.schema.folder}/<group>/{kind.lower()}_<version>.json, import its CRD with "
+                    "`infometis schemas import`, or pass --schema-location",
+                ),
+                True,
+            )
 
 
 def _catalogs(run, shared: dict, rendered: dict[str, dict]) -> dict[str, Catalog]:
@@ -148,8 +201,14 @@ def _verdicts(run, catalogs: list[Catalog], resources: list[dict]) -> list[tuple
     """(schema origin, violations or None when no schema was found, trouble) for each resource."""
     if run.schema.engine == "kubeconform":
         outcomes = kubeconform.judge(resources, run.schema)
-        return [("kubeconform", list(o.violations) if o.status != "missing" else None,
-                 f"kubeconform: {o.message}" if o.status == "error" else "") for o in outcomes]
+        return [
+            (
+                "kubeconform",
+                list(o.violations) if o.status != "missing" else None,
+                f"kubeconform: {o.message}" if o.status == "error" else "",
+            )
+            for o in outcomes
+        ]
     verdicts = []
     for catalog, data in zip(catalogs, resources, strict=True):
         api_version, kind = data.get("apiVersion"), data.get("kind")

@@ -45,22 +45,47 @@ from infometis.model.fieldpath import field_path
 ID = "secrets"
 LEVEL = ERROR
 HINT = "encrypt it with sops (the rules of .sops.yaml), or use a SealedSecret or an external secret"
-TOKEN_HINT = f"revoke it (Git keeps it in the history) and keep its successor out of the file: {HINT}"
+TOKEN_HINT = (
+    f"revoke it (Git keeps it in the history) and keep its successor out of the file: {HINT}"
+)
 TOKENS = (
     ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
     ("an age secret key", re.compile(r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}")),
-    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b")),
+    (
+        "a GitHub token",
+        re.compile(
+            r"\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b"
+        ),
+    ),
     ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")),
     ("a Slack token", re.compile(r"\bxox[baprs]-[0-9A-Za-z]{8,}-[0-9A-Za-z-]{8,}")),
-    ("a Slack webhook URL", re.compile(r"hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,}")),
+    (
+        "a Slack webhook URL",
+        re.compile(r"hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,}"),
+    ),
     ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])")),
 )
 _SOPS_VALUE = re.compile(r"ENC\[[^\]]*\]")
-_ANY_TOKEN = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in TOKENS))  # one pass over a file
+_ANY_TOKEN = re.compile(
+    "|".join(f"(?:{pattern.pattern})" for _, pattern in TOKENS)
+)  # one pass over a file
 # text that each token holds: a file with none of them cannot hold a token (and a substring
 # search costs a fraction of the pattern's)
-_TOKEN_TEXTS = ("PRIVATE KEY", "AGE-SECRET-KEY-1", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "AKIA",
-                "ASIA", "xox", "hooks.slack.com/services/", "AIza")
+_TOKEN_TEXTS = (
+    "PRIVATE KEY",
+    "AGE-SECRET-KEY-1",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "AKIA",
+    "ASIA",
+    "xox",
+    "hooks.slack.com/services/",
+    "AIza",
+)
 _SOPS_LINE_VALUE = re.compile(r"ENC\[[^\]\n]*\]")  # _SOPS_VALUE within one line
 _KEY_BODY = re.compile(r"[A-Za-z0-9+/]{40,}")  # the first line of a real PEM body
 _REFERENCES = ("op://", "ref+", "<path:", "vault:")
@@ -85,10 +110,17 @@ def _yaml_files(run):
     """Every YAML file under the repository that is neither excluded nor git-ignored."""
     for folder, subdirs, files in os.walk(run.repo):
         here = Path(folder)
-        subdirs[:] = sorted(d for d in subdirs if d != ".git" and not run.config.is_excluded(run.cache.relative(here / d)))
+        subdirs[:] = sorted(
+            d
+            for d in subdirs
+            if d != ".git" and not run.config.is_excluded(run.cache.relative(here / d))
+        )
         for name in sorted(files):
-            if (name.endswith(YAML_SUFFIXES) or name == "Kustomization") and _inside(here / name, run.repo) \
-                    and not run.config.is_excluded(run.cache.relative(here / name)):
+            if (
+                (name.endswith(YAML_SUFFIXES) or name == "Kustomization")
+                and _inside(here / name, run.repo)
+                and not run.config.is_excluded(run.cache.relative(here / name))
+            ):
                 yield here / name
 
 
@@ -102,20 +134,28 @@ def _in_clear(value) -> bool:
     if value is None or isinstance(value, (dict, list)):
         return False
     text = str(value).strip()
-    return bool(text) and not text.startswith("ENC[") and "${" not in text and "{{" not in text \
+    return (
+        bool(text)
+        and not text.startswith("ENC[")
+        and "${" not in text
+        and "{{" not in text
         and not text.startswith(_REFERENCES)
+    )
 
 
 def _left_clear(sops: dict, keys: tuple[str, ...]) -> bool:
     """True when the sops rules recorded in the file leave this key in clear on purpose."""
+
     def matches(rule: str, text: str) -> bool:
         try:
             return re.search(rule, text) is not None
         except re.error:
             return False
+
     suffix, regex = sops.get("unencrypted_suffix"), sops.get("unencrypted_regex")
-    if (isinstance(suffix, str) and suffix and any(k.endswith(suffix) for k in keys)) \
-            or (isinstance(regex, str) and any(matches(regex, k) for k in keys)):
+    if (isinstance(suffix, str) and suffix and any(k.endswith(suffix) for k in keys)) or (
+        isinstance(regex, str) and any(matches(regex, k) for k in keys)
+    ):
         return True
     suffix, regex = sops.get("encrypted_suffix"), sops.get("encrypted_regex")
     if isinstance(suffix, str) and suffix:
@@ -137,12 +177,23 @@ def _plaintext_secret(document):
             if _in_clear(value) and not (sops is not None and _left_clear(sops, (field, str(key)))):
                 clear.append((field, key))
     if clear:
-        keys = ", ".join(f"{field}['{key}']" if "." in str(key) else f"{field}.{key}" for field, key in clear)
+        keys = ", ".join(
+            f"{field}['{key}']" if "." in str(key) else f"{field}.{key}" for field, key in clear
+        )
         state = "in a SOPS file but not encrypted" if sops is not None else "in clear"
-        name = (data.get("metadata") or {}).get("name") if isinstance(data.get("metadata"), dict) else None
-        yield Problem.at(ID, LEVEL, f"Secret {name or '(unnamed)'} holds {plural(len(clear), 'value')} {state}: {keys}",
-                         document.location(clear[0]), resource=str(ResourceId.of(data)),
-                         hint=f"{HINT}; a value that was ever committed must also be changed")
+        name = (
+            (data.get("metadata") or {}).get("name")
+            if isinstance(data.get("metadata"), dict)
+            else None
+        )
+        yield Problem.at(
+            ID,
+            LEVEL,
+            f"Secret {name or '(unnamed)'} holds {plural(len(clear), 'value')} {state}: {keys}",
+            document.location(clear[0]),
+            resource=str(ResourceId.of(data)),
+            hint=f"{HINT}; a value that was ever committed must also be changed",
+        )
 
 
 def _secret_generators(run, path: Path, document):
@@ -157,18 +208,30 @@ def _secret_generators(run, path: Path, document):
         references += [(("envs", n), r) for n, r in enumerate(as_list(entry.get("envs")))]
         references += [(("env",), entry.get("env"))]
         for where, reference in references:
-            source = path.parent / reference.split("=", 1)[-1] if isinstance(reference, str) else None
+            source = (
+                path.parent / reference.split("=", 1)[-1] if isinstance(reference, str) else None
+            )
             if source is not None and _git_ignored(run, source):
-                yield _ignored_input(document, index, entry, where, run.cache.relative(Path(os.path.normpath(source))))
+                yield _ignored_input(
+                    document,
+                    index,
+                    entry,
+                    where,
+                    run.cache.relative(Path(os.path.normpath(source))),
+                )
             elif source is not None and _file_in_clear(run, source):
                 found.append((where, f"file {reference.split('=', 1)[-1]}"))
         if found:
             name = entry.get("name") if isinstance(entry.get("name"), str) else "(unnamed)"
-            yield Problem.at(ID, LEVEL, f"secretGenerator[{index}] ({name}) makes a Secret from data in clear: "
-                             + ", ".join(what for _, what in found),
-                             document.location(("secretGenerator", index) + found[0][0]),
-                             hint="generate it from SOPS-encrypted files (Flux decrypts them), or use a "
-                                  "SealedSecret or an external secret")
+            yield Problem.at(
+                ID,
+                LEVEL,
+                f"secretGenerator[{index}] ({name}) makes a Secret from data in clear: "
+                + ", ".join(what for _, what in found),
+                document.location(("secretGenerator", index) + found[0][0]),
+                hint="generate it from SOPS-encrypted files (Flux decrypts them), or use a "
+                "SealedSecret or an external secret",
+            )
 
 
 def _git_ignored(run, path: Path) -> bool:
@@ -179,10 +242,14 @@ def _git_ignored(run, path: Path) -> bool:
 def _ignored_input(document, index: int, entry: dict, where: tuple, relative: str) -> Problem:
     """A generator input Git ignores: it renders here, but Flux's checkout does not have it."""
     name = entry.get("name") if isinstance(entry.get("name"), str) else "(unnamed)"
-    return Problem.at(ID, LEVEL, f"secretGenerator[{index}] ({name}) reads {relative}, which Git ignores: it "
-                      "renders here, but Flux's checkout does not have it and the build fails on the cluster",
-                      document.location(("secretGenerator", index) + where),
-                      hint="commit it SOPS-encrypted (Flux decrypts it), or use a SealedSecret or an external secret")
+    return Problem.at(
+        ID,
+        LEVEL,
+        f"secretGenerator[{index}] ({name}) reads {relative}, which Git ignores: it "
+        "renders here, but Flux's checkout does not have it and the build fails on the cluster",
+        document.location(("secretGenerator", index) + where),
+        hint="commit it SOPS-encrypted (Flux decrypts it), or use a SealedSecret or an external secret",
+    )
 
 
 def _file_in_clear(run, path: Path) -> bool:
@@ -221,18 +288,31 @@ def _tokens(path: Path, relative: str, documents):
                 if not _looks_real(kind, match, lines, number) or (number, kind) in seen:
                     continue
                 seen.add((number, kind))
-                where = "a comment" if text.lstrip().startswith("#") else _key_path(documents, number, match.start() + 1)
-                yield Problem.at(ID, LEVEL, f"{kind} in {where}", Location(relative, number, match.start() + 1),
-                                 hint=TOKEN_HINT)
+                where = (
+                    "a comment"
+                    if text.lstrip().startswith("#")
+                    else _key_path(documents, number, match.start() + 1)
+                )
+                yield Problem.at(
+                    ID,
+                    LEVEL,
+                    f"{kind} in {where}",
+                    Location(relative, number, match.start() + 1),
+                    hint=TOKEN_HINT,
+                )
 
 
 def _looks_real(kind: str, match, lines: list[str], number: int) -> bool:
     """Placeholders are not secrets: a PEM header needs a key body; tokens need variety."""
     if kind == "a private key":
-        following = " ".join([lines[number - 1][match.end():]] + lines[number:number + 2])
+        following = " ".join([lines[number - 1][match.end() :]] + lines[number : number + 2])
         return _KEY_BODY.search(following) is not None
     body = match.group()[4:]  # past the fixed prefix
-    return "EXAMPLE" not in body.upper() and len(set(body)) >= 4 and re.search(r"(.)\1{5}", body) is None
+    return (
+        "EXAMPLE" not in body.upper()
+        and len(set(body)) >= 4
+        and re.search(r"(.)\1{5}", body) is None
+    )
 
 
 def _sops_stanzas(documents, last: int) -> set[int]:
@@ -254,7 +334,11 @@ def _key_path(documents, line: int, column: int) -> str:
     """The key under which a position sits: the last key of its document that starts before it."""
     document = max((d for d in documents if d.line <= line), key=lambda d: d.line, default=None)
     best, best_at = (), (0, 0)
-    for path, at in (document.lines.items() if document else ()):
-        if path and at <= (line, column) and (at > best_at or (at == best_at and len(path) > len(best))):
+    for path, at in document.lines.items() if document else ():
+        if (
+            path
+            and at <= (line, column)
+            and (at > best_at or (at == best_at and len(path) > len(best)))
+        ):
             best, best_at = path, at
     return field_path(best) if best else f"line {line}"

@@ -25,11 +25,17 @@ def annotated_ignores(run) -> dict[str, set[str]]:
     for cluster in run.clusters:
         for rendered in cluster.renders:
             for resource in rendered.resources:
-                metadata = resource.data.get("metadata") if isinstance(resource.data, dict) else None
+                metadata = (
+                    resource.data.get("metadata") if isinstance(resource.data, dict) else None
+                )
                 annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
-                value = annotations.get(IGNORE_ANNOTATION) if isinstance(annotations, dict) else None
+                value = (
+                    annotations.get(IGNORE_ANNOTATION) if isinstance(annotations, dict) else None
+                )
                 if isinstance(value, str):
-                    found.setdefault(str(resource.id), set()).update(p.strip() for p in value.split(",") if p.strip())
+                    found.setdefault(str(resource.id), set()).update(
+                        p.strip() for p in value.split(",") if p.strip()
+                    )
     return found
 
 

@@ -24,7 +24,13 @@ import os
 from pathlib import Path
 
 from infometis.analysis.reference_fields import dig
-from infometis.discover.closure import KUSTOMIZATION_FILES, YAML_SUFFIXES, Closure, kustomization_file, walk
+from infometis.discover.closure import (
+    KUSTOMIZATION_FILES,
+    YAML_SUFFIXES,
+    Closure,
+    kustomization_file,
+    walk,
+)
 from infometis.load.yamlio import FileCache
 from infometis.model import ERROR, WARNING, Location, Problem, as_list
 
@@ -36,8 +42,11 @@ def candidates(repo: Path, excluded):
     """Every folder of the repository with a kustomization file, outside excluded and hidden paths."""
     for current, subdirs, _ in os.walk(repo):
         here = Path(current)
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith(".")
-                            and not excluded((here / d).relative_to(repo).as_posix()))
+        subdirs[:] = sorted(
+            d
+            for d in subdirs
+            if not d.startswith(".") and not excluded((here / d).relative_to(repo).as_posix())
+        )
         spec = kustomization_file(here) if here != repo else None
         if spec:
             yield here, spec
@@ -53,7 +62,7 @@ def possibly_reached(repo: Path, path: str) -> set[Path]:
     for current, subdirs, _ in os.walk(repo):
         subdirs[:] = [d for d in subdirs if d != ".git"]
         here = Path(current)
-        if here.parts[-len(tail.parts):] == tail.parts:
+        if here.parts[-len(tail.parts) :] == tail.parts:
             walk(here, cache, found)
     return found.folders
 
@@ -67,7 +76,11 @@ def check(run):
         for k in cluster.skipped:
             unknown |= possibly_reached(run.repo, k.path)
     excluded = run.config.is_excluded
-    found = [(folder, spec) for folder, spec in candidates(run.repo, excluded) if folder not in reached | unknown]
+    found = [
+        (folder, spec)
+        for folder, spec in candidates(run.repo, excluded)
+        if folder not in reached | unknown
+    ]
     yield from _unreached(run, found)
     yield from _unlisted(run, reached - unknown)
 
@@ -81,9 +94,13 @@ def _unreached(run, found):
     for folder, spec in found:
         if folder in inner:
             continue
-        yield Problem.at(ID, LEVEL, f"{run.cache.relative(folder)} is not reached by any cluster",
-                         Location(run.cache.relative(spec), 1, 1),
-                         hint="add a Flux Kustomization (or a resources entry) that uses it, or delete it")
+        yield Problem.at(
+            ID,
+            LEVEL,
+            f"{run.cache.relative(folder)} is not reached by any cluster",
+            Location(run.cache.relative(spec), 1, 1),
+            hint="add a Flux Kustomization (or a resources entry) that uses it, or delete it",
+        )
 
 
 def _read_files(run) -> set[Path]:
@@ -96,7 +113,9 @@ def _read_files(run) -> set[Path]:
                 read |= rendered.closure.files | rendered.closure.manifests
             for resource in rendered.resources:
                 for path in (("spec", "chart", "spec", "valuesFiles"), ("spec", "valuesFiles")):
-                    values.update(str(v).lstrip("./") for v in as_list(dig(resource.data, *path)) if v)
+                    values.update(
+                        str(v).lstrip("./") for v in as_list(dig(resource.data, *path)) if v
+                    )
     return read | set(_files_named(run.repo, values))
 
 
@@ -111,23 +130,41 @@ def _files_named(repo: Path, tails: set[str]):
 
 
 def _unlisted(run, reached: set[Path]):
-    read, cache = _read_files(run), FileCache(run.repo)  # its own cache: the yaml check reads what builds read
+    read, cache = (
+        _read_files(run),
+        FileCache(run.repo),
+    )  # its own cache: the yaml check reads what builds read
     for folder in sorted(reached):
         relative = run.cache.relative(folder)
         if not kustomization_file(folder) or run.config.is_excluded(relative):
             continue
         for path in sorted(folder.iterdir()):
-            if (path.name in KUSTOMIZATION_FILES or path.name.startswith(".") or not path.name.endswith(YAML_SUFFIXES)
-                    or path in read or not path.is_file() or run.config.is_excluded(run.cache.relative(path))):
+            if (
+                path.name in KUSTOMIZATION_FILES
+                or path.name.startswith(".")
+                or not path.name.endswith(YAML_SUFFIXES)
+                or path in read
+                or not path.is_file()
+                or run.config.is_excluded(run.cache.relative(path))
+            ):
                 continue
             loaded = cache.load(path)
             spec = run.cache.relative(kustomization_file(folder))
             if any(p.level == ERROR for p in loaded.problems):
                 first = loaded.problems[0]
-                yield Problem.at(ID, ERROR, f"{loaded.path} is listed by no kustomization and does not parse: "
-                                 f"{first.message}", Location(loaded.path, first.line, first.column),
-                                 hint=f"fix it and add it to {spec}, or delete it")
+                yield Problem.at(
+                    ID,
+                    ERROR,
+                    f"{loaded.path} is listed by no kustomization and does not parse: "
+                    f"{first.message}",
+                    Location(loaded.path, first.line, first.column),
+                    hint=f"fix it and add it to {spec}, or delete it",
+                )
             elif loaded.documents:
-                yield Problem.at(ID, LEVEL, f"{loaded.path} is read by no kustomization: not in {spec}",
-                                 Location(loaded.path, 1, 1),
-                                 hint=f"add it to the resources of {spec} if it should be applied, or delete it")
+                yield Problem.at(
+                    ID,
+                    LEVEL,
+                    f"{loaded.path} is read by no kustomization: not in {spec}",
+                    Location(loaded.path, 1, 1),
+                    hint=f"add it to the resources of {spec} if it should be applied, or delete it",
+                )

@@ -58,10 +58,16 @@ ID = "workloads"
 LEVEL = ERROR
 # The schema of this check's options in .infometis.yaml (checked when the file is read).
 OPTIONS = {"requireCpuLimits": {"type": "boolean"}}
-RESOURCES_HINT = ("set resources.requests.cpu, resources.requests.memory and resources.limits.memory "
-                  "(a CPU limit is optional)")
-PROBES_HINT = "add a readinessProbe (is it ready for traffic?) and a livenessProbe (should it be restarted?)"
-ROOT_HINT = "set securityContext.runAsNonRoot: true in the pod spec (and an image user that is not root)"
+RESOURCES_HINT = (
+    "set resources.requests.cpu, resources.requests.memory and resources.limits.memory "
+    "(a CPU limit is optional)"
+)
+PROBES_HINT = (
+    "add a readinessProbe (is it ready for traffic?) and a livenessProbe (should it be restarted?)"
+)
+ROOT_HINT = (
+    "set securityContext.runAsNonRoot: true in the pod spec (and an image user that is not root)"
+)
 
 
 def _get(node, path: tuple):
@@ -98,8 +104,15 @@ def _problems(run):
                 for level, message, at, compared, hint in judged:
                     where, patched = _where(run, rendered, resource, at, compared)
                     message += " (as this patch leaves it)" if patched else ""
-                    yield Problem.at(ID, level, message, where, cluster=rendered.target, resource=str(resource.id),
-                                     hint=hint)
+                    yield Problem.at(
+                        ID,
+                        level,
+                        message,
+                        where,
+                        cluster=rendered.target,
+                        resource=str(resource.id),
+                        hint=hint,
+                    )
 
 
 def _resources(spec: dict, path: tuple, require_cpu_limits: bool):
@@ -114,15 +127,31 @@ def _resources(spec: dict, path: tuple, require_cpu_limits: bool):
                 missing.append(f"resources.limits.{kind}")
         if missing:
             at = container.path + ("resources",)
-            yield ERROR, f"{_name(container)}: no {', no '.join(missing)}", at, (at,), RESOURCES_HINT
+            yield (
+                ERROR,
+                f"{_name(container)}: no {', no '.join(missing)}",
+                at,
+                (at,),
+                RESOURCES_HINT,
+            )
 
 
 def _probes(spec: dict, path: tuple):
     for container in containers(spec, path, ("containers",)):
-        missing = [probe for probe in ("livenessProbe", "readinessProbe") if not _set(container.data, probe)]
+        missing = [
+            probe
+            for probe in ("livenessProbe", "readinessProbe")
+            if not _set(container.data, probe)
+        ]
         if missing:
             compared = tuple(container.path + (probe,) for probe in missing)
-            yield WARNING, f"{_name(container)}: no {' and no '.join(missing)}", container.path, compared, PROBES_HINT
+            yield (
+                WARNING,
+                f"{_name(container)}: no {' and no '.join(missing)}",
+                container.path,
+                compared,
+                PROBES_HINT,
+            )
 
 
 def _root(spec: dict, path: tuple):
@@ -140,13 +169,28 @@ def _root(spec: dict, path: tuple):
         return
     if len(failing) == len(judged) and all(own is None for _, own in failing):
         said = "is false" if pod_value is False else "is not set"
-        yield (WARNING, f"{field_path(pod_at)} {said} (nor in any container): the pod may run as root",
-               pod_at, (pod_at,), ROOT_HINT)
+        yield (
+            WARNING,
+            f"{field_path(pod_at)} {said} (nor in any container): the pod may run as root",
+            pod_at,
+            (pod_at,),
+            ROOT_HINT,
+        )
         return
     for container, own in failing:
         at = container.path + ("securityContext", "runAsNonRoot")
-        said = "securityContext.runAsNonRoot is false" if own is False else "runAsNonRoot is set neither here nor in the pod"
-        yield WARNING, f"{_name(container)}: {said}: it may run as root", at, (at, pod_at), ROOT_HINT
+        said = (
+            "securityContext.runAsNonRoot is false"
+            if own is False
+            else "runAsNonRoot is set neither here nor in the pod"
+        )
+        yield (
+            WARNING,
+            f"{_name(container)}: {said}: it may run as root",
+            at,
+            (at, pod_at),
+            ROOT_HINT,
+        )
 
 
 def _name(container) -> str:
@@ -188,5 +232,8 @@ def _patches_resource(entry, resource) -> bool:
         return False
     target = entry.get("target")
     if isinstance(target, dict):
-        return target.get("kind") in (None, resource.id.kind) and target.get("name") in (None, resource.id.name)
+        return target.get("kind") in (None, resource.id.kind) and target.get("name") in (
+            None,
+            resource.id.name,
+        )
     return f"name: {resource.id.name}" in str(entry.get("patch") or "")

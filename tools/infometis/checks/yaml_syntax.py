@@ -34,8 +34,11 @@ def check(run):
         folders = unbuilt.get(loaded.path)
         for problem in loaded.problems:
             if folders and problem.level == ERROR:
-                problem = replace(problem, message=f"{problem.message}; kustomize cannot build "
-                                                   f"{', '.join(sorted(folders))}, which read it")
+                problem = replace(
+                    problem,
+                    message=f"{problem.message}; kustomize cannot build "
+                    f"{', '.join(sorted(folders))}, which read it",
+                )
             yield problem
 
 

@@ -38,8 +38,10 @@ def _selected(cluster: ClusterRun, name: str | None) -> list[FluxKustomization]:
     chosen = [k for k in ordered if name in (k.id.name, f"{k.namespace}/{k.id.name}")]
     if not chosen:
         names = ", ".join(f"{k.namespace}/{k.id.name}" for k in ordered)
-        raise ConfigError(f"--kustomization {name}: no such Flux Kustomization in cluster {cluster.name} "
-                          f"(it has: {names})")
+        raise ConfigError(
+            f"--kustomization {name}: no such Flux Kustomization in cluster {cluster.name} "
+            f"(it has: {names})"
+        )
     return chosen
 
 
@@ -56,8 +58,13 @@ def _shown(resources: list, selection: Selection) -> list:
     return [resource for resource in resources if selection.keeps(resource.data)]
 
 
-def build(args: RepoArgs, cluster_name: str, kustomization: str | None, output: str | None,
-          selection: Selection = EVERYTHING) -> int:
+def build(
+    args: RepoArgs,
+    cluster_name: str,
+    kustomization: str | None,
+    output: str | None,
+    selection: Selection = EVERYTHING,
+) -> int:
     run = _run(args, cluster_name)
     cluster = run.clusters[0]
     renders = {r.kustomization: r for r in cluster.renders}
@@ -71,17 +78,31 @@ def build(args: RepoArgs, cluster_name: str, kustomization: str | None, output: 
             elsewhere.append(f"{k.namespace}/{k.id.name} → {rendered.target}")
             continue
         shown = _shown(rendered.resources, selection)
-        parts.append(_header(k, len(shown)) + "".join("---\n" + _dumped(resource) for resource in shown))
+        parts.append(
+            _header(k, len(shown)) + "".join("---\n" + _dumped(resource) for resource in shown)
+        )
     if kustomization is None and entry is not None and not cluster.entry_syncs:
-        parts.insert(0, f"# {run.cache.relative(cluster.entry)} (the cluster's entry folder)\n"
-                     + "".join("---\n" + _dumped(resource) for resource in _shown(entry.resources, selection)))
+        parts.insert(
+            0,
+            f"# {run.cache.relative(cluster.entry)} (the cluster's entry folder)\n"
+            + "".join(
+                "---\n" + _dumped(resource) for resource in _shown(entry.resources, selection)
+            ),
+        )
     if elsewhere:
-        print(f"not shown, applied to other clusters through kubeConfig: {', '.join(elsewhere)}", file=sys.stderr)
+        print(
+            f"not shown, applied to other clusters through kubeConfig: {', '.join(elsewhere)}",
+            file=sys.stderr,
+        )
     write("".join(parts), output, run.hidden)
     return report_errors(run)
 
 
 def graph(args: RepoArgs, cluster_name: str | None, format_name: str, output: str | None) -> int:
     run = _run(args, cluster_name)
-    write(FORMATS[format_name]([ClusterGraph.of(cluster) for cluster in run.clusters]), output, run.hidden)
+    write(
+        FORMATS[format_name]([ClusterGraph.of(cluster) for cluster in run.clusters]),
+        output,
+        run.hidden,
+    )
     return report_errors(run)

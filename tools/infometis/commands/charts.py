@@ -33,7 +33,9 @@ def pull(args: RepoArgs) -> int:
     run, wanted = _wanted(args)
     failed = 0
     for source in wanted:
-        cached = run.charts.find(source) if source.digest or semver.is_exact(source.version) else None
+        cached = (
+            run.charts.find(source) if source.digest or semver.is_exact(source.version) else None
+        )
         if cached:  # a pin resolves to the same archive for good: nothing to fetch
             print(f"cached {source.chart} {cached[0]} from {source.url} (sha256:{cached[1][:12]})")
             continue

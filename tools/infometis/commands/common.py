@@ -35,7 +35,9 @@ class RepoArgs:
     require_charts: bool = False
     jobs: int | None = None
     shard: tuple[int, int] | None = None  # validate --shard I/N
-    clusters_from: str = "--cluster"  # how the user named `clusters`, for the message when one does not exist
+    clusters_from: str = (
+        "--cluster"  # how the user named `clusters`, for the message when one does not exist
+    )
     cache_dir: str | None = None
     no_cache: bool = False
 
@@ -44,7 +46,9 @@ def selected_checks(args: RepoArgs) -> set[str]:
     for option, ids in (("--select", args.select), ("--ignore", args.ignore)):
         unknown = sorted(set(ids) - set(REGISTRY))
         if unknown:
-            raise ConfigError(f"{option} {', '.join(unknown)}: no such check (checks: {', '.join(REGISTRY)})")
+            raise ConfigError(
+                f"{option} {', '.join(unknown)}: no such check (checks: {', '.join(REGISTRY)})"
+            )
     return (set(args.select) or set(REGISTRY)) - set(args.ignore)
 
 
@@ -61,9 +65,15 @@ class SchemaArgs:
 
 
 def schema_settings(args: SchemaArgs, config: Config, online: bool) -> SchemaSettings:
-    settings = SchemaSettings(args.kubernetes_version or config.kubernetes_version or "", args.strict,
-                              args.locations, args.missing, online, engine=args.engine,
-                              flux_version=args.flux_version or config.flux_version or "")
+    settings = SchemaSettings(
+        args.kubernetes_version or config.kubernetes_version or "",
+        args.strict,
+        args.locations,
+        args.missing,
+        online,
+        engine=args.engine,
+        flux_version=args.flux_version or config.flux_version or "",
+    )
     settings.version()  # an unknown Kubernetes or Flux version is a usage error, before any rendering
     settings.flux_line()
     return settings
@@ -81,10 +91,24 @@ def options(args: RepoArgs, schema: SchemaArgs | None = None) -> Options:
     found = clusters.entries(repo, args.paths, args.clusters, config, args.clusters_from)
     mapped = clusters.mappings(repo, args.sources)
     named = [entry for _, entry in found] if args.paths else []
-    config = config.pointed_at([os.path.relpath(entry, repo) for entry in named + [m.folder for m in mapped]])
-    return Options(repo, found, mapped, config, args.online, jobs,
-                   partial=bool(args.clusters), schema=settings, shard=args.shard, cache_dir=folder,
-                   progress=progress.wanted(), require_charts=args.require_charts, charts_dir=charts_folder(args))
+    config = config.pointed_at(
+        [os.path.relpath(entry, repo) for entry in named + [m.folder for m in mapped]]
+    )
+    return Options(
+        repo,
+        found,
+        mapped,
+        config,
+        args.online,
+        jobs,
+        partial=bool(args.clusters),
+        schema=settings,
+        shard=args.shard,
+        cache_dir=folder,
+        progress=progress.wanted(),
+        require_charts=args.require_charts,
+        charts_dir=charts_folder(args),
+    )
 
 
 def load_config(repo: Path, given: str | None) -> Config:

@@ -14,6 +14,7 @@ def _repository(ctx) -> Path | None:
     if given:
         return Path(given)
     from infometis.load import git
+
     found = git.query(Path.cwd(), "rev-parse", "--show-toplevel")
     return Path(found) if found else None
 
@@ -26,7 +27,11 @@ def clusters(ctx, _param, incomplete: str) -> list[str]:
     """The clusters/<name>/ folders of the repository."""
     repo = _repository(ctx)
     folder = repo / "clusters" if repo else None
-    return _starting((d.name for d in folder.iterdir() if d.is_dir()), incomplete) if folder and folder.is_dir() else []
+    return (
+        _starting((d.name for d in folder.iterdir() if d.is_dir()), incomplete)
+        if folder and folder.is_dir()
+        else []
+    )
 
 
 def environments(ctx, _param, incomplete: str) -> list[str]:
@@ -36,6 +41,7 @@ def environments(ctx, _param, incomplete: str) -> list[str]:
         return []
     from infometis.commands.common import load_config
     from infometis.model.errors import InfometisError
+
     try:
         return _starting(load_config(repo, None).promotion, incomplete)
     except InfometisError:
@@ -44,4 +50,5 @@ def environments(ctx, _param, incomplete: str) -> list[str]:
 
 def check_ids(_ctx, _param, incomplete: str) -> list[str]:
     from infometis.checks import REGISTRY
+
     return _starting(REGISTRY, incomplete)

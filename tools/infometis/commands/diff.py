@@ -37,9 +37,14 @@ def _git(repo: Path, *args: str) -> str:
 
 
 def _commit(repo: Path, ref: str, what: str) -> str:
-    result = run(["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], timeout=60)
+    result = run(
+        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+        timeout=60,
+    )
     if result.returncode != 0:
-        raise DiffError(f"{what} '{ref}' is not a commit of {repo} (in CI, check out with fetch-depth: 0)")
+        raise DiffError(
+            f"{what} '{ref}' is not a commit of {repo} (in CI, check out with fetch-depth: 0)"
+        )
     return result.stdout.strip()
 
 
@@ -59,7 +64,10 @@ def worktree(repo: Path, commit: str):
         _git(repo, "worktree", "add", "--quiet", "--detach", str(folder / "tree"), commit)
         yield folder / "tree"
     finally:
-        run(["git", "-C", str(repo), "worktree", "remove", "--force", str(folder / "tree")], timeout=120)
+        run(
+            ["git", "-C", str(repo), "worktree", "remove", "--force", str(folder / "tree")],
+            timeout=120,
+        )
         shutil.rmtree(folder, ignore_errors=True)
         run(["git", "-C", str(repo), "worktree", "prune"], timeout=60)
 
@@ -72,18 +80,27 @@ def _render(args: RepoArgs, root: Path, side: str) -> RepoRun:
     trouble = [p for p in run_.problems if p.level == ERROR and p.check in _RENDER_CHECKS]
     if trouble:
         for problem in sorted(trouble, key=lambda p: p.sort_key()):
-            print(redact.scrub(f"{side}: {problem_line(problem).strip()}", run_.hidden), file=sys.stderr)
-        raise DiffError(f"the {side} revision does not render ({plural(len(trouble), 'error')} above): no diff can be trusted")
+            print(
+                redact.scrub(f"{side}: {problem_line(problem).strip()}", run_.hidden),
+                file=sys.stderr,
+            )
+        raise DiffError(
+            f"the {side} revision does not render ({plural(len(trouble), 'error')} above): no diff can be trusted"
+        )
     return run_
 
 
 def _outputs(run_: RepoRun) -> dict[str, list]:
-    """"cluster: namespace/name" of each Flux Kustomization → what it rendered."""
+    """ "cluster: namespace/name" of each Flux Kustomization → what it rendered."""
     found: dict[str, list] = {}
     for cluster in run_.clusters:
         for rendered in cluster.renders:
             k = rendered.kustomization
-            name = f"{cluster.name}: {k.namespace}/{k.id.name}" if not k.entry else f"{cluster.name}: flux-system"
+            name = (
+                f"{cluster.name}: {k.namespace}/{k.id.name}"
+                if not k.entry
+                else f"{cluster.name}: flux-system"
+            )
             found.setdefault(name, []).extend((r.id, r.data) for r in rendered.resources)
     return found
 
@@ -98,14 +115,24 @@ def _tree(folder: Path, rendered: dict) -> None:
     """One file per resource, cluster/Kind.group_namespace_name.yaml, for an external diff tool."""
     for cluster, resources in rendered.items():
         for rid, (text_, _) in resources.items():
-            name = f"{rid.kind}.{rid.group or 'core'}_{rid.namespace or '_'}_{rid.name}.yaml".replace("/", "_")
+            name = (
+                f"{rid.kind}.{rid.group or 'core'}_{rid.namespace or '_'}_{rid.name}.yaml".replace(
+                    "/", "_"
+                )
+            )
             file = folder / cluster.replace("/", "_") / name
             file.parent.mkdir(parents=True, exist_ok=True)
             file.write_text(text_)
 
 
-def external(command: str, before: RepoRun, after: RepoRun, keep_noise: bool, selection: Selection,
-             output: str | None) -> int:
+def external(
+    command: str,
+    before: RepoRun,
+    after: RepoRun,
+    keep_noise: bool,
+    selection: Selection,
+    output: str | None,
+) -> int:
     """$DIFF run on two folders of rendered resources (Secret values redacted), as kubectl diff
     runs KUBECTL_EXTERNAL_DIFF; its exit code 0 or 1 is kept, anything else is trouble."""
     with tempfile.TemporaryDirectory(prefix="infometis-diff-") as temp:
@@ -119,13 +146,24 @@ def external(command: str, before: RepoRun, after: RepoRun, keep_noise: bool, se
             raise DiffError(f"DIFF={command}: cannot read it as a command ({err})") from None
         write(result.stdout.replace(temp + "/", ""), output, before.hidden | after.hidden)
         if result.returncode > 1 or result.returncode < 0:
-            raise DiffError(f"DIFF={command} failed (exit {result.returncode}): {result.stderr.strip()[:500]}")
+            raise DiffError(
+                f"DIFF={command} failed (exit {result.returncode}): {result.stderr.strip()[:500]}"
+            )
         return result.returncode
 
 
-def diff(args: RepoArgs, base: str | None, head: str | None, format_name: str, output: str | None,
-         budget: int = DEFAULT_BUDGET, keep_noise: bool = False, selection: Selection = EVERYTHING,
-         limit_bytes: int | None = None, color: str = "auto") -> int:
+def diff(
+    args: RepoArgs,
+    base: str | None,
+    head: str | None,
+    format_name: str,
+    output: str | None,
+    budget: int = DEFAULT_BUDGET,
+    keep_noise: bool = False,
+    selection: Selection = EVERYTHING,
+    limit_bytes: int | None = None,
+    color: str = "auto",
+) -> int:
     repo = Path(args.repo).resolve() if args.repo else git.toplevel(Path.cwd())
     base_commit = _commit(repo, base, "--base") if base else _default_base(repo)
     head_commit = _commit(repo, head, "--head") if head else None
@@ -142,8 +180,13 @@ def diff(args: RepoArgs, base: str | None, head: str | None, format_name: str, o
     changes = compare(before, after, keep_noise, selection, limit_bytes) if changed else []
     clusters = sorted({c.name for r in (before, after) if r for c in r.clusters})
     hidden = before.hidden | after.hidden if before and after else frozenset()
-    result = DiffResult(base_commit[:12], head_commit[:12] if head_commit else "working tree", changes, clusters,
-                        _unchanged(before, after) if after else [])
+    result = DiffResult(
+        base_commit[:12],
+        head_commit[:12] if head_commit else "working tree",
+        changes,
+        clusters,
+        _unchanged(before, after) if after else [],
+    )
     if format_name == "markdown":
         write(markdown(result, budget), output, hidden)
     elif format_name == "json":

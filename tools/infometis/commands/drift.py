@@ -30,7 +30,9 @@ def _show(value) -> str:
     if isinstance(value, str | int | float | bool) or value is None:
         return json.dumps(value) if not isinstance(value, str) else value
     text = json.dumps(value, sort_keys=True, default=repr)
-    return repr(value) if text.startswith('"<') else (text if len(text) <= 80 else text[:77] + "...")
+    return (
+        repr(value) if text.startswith('"<') else (text if len(text) <= 80 else text[:77] + "...")
+    )
 
 
 def true_drift(run: RepoRun, source: str, target: str) -> list[Drift]:
@@ -41,34 +43,73 @@ def true_drift(run: RepoRun, source: str, target: str) -> list[Drift]:
     renders = core_invariance.renders_by_resource(run)
     found = []
     for service, by_cluster in sorted(invariance.core_objects(run).items()):
-        chosen = {c: objects for c, objects in by_cluster.items() if environment.get(c) in (source, target)}
+        chosen = {
+            c: objects
+            for c, objects in by_cluster.items()
+            if environment.get(c) in (source, target)
+        }
         if len({environment[c] for c in chosen}) < 2:
             continue
-        for difference in invariance.differences(service, chosen, patterns, {c: settings[c] for c in chosen}):
+        for difference in invariance.differences(
+            service, chosen, patterns, {c: settings[c] for c in chosen}
+        ):
             kind, _, name = difference.object
-            values = {f"{environment[c]} ({c})" if environment[c] != c else c: _show(v)
-                      for c, v in sorted(difference.values.items())}
+            values = {
+                f"{environment[c]} ({c})" if environment[c] != c else c: _show(v)
+                for c, v in sorted(difference.values.items())
+            }
             where = core_invariance.locate(run, difference, chosen, renders, patterns)[2]
-            found.append(Drift(service, f"{kind}/{name}", field_path(difference.path), values, where.file, where.line))
+            found.append(
+                Drift(
+                    service,
+                    f"{kind}/{name}",
+                    field_path(difference.path),
+                    values,
+                    where.file,
+                    where.line,
+                )
+            )
     return found
 
 
-def drift(args: RepoArgs, source: str | None, target: str | None, fail_on_drift: bool,
-          format_name: str, output: str | None) -> int:
+def drift(
+    args: RepoArgs,
+    source: str | None,
+    target: str | None,
+    fail_on_drift: bool,
+    format_name: str,
+    output: str | None,
+) -> int:
     options_ = options(args)
     order = options_.config.promotion
     for name in filter(None, (source, target)):
         if name not in order:
-            raise ConfigError(f"'{name}' is not an environment of the promotion order ({' → '.join(order)})")
+            raise ConfigError(
+                f"'{name}' is not an environment of the promotion order ({' → '.join(order)})"
+            )
     pairs = [(source, target)] if source else list(zip(order, order[1:], strict=False))
     run = run_repository(options_)
     result = []
     for src, dst in pairs:
         plan = promotion.plan(options_.repo, options_.config, src, dst)
-        result.append({"source": src, "target": dst,
-                       "pending": [{"service": c.service, "file": c.file, "line": c.line, "field": c.field,
-                                    "from": c.old, "to": c.new} for c in plan.changes],
-                       "drift": [asdict(d) for d in true_drift(run, src, dst)]})
+        result.append(
+            {
+                "source": src,
+                "target": dst,
+                "pending": [
+                    {
+                        "service": c.service,
+                        "file": c.file,
+                        "line": c.line,
+                        "field": c.field,
+                        "from": c.old,
+                        "to": c.new,
+                    }
+                    for c in plan.changes
+                ],
+                "drift": [asdict(d) for d in true_drift(run, src, dst)],
+            }
+        )
     write(FORMATS[format_name](result), output)
     drifted = any(pair["drift"] for pair in result)
     return 1 if fail_on_drift and drifted else 0
@@ -78,10 +119,16 @@ def _text(result: list[dict]) -> str:
     lines = []
     for pair in result:
         lines.append(f"{pair['source']} → {pair['target']}")
-        lines.append(f"  pending promotions ({len(pair['pending'])}): pinned in {pair['source']}, not yet in {pair['target']}")
-        lines += [f"    {p['service']}  {p['file']}:{p['line']}  {p['field']}  {p['to']} (now {p['from']})"
-                  for p in pair["pending"]]
-        lines.append(f"  drift ({len(pair['drift'])}): rendered core fields that differ beyond the allowed environment fields")
+        lines.append(
+            f"  pending promotions ({len(pair['pending'])}): pinned in {pair['source']}, not yet in {pair['target']}"
+        )
+        lines += [
+            f"    {p['service']}  {p['file']}:{p['line']}  {p['field']}  {p['to']} (now {p['from']})"
+            for p in pair["pending"]
+        ]
+        lines.append(
+            f"  drift ({len(pair['drift'])}): rendered core fields that differ beyond the allowed environment fields"
+        )
         for d in pair["drift"]:
             values = "; ".join(f"{env}: {value}" for env, value in d["values"].items())
             lines.append(f"    {d['service']}  {_at(d)}{d['object']} {d['field']}  {values}")
@@ -93,14 +140,22 @@ def _markdown(result: list[dict]) -> str:
     for pair in result:
         lines += [f"### {pair['source']} → {pair['target']}", ""]
         if pair["pending"]:
-            lines += ["| service | file | field | " + pair["target"] + " | " + pair["source"] + " |", "|---|---|---|---|---|"]
-            lines += [f"| {p['service']} | `{p['file']}:{p['line']}` | `{p['field']}` | {p['from']} | {p['to']} |"
-                      for p in pair["pending"]]
+            lines += [
+                "| service | file | field | " + pair["target"] + " | " + pair["source"] + " |",
+                "|---|---|---|---|---|",
+            ]
+            lines += [
+                f"| {p['service']} | `{p['file']}:{p['line']}` | `{p['field']}` | {p['from']} | {p['to']} |"
+                for p in pair["pending"]
+            ]
         else:
             lines.append(f"Nothing pending: {pair['target']} pins what {pair['source']} pins.")
         lines += ["", f"**Drift:** {len(pair['drift']) or 'none'}", ""]
-        lines += [f"- {d['service']}: {_at(d, '`')}`{d['object']}` `{d['field']}`: "
-                  + "; ".join(f"{env} `{value}`" for env, value in d["values"].items()) for d in pair["drift"]]
+        lines += [
+            f"- {d['service']}: {_at(d, '`')}`{d['object']}` `{d['field']}`: "
+            + "; ".join(f"{env} `{value}`" for env, value in d["values"].items())
+            for d in pair["drift"]
+        ]
         lines.append("")
     return "\n".join(lines)
 
@@ -110,5 +165,8 @@ def _at(drift: dict, quote: str = "") -> str:
 
 
 # version: the JSON contract's, as validate's (keys may be added, never renamed or removed)
-FORMATS = {"text": _text, "markdown": _markdown,
-           "json": lambda result: json.dumps({"version": 1, "pairs": result}, indent=2) + "\n"}
+FORMATS = {
+    "text": _text,
+    "markdown": _markdown,
+    "json": lambda result: json.dumps({"version": 1, "pairs": result}, indent=2) + "\n",
+}

@@ -25,10 +25,15 @@ def _cell(value) -> str:
 
 def table(rows: list[dict], columns: tuple[str, ...]) -> str:
     """Left-aligned columns under upper-case headers, as kubectl prints them."""
-    cells = [[column.upper() for column in columns]] + [[_cell(row[c]) for c in columns] for row in rows]
+    cells = [[column.upper() for column in columns]] + [
+        [_cell(row[c]) for c in columns] for row in rows
+    ]
     widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
-    return "".join("   ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip() + "\n"
-                   for line in cells)
+    return "".join(
+        "   ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        + "\n"
+        for line in cells
+    )
 
 
 def get(args: RepoArgs, what: str, output_format: str, output: str | None) -> int:
@@ -38,7 +43,10 @@ def get(args: RepoArgs, what: str, output_format: str, output: str | None) -> in
     run = run_repository(options(args))
     rows = inventory.VIEWS[view](run)
     if output_format == "json":
-        text = json.dumps({"version": 1, "kind": view, "items": rows}, indent=2, ensure_ascii=False) + "\n"
+        text = (
+            json.dumps({"version": 1, "kind": view, "items": rows}, indent=2, ensure_ascii=False)
+            + "\n"
+        )
     elif output_format == "yaml":
         text = dump({"version": 1, "kind": view, "items": rows})
     else:

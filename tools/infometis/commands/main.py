@@ -25,55 +25,133 @@ def repository_options(command=None, *, cluster_option: bool = True):
     if command is None:
         return functools.partial(repository_options, cluster_option=cluster_option)
     decorators = [
-        click.option("--repo", metavar="DIR", help="Repository root (default: the git top level of the current folder)."),
-        click.option("--path", "paths", multiple=True, metavar="[CLUSTER=]DIR",
-                     help="A cluster's entry folder, relative to the repository (repeatable; default: each clusters/<name>/)."),
-        click.option("--source", "sources", multiple=True, metavar="KIND/[NAMESPACE/]NAME=DIR",
-                     help="Render a Flux source from a local folder (repeatable), e.g. GitRepository/flux-system/apps=./apps."),
-        click.option("--cluster", "clusters", multiple=True, metavar="NAME", shell_complete=completion.clusters,
-                     help="Only these clusters (repeatable).")
-        if cluster_option else None,
-        click.option("--config", metavar="FILE", help="Configuration file (default: .infometis.yaml if present)."),
-        click.option("--select", multiple=True, metavar="CHECK", shell_complete=completion.check_ids,
-                     help="Report only these checks (repeatable)."),
-        click.option("--ignore", multiple=True, metavar="CHECK", shell_complete=completion.check_ids,
-                     help="Do not report these checks (repeatable)."),
-        click.option("--online", is_flag=True,
-                     help="Allow remote kustomize resources and pull charts missing from the chart cache (the network is off by default)."),
-        click.option("--require-charts", is_flag=True, help="A HelmRelease whose chart is not in the chart cache is an error."),
-        click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Parallel renders (default: the number of cores)."),
-        click.option("--cache-dir", metavar="DIR",
-                     help="Keep renders here across runs (default: $INFOMETIS_CACHE_DIR, "
-                          "else $XDG_CACHE_HOME/infometis, else ~/.cache/infometis)."),
-        click.option("--no-cache", is_flag=True, help="Render everything again; read and write no cache."),
+        click.option(
+            "--repo",
+            metavar="DIR",
+            help="Repository root (default: the git top level of the current folder).",
+        ),
+        click.option(
+            "--path",
+            "paths",
+            multiple=True,
+            metavar="[CLUSTER=]DIR",
+            help="A cluster's entry folder, relative to the repository (repeatable; default: each clusters/<name>/).",
+        ),
+        click.option(
+            "--source",
+            "sources",
+            multiple=True,
+            metavar="KIND/[NAMESPACE/]NAME=DIR",
+            help="Render a Flux source from a local folder (repeatable), e.g. GitRepository/flux-system/apps=./apps.",
+        ),
+        click.option(
+            "--cluster",
+            "clusters",
+            multiple=True,
+            metavar="NAME",
+            shell_complete=completion.clusters,
+            help="Only these clusters (repeatable).",
+        )
+        if cluster_option
+        else None,
+        click.option(
+            "--config",
+            metavar="FILE",
+            help="Configuration file (default: .infometis.yaml if present).",
+        ),
+        click.option(
+            "--select",
+            multiple=True,
+            metavar="CHECK",
+            shell_complete=completion.check_ids,
+            help="Report only these checks (repeatable).",
+        ),
+        click.option(
+            "--ignore",
+            multiple=True,
+            metavar="CHECK",
+            shell_complete=completion.check_ids,
+            help="Do not report these checks (repeatable).",
+        ),
+        click.option(
+            "--online",
+            is_flag=True,
+            help="Allow remote kustomize resources and pull charts missing from the chart cache (the network is off by default).",
+        ),
+        click.option(
+            "--require-charts",
+            is_flag=True,
+            help="A HelmRelease whose chart is not in the chart cache is an error.",
+        ),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Parallel renders (default: the number of cores).",
+        ),
+        click.option(
+            "--cache-dir",
+            metavar="DIR",
+            help="Keep renders here across runs (default: $INFOMETIS_CACHE_DIR, "
+            "else $XDG_CACHE_HOME/infometis, else ~/.cache/infometis).",
+        ),
+        click.option(
+            "--no-cache", is_flag=True, help="Render everything again; read and write no cache."
+        ),
     ]
     for decorator in reversed(decorators):
         command = decorator(command) if decorator else command
     return command
 
 
-_FLUX_VERSION = click.option("--flux-version", metavar="X.Y",
-                             help="Validate Flux objects against the bundled schemas of this Flux release line "
-                                  "(default: flux.version in .infometis.yaml, else the newest bundled).")
+_FLUX_VERSION = click.option(
+    "--flux-version",
+    metavar="X.Y",
+    help="Validate Flux objects against the bundled schemas of this Flux release line "
+    "(default: flux.version in .infometis.yaml, else the newest bundled).",
+)
 
 
 def schema_options(command):
     """The options of the commands that validate against schemas."""
     decorators = [
-        click.option("--kubernetes-version", metavar="X.Y",
-                     help="Validate against this Kubernetes version (default: kubernetesVersion in .infometis.yaml, "
-                          "else the newest the bundled schemas cover)."),
+        click.option(
+            "--kubernetes-version",
+            metavar="X.Y",
+            help="Validate against this Kubernetes version (default: kubernetesVersion in .infometis.yaml, "
+            "else the newest the bundled schemas cover).",
+        ),
         _FLUX_VERSION,
-        click.option("--strict/--no-strict", default=True, show_default=True,
-                     help="Unknown fields are errors (--no-strict admits them)."),
-        click.option("--schema-location", "schema_locations", multiple=True, metavar="TEMPLATE",
-                     help="More schemas, after the repository's and the bundled ones: a file path or URL in kubeconform's "
-                          "template syntax, e.g. ../crds/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json "
-                          "(repeatable; URLs only with --online, cached on disk)."),
-        click.option("--missing-schemas", type=click.Choice(["error", "warning", "ignore"]), default="warning",
-                     show_default=True, help="What a kind with no schema anywhere is."),
-        click.option("--engine", type=click.Choice(["builtin", "kubeconform"]), default="builtin", show_default=True,
-                     help="builtin, or the kubeconform found on PATH (same options, same problems)."),
+        click.option(
+            "--strict/--no-strict",
+            default=True,
+            show_default=True,
+            help="Unknown fields are errors (--no-strict admits them).",
+        ),
+        click.option(
+            "--schema-location",
+            "schema_locations",
+            multiple=True,
+            metavar="TEMPLATE",
+            help="More schemas, after the repository's and the bundled ones: a file path or URL in kubeconform's "
+            "template syntax, e.g. ../crds/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json "
+            "(repeatable; URLs only with --online, cached on disk).",
+        ),
+        click.option(
+            "--missing-schemas",
+            type=click.Choice(["error", "warning", "ignore"]),
+            default="warning",
+            show_default=True,
+            help="What a kind with no schema anywhere is.",
+        ),
+        click.option(
+            "--engine",
+            type=click.Choice(["builtin", "kubeconform"]),
+            default="builtin",
+            show_default=True,
+            help="builtin, or the kubeconform found on PATH (same options, same problems).",
+        ),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -83,14 +161,28 @@ def schema_options(command):
 def selection_options(command):
     """Which rendered resources `build` and `diff` show."""
     decorators = [
-        click.option("--skip-kinds", multiple=True, metavar="KIND[,KIND]", help="Leave out these kinds (repeatable)."),
+        click.option(
+            "--skip-kinds",
+            multiple=True,
+            metavar="KIND[,KIND]",
+            help="Leave out these kinds (repeatable).",
+        ),
         click.option("--skip-secrets", is_flag=True, help="Leave out Secrets."),
         click.option("--skip-crds", is_flag=True, help="Leave out CustomResourceDefinitions."),
-        click.option("--selector", "-l", metavar="SELECTOR",
-                     help="Only resources whose labels match, in kubectl's syntax: key=value, key!=value, "
-                          "key in (a,b), key notin (a,b), key, !key (comma-separated: all must match)."),
-        click.option("--namespace", "namespaces", multiple=True, metavar="NAME",
-                     help="Only resources in this namespace (repeatable)."),
+        click.option(
+            "--selector",
+            "-l",
+            metavar="SELECTOR",
+            help="Only resources whose labels match, in kubectl's syntax: key=value, key!=value, "
+            "key in (a,b), key notin (a,b), key, !key (comma-separated: all must match).",
+        ),
+        click.option(
+            "--namespace",
+            "namespaces",
+            multiple=True,
+            metavar="NAME",
+            help="Only resources in this namespace (repeatable).",
+        ),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -99,25 +191,40 @@ def selection_options(command):
 
 def _selection(options: dict):
     from infometis.analysis.selection import Selection
-    return Selection.of(options.pop("skip_kinds"), options.pop("skip_secrets"), options.pop("skip_crds"),
-                        options.pop("selector"), options.pop("namespaces"))
+
+    return Selection.of(
+        options.pop("skip_kinds"),
+        options.pop("skip_secrets"),
+        options.pop("skip_crds"),
+        options.pop("selector"),
+        options.pop("namespaces"),
+    )
 
 
 def _repo_args(**options):
     from infometis.commands.common import RepoArgs
+
     return RepoArgs(**options)
 
 
 def _schema_args(options: dict):
     from infometis.commands.common import SchemaArgs
-    return SchemaArgs(options.pop("kubernetes_version"), options.pop("strict"), options.pop("schema_locations"),
-                      options.pop("missing_schemas"), options.pop("engine"), options.pop("flux_version"))
+
+    return SchemaArgs(
+        options.pop("kubernetes_version"),
+        options.pop("strict"),
+        options.pop("schema_locations"),
+        options.pop("missing_schemas"),
+        options.pop("engine"),
+        options.pop("flux_version"),
+    )
 
 
 def _shard(_ctx, _param, value):
     if value is None:
         return None
     from infometis.run.shard import parse
+
     try:
         return parse(value)
     except ValueError as err:
@@ -137,6 +244,7 @@ def _terminate_as_interrupt() -> None:
 
 def exits(function):
     """Run a command function; its return value is the exit code, setup errors exit 2."""
+
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         try:
@@ -150,23 +258,35 @@ def exits(function):
         except KeyboardInterrupt:
             code = 130
         except BrokenPipeError:  # `infometis … | head`: the reader has all it wanted
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+            os.dup2(
+                os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()
+            )  # nothing more to flush at exit
             code = 141  # 128 + SIGPIPE, as a shell reports it
         except click.ClickException:  # a usage error: click says it with the usage line, exit 2
             raise
         except Exception as err:  # never a traceback for the user
             if os.environ.get("INFOMETIS_DEBUG"):
                 raise
-            click.echo(f"infometis: internal error: {type(err).__name__}: {err} "
-                       "(set INFOMETIS_DEBUG=1 for the traceback, and please report it)", err=True)
+            click.echo(
+                f"infometis: internal error: {type(err).__name__}: {err} "
+                "(set INFOMETIS_DEBUG=1 for the traceback, and please report it)",
+                err=True,
+            )
             code = 2
         sys.exit(code)
+
     return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(None, "--version", package_name="infometis", prog_name="infometis", message="%(prog)s %(version)s",
-                      help="Show the version of infometis (the package's, read without running anything).")
+@click.version_option(
+    None,
+    "--version",
+    package_name="infometis",
+    prog_name="infometis",
+    message="%(prog)s %(version)s",
+    help="Show the version of infometis (the package's, read without running anything).",
+)
 def main():
     """Validate, render, diff, promote and generate the Flux + Kustomize layouts of a GitOps monorepo.
 
@@ -179,19 +299,40 @@ def main():
 @click.argument("files", nargs=-1, metavar="[FILE]...")
 @repository_options
 @schema_options
-@output_options(REPORT_FORMATS, None, "default: github under GitHub Actions, else text", colored=True)
-@click.option("--counts-to", metavar="FILE",
-              help="Also append errors=N, warnings=N and infos=N lines to FILE (e.g. $GITHUB_OUTPUT).")
-@click.option("--quiet", "-q", is_flag=True, help="List error-level problems only (the summary still counts every level).")
-@click.option("--verbose", "-v", is_flag=True,
-              help="Also say on standard error what was read: the schemas' versions, each cluster's renders.")
-@click.option("--changed-since", metavar="REF",
-              help="Report only what the files changed since REF (its merge-base with HEAD, to the working tree, "
-                   "untracked files included) can affect.")
-@click.option("--shard", metavar="I/N", callback=_shard,
-              help="Validate shard I of N (a CI matrix): the services split by size, each with all its "
-                   "clusters; problems outside the services are shard 1's. The N shards together report "
-                   "what one run reports.")
+@output_options(
+    REPORT_FORMATS, None, "default: github under GitHub Actions, else text", colored=True
+)
+@click.option(
+    "--counts-to",
+    metavar="FILE",
+    help="Also append errors=N, warnings=N and infos=N lines to FILE (e.g. $GITHUB_OUTPUT).",
+)
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="List error-level problems only (the summary still counts every level).",
+)
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Also say on standard error what was read: the schemas' versions, each cluster's renders.",
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Report only what the files changed since REF (its merge-base with HEAD, to the working tree, "
+    "untracked files included) can affect.",
+)
+@click.option(
+    "--shard",
+    metavar="I/N",
+    callback=_shard,
+    help="Validate shard I of N (a CI matrix): the services split by size, each with all its "
+    "clusters; problems outside the services are shard 1's. The N shards together report "
+    "what one run reports.",
+)
 @exits
 def validate(files, format_name, output, color, counts_to, quiet, verbose, changed_since, **repo):
     """Render every Flux Kustomization of every cluster as Flux would, and report every problem.
@@ -207,17 +348,32 @@ def validate(files, format_name, output, color, counts_to, quiet, verbose, chang
     schema, offline (see `infometis schemas --help`). Nothing is written to the repository.
     """
     from infometis.commands.validate import validate as run_validate
+
     schema = _schema_args(repo)
     if quiet and verbose:
         raise click.UsageError("-q/--quiet and -v/--verbose: give one")
-    return run_validate(_repo_args(**repo), schema, format_name, output, files, counts_to, changed_since, color,
-                        verbose - quiet)
+    return run_validate(
+        _repo_args(**repo),
+        schema,
+        format_name,
+        output,
+        files,
+        counts_to,
+        changed_since,
+        color,
+        verbose - quiet,
+    )
 
 
 @main.command()
 @click.argument("cluster", shell_complete=completion.clusters)
 @repository_options(cluster_option=False)
-@click.option("--kustomization", "-k", metavar="[NAMESPACE/]NAME", help="Only this Flux Kustomization's resources.")
+@click.option(
+    "--kustomization",
+    "-k",
+    metavar="[NAMESPACE/]NAME",
+    help="Only this Flux Kustomization's resources.",
+)
 @selection_options
 @output_options(("yaml",), "yaml")
 @exits
@@ -229,6 +385,7 @@ def build(cluster, kustomization, format_name, output, **repo):
     they dependsOn. Render errors go to standard error and make the exit code 1.
     """
     from infometis.commands.build import build as run_build
+
     selection = _selection(repo)
     return run_build(_repo_args(**repo), cluster, kustomization, output, selection)
 
@@ -236,8 +393,11 @@ def build(cluster, kustomization, format_name, output, **repo):
 @main.command()
 @click.argument("cluster", required=False, shell_complete=completion.clusters)
 @repository_options
-@output_options(("text", "mermaid", "dot"), "text",
-                "default: text; mermaid is a flowchart for a pull request or README, dot is Graphviz")
+@output_options(
+    ("text", "mermaid", "dot"),
+    "text",
+    "default: text; mermaid is a flowchart for a pull request or README, dot is Graphviz",
+)
 @exits
 def graph(cluster, format_name, output, **repo):
     """Draw the Flux dependency graph of CLUSTER (default: every cluster).
@@ -248,14 +408,22 @@ def graph(cluster, format_name, output, **repo):
     dependsOn, else the Kustomization that creates it), a dashed one from any other source.
     """
     from infometis.commands.build import graph as run_graph
+
     return run_graph(_repo_args(**repo), cluster, format_name, output)
 
 
 @main.command()
 @click.argument("what", metavar="ks|hr|sources|images")
 @repository_options
-@click.option("--output", "-o", "output_format", type=click.Choice(["table", "wide", "json", "yaml"]), default="table",
-              show_default=True, help="A table, a table with every field, or JSON/YAML for tools.")
+@click.option(
+    "--output",
+    "-o",
+    "output_format",
+    type=click.Choice(["table", "wide", "json", "yaml"]),
+    default="table",
+    show_default=True,
+    help="A table, a table with every field, or JSON/YAML for tools.",
+)
 @click.option("--output-file", metavar="FILE", help="Write to FILE instead of standard output.")
 @exits
 def get(what, output_format, output_file, **repo):
@@ -270,20 +438,43 @@ def get(what, output_format, output_file, **repo):
     Render errors go to standard error and make the exit code 1.
     """
     from infometis.commands.get import get as run_get
+
     return run_get(_repo_args(**repo), what, output_format, output_file)
 
 
 @main.command()
 @repository_options
-@click.option("--base", metavar="REF", help="The revision to compare with (default: the merge-base of HEAD and main).")
-@click.option("--head", metavar="REF", help="The revision under review (default: the working tree, uncommitted changes included).")
-@output_options(("text", "markdown", "json"), "text",
-                "default: text, coloured on a terminal; markdown is for a pull-request comment", colored=True)
-@click.option("--budget", type=click.IntRange(min=500), default=65_000, show_default=True, metavar="CHARS",
-              help="Markdown size limit: full diffs, else one line per resource, else counts; says what was cut.")
+@click.option(
+    "--base",
+    metavar="REF",
+    help="The revision to compare with (default: the merge-base of HEAD and main).",
+)
+@click.option(
+    "--head",
+    metavar="REF",
+    help="The revision under review (default: the working tree, uncommitted changes included).",
+)
+@output_options(
+    ("text", "markdown", "json"),
+    "text",
+    "default: text, coloured on a terminal; markdown is for a pull-request comment",
+    colored=True,
+)
+@click.option(
+    "--budget",
+    type=click.IntRange(min=500),
+    default=65_000,
+    show_default=True,
+    metavar="CHARS",
+    help="Markdown size limit: full diffs, else one line per resource, else counts; says what was cut.",
+)
 @click.option("--keep-noise", is_flag=True, help="Keep Helm chart labels and checksum annotations.")
-@click.option("--limit-bytes", type=click.IntRange(min=1), metavar="N",
-              help="At most N bytes of each resource's diff (the rest is counted, not shown).")
+@click.option(
+    "--limit-bytes",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="At most N bytes of each resource's diff (the rest is counted, not shown).",
+)
 @selection_options
 @exits
 def diff(base, head, format_name, color, budget, keep_noise, limit_bytes, output, **repo):
@@ -302,24 +493,53 @@ def diff(base, head, format_name, color, budget, keep_noise, limit_bytes, output
     redacted), as kubectl diff runs KUBECTL_EXTERNAL_DIFF.
     """
     from infometis.commands.diff import diff as run_diff
+
     selection = _selection(repo)
-    return run_diff(_repo_args(**repo), base, head, format_name, output, budget, keep_noise, selection, limit_bytes,
-                    color)
+    return run_diff(
+        _repo_args(**repo),
+        base,
+        head,
+        format_name,
+        output,
+        budget,
+        keep_noise,
+        selection,
+        limit_bytes,
+        color,
+    )
 
 
 @main.command()
 @click.argument("source", metavar="SRC", shell_complete=completion.environments)
 @click.argument("target", metavar="DST", shell_complete=completion.environments)
-@click.option("--repo", metavar="DIR", help="Repository root (default: the git top level of the current folder).")
-@click.option("--config", metavar="FILE", help="Configuration file (default: .infometis.yaml if present).")
-@click.option("--service", "services", multiple=True, metavar="NAME", help="Only this service (repeatable).")
+@click.option(
+    "--repo",
+    metavar="DIR",
+    help="Repository root (default: the git top level of the current folder).",
+)
+@click.option(
+    "--config", metavar="FILE", help="Configuration file (default: .infometis.yaml if present)."
+)
+@click.option(
+    "--service", "services", multiple=True, metavar="NAME", help="Only this service (repeatable)."
+)
 @click.option("--dry-run", is_flag=True, help="Print the plan and stop.")
 @click.option("--commit", is_flag=True, help="Commit the change on a new branch (see --branch).")
-@click.option("--branch", metavar="NAME", help="The branch --commit creates (default: promote/SRC-to-DST/<short-sha>).")
-@click.option("--force", is_flag=True, help="Allow skipping environments of the promotion order (dev → prod).")
-@click.option("--include-cluster-pins", "cluster_pins", is_flag=True,
-              help="Also move pins outside the services (services: in .infometis.yaml, default apps/*), such as "
-                   "the tag clusters/DST's GitRepository follows: that moves the whole cluster.")
+@click.option(
+    "--branch",
+    metavar="NAME",
+    help="The branch --commit creates (default: promote/SRC-to-DST/<short-sha>).",
+)
+@click.option(
+    "--force", is_flag=True, help="Allow skipping environments of the promotion order (dev → prod)."
+)
+@click.option(
+    "--include-cluster-pins",
+    "cluster_pins",
+    is_flag=True,
+    help="Also move pins outside the services (services: in .infometis.yaml, default apps/*), such as "
+    "the tag clusters/DST's GitRepository follows: that moves the whole cluster.",
+)
 @exits
 def promote(source, target, services, dry_run, commit, branch, force, cluster_pins, repo, config):
     """Move the versions pinned in environment SRC into DST, as a reviewable change.
@@ -343,15 +563,29 @@ def promote(source, target, services, dry_run, commit, branch, force, cluster_pi
     2 usage or setup error.
     """
     from infometis.commands.promote import promote as run_promote
-    return run_promote(_repo_args(repo=repo, config=config), source, target, services, dry_run, commit, branch, force,
-                       cluster_pins)
+
+    return run_promote(
+        _repo_args(repo=repo, config=config),
+        source,
+        target,
+        services,
+        dry_run,
+        commit,
+        branch,
+        force,
+        cluster_pins,
+    )
 
 
 @main.command()
 @click.argument("source", metavar="[SRC", required=False, shell_complete=completion.environments)
 @click.argument("target", metavar="DST]", required=False, shell_complete=completion.environments)
 @repository_options
-@click.option("--fail-on-drift", is_flag=True, help="Exit 1 when there is true drift (pending promotions never fail).")
+@click.option(
+    "--fail-on-drift",
+    is_flag=True,
+    help="Exit 1 when there is true drift (pending promotions never fail).",
+)
 @output_options(("text", "markdown", "json"), "text")
 @exits
 def drift(source, target, fail_on_drift, format_name, output, **repo):
@@ -365,6 +599,7 @@ def drift(source, target, fail_on_drift, format_name, output, **repo):
     if bool(source) != bool(target):
         raise click.UsageError("give both SRC and DST, or neither")
     from infometis.commands.drift import drift as run_drift
+
     return run_drift(_repo_args(**repo), source, target, fail_on_drift, format_name, output)
 
 
@@ -378,6 +613,7 @@ def list_checks():
     the annotation infometis.io/ignore: "ID,ID" (counted in the summary).
     """
     from infometis.checks import REGISTRY
+
     width = max(map(len, REGISTRY))
     for check_id, module in REGISTRY.items():
         summary = (module.__doc__ or "").strip().splitlines()[0].split("—", 1)[-1].strip()
@@ -392,14 +628,22 @@ def explain(check_id):
     """Print a check's documentation, with a passing and a failing example."""
     from infometis.checks import REGISTRY
     from infometis.model.errors import ConfigError
+
     if check_id not in REGISTRY:
         raise ConfigError(f"no such check: {check_id} (checks: {', '.join(REGISTRY)})")
     module = REGISTRY[check_id]
-    title, _, body = inspect.cleandoc(module.__doc__ or f"{check_id} — (no documentation)").partition("\n")
+    title, _, body = inspect.cleandoc(
+        module.__doc__ or f"{check_id} — (no documentation)"
+    ).partition("\n")
     click.echo(f"{title.rstrip('.')} (default level: {module.LEVEL})\n{body}")
-    click.echo(f"\nIn .infometis.yaml, checks.{check_id} takes: enabled (boolean), level (error, warning, info), "
-               "ignore (list of globs)" + "".join(f", {name} ({_option_type(schema)})"
-                                                for name, schema in getattr(module, "OPTIONS", {}).items()))
+    click.echo(
+        f"\nIn .infometis.yaml, checks.{check_id} takes: enabled (boolean), level (error, warning, info), "
+        "ignore (list of globs)"
+        + "".join(
+            f", {name} ({_option_type(schema)})"
+            for name, schema in getattr(module, "OPTIONS", {}).items()
+        )
+    )
     return 0
 
 
@@ -422,6 +666,7 @@ def charts_pull(**repo):
     source-controller does; `validate` then renders from the cache, offline.
     """
     from infometis.commands.charts import pull
+
     return pull(_repo_args(**repo))
 
 
@@ -436,6 +681,7 @@ def charts_key(**repo):
     needs, then `charts pull` fetches only what the cache does not hold.
     """
     from infometis.commands.charts import key
+
     return key(_repo_args(**repo))
 
 
@@ -453,14 +699,27 @@ def schemas():
 @schemas.command("check")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @schema_options
-@click.option("--skip", multiple=True, metavar="KIND",
-              help="Do not validate this kind: Kind or group/version/Kind, as kubeconform (repeatable or comma-separated).")
-@click.option("--reject", multiple=True, metavar="KIND", help="This kind is an error (same forms as --skip).")
+@click.option(
+    "--skip",
+    multiple=True,
+    metavar="KIND",
+    help="Do not validate this kind: Kind or group/version/Kind, as kubeconform (repeatable or comma-separated).",
+)
+@click.option(
+    "--reject", multiple=True, metavar="KIND", help="This kind is an error (same forms as --skip)."
+)
 @click.option("--online", is_flag=True, help="Allow remote --schema-location URLs.")
-@click.option("--repo", metavar="DIR",
-              help="The repository whose schemas/ folder and .infometis.yaml apply (default: the git top level of "
-                   "the current folder, if any).")
-@click.option("--config", metavar="FILE", help="Configuration file (default: the repository's .infometis.yaml if present).")
+@click.option(
+    "--repo",
+    metavar="DIR",
+    help="The repository whose schemas/ folder and .infometis.yaml apply (default: the git top level of "
+    "the current folder, if any).",
+)
+@click.option(
+    "--config",
+    metavar="FILE",
+    help="Configuration file (default: the repository's .infometis.yaml if present).",
+)
 @output_options(REPORT_FORMATS, "text")
 @exits
 def schemas_check(paths, skip, reject, online, repo, config, format_name, output, **options):
@@ -474,14 +733,28 @@ def schemas_check(paths, skip, reject, online, repo, config, format_name, output
     Exit 1 when a resource is invalid or cannot be read.
     """
     from infometis.commands.schemas import check
-    return check(list(paths), _schema_args(options), skip, online, format_name, output, reject, repo, config)
+
+    return check(
+        list(paths), _schema_args(options), skip, online, format_name, output, reject, repo, config
+    )
 
 
 @schemas.command("import")
 @click.argument("paths", nargs=-1, required=True, metavar="FILE|DIR...")
-@click.option("--repo", metavar="DIR", help="Repository root (default: the git top level of the current folder).")
-@click.option("--folder", default="schemas", show_default=True, help="The repository's schema folder.")
-@click.option("--strict/--no-strict", default=True, show_default=True, help="Write strict schemas (unknown fields are errors).")
+@click.option(
+    "--repo",
+    metavar="DIR",
+    help="Repository root (default: the git top level of the current folder).",
+)
+@click.option(
+    "--folder", default="schemas", show_default=True, help="The repository's schema folder."
+)
+@click.option(
+    "--strict/--no-strict",
+    default=True,
+    show_default=True,
+    help="Write strict schemas (unknown fields are errors).",
+)
 @exits
 def schemas_import(paths, repo, folder, strict):
     """Convert the CustomResourceDefinitions in FILE|DIR into the repository's schema folder.
@@ -491,39 +764,87 @@ def schemas_import(paths, repo, folder, strict):
     validate offline for good.
     """
     from infometis.commands.schemas import import_crds
+
     return import_crds(list(paths), repo, folder, strict)
 
 
 @schemas.command("list")
-@click.option("--repo", metavar="DIR", help="Repository root (default: the git top level of the current folder).")
-@click.option("--folder", default="schemas", show_default=True, help="The repository's schema folder.")
-@click.option("--kubernetes-version", metavar="X.Y", help="Kubernetes version of the core schemas (default: the newest bundled).")
+@click.option(
+    "--repo",
+    metavar="DIR",
+    help="Repository root (default: the git top level of the current folder).",
+)
+@click.option(
+    "--folder", default="schemas", show_default=True, help="The repository's schema folder."
+)
+@click.option(
+    "--kubernetes-version",
+    metavar="X.Y",
+    help="Kubernetes version of the core schemas (default: the newest bundled).",
+)
 @_FLUX_VERSION
 @exits
 def schemas_list(repo, folder, kubernetes_version, flux_version):
     """List the kinds covered offline, and where each schema comes from."""
     from infometis.commands.common import SchemaArgs
     from infometis.commands.schemas import list_schemas
-    return list_schemas(repo, folder, SchemaArgs(kubernetes_version=kubernetes_version, flux_version=flux_version))
+
+    return list_schemas(
+        repo, folder, SchemaArgs(kubernetes_version=kubernetes_version, flux_version=flux_version)
+    )
 
 
-_FORCE = click.option("--force", is_flag=True, help="Write files that exist already (lists never get an entry twice).")
-_DRY_RUN = click.option("--dry-run", is_flag=True, help="Print the change as a patch (new files and edits); write nothing.")
-_NEW_REPO = click.option("--repo", metavar="DIR", help="Repository root (default: the nearest folder up from here that holds clusters/).")
+_FORCE = click.option(
+    "--force", is_flag=True, help="Write files that exist already (lists never get an entry twice)."
+)
+_DRY_RUN = click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the change as a patch (new files and edits); write nothing.",
+)
+_NEW_REPO = click.option(
+    "--repo",
+    metavar="DIR",
+    help="Repository root (default: the nearest folder up from here that holds clusters/).",
+)
 
 
 @main.command()
 @click.argument("folder", metavar="DIR")
-@click.option("--clusters", default="dev,uat,prod", show_default=True, metavar="NAMES",
-              help="One cluster per environment, comma-separated: the first in mode independent, the others shared-cluster.")
-@click.option("--domain", default="example.internal", show_default=True, metavar="DOMAIN",
-              help="Each cluster's domain is <cluster>.DOMAIN.")
-@click.option("--url", metavar="URL", help="The Git URL Flux syncs from (default: ssh://git@github.com/example/<DIR name>).")
-@click.option("--git", "use_git", is_flag=True, help="Make DIR a git repository with the files in one commit.")
-@click.option("--infometis-ref", metavar="REF",
-              help="The infometis release (a tag or commit) its CI workflow and pre-commit hooks use (default: this version's tag).")
-@click.option("--infometis-repo", metavar="URL", default="https://github.com/infometis/infometis", show_default=True,
-              help="Where the team gets infometis: its repository or a mirror of it on the team's own Git server.")
+@click.option(
+    "--clusters",
+    default="dev,uat,prod",
+    show_default=True,
+    metavar="NAMES",
+    help="One cluster per environment, comma-separated: the first in mode independent, the others shared-cluster.",
+)
+@click.option(
+    "--domain",
+    default="example.internal",
+    show_default=True,
+    metavar="DOMAIN",
+    help="Each cluster's domain is <cluster>.DOMAIN.",
+)
+@click.option(
+    "--url",
+    metavar="URL",
+    help="The Git URL Flux syncs from (default: ssh://git@github.com/example/<DIR name>).",
+)
+@click.option(
+    "--git", "use_git", is_flag=True, help="Make DIR a git repository with the files in one commit."
+)
+@click.option(
+    "--infometis-ref",
+    metavar="REF",
+    help="The infometis release (a tag or commit) its CI workflow and pre-commit hooks use (default: this version's tag).",
+)
+@click.option(
+    "--infometis-repo",
+    metavar="URL",
+    default="https://github.com/infometis/infometis",
+    show_default=True,
+    help="Where the team gets infometis: its repository or a mirror of it on the team's own Git server.",
+)
 @_FORCE
 @_DRY_RUN
 @exits
@@ -537,6 +858,7 @@ def init(folder, clusters, domain, url, use_git, infometis_ref, infometis_repo, 
     from infometis import __version__
     from infometis.commands.new import run_init
     from infometis.generate.init import Toolkit
+
     toolkit = Toolkit(infometis_repo, infometis_ref or f"v{__version__}")
     return run_init(folder, clusters, domain, url, use_git, force, dry_run, toolkit)
 
@@ -553,12 +875,26 @@ def new():
 
 @new.command("service")
 @click.argument("name")
-@click.option("--image", required=True, metavar="REPOSITORY:TAG", help="The container image, pinned to a tag.")
+@click.option(
+    "--image", required=True, metavar="REPOSITORY:TAG", help="The container image, pinned to a tag."
+)
 @click.option("--port", type=int, metavar="N", help="The port the container serves (default 8080).")
-@click.option("--route", is_flag=True, help="Route it at the border: an IngressRoute for NAME.${domain} in apps/NAME/border.")
-@click.option("--kind", type=click.Choice(["deployment", "statefulset"]), default="deployment", show_default=True)
-@click.option("--config-type", type=click.Choice(["topics", "indices", "flows"]),
-              help="Add a desired-state ConfigMap of this type (NAME-TYPE-desired) to the base.")
+@click.option(
+    "--route",
+    is_flag=True,
+    help="Route it at the border: an IngressRoute for NAME.${domain} in apps/NAME/border.",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["deployment", "statefulset"]),
+    default="deployment",
+    show_default=True,
+)
+@click.option(
+    "--config-type",
+    type=click.Choice(["topics", "indices", "flows"]),
+    help="Add a desired-state ConfigMap of this type (NAME-TYPE-desired) to the base.",
+)
 @_NEW_REPO
 @_FORCE
 @_DRY_RUN
@@ -566,12 +902,19 @@ def new():
 def new_service(name, image, port, route, kind, config_type, repo, force, dry_run):
     """A service: apps/NAME/base, an overlay per environment, a Flux Kustomization per cluster."""
     from infometis.commands.new import run_service
+
     return run_service(repo, name, image, port, route, kind, config_type, force, dry_run)
 
 
 @new.command("environment")
 @click.argument("name")
-@click.option("--from", "source", required=True, metavar="ENV", help="The environment whose overlays (and pinned versions) are copied.")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    metavar="ENV",
+    help="The environment whose overlays (and pinned versions) are copied.",
+)
 @_NEW_REPO
 @_FORCE
 @_DRY_RUN
@@ -579,14 +922,29 @@ def new_service(name, image, port, route, kind, config_type, repo, force, dry_ru
 def new_environment(name, source, repo, force, dry_run):
     """An environment: every service's ENV overlay copied as apps/<service>/NAME."""
     from infometis.commands.new import run_environment
+
     return run_environment(repo, name, source, force, dry_run)
 
 
 @new.command("cluster")
 @click.argument("name")
-@click.option("--environment", required=True, metavar="ENV", help="The environment the cluster runs (its services' overlays).")
-@click.option("--mode", required=True, metavar="MODE", help="independent, shared-cluster, or a mode of infrastructure/modes/.")
-@click.option("--domain", metavar="DOMAIN", help="The cluster's domain (default: NAME. and the domain the other clusters share).")
+@click.option(
+    "--environment",
+    required=True,
+    metavar="ENV",
+    help="The environment the cluster runs (its services' overlays).",
+)
+@click.option(
+    "--mode",
+    required=True,
+    metavar="MODE",
+    help="independent, shared-cluster, or a mode of infrastructure/modes/.",
+)
+@click.option(
+    "--domain",
+    metavar="DOMAIN",
+    help="The cluster's domain (default: NAME. and the domain the other clusters share).",
+)
 @_NEW_REPO
 @_FORCE
 @_DRY_RUN
@@ -594,6 +952,7 @@ def new_environment(name, source, repo, force, dry_run):
 def new_cluster(name, environment, mode, domain, repo, force, dry_run):
     """A cluster: clusters/NAME with its settings, its border and every service of ENV."""
     from infometis.commands.new import run_cluster
+
     return run_cluster(repo, name, environment, mode, domain, force, dry_run)
 
 
@@ -606,8 +965,11 @@ def new_cluster(name, environment, mode, domain, repo, force, dry_run):
 def new_mode(name, repo, force, dry_run):
     """A mode: the skeleton of a border adaptation in infrastructure/modes/NAME."""
     from infometis.commands.new import run_mode
+
     return run_mode(repo, name, force, dry_run)
 
 
 if __name__ == "__main__":
-    main(prog_name="infometis")  # python -m infometis.commands.main: the same name, and the same completion variable
+    main(
+        prog_name="infometis"
+    )  # python -m infometis.commands.main: the same name, and the same completion variable

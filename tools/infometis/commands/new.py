@@ -26,7 +26,9 @@ def _finish(plan: Plan, dry_run: bool, what: str, after=None) -> int:
     if dry_run:
         sys.stdout.write(preview(plan))
         files = len([p for p in plan.creates if not (plan.root / p).exists()]) + len(plan.changed())
-        print(f"dry run: {plural(files, 'file')} would change; nothing was written", file=sys.stderr)
+        print(
+            f"dry run: {plural(files, 'file')} would change; nothing was written", file=sys.stderr
+        )
         return 0
     try:
         with _locked(plan.root, what):
@@ -50,9 +52,16 @@ def _grouped(done: list[str]) -> list[str]:
     for line in done:
         verb, path = line.split(maxsplit=1)
         parts = path.split("/")
-        folder = "/".join(parts[:2]) + "/" if len(parts) > 2 else (parts[0] + "/" if len(parts) == 2 else "")
+        folder = (
+            "/".join(parts[:2]) + "/"
+            if len(parts) > 2
+            else (parts[0] + "/" if len(parts) == 2 else "")
+        )
         counts[(verb, folder)] = counts.get((verb, folder), 0) + 1
-    return [f"{verb} {count} file{'s' if count > 1 else ''} in {folder or './'}" for (verb, folder), count in counts.items()]
+    return [
+        f"{verb} {count} file{'s' if count > 1 else ''} in {folder or './'}"
+        for (verb, folder), count in counts.items()
+    ]
 
 
 def _root(repo: str | None) -> Path:
@@ -66,8 +75,16 @@ def _root(repo: str | None) -> Path:
     return require_repository(here)
 
 
-def run_init(folder: str, clusters: str, domain: str, url: str | None, use_git: bool, force: bool, dry_run: bool,
-             toolkit: init.Toolkit | None = None) -> int:
+def run_init(
+    folder: str,
+    clusters: str,
+    domain: str,
+    url: str | None,
+    use_git: bool,
+    force: bool,
+    dry_run: bool,
+    toolkit: init.Toolkit | None = None,
+) -> int:
     root = Path(folder).resolve()
     parsed = init.parse_clusters(clusters, domain)
     init.refuse_non_empty(root, force)
@@ -79,6 +96,7 @@ def run_init(folder: str, clusters: str, domain: str, url: str | None, use_git: 
         if use_git:
             init.commit(root)
             print(f"committed: {root} is a git repository, branch main, one commit")
+
     return _finish(plan, dry_run, f"init {folder}", commit)
 
 
@@ -90,11 +108,17 @@ def run_service(repo, name, image, port, route, kind, config_type, force, dry_ru
 
 
 def run_environment(repo, name, source, force, dry_run) -> int:
-    return _finish(grow.plan_environment(_root(repo), name, source, force), dry_run, f"new environment {name}")
+    return _finish(
+        grow.plan_environment(_root(repo), name, source, force), dry_run, f"new environment {name}"
+    )
 
 
 def run_cluster(repo, name, environment, mode, domain, force, dry_run) -> int:
-    return _finish(grow.plan_cluster(_root(repo), name, environment, mode, domain, force), dry_run, f"new cluster {name}")
+    return _finish(
+        grow.plan_cluster(_root(repo), name, environment, mode, domain, force),
+        dry_run,
+        f"new cluster {name}",
+    )
 
 
 def run_mode(repo, name, force, dry_run) -> int:

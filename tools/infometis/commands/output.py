@@ -13,45 +13,75 @@ import sys
 import click
 
 
-def output_options(formats: tuple[str, ...], default: str | None, default_help: str = "", colored: bool = False):
+def output_options(
+    formats: tuple[str, ...], default: str | None, default_help: str = "", colored: bool = False
+):
     """`-o/--output FORMAT`, `--output-file FILE` and the deprecated `--format`; the command
     function receives `format_name` (None: its own default) and `output` (the file, or None),
     and, `colored`, `color` (`--color auto|always|never`)."""
+
     def decorate(command):
         @functools.wraps(command)
         def wrapper(*args, output=None, format_name=None, output_file=None, **kwargs):
             chosen, file = resolve(formats, output, format_name, output_file)
             return command(*args, format_name=chosen or default, output=file, **kwargs)
+
         shown = default_help or (f"default: {default}" if default else "")
         options = [
-            click.option("--output", "-o", "output", metavar="FORMAT",
-                         shell_complete=lambda _ctx, _param, incomplete: [f for f in formats if f.startswith(incomplete)],
-                         help=f"Output format: {', '.join(formats)}" + (f" ({shown})." if shown else ".")),
-            click.option("--output-file", metavar="FILE", help="Write to FILE instead of standard output."),
-            click.option("--format", "format_name", type=click.Choice(formats), hidden=True,
-                         help="Deprecated spelling of -o/--output FORMAT."),
+            click.option(
+                "--output",
+                "-o",
+                "output",
+                metavar="FORMAT",
+                shell_complete=lambda _ctx, _param, incomplete: [
+                    f for f in formats if f.startswith(incomplete)
+                ],
+                help=f"Output format: {', '.join(formats)}" + (f" ({shown})." if shown else "."),
+            ),
+            click.option(
+                "--output-file", metavar="FILE", help="Write to FILE instead of standard output."
+            ),
+            click.option(
+                "--format",
+                "format_name",
+                type=click.Choice(formats),
+                hidden=True,
+                help="Deprecated spelling of -o/--output FORMAT.",
+            ),
         ]
         if colored:
-            options.append(click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
-                                        show_default=True,
-                                        help="Colour: auto is on a terminal unless NO_COLOR is set (non-empty), or "
-                                             "wherever FORCE_COLOR is; always and never override both."))
+            options.append(
+                click.option(
+                    "--color",
+                    type=click.Choice(["auto", "always", "never"]),
+                    default="auto",
+                    show_default=True,
+                    help="Colour: auto is on a terminal unless NO_COLOR is set (non-empty), or "
+                    "wherever FORCE_COLOR is; always and never override both.",
+                )
+            )
         for option in reversed(options):
             wrapper = option(wrapper)
         return wrapper
+
     return decorate
 
 
-def resolve(formats: tuple[str, ...], output: str | None, format_name: str | None,
-            output_file: str | None) -> tuple[str | None, str | None]:
+def resolve(
+    formats: tuple[str, ...], output: str | None, format_name: str | None, output_file: str | None
+) -> tuple[str | None, str | None]:
     """(format, file) from the options as given; the old spellings say what to write instead."""
     if format_name:
         _deprecated(f"--format {format_name} is deprecated: write -o {format_name}")
     if output is not None and output not in formats:
-        _deprecated(f"-o/--output {output}: {output!r} is not a format ({', '.join(formats)}), so it is taken as the "
-                    f"file to write, as it used to be; that spelling is deprecated: write --output-file {output}")
+        _deprecated(
+            f"-o/--output {output}: {output!r} is not a format ({', '.join(formats)}), so it is taken as the "
+            f"file to write, as it used to be; that spelling is deprecated: write --output-file {output}"
+        )
         if output_file:
-            raise click.UsageError(f"-o/--output {output} and --output-file {output_file}: two files; give one")
+            raise click.UsageError(
+                f"-o/--output {output} and --output-file {output_file}: two files; give one"
+            )
         return format_name, output
     if output and format_name and output != format_name:
         raise click.UsageError(f"-o {output} and --format {format_name}: two formats; give one")

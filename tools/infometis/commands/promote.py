@@ -28,15 +28,21 @@ class Refused(InfometisError):
 def check_order(order: tuple[str, ...], source: str, target: str, force: bool) -> None:
     for name in (source, target):
         if name not in order:
-            raise ConfigError(f"'{name}' is not an environment of the promotion order ({' → '.join(order)}); "
-                              "set `promotion:` in .infometis.yaml")
+            raise ConfigError(
+                f"'{name}' is not an environment of the promotion order ({' → '.join(order)}); "
+                "set `promotion:` in .infometis.yaml"
+            )
     step = order.index(target) - order.index(source)
     if step <= 0:
-        raise Refused(f"{target} comes before {source} in the promotion order ({' → '.join(order)})"
-                      + ("" if step else ": nothing to do"))
+        raise Refused(
+            f"{target} comes before {source} in the promotion order ({' → '.join(order)})"
+            + ("" if step else ": nothing to do")
+        )
     if step > 1 and not force:
-        skipped = ", ".join(order[order.index(source) + 1:order.index(target)])
-        raise Refused(f"{source} → {target} skips {skipped}; promote one step at a time, or pass --force")
+        skipped = ", ".join(order[order.index(source) + 1 : order.index(target)])
+        raise Refused(
+            f"{source} → {target} skips {skipped}; promote one step at a time, or pass --force"
+        )
 
 
 def plan_lines(plan: promotion.Plan) -> list[str]:
@@ -44,12 +50,23 @@ def plan_lines(plan: promotion.Plan) -> list[str]:
         return []
     width = max(len(f"{c.file}:{c.line}") for c in plan.changes)
     service = max(len(c.service) for c in plan.changes)
-    return [f"{c.service:<{service}}  {c.file + ':' + str(c.line):<{width}}  {c.field}  {c.old} → {c.new}"
-            for c in plan.changes]
+    return [
+        f"{c.service:<{service}}  {c.file + ':' + str(c.line):<{width}}  {c.field}  {c.old} → {c.new}"
+        for c in plan.changes
+    ]
 
 
-def promote(args: RepoArgs, source: str, target: str, services: tuple[str, ...], dry_run: bool,
-            commit: bool, branch: str | None, force: bool, cluster_pins: bool = False) -> int:
+def promote(
+    args: RepoArgs,
+    source: str,
+    target: str,
+    services: tuple[str, ...],
+    dry_run: bool,
+    commit: bool,
+    branch: str | None,
+    force: bool,
+    cluster_pins: bool = False,
+) -> int:
     options_ = options(args)
     repo = options_.repo
     check_order(options_.config.promotion, source, target, force)
@@ -58,7 +75,10 @@ def promote(args: RepoArgs, source: str, target: str, services: tuple[str, ...],
     _print_plan(plan)
     if plan.refused:
         for change in plan.refused:
-            print(f"refused: {change.file}:{change.line}: {change.field}: {change.refused}; edit it by hand", file=sys.stderr)
+            print(
+                f"refused: {change.file}:{change.line}: {change.field}: {change.refused}; edit it by hand",
+                file=sys.stderr,
+            )
         return 1
     if not plan.changes or dry_run:
         return 0
@@ -67,7 +87,9 @@ def promote(args: RepoArgs, source: str, target: str, services: tuple[str, ...],
         _check_branch_name(repo, branch)
     git_dir = git.folder(repo)
     if git_dir is None:
-        raise InfometisError(f"{repo} is not a git repository: promote writes only where git can show and undo it")
+        raise InfometisError(
+            f"{repo} is not a git repository: promote writes only where git can show and undo it"
+        )
     try:
         with write_lock(git_dir, f"promote {source} {target}"):
             return _write(options_, plan, commit, branch)
@@ -91,29 +113,46 @@ def _write(options_, plan: promotion.Plan, commit: bool, branch: str) -> int:
         raise
     if introduced:
         promotion.restore(originals)
-        print(f"refused: the promotion introduces {plural(len(introduced), 'error')}; the files are restored:", file=sys.stderr)
+        print(
+            f"refused: the promotion introduces {plural(len(introduced), 'error')}; the files are restored:",
+            file=sys.stderr,
+        )
         for cluster, line in sorted(introduced):
             print(f"  {cluster}: {line}" if cluster else f"  {line}", file=sys.stderr)
         return 1
     if before:
-        lines = sorted({line for _, line in before})  # one base's error in many clusters: listed once
+        lines = sorted(
+            {line for _, line in before}
+        )  # one base's error in many clusters: listed once
         verb = "was" if len(lines) == 1 else "were"
-        print(f"{plural(len(lines), 'error')} {verb} there before the promotion (not introduced by it):", file=sys.stderr)
+        print(
+            f"{plural(len(lines), 'error')} {verb} there before the promotion (not introduced by it):",
+            file=sys.stderr,
+        )
         for line in lines:
             print(f"  {line}", file=sys.stderr)
     if commit:
         _commit(repo, plan, branch, originals)
     else:
-        print(f"written: {plural(len(plan.files()), 'file')}; review with `git diff`, or rerun with --commit")
+        print(
+            f"written: {plural(len(plan.files()), 'file')}; review with `git diff`, or rerun with --commit"
+        )
     return 0
 
 
-def _unknown_services(repo: Path, config, source: str, target: str, services: tuple[str, ...], cluster_pins: bool) -> None:
-    known = {pair.service for pair in promotion.environment_pairs(repo, config, source, target, cluster_pins)}
+def _unknown_services(
+    repo: Path, config, source: str, target: str, services: tuple[str, ...], cluster_pins: bool
+) -> None:
+    known = {
+        pair.service
+        for pair in promotion.environment_pairs(repo, config, source, target, cluster_pins)
+    }
     unknown = sorted(set(services) - known)
     if unknown:
-        raise ConfigError(f"--service {', '.join(unknown)}: no folder {source}/ beside {target}/ for it "
-                          f"(services: {', '.join(sorted(known)) or 'none'})")
+        raise ConfigError(
+            f"--service {', '.join(unknown)}: no folder {source}/ beside {target}/ for it "
+            f"(services: {', '.join(sorted(known)) or 'none'})"
+        )
 
 
 def _print_plan(plan: promotion.Plan) -> None:
@@ -121,7 +160,9 @@ def _print_plan(plan: promotion.Plan) -> None:
         print(f"nothing to promote: {plan.target} already pins what {plan.source} pins")
     else:
         files = len(plan.files())
-        print(f"promote {plan.source} → {plan.target}: {plural(len(plan.changes), 'change')} in {plural(files, 'file')}")
+        print(
+            f"promote {plan.source} → {plan.target}: {plural(len(plan.changes), 'change')} in {plural(files, 'file')}"
+        )
         for line in plan_lines(plan):
             print(f"  {line}")
     for note in plan.missing:
@@ -132,10 +173,14 @@ def _ready_to_write(repo: Path, commit: bool, branch: str) -> None:
     dirty = git.uncommitted(repo)
     if dirty:
         shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
-        raise Refused(f"the work tree has uncommitted changes ({shown}): commit or stash them first")
+        raise Refused(
+            f"the work tree has uncommitted changes ({shown}): commit or stash them first"
+        )
     if commit and not git.has_identity(repo):
-        raise InfometisError("git has no identity to commit with: set user.name and user.email "
-                             "(git config user.email you@example.com)")
+        raise InfometisError(
+            "git has no identity to commit with: set user.name and user.email "
+            "(git config user.email you@example.com)"
+        )
     if commit and _branch_exists(repo, branch):
         raise Refused(f"branch {branch} already exists: pass another --branch")
 
@@ -152,13 +197,21 @@ def _errors(options_) -> set[tuple[str, str]]:
     """The error-level problems of a full validation, as (cluster, line): compared cluster by
     cluster, so that an error brought into uat is new there even when dev has it already."""
     *_, applied = judge(replace(options_, each_cluster=True), set(REGISTRY))
-    return {(p.cluster or "", problem_line(p).strip()) for p in applied.problems if p.level == ERROR}
+    return {
+        (p.cluster or "", problem_line(p).strip()) for p in applied.problems if p.level == ERROR
+    }
 
 
 def _check_branch_name(repo: Path, branch: str) -> None:
     """A name git accepts for a new branch, checked before any file is written."""
-    if branch.startswith("-") or branch == "HEAD" or git.query(repo, "check-ref-format", "--branch", branch) is None:
-        raise ConfigError(f"--branch {branch!r} is not a valid branch name (see git check-ref-format); nothing was changed")
+    if (
+        branch.startswith("-")
+        or branch == "HEAD"
+        or git.query(repo, "check-ref-format", "--branch", branch) is None
+    ):
+        raise ConfigError(
+            f"--branch {branch!r} is not a valid branch name (see git check-ref-format); nothing was changed"
+        )
 
 
 def _commit(repo: Path, plan: promotion.Plan, branch: str, originals: dict) -> None:
@@ -180,8 +233,10 @@ def _commit(repo: Path, plan: promotion.Plan, branch: str, originals: dict) -> N
     finally:
         (git.folder(repo) / "INFOMETIS_PROMOTE_MSG").unlink(missing_ok=True)
     made = (git.head(repo) or "")[:12]
-    print(f"committed {made} on branch {branch}; push it and open a pull request: merging it promotes, "
-          f"`git revert {made}` rolls it back")
+    print(
+        f"committed {made} on branch {branch}; push it and open a pull request: merging it promotes, "
+        f"`git revert {made}` rolls it back"
+    )
 
 
 def _undo(repo: Path, plan: promotion.Plan, originals: dict, where: str, branch: str | None) -> str:
@@ -199,8 +254,10 @@ def _undo(repo: Path, plan: promotion.Plan, originals: dict, where: str, branch:
 def _message_file(repo: Path, plan: promotion.Plan, source_commit: str) -> str:
     """The commit message (the plan, then trailers), in a file under .git (never in the tree)."""
     body = "\n".join(plan_lines(plan))
-    message = (f"Promote {plan.source} to {plan.target}: {plural(len(plan.changes), 'pinned version')}\n\n{body}\n\n"
-               f"Promoted-From: {plan.source}\nPromoted-To: {plan.target}\nSource-Commit: {source_commit}\n")
+    message = (
+        f"Promote {plan.source} to {plan.target}: {plural(len(plan.changes), 'pinned version')}\n\n{body}\n\n"
+        f"Promoted-From: {plan.source}\nPromoted-To: {plan.target}\nSource-Commit: {source_commit}\n"
+    )
     path = git.folder(repo) / "INFOMETIS_PROMOTE_MSG"  # (a long plan would not fit an argument)
     path.write_text(message)
     return str(path)

@@ -41,9 +41,17 @@ def repository(repo: str | None, config: str | None) -> tuple[Path | None, confi
     return root, load_config(root, config)
 
 
-def check(paths: list[str], schema: SchemaArgs, skip: tuple[str, ...], online: bool,
-          format_name: str, output: str | None, reject: tuple[str, ...] = (),
-          repo: str | None = None, config: str | None = None) -> int:
+def check(
+    paths: list[str],
+    schema: SchemaArgs,
+    skip: tuple[str, ...],
+    online: bool,
+    format_name: str,
+    output: str | None,
+    reject: tuple[str, ...] = (),
+    repo: str | None = None,
+    config: str | None = None,
+) -> int:
     """Each resource counted once, as kubeconform does: valid, invalid, an error or skipped;
     a problem of a file that belongs to no resource (it does not parse) is an error of its own."""
     root, found_config = repository(repo, config)
@@ -57,11 +65,20 @@ def check(paths: list[str], schema: SchemaArgs, skip: tuple[str, ...], online: b
     catalog = Catalog(settings, root, crds)
     flawed, alone = _syntax_by_document(manifests, problems)
     counts = {"resources": len(manifests), "valid": 0, "invalid": 0, "errors": alone, "skipped": 0}
-    problems += [Problem.at(ID, ERROR, f"cannot turn this CustomResourceDefinition into a schema: {why}", m.location())
-                 for m, why in broken]
+    problems += [
+        Problem.at(
+            ID,
+            ERROR,
+            f"cannot turn this CustomResourceDefinition into a schema: {why}",
+            m.location(),
+        )
+        for m, why in broken
+    ]
     for manifest in manifests:
         verdict, found = _judge(manifest, catalog, settings, _kinds(skip), _kinds(reject))
-        counts["errors" if id(manifest.document) in flawed and verdict != "skipped" else verdict] += 1
+        counts[
+            "errors" if id(manifest.document) in flawed and verdict != "skipped" else verdict
+        ] += 1
         problems += found
     report = Report(dict(counts, files=len(files)), sorted(problems, key=Problem.sort_key))
     write(_render(report, format_name), output)
@@ -70,10 +87,17 @@ def check(paths: list[str], schema: SchemaArgs, skip: tuple[str, ...], online: b
 
 def _syntax_by_document(manifests, problems: list[Problem]) -> tuple[set[int], int]:
     """The documents (by id) a syntax problem (a duplicate key) sits in, and how many problems sit in none."""
-    spans = [(m.document, max((line for line, _ in m.document.lines.values()), default=m.document.line)) for m in manifests]
+    spans = [
+        (m.document, max((line for line, _ in m.document.lines.values()), default=m.document.line))
+        for m in manifests
+    ]
     flawed, alone = set(), 0
     for problem in problems:
-        inside = [doc for doc, end in spans if doc.file == problem.file and doc.line <= (problem.line or 0) <= end]
+        inside = [
+            doc
+            for doc, end in spans
+            if doc.file == problem.file and doc.line <= (problem.line or 0) <= end
+        ]
         flawed |= {id(doc) for doc in inside}
         alone += not inside
     return flawed, alone
@@ -84,32 +108,57 @@ def _kinds(given: tuple[str, ...]) -> frozenset[str]:
     return frozenset(kind.strip() for value in given for kind in value.split(",") if kind.strip())
 
 
-def _judge(manifest, catalog: Catalog, settings: SchemaSettings, skip, reject) -> tuple[str, list[Problem]]:
+def _judge(
+    manifest, catalog: Catalog, settings: SchemaSettings, skip, reject
+) -> tuple[str, list[Problem]]:
     data = manifest.data
     if not isinstance(data, dict):
-        return "errors", [Problem.at(ID, ERROR, "a manifest must be a mapping", manifest.location())]
+        return "errors", [
+            Problem.at(ID, ERROR, "a manifest must be a mapping", manifest.location())
+        ]
     missing = [key for key in ("apiVersion", "kind") if not data.get(key)]
     if missing:
-        return "errors", [Problem.at(ID, ERROR, f"{' and '.join(missing)} missing", manifest.location())]
-    names = {str(data["kind"]), f"{data['apiVersion']}/{data['kind']}"}  # Kind, or group/version/Kind (v1/Kind for core)
+        return "errors", [
+            Problem.at(ID, ERROR, f"{' and '.join(missing)} missing", manifest.location())
+        ]
+    names = {
+        str(data["kind"]),
+        f"{data['apiVersion']}/{data['kind']}",
+    }  # Kind, or group/version/Kind (v1/Kind for core)
     if names & reject:
-        return "errors", [Problem.at(ID, ERROR, f"prohibited resource kind {data['kind']}", manifest.location(),
-                                     hint="--reject forbids it")]
+        return "errors", [
+            Problem.at(
+                ID,
+                ERROR,
+                f"prohibited resource kind {data['kind']}",
+                manifest.location(),
+                hint="--reject forbids it",
+            )
+        ]
     if names & skip or str(data["apiVersion"]).startswith(KUSTOMIZE_CONFIG):
         return "skipped", []  # kustomization.yaml is a build input, not a resource
     schema = catalog.find(str(data["apiVersion"]), str(data["kind"]))
     if schema is None:
         message = f"no schema for {data['kind']} ({data['apiVersion']})"
-        hint = packaged.other_flux_lines(str(data["apiVersion"]), str(data["kind"]), catalog.flux_line) or \
-            "add a schema with `infometis schemas import CRD.yaml` or --schema-location, or --skip the kind"
+        hint = (
+            packaged.other_flux_lines(str(data["apiVersion"]), str(data["kind"]), catalog.flux_line)
+            or "add a schema with `infometis schemas import CRD.yaml` or --schema-location, or --skip the kind"
+        )
         level = {"error": ERROR, "warning": WARNING}.get(settings.missing)
         found = [Problem.at(ID, level, message, manifest.location(), hint=hint)] if level else []
         return ("errors" if level == ERROR else "skipped"), found
     violations = schema.violations(data)
     return ("invalid" if violations else "valid"), [
-        Problem.at(ID, ERROR, f"{field_path(v.path)}: {v.message}", manifest.location(v.path),
-                   resource=f"{data['kind']}/{(data.get('metadata') or {}).get('name', '')}", hint=f"schema: {schema.origin}")
-        for v in violations]
+        Problem.at(
+            ID,
+            ERROR,
+            f"{field_path(v.path)}: {v.message}",
+            manifest.location(v.path),
+            resource=f"{data['kind']}/{(data.get('metadata') or {}).get('name', '')}",
+            hint=f"schema: {schema.origin}",
+        )
+        for v in violations
+    ]
 
 
 def _render(report: Report, format_name: str) -> str:
@@ -117,8 +166,10 @@ def _render(report: Report, format_name: str) -> str:
         return render(report, format_name)
     s = report.summary
     lines = [problem_line(p).strip() for p in report.problems]
-    lines.append(f"Summary: {s['resources']} resources found in {s['files']} files - Valid: {s['valid']}, "
-                 f"Invalid: {s['invalid']}, Errors: {s['errors']}, Skipped: {s['skipped']}")
+    lines.append(
+        f"Summary: {s['resources']} resources found in {s['files']} files - Valid: {s['valid']}, "
+        f"Invalid: {s['invalid']}, Errors: {s['errors']}, Skipped: {s['skipped']}"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -166,9 +217,11 @@ def list_schemas(repo: str | None, folder: str, schema: SchemaArgs) -> int:
     width = max(len(row[0]) for row in rows)
     for source, api, kind in rows:
         print(f"{source:<{width}}  {api:<45} {kind}")
-    print(f"{len(rows)} kinds; Flux schemas of release line {line} ({packaged.load(packaged.FLUX + line).release}; "
-          f"bundled lines: {', '.join(packaged.flux_lines())}, chosen with --flux-version or flux.version); "
-          "CRDs in the repository and --schema-location add more at validation time")
+    print(
+        f"{len(rows)} kinds; Flux schemas of release line {line} ({packaged.load(packaged.FLUX + line).release}; "
+        f"bundled lines: {', '.join(packaged.flux_lines())}, chosen with --flux-version or flux.version); "
+        "CRDs in the repository and --schema-location add more at validation time"
+    )
     return 0
 
 
@@ -176,4 +229,6 @@ def _declared(path: Path) -> tuple[str, str]:
     """The apiVersion and kind a schema file fixes (const or a one-item enum)."""
     properties = json.loads(path.read_text()).get("properties") or {}
     api, kind = ((properties.get(key) or {}) for key in ("apiVersion", "kind"))
-    return str(api.get("const") or (api.get("enum") or ["?"])[0]), str(kind.get("const") or (kind.get("enum") or ["?"])[0])
+    return str(api.get("const") or (api.get("enum") or ["?"])[0]), str(
+        kind.get("const") or (kind.get("enum") or ["?"])[0]
+    )

@@ -16,24 +16,42 @@ from infometis.report import Report, render
 from infometis.run import verdict
 from infometis.run.judge import counts, files_read, judge, paths_read
 
-NOTHING_RENDERED = {"kustomizations": 0, "rendered": 0, "resources": 0, "skipped": 0, "excluded": 0,
-                    "kustomizations_detail": [], "disabled": 0, "ignored": 0}
+NOTHING_RENDERED = {
+    "kustomizations": 0,
+    "rendered": 0,
+    "resources": 0,
+    "skipped": 0,
+    "excluded": 0,
+    "kustomizations_detail": [],
+    "disabled": 0,
+    "ignored": 0,
+}
 
 
 def default_format() -> str:
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
-def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output: str | None,
-             files: tuple[str, ...] = (), counts_to: str | None = None, changed_since: str | None = None,
-             color: str = "auto", verbosity: int = 0) -> int:
+def validate(
+    args: RepoArgs,
+    schema: SchemaArgs,
+    format_name: str | None,
+    output: str | None,
+    files: tuple[str, ...] = (),
+    counts_to: str | None = None,
+    changed_since: str | None = None,
+    color: str = "auto",
+    verbosity: int = 0,
+) -> int:
     """Validate; `verbosity` -1 (--quiet) shows error-level problems only, 1 (--verbose) also says
     on standard error what was read and rendered."""
     checks = selected_checks(args)
     missing = [name for name in files if not os.path.lexists(name)]
     if missing:
-        raise ConfigError(f"{', '.join(missing)}: no such file; FILE arguments name changed files, "
-                          "whose effect is validated (give none to validate everything)")
+        raise ConfigError(
+            f"{', '.join(missing)}: no such file; FILE arguments name changed files, "
+            "whose effect is validated (give none to validate everything)"
+        )
     options_ = options(args, schema)
     changed = None
     if files or changed_since:
@@ -42,14 +60,29 @@ def validate(args: RepoArgs, schema: SchemaArgs, format_name: str | None, output
         changed = set(changes.relevant(files, options_)) if files else None
     if changed_since:
         since = changes.since(options_.repo, changed_since)
-        changed = (changed or set()) | set(changes.relevant(tuple(str(options_.repo / name) for name in since), options_))
+        changed = (changed or set()) | set(
+            changes.relevant(tuple(str(options_.repo / name) for name in since), options_)
+        )
     if changed is not None and not changed:
-        given = f"{plural(len(files), 'file')} given" if files and not changed_since else "changed files"
-        print(f"infometis: none of the {given} can change what the clusters receive: nothing to validate",
-              file=sys.stderr)
+        given = (
+            f"{plural(len(files), 'file')} given"
+            if files and not changed_since
+            else "changed files"
+        )
+        print(
+            f"infometis: none of the {given} can change what the clusters receive: nothing to validate",
+            file=sys.stderr,
+        )
         # a machine format still gets a whole document, with nothing in it
         summary = dict(NOTHING_RENDERED, clusters=len(options_.entries), unaffected=0)
-        return _report(Report.build(summary, [], base=_base(options_.repo)), format_name, output, counts_to, frozenset(), color)
+        return _report(
+            Report.build(summary, [], base=_base(options_.repo)),
+            format_name,
+            output,
+            counts_to,
+            frozenset(),
+            color,
+        )
     record = verdict.Record.wanted(options_, checks, changed) if verbosity <= 0 else None
     known = record.recall() if record else None
     if known:
@@ -73,18 +106,31 @@ def _judged(options_, checks: set[str], changed: set[str] | None) -> tuple[RepoR
         summary["unaffected"] = len(selected) - len(kept)
     if options_.shard:
         summary["shard"] = "{}/{}".format(*options_.shard)
-    return run, Report.build(summary, applied.problems, suppressed=len(problems) - len(selected),
-                             base=_base(options_.repo), reads=files_read(run))
+    return run, Report.build(
+        summary,
+        applied.problems,
+        suppressed=len(problems) - len(selected),
+        base=_base(options_.repo),
+        reads=files_read(run),
+    )
 
 
 def _say_what_was_read(options_, run: RepoRun) -> None:
     settings = options_.schema
-    print(f"infometis: repository {options_.repo}; schemas of Kubernetes {settings.version()} and Flux "
-          f"{settings.flux_line()}; {options_.jobs} parallel renders", file=sys.stderr)
+    print(
+        f"infometis: repository {options_.repo}; schemas of Kubernetes {settings.version()} and Flux "
+        f"{settings.flux_line()}; {options_.jobs} parallel renders",
+        file=sys.stderr,
+    )
     for cluster in run.clusters:
-        rendered = sum(1 for r in cluster.renders if not r.kustomization.entry) + len(cluster.entry_syncs)
-        print(f"infometis: cluster {cluster.name}: {len(cluster.kustomizations)} Flux Kustomizations, {rendered} "
-              f"rendered, {len(cluster.skipped)} skipped, {len(cluster.failed)} failed", file=sys.stderr)
+        rendered = sum(1 for r in cluster.renders if not r.kustomization.entry) + len(
+            cluster.entry_syncs
+        )
+        print(
+            f"infometis: cluster {cluster.name}: {len(cluster.kustomizations)} Flux Kustomizations, {rendered} "
+            f"rendered, {len(cluster.skipped)} skipped, {len(cluster.failed)} failed",
+            file=sys.stderr,
+        )
 
 
 def _base(repo) -> str:
@@ -93,8 +139,14 @@ def _base(repo) -> str:
     return git.query(repo, "rev-parse", "--show-prefix") or ""
 
 
-def _report(report: Report, format_name: str | None, output: str | None, counts_to: str | None,
-            hidden: frozenset[str], color: str = "auto") -> int:
+def _report(
+    report: Report,
+    format_name: str | None,
+    output: str | None,
+    counts_to: str | None,
+    hidden: frozenset[str],
+    color: str = "auto",
+) -> int:
     format_name = format_name or default_format()
     write(render(report, format_name, color=use_color(color, output)), output, hidden)
     _append_counts(counts_to, report.summary)

@@ -29,7 +29,14 @@ from infometis.model.errors import ConfigError
 
 GLOBAL_FILES = (".infometis.yaml", ".infometis.yml", ".sops.yaml")
 GLOBAL_TOPS = ("schemas/",)
-CROSS_RENDER_CHECKS = ("references", "duplicate-resource", "routes", "flux-depends-on", "substitution", "border")
+CROSS_RENDER_CHECKS = (
+    "references",
+    "duplicate-resource",
+    "routes",
+    "flux-depends-on",
+    "substitution",
+    "border",
+)
 REPOSITORY_CHECKS = ("unreached",)
 
 
@@ -37,8 +44,12 @@ def since(repo: Path, ref: str) -> set[str]:
     """Repository-relative paths changed from the merge-base of `ref` and HEAD to the working
     tree, untracked files included; an unknown `ref` is a usage error."""
     if git.query(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") is None:
-        raise ConfigError(f"--changed-since {ref}: not a commit of {repo} (in CI, fetch it: fetch-depth: 0)")
-    return git.changed_since(repo, git.query(repo, "merge-base", ref, "HEAD") or ref, error=ConfigError)
+        raise ConfigError(
+            f"--changed-since {ref}: not a commit of {repo} (in CI, fetch it: fetch-depth: 0)"
+        )
+    return git.changed_since(
+        repo, git.query(repo, "merge-base", ref, "HEAD") or ref, error=ConfigError
+    )
 
 
 def is_global(path: str, cache) -> bool:
@@ -47,8 +58,10 @@ def is_global(path: str, cache) -> bool:
         return True
     file = cache.root / path
     if path.endswith((".yaml", ".yml")) and file.is_file():
-        return any(isinstance(d.data, dict) and d.data.get("kind") == "CustomResourceDefinition"
-                   for d in cache.load(file).documents)
+        return any(
+            isinstance(d.data, dict) and d.data.get("kind") == "CustomResourceDefinition"
+            for d in cache.load(file).documents
+        )
     return False
 
 
@@ -61,9 +74,12 @@ class Scope:
     def contains(self, problem) -> bool:
         if problem.file is None and problem.resource is None:
             return True
-        return (problem.file in self.files or problem.resource in self.resources
-                or problem.check in REPOSITORY_CHECKS
-                or (problem.check in CROSS_RENDER_CHECKS and problem.cluster in self.clusters))
+        return (
+            problem.file in self.files
+            or problem.resource in self.resources
+            or problem.check in REPOSITORY_CHECKS
+            or (problem.check in CROSS_RENDER_CHECKS and problem.cluster in self.clusters)
+        )
 
 
 def scope(run_, changed: set[str]) -> Scope | None:
@@ -117,7 +133,11 @@ def _affected(run_, cluster, paths: set[Path], changed: set[str]) -> tuple[set, 
         relative = {run_.cache.relative(path) for path in reasons}
         if relative <= definitions:
             partly[k] = reasons
-            affected |= {child for child in own if child.document is not None and child.document.file in relative}
+            affected |= {
+                child
+                for child in own
+                if child.document is not None and child.document.file in relative
+            }
         else:
             affected.add(k)
             affected |= set(own)
@@ -129,10 +149,18 @@ def _dependents(cluster, every: list, affected: set) -> set:
     """Add, until nothing more comes, what dependsOn or substitutes from the affected ones."""
     while True:
         ids = {k.id for k in affected}
-        objects = {(r.id.kind, r.id.namespace, r.id.name) for rendered in cluster.renders
-                   if rendered.kustomization in affected for r in rendered.resources}
-        more = {k for k in every if k not in affected
-                and (any(ref in ids for _, ref in k.depends_on) or _substitutes_from(k) & objects)}
+        objects = {
+            (r.id.kind, r.id.namespace, r.id.name)
+            for rendered in cluster.renders
+            if rendered.kustomization in affected
+            for r in rendered.resources
+        }
+        more = {
+            k
+            for k in every
+            if k not in affected
+            and (any(ref in ids for _, ref in k.depends_on) or _substitutes_from(k) & objects)
+        }
         if not more:
             return affected
         affected |= more
@@ -140,7 +168,11 @@ def _dependents(cluster, every: list, affected: set) -> set:
 
 def _substitutes_from(k) -> set[tuple[str, str, str]]:
     items = (k.post_build or {}).get("substituteFrom") or []
-    return {(str(item.get("kind")), k.namespace, str(item.get("name"))) for item in items if isinstance(item, dict)}
+    return {
+        (str(item.get("kind")), k.namespace, str(item.get("name")))
+        for item in items
+        if isinstance(item, dict)
+    }
 
 
 # Where what Flux applies, and what judges it, comes from.
@@ -158,6 +190,10 @@ def relevant(files: tuple[str, ...], options_) -> list[str]:
             continue
         if options_.config.is_excluded(relative):
             continue
-        if relative.startswith(RENDERED_TOPS) or relative in GLOBAL_FILES or path.suffix in (".yaml", ".yml"):
+        if (
+            relative.startswith(RENDERED_TOPS)
+            or relative in GLOBAL_FILES
+            or path.suffix in (".yaml", ".yml")
+        ):
             found.append(relative)
     return found

@@ -71,7 +71,11 @@ def _realpath(path: str, memo: dict | None) -> str:
             memo[path] = str(Path(path).resolve(strict=False))
         else:
             candidate = os.path.join(_realpath(parent, memo), name)
-            memo[path] = str(Path(candidate).resolve(strict=False)) if os.path.islink(candidate) else candidate
+            memo[path] = (
+                str(Path(candidate).resolve(strict=False))
+                if os.path.islink(candidate)
+                else candidate
+            )
     return memo[path]
 
 
@@ -81,8 +85,12 @@ class Closure:
     files: set[Path] = field(default_factory=set)
     manifests: set[Path] = field(default_factory=set)  # files read as YAML (not generator inputs)
     remote: list[tuple[str, Location]] = field(default_factory=list)
-    refused: list[tuple[str, Location, str]] = field(default_factory=list)  # unsafe to build: why, where, what to do
-    missing: list[tuple[str, Location]] = field(default_factory=list)  # named but absent: the build fails there
+    refused: list[tuple[str, Location, str]] = field(
+        default_factory=list
+    )  # unsafe to build: why, where, what to do
+    missing: list[tuple[str, Location]] = field(
+        default_factory=list
+    )  # named but absent: the build fails there
     cut: set[Path] = field(default_factory=set)  # folders of a cycle still being walked further out
 
 
@@ -97,8 +105,12 @@ def generated_resources(folder: Path) -> list[Path]:
                 found.append(here / name)
         subdirs[:] = sorted(name for name in subdirs if not kustomization_file(here / name))
         # a FIFO or a device named .yaml would block the build: only files, and symlinks (checked later)
-        found.extend(here / name for name in sorted(files) if name.endswith(YAML_SUFFIXES)
-                     and ((here / name).is_file() or (here / name).is_symlink()))
+        found.extend(
+            here / name
+            for name in sorted(files)
+            if name.endswith(YAML_SUFFIXES)
+            and ((here / name).is_file() or (here / name).is_symlink())
+        )
     return sorted(found)
 
 
@@ -110,8 +122,17 @@ def _path_entries(spec: dict) -> list[tuple[tuple, str]]:
         if isinstance(value, str) and value and "\n" not in value:
             refs.append((path, value.split("=", 1)[-1] if path[0].endswith("Generator") else value))
 
-    for key in ("resources", "bases", "components", "crds", "patchesStrategicMerge",
-                "generators", "transformers", "validators", "configurations"):
+    for key in (
+        "resources",
+        "bases",
+        "components",
+        "crds",
+        "patchesStrategicMerge",
+        "generators",
+        "transformers",
+        "validators",
+        "configurations",
+    ):
         for index, item in enumerate(as_list(spec.get(key))):
             add((key, index), item)
     for key in ("patches", "patchesJson6902", "replacements"):
@@ -145,8 +166,15 @@ def walk(folder: Path, cache: FileCache, closure: Closure | None = None) -> Clos
     folder = Path(os.path.normpath(folder))
     if closure is None:
         found = _closure_of(folder, cache)
-        return Closure(set(found.folders), set(found.files), set(found.manifests), list(found.remote),
-                       list(found.refused), list(found.missing), set(found.cut))
+        return Closure(
+            set(found.folders),
+            set(found.files),
+            set(found.manifests),
+            list(found.remote),
+            list(found.refused),
+            list(found.missing),
+            set(found.cut),
+        )
     if folder not in closure.folders:
         _merge(_closure_of(folder, cache), closure)
     return closure
@@ -175,7 +203,11 @@ def _merge(part: Closure, closure: Closure) -> None:
     closure.files |= part.files
     closure.manifests |= part.manifests
     closure.cut |= part.cut
-    for mine, theirs in ((closure.remote, part.remote), (closure.refused, part.refused), (closure.missing, part.missing)):
+    for mine, theirs in (
+        (closure.remote, part.remote),
+        (closure.refused, part.refused),
+        (closure.missing, part.missing),
+    ):
         mine += [item for item in theirs if item not in mine]
 
 
@@ -206,7 +238,9 @@ def _walk(folder: Path, cache: FileCache, closure: Closure) -> Closure:
     return closure
 
 
-def _reference(folder: Path, path: tuple, reference: str, where: Location, cache: FileCache, closure: Closure):
+def _reference(
+    folder: Path, path: tuple, reference: str, where: Location, cache: FileCache, closure: Closure
+):
     if is_remote(reference, folder):
         closure.remote.append((reference, where))
         return
@@ -220,33 +254,56 @@ def _reference(folder: Path, path: tuple, reference: str, where: Location, cache
     elif target.is_dir():
         closure.folders.add(target)
     else:
-        _add_file(target, cache, closure, not path[0].endswith("Generator") and path[0] not in ("openapi", "helmCharts"))
+        _add_file(
+            target,
+            cache,
+            closure,
+            not path[0].endswith("Generator") and path[0] not in ("openapi", "helmCharts"),
+        )
 
 
-def _refused(target: Path, cache: FileCache, closure: Closure, where: Location, reference: str | None = None) -> bool:
+def _refused(
+    target: Path, cache: FileCache, closure: Closure, where: Location, reference: str | None = None
+) -> bool:
     """Refuse (and say why) a path that leaves the repository."""
     why = escape(target, cache.root, cache.realpaths)
     if why:
-        closure.refused.append((f"'{reference or where.file}' {why}: refused", where, _ESCAPE_HINTS[why]))
+        closure.refused.append(
+            (f"'{reference or where.file}' {why}: refused", where, _ESCAPE_HINTS[why])
+        )
     return why is not None
 
 
 def _add_file(path: Path, cache: FileCache, closure: Closure, manifest: bool) -> None:
     closure.files.add(path)
     if not manifest:
-        if os.path.exists(path) and not path.is_file() and not path.is_dir():  # a FIFO would block kustomize
-            closure.refused.append((f"not rendered: {cache.relative(path)}: not a regular file",
-                                    Location(cache.relative(path), 1, None), "replace it with a file"))
+        if (
+            os.path.exists(path) and not path.is_file() and not path.is_dir()
+        ):  # a FIFO would block kustomize
+            closure.refused.append(
+                (
+                    f"not rendered: {cache.relative(path)}: not a regular file",
+                    Location(cache.relative(path), 1, None),
+                    "replace it with a file",
+                )
+            )
         return
     closure.manifests.add(path)
     if os.path.lexists(path):
         loaded = cache.load(path)
         if loaded.refused:
-            closure.refused.append((f"not rendered: {loaded.path}: {loaded.refused}", Location(loaded.path, 1, None),
-                                    "the yaml problem of this file says what to change"))
+            closure.refused.append(
+                (
+                    f"not rendered: {loaded.path}: {loaded.refused}",
+                    Location(loaded.path, 1, None),
+                    "the yaml problem of this file says what to change",
+                )
+            )
 
 
-def add_components(folder: Path, components: list[tuple[str, Location]], cache: FileCache, closure: Closure) -> None:
+def add_components(
+    folder: Path, components: list[tuple[str, Location]], cache: FileCache, closure: Closure
+) -> None:
     """A Flux Kustomization's spec.components: folders relative to its path, inside the repository."""
     for reference, where in components:
         target = Path(os.path.normpath(folder / reference))
@@ -262,13 +319,25 @@ def generator_values(closure: Closure, cache: FileCache, limit: int = 1 << 20) -
         if path.name not in KUSTOMIZATION_FILES or not path.is_file():
             continue
         for document in cache.load(path).documents[:1]:
-            entries = document.data.get("secretGenerator") if isinstance(document.data, dict) else None
+            entries = (
+                document.data.get("secretGenerator") if isinstance(document.data, dict) else None
+            )
             for entry in (item for item in as_list(entries) if isinstance(item, dict)):
                 found |= {str(item).split("=", 1)[-1] for item in as_list(entry.get("literals"))}
-                for name in [*as_list(entry.get("envs")), entry.get("env"), *as_list(entry.get("files"))]:
-                    source = path.parent / str(name).split("=", 1)[-1] if isinstance(name, str) else None
+                for name in [
+                    *as_list(entry.get("envs")),
+                    entry.get("env"),
+                    *as_list(entry.get("files")),
+                ]:
+                    source = (
+                        path.parent / str(name).split("=", 1)[-1] if isinstance(name, str) else None
+                    )
                     if source is not None and source.is_file() and source.stat().st_size <= limit:
                         text = source.read_text(errors="replace")
                         found.add(text.strip())
-                        found |= {line.split("=", 1)[1].strip() for line in text.splitlines() if "=" in line}
+                        found |= {
+                            line.split("=", 1)[1].strip()
+                            for line in text.splitlines()
+                            if "=" in line
+                        }
     return found

@@ -22,8 +22,11 @@ class SourceMapping:
     folder: Path
 
     def matches(self, ref: SourceRef) -> bool:
-        return (self.kind.lower() == ref.kind.lower() and self.name == ref.name
-                and self.namespace in (None, ref.namespace))
+        return (
+            self.kind.lower() == ref.kind.lower()
+            and self.name == ref.name
+            and self.namespace in (None, ref.namespace)
+        )
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,9 @@ class SourceTable:
         spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
         if not spec.get("url") or normalize_url(str(spec["url"])) not in self.remotes:
             return False
-        branch = (spec.get("ref") or {}).get("branch") if isinstance(spec.get("ref"), dict) else None
+        branch = (
+            (spec.get("ref") or {}).get("branch") if isinstance(spec.get("ref"), dict) else None
+        )
         return branch is None or self.branches is None or branch in self.branches
 
     def resolve(self, ref: SourceRef, relax: int) -> Resolution:
@@ -60,13 +65,21 @@ class SourceTable:
                 return Resolution(MAPPED, mapping.folder)
         obj = self.defined.get(ref)
         if obj is not None and ref.kind == "GitRepository" and self._same_repository(obj):
-            return Resolution(REPO, self.repo, f"{ref} points at this repository's remote: "
-                                               "its Kustomizations are rendered from the work tree")
+            return Resolution(
+                REPO,
+                self.repo,
+                f"{ref} points at this repository's remote: "
+                "its Kustomizations are rendered from the work tree",
+            )
         if ref in self.this_repo:
             return Resolution(REPO, self.repo, self.this_repo[ref])
         if obj is not None:
             return Resolution(EXTERNAL)
         if ref.kind == "GitRepository" and relax >= 1:
-            return Resolution(REPO, self.repo, f"{ref} is not defined in the repository (flux bootstrap "
-                                               "or a FluxInstance creates it): taken to be this repository")
+            return Resolution(
+                REPO,
+                self.repo,
+                f"{ref} is not defined in the repository (flux bootstrap "
+                "or a FluxInstance creates it): taken to be this repository",
+            )
         return Resolution(UNDEFINED if relax >= 2 else PENDING)

@@ -16,8 +16,10 @@ TENANT_MODE = "shared-cluster"  # the mode whose services are applied as a tenan
 
 def layers(cluster: Cluster) -> list[tuple[str, str]]:
     """(Flux Kustomization name, path) of the border, in apply order."""
-    order = [("infrastructure-configs", "infrastructure/configs"),
-             ("infrastructure-mode", f"infrastructure/modes/{cluster.mode}")]
+    order = [
+        ("infrastructure-configs", "infrastructure/configs"),
+        ("infrastructure-mode", f"infrastructure/modes/{cluster.mode}"),
+    ]
     if cluster.mode == INDEPENDENT:
         order.insert(0, ("infrastructure-controllers", "infrastructure/controllers"))
     return order
@@ -27,17 +29,27 @@ def infrastructure(cluster: Cluster) -> str:
     documents, previous = [], None
     for name, path in layers(cluster):
         depends = templates.Block(f"  dependsOn:\n    - name: {previous}\n" if previous else "")
-        documents.append(templates.render("cluster/layer.yaml", name=name, path=path, depends_on=depends))
+        documents.append(
+            templates.render("cluster/layer.yaml", name=name, path=path, depends_on=depends)
+        )
         previous = name
-    order = " → ".join(("controllers", "configs", f"the {cluster.mode} adaptation")[-len(documents):])
+    order = " → ".join(
+        ("controllers", "configs", f"the {cluster.mode} adaptation")[-len(documents) :]
+    )
     layers_text = templates.Block("---\n".join(documents))
-    return templates.render("cluster/infrastructure.yaml", cluster=cluster.name, order=order, layers=layers_text)
+    return templates.render(
+        "cluster/infrastructure.yaml", cluster=cluster.name, order=order, layers=layers_text
+    )
 
 
 def app(cluster: Cluster, service: str) -> str:
     """The Flux Kustomization of one service in one cluster."""
-    tenant = templates.Block(templates.read("cluster/tenant.txt") if cluster.mode == TENANT_MODE else "")
-    return templates.render("cluster/app.yaml", service=service, environment=cluster.environment, tenant=tenant)
+    tenant = templates.Block(
+        templates.read("cluster/tenant.txt") if cluster.mode == TENANT_MODE else ""
+    )
+    return templates.render(
+        "cluster/app.yaml", service=service, environment=cluster.environment, tenant=tenant
+    )
 
 
 def add_app(plan: Plan, cluster: Cluster, service: str) -> None:
@@ -50,11 +62,24 @@ def add_cluster(plan: Plan, cluster: Cluster, url: str, services: list[str]) -> 
     """clusters/<name>/ with a Flux Kustomization for each of `services`."""
     folder = f"clusters/{cluster.name}"
     extra = "settings-independent.txt" if cluster.mode == INDEPENDENT else "settings-other.txt"
-    values = dict(cluster=cluster.name, environment=cluster.environment, mode=cluster.mode, domain=cluster.domain, url=url)
+    values = dict(
+        cluster=cluster.name,
+        environment=cluster.environment,
+        mode=cluster.mode,
+        domain=cluster.domain,
+        url=url,
+    )
     settings = templates.Block(templates.read(f"cluster/{extra}"))
-    plan.create(f"{folder}/cluster-settings.yaml",
-                templates.render("cluster/cluster-settings.yaml", **values, mode_settings=settings))
-    for name in ("kustomization.yaml", "flux-system/gotk-sync.yaml", "flux-system/kustomization.yaml", "apps/kustomization.yaml"):
+    plan.create(
+        f"{folder}/cluster-settings.yaml",
+        templates.render("cluster/cluster-settings.yaml", **values, mode_settings=settings),
+    )
+    for name in (
+        "kustomization.yaml",
+        "flux-system/gotk-sync.yaml",
+        "flux-system/kustomization.yaml",
+        "apps/kustomization.yaml",
+    ):
         plan.create(f"{folder}/{name}", templates.render(f"cluster/{name}", **values))
     plan.create(f"{folder}/infrastructure.yaml", infrastructure(cluster))
     for service in services:
@@ -69,7 +94,9 @@ def add_border(plan: Plan, mode: str) -> None:
     if mode in BUILTIN_MODES:
         wanted.append(f"infrastructure/modes/{mode}")
     for folder in wanted:
-        if (plan.root / folder / "kustomization.yaml").exists() or f"{folder}/kustomization.yaml" in plan.creates:
+        if (
+            plan.root / folder / "kustomization.yaml"
+        ).exists() or f"{folder}/kustomization.yaml" in plan.creates:
             continue
         for path, text in templates.tree(folder).items():
             plan.create(f"{folder}/{path}", text)

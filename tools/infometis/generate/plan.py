@@ -25,7 +25,9 @@ class GenerateError(InfometisError):
 class Plan:
     root: Path
     creates: dict[str, str] = field(default_factory=dict)  # relative path -> text
-    edits: dict[str, tuple[str, str]] = field(default_factory=dict)  # relative path -> (before, after)
+    edits: dict[str, tuple[str, str]] = field(
+        default_factory=dict
+    )  # relative path -> (before, after)
     notes: list[str] = field(default_factory=list)  # what to do next, said after applying
 
     def create(self, path: str, text: str) -> None:
@@ -42,13 +44,17 @@ class Plan:
 
     def list_item(self, path: str, key: str, item: str) -> None:
         """Add `item` to the list `key` of the kustomization at `path`, unless it is listed already."""
+
         def add(text: str) -> str:
             if _listed(text, key, item):
                 return text
             try:
                 return _fill_empty(text, key, item) or append_item(text, (key,), item)
             except EditError as err:
-                raise GenerateError(f"{path}: cannot add {item} to {key}: {err}; add it by hand") from None
+                raise GenerateError(
+                    f"{path}: cannot add {item} to {key}: {err}; add it by hand"
+                ) from None
+
         self.edit(path, add)
 
     def changed(self) -> dict[str, tuple[str, str]]:
@@ -58,19 +64,25 @@ class Plan:
 
 def _fill_empty(text: str, key: str, item: str) -> str | None:
     """A top-level `key: []` becomes a block list with `item` (append_item would keep the flow style)."""
-    match = re.search(rf"^{re.escape(key)}:[ \t]*\[\][ \t]*(#[^\r\n]*)?(\r?\n|$)", text, re.MULTILINE)
+    match = re.search(
+        rf"^{re.escape(key)}:[ \t]*\[\][ \t]*(#[^\r\n]*)?(\r?\n|$)", text, re.MULTILINE
+    )
     if not match:
         return None
     newline = match.group(2) or ("\r\n" if "\r\n" in text else "\n")
     comment = f"  {match.group(1)}" if match.group(1) else ""
-    return f"{text[:match.start()]}{key}:{comment}{newline}  - {item}{newline}{text[match.end():]}"
+    return (
+        f"{text[: match.start()]}{key}:{comment}{newline}  - {item}{newline}{text[match.end() :]}"
+    )
 
 
 def _read(path: Path, name: str) -> str:
     try:
         return read_text(path)
     except FileNotFoundError:
-        raise GenerateError(f"{name} is missing: is this a repository `infometis init` made?") from None
+        raise GenerateError(
+            f"{name} is missing: is this a repository `infometis init` made?"
+        ) from None
     except EditError as err:
         raise GenerateError(f"{name}: {err}; fix the file first") from None
 
@@ -88,8 +100,14 @@ def refuse_existing(plan: Plan, force: bool, what: str) -> None:
     """Refuse to overwrite files that exist, unless --force."""
     taken = sorted(path for path in plan.creates if (plan.root / path).exists())
     if taken and not force:
-        shown = taken[0] + (f" and {len(taken) - 1} more file{'s' if len(taken) > 2 else ''}" if len(taken) > 1 else "")
-        raise GenerateError(f"{what} exists already ({shown}): choose another name, or pass --force to write its files again")
+        shown = taken[0] + (
+            f" and {len(taken) - 1} more file{'s' if len(taken) > 2 else ''}"
+            if len(taken) > 1
+            else ""
+        )
+        raise GenerateError(
+            f"{what} exists already ({shown}): choose another name, or pass --force to write its files again"
+        )
 
 
 def apply(plan: Plan) -> list[str]:
@@ -125,5 +143,9 @@ def preview(plan: Plan) -> str:
 
 
 def _diff(before: str, after: str, source: str, target: str) -> str:
-    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), source, target)
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), source, target
+    )
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )

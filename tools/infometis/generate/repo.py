@@ -29,12 +29,16 @@ def check_name(name: str, what: str, *, longest: int = 63, letter_first: bool = 
     """A DNS-1123 label (Kubernetes names, folder names, host names), or a clear refusal."""
     if not DNS_LABEL.fullmatch(name) or (letter_first and not name[0].isalpha()):
         first = "a letter" if letter_first else "a letter or digit"
-        raise GenerateError(f"{what} name {name!r} is not valid: use lower-case letters, digits and '-', "
-                            f"starting with {first} and ending with a letter or digit (e.g. my-{what})")
+        raise GenerateError(
+            f"{what} name {name!r} is not valid: use lower-case letters, digits and '-', "
+            f"starting with {first} and ending with a letter or digit (e.g. my-{what})"
+        )
     if len(name) > longest:
         raise GenerateError(f"{what} name {name!r} is too long: at most {longest} characters")
     if name in RESERVED:
-        raise GenerateError(f"{what} name {name!r} is reserved (reserved: {', '.join(sorted(RESERVED))})")
+        raise GenerateError(
+            f"{what} name {name!r} is reserved (reserved: {', '.join(sorted(RESERVED))})"
+        )
     return name
 
 
@@ -47,8 +51,10 @@ def check_domain(domain: str) -> str:
 
 def require_repository(root: Path) -> Path:
     if not (root / "clusters").is_dir():
-        raise GenerateError(f"{root} has no clusters/ folder: run this in a repository `infometis init` made, "
-                            "or pass --repo DIR")
+        raise GenerateError(
+            f"{root} has no clusters/ folder: run this in a repository `infometis init` made, "
+            "or pass --repo DIR"
+        )
     return root
 
 
@@ -63,8 +69,14 @@ def clusters(root: Path) -> list[Cluster]:
         for document in documents:
             data = document.get("data") if isinstance(document, dict) else None
             if isinstance(data, dict) and document.get("kind") == "ConfigMap":
-                found.append(Cluster(settings.parent.name, str(data.get("environment", "")), str(data.get("mode", "")),
-                                     str(data.get("domain", ""))))
+                found.append(
+                    Cluster(
+                        settings.parent.name,
+                        str(data.get("environment", "")),
+                        str(data.get("mode", "")),
+                        str(data.get("domain", "")),
+                    )
+                )
                 break
     return found
 
@@ -77,8 +89,11 @@ def services(root: Path) -> list[str]:
 def overlays(root: Path, service: str) -> list[str]:
     """The environments a service has an overlay for."""
     folder = root / "apps" / service
-    return sorted(path.parent.name for path in folder.glob("*/kustomization.yaml")
-                  if layout.is_overlay(path.parent))
+    return sorted(
+        path.parent.name
+        for path in folder.glob("*/kustomization.yaml")
+        if layout.is_overlay(path.parent)
+    )
 
 
 def environments(root: Path) -> list[str]:
@@ -92,7 +107,11 @@ def environments(root: Path) -> list[str]:
 def modes(root: Path) -> list[str]:
     """infrastructure/modes/<mode>/ folders with a kustomization (common is a shared part)."""
     folder = root / "infrastructure" / "modes"
-    return sorted(path.parent.name for path in folder.glob("*/kustomization.yaml") if path.parent.name != "common")
+    return sorted(
+        path.parent.name
+        for path in folder.glob("*/kustomization.yaml")
+        if path.parent.name != "common"
+    )
 
 
 def parent_domain(root: Path, fallback: str = "example.internal") -> str:

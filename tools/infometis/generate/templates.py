@@ -24,7 +24,9 @@ from infometis.load.goyaml import STR, plain_tag
 from infometis.model import CONTROL_CHARACTERS as _CONTROL
 
 _PLACEHOLDER = re.compile(r"^\{\{([a-z_]+)\}\}\n|\{\{([a-z_]+)\}\}", re.MULTILINE)
-_WHOLE_VALUE = re.compile(r"^[ \t]*(?:- )?[\w.\-/\"']+: $")  # the line up to the placeholder: `key: `
+_WHOLE_VALUE = re.compile(
+    r"^[ \t]*(?:- )?[\w.\-/\"']+: $"
+)  # the line up to the placeholder: `key: `
 _PLAIN = re.compile(r"[A-Za-z0-9_./~+@-][A-Za-z0-9_./~+@:=-]*")
 
 
@@ -58,6 +60,7 @@ def _yaml_11(value: str) -> object:
 
 def fill(text: str, values: dict[str, object], yaml_file: bool = False) -> str:
     """`text` with every `{{name}}` replaced; a missing value is a bug, so it raises."""
+
     def value(match: re.Match) -> str:
         key = match.group(1) or match.group(2)
         if key not in values:
@@ -66,12 +69,18 @@ def fill(text: str, values: dict[str, object], yaml_file: bool = False) -> str:
         if match.group(1) or isinstance(found, Block) or not isinstance(found, str):
             return str(found)
         if _CONTROL.search(found):
-            raise GenerateError(f"{key.replace('_', '-')} {found!r}: a newline or control character cannot be written "
-                                "into the repository's files")
+            raise GenerateError(
+                f"{key.replace('_', '-')} {found!r}: a newline or control character cannot be written "
+                "into the repository's files"
+            )
         line_start = text.rfind("\n", 0, match.start()) + 1
         line_end = text.find("\n", match.end())
-        whole = _WHOLE_VALUE.match(text[line_start:match.start()]) and not text[match.end():line_end].strip()
+        whole = (
+            _WHOLE_VALUE.match(text[line_start : match.start()])
+            and not text[match.end() : line_end].strip()
+        )
         return scalar(found) if yaml_file and whole else found
+
     return _PLACEHOLDER.sub(value, text)
 
 
@@ -93,6 +102,9 @@ def tree(folder: str, /, **values: object) -> dict[str, str]:
             if child.is_dir():
                 walk(child, f"{prefix}{name}/")
             else:
-                files[f"{prefix}{name}"] = fill(child.read_text(encoding="utf-8"), values, _is_yaml(name))
+                files[f"{prefix}{name}"] = fill(
+                    child.read_text(encoding="utf-8"), values, _is_yaml(name)
+                )
+
     walk(_root().joinpath(folder), "")
     return files

@@ -18,11 +18,20 @@ OTHER_SPELLING = ".infometis.yml"
 DEFAULT_EXCLUDE = ("tests/**", "benchmarks/**")
 # What an environment may set differently from the core (paths inside a resource; [*] any index).
 DEFAULT_ENVIRONMENT_FIELDS = (
-    "metadata.namespace", "metadata.labels.environment", "metadata.annotations.environment",
-    "spec.replicas", "spec.template.spec.containers[*].resources", "spec.template.spec.initContainers[*].resources",
-    "spec.template.spec.containers[*].image", "spec.template.spec.initContainers[*].image",
-    "spec.jobTemplate.spec.template.spec.containers[*].resources", "spec.jobTemplate.spec.template.spec.containers[*].image",
-    "spec.values.replicas", "spec.values.replicaCount", "spec.values.resources", "spec.values.image.tag",
+    "metadata.namespace",
+    "metadata.labels.environment",
+    "metadata.annotations.environment",
+    "spec.replicas",
+    "spec.template.spec.containers[*].resources",
+    "spec.template.spec.initContainers[*].resources",
+    "spec.template.spec.containers[*].image",
+    "spec.template.spec.initContainers[*].image",
+    "spec.jobTemplate.spec.template.spec.containers[*].resources",
+    "spec.jobTemplate.spec.template.spec.containers[*].image",
+    "spec.values.replicas",
+    "spec.values.replicaCount",
+    "spec.values.resources",
+    "spec.values.image.tag",
     "spec.chart.spec.version",
 )
 DEFAULT_PROMOTION = ("dev", "uat", "prod")
@@ -43,14 +52,18 @@ class CheckSettings:
 class Config:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     kubernetes_version: str | None = None
-    flux_version: str | None = None  # flux.version: the Flux release line whose bundled schemas apply
+    flux_version: str | None = (
+        None  # flux.version: the Flux release line whose bundled schemas apply
+    )
     ignored: frozenset[str] = field(default_factory=frozenset)  # from git
     preset: str = "default"
     checks: dict = field(default_factory=dict)  # check ID → CheckSettings
     environment_fields: tuple[str, ...] = DEFAULT_ENVIRONMENT_FIELDS
     external: frozenset = frozenset()  # (kind, namespace, name) provided out of band
     promotion: tuple[str, ...] = DEFAULT_PROMOTION  # environments, in the order versions move
-    services: tuple[str, ...] = DEFAULT_SERVICES  # the folders promote moves pins in (.gitignore lines)
+    services: tuple[str, ...] = (
+        DEFAULT_SERVICES  # the folders promote moves pins in (.gitignore lines)
+    )
 
     def check(self, check_id: str) -> CheckSettings:
         return self.checks.get(check_id, CheckSettings())
@@ -67,14 +80,19 @@ class Config:
         return matches(self.exclude, relative) or self.is_git_ignored(relative)
 
     def is_git_ignored(self, relative: str) -> bool:
-        return any(relative == item or (item.endswith("/") and relative.startswith(item)) for item in self.ignored)
-
+        return any(
+            relative == item or (item.endswith("/") and relative.startswith(item))
+            for item in self.ignored
+        )
 
     def pointed_at(self, relatives: list[str]) -> Config:
         """Without the default exclusions that cover a folder the user named (--path,
         --source): what the user points at is never excluded by a default."""
-        kept = tuple(glob for glob in self.exclude
-                     if glob not in DEFAULT_EXCLUDE or not any(matches((glob,), path) for path in relatives))
+        kept = tuple(
+            glob
+            for glob in self.exclude
+            if glob not in DEFAULT_EXCLUDE or not any(matches((glob,), path) for path in relatives)
+        )
         return replace(self, exclude=kept)
 
 
@@ -89,12 +107,17 @@ def matches(globs: tuple[str, ...], relative: str) -> bool:
 @functools.lru_cache(maxsize=64)
 def _spec(globs: tuple[str, ...]):
     import pathspec
+
     return pathspec.GitIgnoreSpec.from_lines(globs)
 
 
 # What every check takes in checks.<ID>, besides the options its module declares (OPTIONS).
 STRING_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}}
-COMMON_CHECK_OPTIONS = {"enabled": {"type": "boolean"}, "level": {"enum": ["error", "warning", "info"]}, "ignore": STRING_LIST}
+COMMON_CHECK_OPTIONS = {
+    "enabled": {"type": "boolean"},
+    "level": {"enum": ["error", "warning", "info"]},
+    "ignore": STRING_LIST,
+}
 
 
 def schema(check_options: Mapping[str, dict]) -> dict:
@@ -102,9 +125,13 @@ def schema(check_options: Mapping[str, dict]) -> dict:
     the JSON-schema properties it takes besides the common ones)."""
     whole = json.loads(resources.files("infometis").joinpath("data/config.schema.json").read_text())
     whole["properties"]["checks"]["properties"] = {
-        check_id: {"type": "object", "additionalProperties": False,
-                   "properties": {**COMMON_CHECK_OPTIONS, **options}}
-        for check_id, options in check_options.items()}
+        check_id: {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {**COMMON_CHECK_OPTIONS, **options},
+        }
+        for check_id, options in check_options.items()
+    }
     return whole
 
 
@@ -116,8 +143,10 @@ def find(repo: Path, given: str | None) -> tuple[Path, str, bool]:
         return (path if path.is_absolute() else repo / path), given, True
     if (repo / OTHER_SPELLING).is_file():
         if (repo / DEFAULT_FILE).is_file():
-            raise ConfigError(f"{OTHER_SPELLING}: both {DEFAULT_FILE} and {OTHER_SPELLING} exist and only one is read; "
-                              f"merge them into {DEFAULT_FILE} and delete {OTHER_SPELLING}")
+            raise ConfigError(
+                f"{OTHER_SPELLING}: both {DEFAULT_FILE} and {OTHER_SPELLING} exist and only one is read; "
+                f"merge them into {DEFAULT_FILE} and delete {OTHER_SPELLING}"
+            )
         return repo / OTHER_SPELLING, OTHER_SPELLING, False
     return repo / DEFAULT_FILE, DEFAULT_FILE, False
 
@@ -159,16 +188,31 @@ def load(path: Path, display: str, required: bool, check_options: Mapping[str, d
     data = document.data if document else {}
     import jsonschema  # (a tenth of a second: only a repository with a configuration file pays it)
 
-    errors = sorted(jsonschema.Draft202012Validator(schema(check_options)).iter_errors(data), key=lambda e: list(e.path))
+    errors = sorted(
+        jsonschema.Draft202012Validator(schema(check_options)).iter_errors(data),
+        key=lambda e: list(e.path),
+    )
     if errors:
         raise ConfigError(_describe(errors[0], document, display))
-    checks = {check_id: CheckSettings(settings.get("enabled", True), _level(settings.get("level")), tuple(settings.get("ignore") or ()),
-                                      {k: v for k, v in settings.items() if k not in ("enabled", "level", "ignore")})
-              for check_id, settings in (data.get("checks") or {}).items()}
+    checks = {
+        check_id: CheckSettings(
+            settings.get("enabled", True),
+            _level(settings.get("level")),
+            tuple(settings.get("ignore") or ()),
+            {k: v for k, v in settings.items() if k not in ("enabled", "level", "ignore")},
+        )
+        for check_id, settings in (data.get("checks") or {}).items()
+    }
     external = frozenset(tuple(item.split("/", 2)) for item in data.get("external") or ())
-    return Config(exclude=DEFAULT_EXCLUDE + tuple(data.get("exclude") or ()),
-                  kubernetes_version=data.get("kubernetesVersion"), flux_version=(data.get("flux") or {}).get("version"),
-                  preset=data.get("extends", "default"),
-                  checks=checks, environment_fields=DEFAULT_ENVIRONMENT_FIELDS + tuple(data.get("allowedEnvironmentFields") or ()),
-                  external=external, promotion=tuple(data.get("promotion") or DEFAULT_PROMOTION),
-                  services=tuple(data.get("services") or DEFAULT_SERVICES))
+    return Config(
+        exclude=DEFAULT_EXCLUDE + tuple(data.get("exclude") or ()),
+        kubernetes_version=data.get("kubernetesVersion"),
+        flux_version=(data.get("flux") or {}).get("version"),
+        preset=data.get("extends", "default"),
+        checks=checks,
+        environment_fields=DEFAULT_ENVIRONMENT_FIELDS
+        + tuple(data.get("allowedEnvironmentFields") or ()),
+        external=external,
+        promotion=tuple(data.get("promotion") or DEFAULT_PROMOTION),
+        services=tuple(data.get("services") or DEFAULT_SERVICES),
+    )

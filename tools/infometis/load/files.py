@@ -20,7 +20,9 @@ def read_text(path: Path) -> str:
         raise EditError(f"not UTF-8 (byte {err.start})") from None
 
 
-def write_atomic(path: Path, content: str | bytes, *, durable: bool = True, mode: int | None = None) -> None:
+def write_atomic(
+    path: Path, content: str | bytes, *, durable: bool = True, mode: int | None = None
+) -> None:
     """Write through a temporary file in the same folder: readers see the old or the new file,
     never half. `durable` syncs to disk before and after the rename; the file keeps its mode
     (`mode` for a new one, else 0644)."""
@@ -53,12 +55,15 @@ def write_lock(folder: Path, what: str):
     (killed, a crash) releases it with its process, so no lock is ever left stale. Who holds it
     is written beside it, for the message a second writer gets."""
     from filelock import FileLock, Timeout
+
     lock, holder = FileLock(folder / "infometis.lock", timeout=0), folder / "infometis.lock.holder"
     try:
         lock.acquire()
     except Timeout:
-        raise EditError(f"another infometis is writing this repository ({_holder(holder)}); "
-                        "wait for it to finish") from None
+        raise EditError(
+            f"another infometis is writing this repository ({_holder(holder)}); "
+            "wait for it to finish"
+        ) from None
     try:
         holder.write_text(f"pid {os.getpid()}: {what}\n")
         yield

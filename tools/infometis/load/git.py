@@ -37,7 +37,9 @@ def normalize_url(url: str) -> str:
 
 def remote_urls(repo: Path) -> set[str]:
     listing = query(repo, "remote", "-v") or ""
-    return {normalize_url(line.split()[1]) for line in listing.splitlines() if len(line.split()) >= 2}
+    return {
+        normalize_url(line.split()[1]) for line in listing.splitlines() if len(line.split()) >= 2
+    }
 
 
 def branches(repo: Path) -> set[str] | None:
@@ -59,8 +61,20 @@ def _paths(listing: str | None) -> list[str]:
 
 def ignored(repo: Path) -> set[str]:
     """Paths (files, and folders ending in '/') that git ignores, relative to the root."""
-    result = run(["git", "-C", str(repo), "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
-                 timeout=60)
+    result = run(
+        [
+            "git",
+            "-C",
+            str(repo),
+            "ls-files",
+            "-z",
+            "--others",
+            "--ignored",
+            "--exclude-standard",
+            "--directory",
+        ],
+        timeout=60,
+    )
     return set(_paths(result.stdout)) if result.returncode == 0 else set()
 
 
@@ -72,10 +86,23 @@ def git(repo: Path, *args: str, error: type[Exception] = SetupError) -> str:
     return result.stdout
 
 
-def changed_since(repo: Path, base: str, head: str | None = None, error: type[Exception] = SetupError) -> set[str]:
+def changed_since(
+    repo: Path, base: str, head: str | None = None, error: type[Exception] = SetupError
+) -> set[str]:
     """Repository-relative paths that differ between `base` and `head` (None: the working
     tree, untracked files included)."""
-    names = _paths(git(repo, "diff", "-z", "--name-only", "--no-renames", base, *([head] if head else []), error=error))
+    names = _paths(
+        git(
+            repo,
+            "diff",
+            "-z",
+            "--name-only",
+            "--no-renames",
+            base,
+            *([head] if head else []),
+            error=error,
+        )
+    )
     if head is None:
         names += _paths(git(repo, "ls-files", "-z", "--others", "--exclude-standard", error=error))
     return set(names)
@@ -83,13 +110,17 @@ def changed_since(repo: Path, base: str, head: str | None = None, error: type[Ex
 
 def uncommitted(repo: Path) -> list[str]:
     """Files with uncommitted changes (staged, unstaged or untracked), as `git status` shows them."""
-    result = run(["git", "-C", str(repo), "status", "-z", "--porcelain", "--untracked-files=all"], timeout=60)
+    result = run(
+        ["git", "-C", str(repo), "status", "-z", "--porcelain", "--untracked-files=all"], timeout=60
+    )
     entries = _paths(result.stdout) if result.returncode == 0 else []
     found, index = [], 0
     while index < len(entries):
         status, name = entries[index][:2], entries[index][3:]
         found.append(name)
-        index += 2 if "R" in status or "C" in status else 1  # a rename's entry is followed by its old name
+        index += (
+            2 if "R" in status or "C" in status else 1
+        )  # a rename's entry is followed by its old name
     return found
 
 
@@ -104,4 +135,7 @@ def head(repo: Path) -> str | None:
 
 
 def has_identity(repo: Path) -> bool:
-    return query(repo, "var", "GIT_COMMITTER_IDENT") is not None and query(repo, "var", "GIT_AUTHOR_IDENT") is not None
+    return (
+        query(repo, "var", "GIT_COMMITTER_IDENT") is not None
+        and query(repo, "var", "GIT_AUTHOR_IDENT") is not None
+    )

@@ -21,8 +21,23 @@ BOOL, NULL, MERGE = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yam
 _WORDS = {
     **dict.fromkeys(("", "~", "null", "Null", "NULL"), NULL),
     **dict.fromkeys(("true", "True", "TRUE", "false", "False", "FALSE"), BOOL),
-    **dict.fromkeys((".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
-                     "-.inf", "-.Inf", "-.INF"), FLOAT),
+    **dict.fromkeys(
+        (
+            ".nan",
+            ".NaN",
+            ".NAN",
+            ".inf",
+            ".Inf",
+            ".INF",
+            "+.inf",
+            "+.Inf",
+            "+.INF",
+            "-.inf",
+            "-.Inf",
+            "-.INF",
+        ),
+        FLOAT,
+    ),
     "<<": MERGE,
 }
 _INT = re.compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
@@ -53,7 +68,9 @@ def go_float(text: str) -> float | None:
     if not (_FLOAT.fullmatch(plain) or (text.startswith(".") and _FLOAT.fullmatch(text))):
         return None
     value = float(plain)
-    return None if math.isinf(value) else value  # Go refuses what overflows: the text stays a string
+    return (
+        None if math.isinf(value) else value
+    )  # Go refuses what overflows: the text stays a string
 
 
 def plain_tag(value: str) -> str:
@@ -137,8 +154,13 @@ class _Checked:
                 if merges == 2:
                     self.duplicates.append(("duplicate merge key", key_node.start_mark))
             elif key_node.value in first:
-                self.duplicates.append((f"mapping key {json.dumps(key_node.value, ensure_ascii=False)} already "
-                                        f"defined at line {first[key_node.value]}", key_node.start_mark))
+                self.duplicates.append(
+                    (
+                        f"mapping key {json.dumps(key_node.value, ensure_ascii=False)} already "
+                        f"defined at line {first[key_node.value]}",
+                        key_node.start_mark,
+                    )
+                )
             else:
                 first[key_node.value] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep)
@@ -162,12 +184,24 @@ class _RedefiningComposer(yaml.composer.Composer):
         return super().compose_node(parent, index)
 
 
-class SlowLoader(_Checked, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _RedefiningComposer,
-                 SafeConstructor, GoResolver):
+class SlowLoader(
+    _Checked,
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    _RedefiningComposer,
+    SafeConstructor,
+    GoResolver,
+):
     """The pure-Python loader (10 times slower), for files with an anchor defined twice."""
 
     def __init__(self, stream):
-        for part in (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _RedefiningComposer):
+        for part in (
+            yaml.reader.Reader,
+            yaml.scanner.Scanner,
+            yaml.parser.Parser,
+            _RedefiningComposer,
+        ):
             part.__init__(self, *([stream] if part is yaml.reader.Reader else []))
         SafeConstructor.__init__(self)
         GoResolver.__init__(self)
@@ -182,8 +216,11 @@ class Dumper(CEmitter, yaml.representer.SafeRepresenter, QuotingResolver):
     string that any YAML reader could take for something else ("1e3", "yes", "0o17") quoted."""
 
     def __init__(self, stream, **options):
-        representer_options = {key: options.pop(key) for key in ("default_style", "default_flow_style", "sort_keys")
-                               if key in options}
+        representer_options = {
+            key: options.pop(key)
+            for key in ("default_style", "default_flow_style", "sort_keys")
+            if key in options
+        }
         CEmitter.__init__(self, stream, **options)
         yaml.representer.SafeRepresenter.__init__(self, **representer_options)
         QuotingResolver.__init__(self)

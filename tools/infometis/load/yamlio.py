@@ -31,7 +31,9 @@ class LoadedFile:
     path: str
     documents: tuple[Document, ...]
     problems: tuple[Problem, ...]
-    refused: str | None = None  # why no tool may read this file (too large, an alias bomb, not a file)
+    refused: str | None = (
+        None  # why no tool may read this file (too large, an alias bomb, not a file)
+    )
 
 
 def field_lines(root: yaml.Node) -> dict[tuple, tuple[int, int]]:
@@ -49,7 +51,9 @@ def field_lines(root: yaml.Node) -> dict[tuple, tuple[int, int]]:
             for key_node, value_node in node.value:
                 if isinstance(key_node, yaml.ScalarNode):
                     child = path + (key_node.value,)
-                    lines.setdefault(child, (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
+                    lines.setdefault(
+                        child, (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                    )
                     children.append((child, value_node))
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
@@ -68,8 +72,13 @@ def expanded_size(root: yaml.Node, limit: int) -> int:
         node, children_done = stack.pop()
         if id(node) in sizes:
             continue
-        children = node.value if isinstance(node, yaml.SequenceNode) else \
-            [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else []
+        children = (
+            node.value
+            if isinstance(node, yaml.SequenceNode)
+            else [n for pair in node.value for n in pair]
+            if isinstance(node, yaml.MappingNode)
+            else []
+        )
         if children_done or not children:
             sizes[id(node)] = min(limit + 1, 1 + sum(sizes.get(id(child), 0) for child in children))
             continue
@@ -84,8 +93,12 @@ def _refusal(path: str, message: str, line: int, hint: str) -> LoadedFile:
 
 
 def _too_large(path: str, size: int) -> LoadedFile:
-    return _refusal(path, f"{size / 1e6:.1f} MB: larger than the {MAX_FILE_BYTES >> 20} MiB a manifest may be", 1,
-                    "split it into several files; an object cannot exceed 1.5 MiB in the cluster anyway")
+    return _refusal(
+        path,
+        f"{size / 1e6:.1f} MB: larger than the {MAX_FILE_BYTES >> 20} MiB a manifest may be",
+        1,
+        "split it into several files; an object cannot exceed 1.5 MiB in the cluster anyway",
+    )
 
 
 def _problem(path: str, message: str, mark: yaml.Mark | None, hint: str | None = None) -> Problem:
@@ -97,14 +110,24 @@ def _problem(path: str, message: str, mark: yaml.Mark | None, hint: str | None =
 def _decode(raw: bytes, path: str) -> tuple[str | None, Problem | None]:
     if b"\x00" in raw[:8192]:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        return None, Problem.at(YAML_CHECK, ERROR, "binary file, not YAML", Location(path, line, None),
-                                hint="remove it or give it another extension")
+        return None, Problem.at(
+            YAML_CHECK,
+            ERROR,
+            "binary file, not YAML",
+            Location(path, line, None),
+            hint="remove it or give it another extension",
+        )
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        return None, Problem.at(YAML_CHECK, ERROR, f"invalid UTF-8 at byte {err.start}",
-                                Location(path, line, None), hint="save the file as UTF-8")
+        return None, Problem.at(
+            YAML_CHECK,
+            ERROR,
+            f"invalid UTF-8 at byte {err.start}",
+            Location(path, line, None),
+            hint="save the file as UTF-8",
+        )
 
 
 def load_text(raw: bytes, path: str) -> LoadedFile:
@@ -126,11 +149,19 @@ def _parse(text: str, path: str, loader_class=None) -> LoadedFile:
             node = loader.get_node()
             line = node.start_mark.line + 1
             if len(documents) == MAX_DOCUMENTS:
-                return _refusal(path, f"more than {MAX_DOCUMENTS} documents", line,
-                                "split it into several files (kustomize slows down with the square of the count)")
+                return _refusal(
+                    path,
+                    f"more than {MAX_DOCUMENTS} documents",
+                    line,
+                    "split it into several files (kustomize slows down with the square of the count)",
+                )
             if may_alias and expanded_size(node, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES:
-                return _refusal(path, f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} values", line,
-                                "write the values out, or use fewer nested aliases")
+                return _refusal(
+                    path,
+                    f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} values",
+                    line,
+                    "write the values out, or use fewer nested aliases",
+                )
             data = loader.construct_document(node)
             if data is not None:
                 documents.append(Document(data, path, line, field_lines(node)))
@@ -143,16 +174,43 @@ def _parse(text: str, path: str, loader_class=None) -> LoadedFile:
         what = " ".join(part for part in (err.context, err.problem) if part)
         hint = "fix the syntax here (yamllint shows more)"
         if "maximum nesting depth" in what:
-            what, hint = "nested deeper than 1,000 levels", "flatten it: no manifest needs that depth"
-        return LoadedFile(path, tuple(documents), (_problem(path, f"invalid YAML: {what}", mark, hint),))
+            what, hint = (
+                "nested deeper than 1,000 levels",
+                "flatten it: no manifest needs that depth",
+            )
+        return LoadedFile(
+            path, tuple(documents), (_problem(path, f"invalid YAML: {what}", mark, hint),)
+        )
     except yaml.reader.ReaderError as err:  # a character YAML does not allow: at its own line
-        line = text.count("\n", 0, max(0, err.position - (len(text) - len(text.lstrip("\ufeff"))))) + 1
-        return LoadedFile(path, tuple(documents), (Problem.at(
-            YAML_CHECK, ERROR, f"invalid YAML: {err.reason} (character #x{err.character:04x})",
-            Location(path, line, None), hint="remove it, or write it escaped in a double-quoted string"),))
-    except Exception as err:  # whatever the loader raises, the file becomes a problem, never the run's end
-        message = "nesting too deep" if isinstance(err, RecursionError) else (str(err).splitlines() or [""])[0]
-        return LoadedFile(path, tuple(documents), (_problem(path, f"invalid YAML: {message or type(err).__name__}", None),))
+        line = (
+            text.count("\n", 0, max(0, err.position - (len(text) - len(text.lstrip("\ufeff"))))) + 1
+        )
+        return LoadedFile(
+            path,
+            tuple(documents),
+            (
+                Problem.at(
+                    YAML_CHECK,
+                    ERROR,
+                    f"invalid YAML: {err.reason} (character #x{err.character:04x})",
+                    Location(path, line, None),
+                    hint="remove it, or write it escaped in a double-quoted string",
+                ),
+            ),
+        )
+    except (
+        Exception
+    ) as err:  # whatever the loader raises, the file becomes a problem, never the run's end
+        message = (
+            "nesting too deep"
+            if isinstance(err, RecursionError)
+            else (str(err).splitlines() or [""])[0]
+        )
+        return LoadedFile(
+            path,
+            tuple(documents),
+            (_problem(path, f"invalid YAML: {message or type(err).__name__}", None),),
+        )
     finally:
         loader.dispose()
     duplicates = tuple(
@@ -190,10 +248,14 @@ class FileCache:
         self.root = root
         self._files: dict[Path, LoadedFile] = {}
         self.known = known  # (name, sha256 of the bytes) → LoadedFile, from the cache; None: none
-        self.parsed: dict[tuple[str, bytes], LoadedFile] = {}  # what this run read, to keep for the next
+        self.parsed: dict[
+            tuple[str, bytes], LoadedFile
+        ] = {}  # what this run read, to keep for the next
         self._lines: dict[Path, list[str]] = {}
         self.closures: dict = {}  # folder → what a build of it reads (closure.walk), once per run
-        self.realpaths: dict[str, str] = {}  # path → its resolved path (closure.escape), once per run
+        self.realpaths: dict[
+            str, str
+        ] = {}  # path → its resolved path (closure.escape), once per run
         self._relatives: dict[Path, str] = {}
 
     def relative(self, path: Path) -> str:
@@ -223,12 +285,19 @@ class FileCache:
         try:
             status = path.stat()
             if not stat.S_ISREG(status.st_mode):
-                return _refusal(name, "not a regular file", 1, "remove it: only files hold manifests")
+                return _refusal(
+                    name, "not a regular file", 1, "remove it: only files hold manifests"
+                )
             if status.st_size > MAX_FILE_BYTES:  # not even read
                 return _too_large(name, status.st_size)
             return self.parse(path.read_bytes(), name)
         except OSError as err:
-            return _refusal(name, f"cannot read: {err.strerror}", 1, "fix or remove it (a broken or looping symlink?)")
+            return _refusal(
+                name,
+                f"cannot read: {err.strerror}",
+                1,
+                "fix or remove it (a broken or looping symlink?)",
+            )
 
     def parse(self, raw: bytes, name: str) -> LoadedFile:
         """`raw` (the text of `name`, or a part of it) parsed; from `known` (a previous run's)
@@ -248,7 +317,11 @@ class FileCache:
         found = self._lines.get(path)
         if found is None:
             try:
-                found = path.read_text(encoding="utf-8", errors="replace").splitlines() if is_regular(path) else []
+                found = (
+                    path.read_text(encoding="utf-8", errors="replace").splitlines()
+                    if is_regular(path)
+                    else []
+                )
             except OSError:
                 found = []
             self._lines[path] = found

@@ -98,7 +98,9 @@ class Problem:
     hint: str | None = None
 
     @classmethod
-    def at(cls, check: str, level: Level, message: str, where: Location | None = None, **extra) -> Problem:
+    def at(
+        cls, check: str, level: Level, message: str, where: Location | None = None, **extra
+    ) -> Problem:
         where = where or Location()
         return cls(check, level, message, where.file, where.line, where.column, **extra)
 

@@ -90,4 +90,6 @@ def token_matches(token, part) -> bool:
 
 def under(path: tuple, patterns) -> bool:
     """True when `path` is one of the patterns (text or parsed) or lies under one."""
-    return any(len(p) <= len(path) and all(map(token_matches, p, path)) for p in parse_patterns(patterns))
+    return any(
+        len(p) <= len(path) and all(map(token_matches, p, path)) for p in parse_patterns(patterns)
+    )

@@ -12,13 +12,19 @@ SOURCE_GROUPS = ("source.toolkit.fluxcd.io", "source.extensions.fluxcd.io")
 
 
 def is_flux_kustomization(obj: Any) -> bool:
-    return (isinstance(obj, dict) and obj.get("kind") == "Kustomization"
-            and str(obj.get("apiVersion", "")).startswith(FLUX_KUSTOMIZE_GROUP + "/"))
+    return (
+        isinstance(obj, dict)
+        and obj.get("kind") == "Kustomization"
+        and str(obj.get("apiVersion", "")).startswith(FLUX_KUSTOMIZE_GROUP + "/")
+    )
 
 
 def is_source(obj: Any) -> bool:
-    return (isinstance(obj, dict) and obj.get("kind") in SOURCE_KINDS
-            and str(obj.get("apiVersion", "")).rpartition("/")[0] in SOURCE_GROUPS)
+    return (
+        isinstance(obj, dict)
+        and obj.get("kind") in SOURCE_KINDS
+        and str(obj.get("apiVersion", "")).rpartition("/")[0] in SOURCE_GROUPS
+    )
 
 
 @dataclass(frozen=True, order=True)
@@ -67,7 +73,9 @@ class FluxKustomization:
         ref = self.spec.get("sourceRef")
         if not isinstance(ref, dict) or not ref.get("kind") or not ref.get("name"):
             return None
-        return SourceRef(str(ref["kind"]), str(ref.get("namespace") or self.namespace), str(ref["name"]))
+        return SourceRef(
+            str(ref["kind"]), str(ref.get("namespace") or self.namespace), str(ref["name"])
+        )
 
     @property
     def depends_on(self) -> list[tuple[int, ResourceId]]:
@@ -75,8 +83,14 @@ class FluxKustomization:
         for index, item in enumerate(as_list(self.spec.get("dependsOn"))):
             if isinstance(item, dict) and item.get("name"):
                 namespace = str(item.get("namespace") or self.namespace)
-                found.append((index, ResourceId("Kustomization", FLUX_KUSTOMIZE_GROUP,
-                                                namespace, str(item["name"]))))
+                found.append(
+                    (
+                        index,
+                        ResourceId(
+                            "Kustomization", FLUX_KUSTOMIZE_GROUP, namespace, str(item["name"])
+                        ),
+                    )
+                )
         return found
 
     @property

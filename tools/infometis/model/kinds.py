@@ -39,7 +39,14 @@ KUSTOMIZATION_SOURCE_KINDS = ("GitRepository", "OCIRepository", "Bucket", "Exter
 SOURCE_KINDS = KUSTOMIZATION_SOURCE_KINDS + ("HelmRepository",)
 # What a HelmRelease's chart comes from: spec.chart.spec.sourceRef (HelmRepository, GitRepository,
 # Bucket) or spec.chartRef (OCIRepository, HelmChart, ExternalArtifact).
-CHART_SOURCE_KINDS = ("HelmRepository", "GitRepository", "Bucket", "OCIRepository", "HelmChart", "ExternalArtifact")
+CHART_SOURCE_KINDS = (
+    "HelmRepository",
+    "GitRepository",
+    "Bucket",
+    "OCIRepository",
+    "HelmChart",
+    "ExternalArtifact",
+)
 # Sources whose revision is pinned in spec.ref (tag, semver, commit, digest).
 PINNED_SOURCE_KINDS = ("GitRepository", "OCIRepository", "Bucket")
 # The kinds of the source `flux bootstrap` writes (named flux-system, with a Secret of that name).

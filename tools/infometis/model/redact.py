@@ -30,7 +30,11 @@ def mark(value: str) -> str:
 
 
 def is_secret(data) -> bool:
-    return isinstance(data, dict) and data.get("kind") == "Secret" and str(data.get("apiVersion", "")).startswith("v1")
+    return (
+        isinstance(data, dict)
+        and data.get("kind") == "Secret"
+        and str(data.get("apiVersion", "")).startswith("v1")
+    )
 
 
 def _decoded(value: str) -> str | None:
@@ -107,7 +111,11 @@ def without_objects(message: str) -> str:
     and name: the object's values, a Secret's among them, are never shown."""
     while match := _GO_MAP.search(message):
         end = _dump_end(message, match.end() - 1)
-        fields = dict(_GO_FIELD.findall(message[match.start():end]))
+        fields = dict(_GO_FIELD.findall(message[match.start() : end]))
         named = " ".join(fields[key] for key in ("kind", "name") if key in fields)
-        message = message[:match.start()] + f"<{named or 'an object'}, its content left out>" + message[end:]
+        message = (
+            message[: match.start()]
+            + f"<{named or 'an object'}, its content left out>"
+            + message[end:]
+        )
     return message

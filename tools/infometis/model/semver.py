@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import re
 
-_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
-_PARTIAL = re.compile(r"^v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
+_VERSION = re.compile(
+    r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$"
+)
+_PARTIAL = re.compile(
+    r"^v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$"
+)
 _TERM = re.compile(r"^(>=|=>|<=|=<|!=|~>|>|<|=|~|\^)?\s*(\S+)$")
 _HIGHEST = (float("inf"),) * 3 + ((),)
 
@@ -18,7 +22,11 @@ def parse(text: str) -> tuple | None:
     match = _VERSION.match(str(text).strip())
     if not match:
         return None
-    pre = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in match[4].split(".")) if match[4] else None
+    pre = (
+        tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in match[4].split("."))
+        if match[4]
+        else None
+    )
     return (int(match[1]), int(match[2] or 0), int(match[3] or 0), pre)
 
 
@@ -55,10 +63,18 @@ def _term(op: str, text: str) -> list[tuple[str, tuple]]:
     """One term as comparisons ((operator, version key) pairs, all of which must hold)."""
     numbers, pre = _partial(text)
     if not numbers:
-        return [] if op in ("", "=", ">=", "=>", "<=", "=<", "~", "~>", "^") else [("<", _key((0, 0, 0, ())))]
+        return (
+            []
+            if op in ("", "=", ">=", "=>", "<=", "=<", "~", "~>", "^")
+            else [("<", _key((0, 0, 0, ())))]
+        )
     low = _key(_floor(numbers, pre))
     if op in ("", "="):
-        return [("=", low)] if len(numbers) == 3 else [(">=", low), ("<", _key(_bump(numbers, len(numbers) - 1)))]
+        return (
+            [("=", low)]
+            if len(numbers) == 3
+            else [(">=", low), ("<", _key(_bump(numbers, len(numbers) - 1)))]
+        )
     if op in ("~", "~>"):
         return [(">=", low), ("<", _key(_bump(numbers, 0 if len(numbers) == 1 else 1)))]
     if op == "^":
@@ -89,8 +105,14 @@ def _group(text: str) -> list[tuple[str, tuple]]:
     return comparisons
 
 
-_TESTS = {"=": lambda a, b: a == b, "!=": lambda a, b: a != b, ">": lambda a, b: a > b,
-          ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
+_TESTS = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+}
 
 
 def constraint(text: str):
@@ -103,6 +125,7 @@ def constraint(text: str):
             return False
         key = _key(version)
         return any(all(_TESTS[op](key, bound) for op, bound in group) for group in groups)
+
     return matches
 
 

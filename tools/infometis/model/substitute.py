@@ -24,7 +24,9 @@ class Outcome:
     invalid: list[str] = field(default_factory=list)
 
 
-_FUNCTION = re.compile(r"^(#)?([_a-zA-Z][_a-zA-Z0-9]*)(\^\^|\^|,,|,|:(?=[0-9])|##|#|%%|%|//|/#|/%|/)(.*)$", re.DOTALL)
+_FUNCTION = re.compile(
+    r"^(#)?([_a-zA-Z][_a-zA-Z0-9]*)(\^\^|\^|,,|,|:(?=[0-9])|##|#|%%|%|//|/#|/%|/)(.*)$", re.DOTALL
+)
 
 
 def _substring(value: str, argument: str) -> str:
@@ -38,7 +40,7 @@ def _substring(value: str, argument: str) -> str:
     if not parts[1].isdigit():
         return value
     length = int(parts[1])
-    return "" if position + length >= len(value) else value[position:position + length]
+    return "" if position + length >= len(value) else value[position : position + length]
 
 
 def _trim_prefix(value: str, glob: str, longest: bool) -> str:
@@ -54,17 +56,20 @@ def _replace(value: str, operator: str, argument: str) -> str:
     if operator == "//":
         return value.replace(old, new)
     if operator == "/#":
-        return new + value[len(old):] if value.startswith(old) else value
+        return new + value[len(old) :] if value.startswith(old) else value
     if operator == "/%":
-        return value[:len(value) - len(old)] + new if old and value.endswith(old) else value
+        return value[: len(value) - len(old)] + new if old and value.endswith(old) else value
     return value.replace(old, new, 1)
 
 
 _FUNCTIONS = {
-    "^": lambda v, _: v[:1].upper() + v[1:], "^^": lambda v, _: v.upper(),
-    ",": lambda v, _: v[:1].lower() + v[1:], ",,": lambda v, _: v.lower(),
+    "^": lambda v, _: v[:1].upper() + v[1:],
+    "^^": lambda v, _: v.upper(),
+    ",": lambda v, _: v[:1].lower() + v[1:],
+    ",,": lambda v, _: v.lower(),
     ":": _substring,
-    "#": lambda v, a: _trim_prefix(v, a, False), "##": lambda v, a: _trim_prefix(v, a, True),
+    "#": lambda v, a: _trim_prefix(v, a, False),
+    "##": lambda v, a: _trim_prefix(v, a, True),
     "%": lambda v, a: _trim_prefix(v[::-1], a[::-1], False)[::-1],
     "%%": lambda v, a: _trim_prefix(v[::-1], a[::-1], True)[::-1],
 }
@@ -150,20 +155,20 @@ def substitute(text: str, variables: dict[str, str], depth: int = 0) -> Outcome:
             parts.append(text[position:])
             break
         if text.startswith("$$", start):
-            parts.append(text[position:start + 1])
+            parts.append(text[position : start + 1])
             position = start + 2
             continue
         if not text.startswith("${", start):
-            parts.append(text[position:start + 1])
+            parts.append(text[position : start + 1])
             position = start + 1
             continue
         end = _closing_brace(text, start)
         if end < 0:
-            outcome.invalid.append(text[start:start + 40].splitlines()[0] + UNCLOSED)
+            outcome.invalid.append(text[start : start + 40].splitlines()[0] + UNCLOSED)
             parts.append(text[position:])
             break
         parts.append(text[position:start])
-        parts.append(_resolve(text[start + 2:end], variables, outcome, depth))
+        parts.append(_resolve(text[start + 2 : end], variables, outcome, depth))
         position = end + 1
     outcome.text = "".join(parts)
     return outcome

@@ -59,10 +59,17 @@ class RenderCache:
     def key(self, wrapper: dict, closure: closures.Closure) -> str:
         """Of the wrapper kustomization and every input of the build's closure."""
         digest = hashlib.sha256()
-        for part in (FORMAT, self.version, *FLAGS, json.dumps(wrapper, sort_keys=True, default=str)):
+        for part in (
+            FORMAT,
+            self.version,
+            *FLAGS,
+            json.dumps(wrapper, sort_keys=True, default=str),
+        ):
             digest.update(part.encode() + b"\0")
         for path in sorted(self._inputs(closure)):
-            digest.update(self._relative(path).encode() + b"\0" + self._digest(path).encode() + b"\0")
+            digest.update(
+                self._relative(path).encode() + b"\0" + self._digest(path).encode() + b"\0"
+            )
         return digest.hexdigest()
 
     def _inputs(self, closure: closures.Closure) -> set[Path]:
@@ -80,7 +87,9 @@ class RenderCache:
             if closures.kustomization_file(folder):
                 listing = tuple(entry for entry in folder.iterdir() if entry.is_file())
             else:
-                listing = tuple(Path(current) / name for current, _, names in os.walk(folder) for name in names)
+                listing = tuple(
+                    Path(current) / name for current, _, names in os.walk(folder) for name in names
+                )
             self._listings[folder] = listing
         return listing
 
@@ -148,9 +157,13 @@ class RenderCache:
         (a timeout) or JSON cannot hold it exactly (dates, non-string keys)."""
         if output.transient:
             return None
-        payload = {"error": output.error,
-                   "resources": [{"origin": None if r.origin is None else self._relative(r.origin), "data": r.data}
-                                 for r in output.resources]}
+        payload = {
+            "error": output.error,
+            "resources": [
+                {"origin": None if r.origin is None else self._relative(r.origin), "data": r.data}
+                for r in output.resources
+            ],
+        }
         try:
             text = json.dumps(payload, separators=(",", ":"), allow_nan=False)
         except (TypeError, ValueError):
@@ -161,8 +174,10 @@ class RenderCache:
         """A fresh Output (its resources may be changed by substitution); None if unreadable."""
         try:
             payload = json.loads(text)
-            resources = [Resource(ResourceId.of(item["data"]), item["data"], self._origin(item["origin"]))
-                         for item in payload["resources"]]
+            resources = [
+                Resource(ResourceId.of(item["data"]), item["data"], self._origin(item["origin"]))
+                for item in payload["resources"]
+            ]
             return Output(resources, payload["error"], variables="$" in text)
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
@@ -226,8 +241,12 @@ PARSED = "parsed.pickle"
 def _parsed_stamp() -> bytes:
     """What a parsed file depends on besides its bytes: the code that parses it."""
     package = Path(__file__).resolve().parent.parent
-    return hashlib.sha256(b"".join((package / name).read_bytes()
-                                   for name in ("load/yamlio.py", "load/goyaml.py", "model/__init__.py"))).digest()
+    return hashlib.sha256(
+        b"".join(
+            (package / name).read_bytes()
+            for name in ("load/yamlio.py", "load/goyaml.py", "model/__init__.py")
+        )
+    ).digest()
 
 
 def load_parsed(folder: Path | None) -> dict | None:
@@ -237,7 +256,9 @@ def load_parsed(folder: Path | None) -> dict | None:
         return None
     try:
         status = (folder / PARSED).stat()
-        if status.st_uid != os.getuid() or status.st_mode & 0o022:  # only our own, private file is unpickled
+        if (
+            status.st_uid != os.getuid() or status.st_mode & 0o022
+        ):  # only our own, private file is unpickled
             return {}
         stamp, parsed = pickle.loads((folder / PARSED).read_bytes())
         return parsed if stamp == _parsed_stamp() and isinstance(parsed, dict) else {}
@@ -249,4 +270,7 @@ def save_parsed(folder: Path | None, files) -> None:
     """Keep what this run parsed (only that: files since changed or removed are dropped)."""
     if folder is None or files.known is None or files.parsed.keys() == files.known.keys():
         return
-    keep(folder / PARSED, pickle.dumps((_parsed_stamp(), files.parsed), protocol=pickle.HIGHEST_PROTOCOL))
+    keep(
+        folder / PARSED,
+        pickle.dumps((_parsed_stamp(), files.parsed), protocol=pickle.HIGHEST_PROTOCOL),
+    )

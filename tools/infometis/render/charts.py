@@ -77,7 +77,9 @@ class ChartCache:
             version = pulled.get("@" + source.digest)
         else:
             try:
-                version = semver.highest(known.get("versions") or list(pulled), source.version or "*")
+                version = semver.highest(
+                    known.get("versions") or list(pulled), source.version or "*"
+                )
             except ValueError:
                 return None
             version = version if version is not None and version in pulled else None
@@ -86,9 +88,15 @@ class ChartCache:
         if version is None or not isinstance(pulled.get(version), dict):
             return None
         entry = pulled[version]
-        return (entry.get("version", version), entry["digest"]) if self.blob(entry.get("digest", "")) else None
+        return (
+            (entry.get("version", version), entry["digest"])
+            if self.blob(entry.get("digest", ""))
+            else None
+        )
 
-    def store(self, source: ChartSource, versions: list[str], ref: str, version: str, data: bytes) -> str:
+    def store(
+        self, source: ChartSource, versions: list[str], ref: str, version: str, data: bytes
+    ) -> str:
         """Keep a pulled archive and what the source listed; returns the archive's digest."""
         if self.folder is None:
             raise ChartError("no chart cache: run without --no-cache")
@@ -103,6 +111,7 @@ class ChartCache:
 
 
 # ---------------------------------------------------------------- fetching (network)
+
 
 def _get(url: str, headers: dict | None = None) -> tuple[bytes, dict]:
     import urllib.request  # (its HTTP and TLS modules cost a run that fetches nothing)
@@ -133,10 +142,16 @@ def pull(cache: ChartCache, source: ChartSource) -> tuple[str, str]:
 def _pull_http(cache: ChartCache, source: ChartSource) -> tuple[str, str]:
     base = source.url.rstrip("/") + "/"
     try:
-        index = yaml.load(_fetch(base + "index.yaml"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        index = yaml.load(
+            _fetch(base + "index.yaml"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
     except yaml.YAMLError:
         raise ChartError(f"{base}index.yaml is not YAML") from None
-    entries = [e for e in ((index or {}).get("entries") or {}).get(source.chart) or [] if isinstance(e, dict)]
+    entries = [
+        e
+        for e in ((index or {}).get("entries") or {}).get(source.chart) or []
+        if isinstance(e, dict)
+    ]
     versions = [str(e.get("version")) for e in entries]
     version = _highest(versions, source)
     entry = next(e for e in entries if str(e.get("version")) == version)
@@ -153,8 +168,10 @@ def _highest(versions: list[str], source: ChartSource) -> str:
     except ValueError as error:
         raise ChartError(f"{source.described}: {error}") from None
     if version is None:
-        raise ChartError(f"{source.described}: no version matches '{source.version or '*'}' "
-                         f"(known: {', '.join(versions[:10]) or 'none'})")
+        raise ChartError(
+            f"{source.described}: no version matches '{source.version or '*'}' "
+            f"(known: {', '.join(versions[:10]) or 'none'})"
+        )
     return version
 
 
@@ -184,7 +201,9 @@ class _Registry:
 
     def _token(self, challenge: str) -> str:
         fields = dict(re.findall(r'(\w+)="([^"]*)"', challenge))
-        query = urllib.parse.urlencode({k: v for k, v in fields.items() if k in ("service", "scope")})
+        query = urllib.parse.urlencode(
+            {k: v for k, v in fields.items() if k in ("service", "scope")}
+        )
         answer = json.loads(_fetch(f"{fields.get('realm', '')}?{query}"))
         return str(answer.get("token") or answer.get("access_token") or "")
 
@@ -204,9 +223,13 @@ def _pull_oci(cache: ChartCache, source: ChartSource) -> tuple[str, str]:
             version = _highest(list(by_version), source)
         ref = by_version.get(version, version)
     manifest = json.loads(registry.get(f"manifests/{ref}", MANIFEST_TYPES))
-    layers = [layer for layer in manifest.get("layers") or [] if layer.get("mediaType") == CHART_LAYER]
+    layers = [
+        layer for layer in manifest.get("layers") or [] if layer.get("mediaType") == CHART_LAYER
+    ]
     if not layers:
-        raise ChartError(f"{source.described}: {source.url}:{ref} is not a Helm chart (no chart layer)")
+        raise ChartError(
+            f"{source.described}: {source.url}:{ref} is not a Helm chart (no chart layer)"
+        )
     data = registry.get(f"blobs/{layers[0]['digest']}")
     key = "@" + source.digest if source.digest else version
     return version, cache.store(source, versions, key, version, data)

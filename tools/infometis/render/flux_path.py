@@ -28,7 +28,11 @@ def resolve(root: Path, path: str) -> tuple[Path | None, str | None]:
     real_root = root.resolve()
     if not (folder == root or root in folder.parents):
         return None, f"spec.path '{path}' climbs out of the source root"
-    if folder.exists() and real_root not in folder.resolve().parents and folder.resolve() != real_root:
+    if (
+        folder.exists()
+        and real_root not in folder.resolve().parents
+        and folder.resolve() != real_root
+    ):
         return None, f"spec.path '{path}' leads (through a symlink) out of the source root"
     if not folder.is_dir():
         return None, f"spec.path '{path}' does not exist in the source"

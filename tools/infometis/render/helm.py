@@ -27,11 +27,29 @@ from infometis.render.cache import keep
 FORMAT = "infometis-helm-1"
 HELM_GROUP = "helm.toolkit.fluxcd.io"
 TEMPLATE_ANNOTATION = "infometis.io/template"  # carried through the post-renderers, then removed
-CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "StorageClass",
-                  "PriorityClass", "PersistentVolume", "IngressClass", "RuntimeClass", "CSIDriver", "CSINode",
-                  "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "Node",
-                  "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "VolumeSnapshotClass",
-                  "PodSecurityPolicy", "ClusterIssuer", "GatewayClass"}
+CLUSTER_SCOPED = {
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "StorageClass",
+    "PriorityClass",
+    "PersistentVolume",
+    "IngressClass",
+    "RuntimeClass",
+    "CSIDriver",
+    "CSINode",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "APIService",
+    "Node",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "VolumeSnapshotClass",
+    "PodSecurityPolicy",
+    "ClusterIssuer",
+    "GatewayClass",
+}
 
 
 @dataclass(frozen=True)
@@ -68,6 +86,7 @@ def sdk():
     """helm_python, imported on first use: importing it loads an 85 MB library, which a run
     without HelmReleases (or `infometis --version`) should not pay for."""
     import helm_python
+
     return helm_python
 
 
@@ -121,14 +140,19 @@ class RenderStore:
             try:
                 payload = json.loads(text)
                 self.hits += 1
-                return Rendered([tuple(m) for m in payload["manifests"]], payload["error"],
-                                [(tuple(p), why) for p, why in payload["paths"]])
+                return Rendered(
+                    [tuple(m) for m in payload["manifests"]],
+                    payload["error"],
+                    [(tuple(p), why) for p, why in payload["paths"]],
+                )
             except (ValueError, KeyError, TypeError):
                 pass
         self.misses += 1
         rendered = build()
         try:
-            text = json.dumps({"manifests": rendered.manifests, "error": rendered.error, "paths": rendered.paths})
+            text = json.dumps(
+                {"manifests": rendered.manifests, "error": rendered.error, "paths": rendered.paths}
+            )
         except (TypeError, ValueError):
             return rendered
         self.memory[key] = text
@@ -140,23 +164,38 @@ class RenderStore:
 def render(chart, release: Release) -> Rendered:
     """Helm's render of `chart` for `release`, then what helm-controller does after Helm."""
     try:
-        output = chart.render(release.values, name=release.name, namespace=release.namespace, is_install=True)
+        output = chart.render(
+            release.values, name=release.name, namespace=release.namespace, is_install=True
+        )
     except sdk().HelmError as error:
         message = " ".join(str(error).split())
-        return Rendered([], message, [(_pointer(p), why.strip()) for p, why in re.findall(r"at '(/[^']*)':([^\n]*)", str(error))])
+        return Rendered(
+            [],
+            message,
+            [
+                (_pointer(p), why.strip())
+                for p, why in re.findall(r"at '(/[^']*)':([^\n]*)", str(error))
+            ],
+        )
     except (TypeError, ValueError) as error:  # values JSON cannot hold (YAML dates, …)
         return Rendered([], f"values cannot be passed to Helm: {error}")
     manifests = []
     if release.crds:
-        manifests += [(crd.get("filename") or crd.get("name") or "crds", data) for crd in chart.crds
-                      for data in load_stream(crd.get("data") or "") if isinstance(data, dict)]
+        manifests += [
+            (crd.get("filename") or crd.get("name") or "crds", data)
+            for crd in chart.crds
+            for data in load_stream(crd.get("data") or "")
+            if isinstance(data, dict)
+        ]
     for template, text in sorted(output.items()):
         if template.endswith("NOTES.txt"):
             continue
         try:
             documents = load_stream(text)
         except yaml.YAMLError as error:
-            return Rendered([], f"{template} renders YAML that does not parse: {' '.join(str(error).split())}")
+            return Rendered(
+                [], f"{template} renders YAML that does not parse: {' '.join(str(error).split())}"
+            )
         for data in documents:
             if isinstance(data, dict) and data and (release.tests or not _is_test(data)):
                 manifests.append((template, data))
@@ -168,7 +207,11 @@ def render(chart, release: Release) -> Rendered:
 
 
 def _pointer(text: str) -> list:
-    return [int(p) if p.isdigit() else p.replace("~1", "/").replace("~0", "~") for p in text.strip("/").split("/") if p]
+    return [
+        int(p) if p.isdigit() else p.replace("~1", "/").replace("~0", "~")
+        for p in text.strip("/").split("/")
+        if p
+    ]
 
 
 def _is_test(data: dict) -> bool:
@@ -179,19 +222,28 @@ def _is_test(data: dict) -> bool:
 def _finish(data: dict, release: Release, manifests) -> dict:
     """The namespace Helm's client gives namespaced objects, commonMetadata and origin labels."""
     metadata = data.setdefault("metadata", {}) if isinstance(data.get("metadata", {}), dict) else {}
-    cluster_kinds = CLUSTER_SCOPED | {((d.get("spec") or {}).get("names") or {}).get("kind") for _, d in manifests
-                                      if d.get("kind") == "CustomResourceDefinition"
-                                      and (d.get("spec") or {}).get("scope") == "Cluster"}
+    cluster_kinds = CLUSTER_SCOPED | {
+        ((d.get("spec") or {}).get("names") or {}).get("kind")
+        for _, d in manifests
+        if d.get("kind") == "CustomResourceDefinition"
+        and (d.get("spec") or {}).get("scope") == "Cluster"
+    }
     if not metadata.get("namespace") and data.get("kind") not in cluster_kinds:
         metadata["namespace"] = release.namespace
     common = release.common_metadata or {}
     for part in ("labels", "annotations"):
         if isinstance(common.get(part), dict) and common[part]:
-            metadata[part] = {**(metadata.get(part) or {}), **{str(k): str(v) for k, v in common[part].items()}}
+            metadata[part] = {
+                **(metadata.get(part) or {}),
+                **{str(k): str(v) for k, v in common[part].items()},
+            }
     name, namespace = release.owner
     if name:
-        metadata["labels"] = {**(metadata.get("labels") or {}), f"{HELM_GROUP}/name": name,
-                              f"{HELM_GROUP}/namespace": namespace}
+        metadata["labels"] = {
+            **(metadata.get("labels") or {}),
+            f"{HELM_GROUP}/name": name,
+            f"{HELM_GROUP}/namespace": namespace,
+        }
     return data
 
 
@@ -202,14 +254,19 @@ def _post_render(manifests: list[tuple[str, dict]], renderers: list) -> list[tup
         if not isinstance(spec, dict) or not manifests:
             continue
         for template, data in manifests:
-            data.setdefault("metadata", {}).setdefault("annotations", {})[TEMPLATE_ANNOTATION] = template
+            data.setdefault("metadata", {}).setdefault("annotations", {})[TEMPLATE_ANNOTATION] = (
+                template
+            )
         manifests = _kustomize([data for _, data in manifests], spec)
     return manifests
 
 
 def _kustomize(objects: list[dict], spec: dict) -> list[tuple[str, dict]]:
-    kustomization = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-                     "resources": ["helm-output.yaml"]}
+    kustomization = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": ["helm-output.yaml"],
+    }
     for name in ("patches", "patchesStrategicMerge", "patchesJson6902", "images"):
         if spec.get(name):
             kustomization[name] = spec[name]
@@ -218,7 +275,9 @@ def _kustomize(objects: list[dict], spec: dict) -> list[tuple[str, dict]]:
         (Path(temp) / "kustomization.yaml").write_text(json.dumps(kustomization))
         result = run([kubectl(), "kustomize", temp], timeout=300)
     if result.returncode != 0:
-        raise RenderError(" ".join(result.stderr.replace(temp + "/", "").split()).removeprefix("Error: "))
+        raise RenderError(
+            " ".join(result.stderr.replace(temp + "/", "").split()).removeprefix("Error: ")
+        )
     found = []
     for data in load_stream(result.stdout):
         if isinstance(data, dict):

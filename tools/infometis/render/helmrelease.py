@@ -22,8 +22,11 @@ MAX_NAME = 53  # Helm's limit on release names
 
 
 def is_helm_release(data) -> bool:
-    return (isinstance(data, dict) and data.get("kind") == "HelmRelease"
-            and str(data.get("apiVersion", "")).rpartition("/")[0] == HELM_GROUP)
+    return (
+        isinstance(data, dict)
+        and data.get("kind") == "HelmRelease"
+        and str(data.get("apiVersion", "")).rpartition("/")[0] == HELM_GROUP
+    )
 
 
 # No chart is rendered from an ExternalArtifact: what it holds is made outside the repository.
@@ -31,8 +34,11 @@ RENDERABLE_CHART_SOURCES = frozenset(CHART_SOURCE_KINDS) - {"ExternalArtifact"}
 
 
 def is_chart_source(data) -> bool:
-    return (isinstance(data, dict) and data.get("kind") in RENDERABLE_CHART_SOURCES
-            and str(data.get("apiVersion", "")).rpartition("/")[0] in SOURCE_GROUPS)
+    return (
+        isinstance(data, dict)
+        and data.get("kind") in RENDERABLE_CHART_SOURCES
+        and str(data.get("apiVersion", "")).rpartition("/")[0] in SOURCE_GROUPS
+    )
 
 
 def release_name(spec: dict, name: str) -> str:
@@ -76,13 +82,21 @@ def chart_source(spec: dict, namespace: str, sources: dict, folder_of) -> Source
         kind, name = str(ref.get("kind")), str(ref.get("name"))
         found = sources.get((kind, str(ref.get("namespace") or namespace), name))
         if found is None:
-            return Source(None, ("spec", "chartRef"), f"not rendered: {kind} {name} is not in the repository")
+            return Source(
+                None, ("spec", "chartRef"), f"not rendered: {kind} {name} is not in the repository"
+            )
         if kind == "HelmChart":
             chart_spec = found.get("spec") or {}
-            return chart_source({"chart": {"spec": chart_spec}}, found["metadata"].get("namespace") or namespace,
-                                sources, folder_of)
+            return chart_source(
+                {"chart": {"spec": chart_spec}},
+                found["metadata"].get("namespace") or namespace,
+                sources,
+                folder_of,
+            )
         return _oci_repository(found, name)
-    template = ((spec.get("chart") or {}).get("spec")) if isinstance(spec.get("chart"), dict) else None
+    template = (
+        ((spec.get("chart") or {}).get("spec")) if isinstance(spec.get("chart"), dict) else None
+    )
     if not isinstance(template, dict) or not template.get("chart"):
         return Source(None, ("spec",), "not rendered: the HelmRelease names no chart")
     ref = template.get("sourceRef") if isinstance(template.get("sourceRef"), dict) else {}
@@ -93,12 +107,28 @@ def chart_source(spec: dict, namespace: str, sources: dict, folder_of) -> Source
     if kind in ("GitRepository", "Bucket"):
         root = folder_of(kind, str(ref.get("namespace") or namespace), name)
         if root is None:
-            return Source(None, where, f"not rendered: {kind} {name} is not this repository (map it with --source)")
+            return Source(
+                None,
+                where,
+                f"not rendered: {kind} {name} is not this repository (map it with --source)",
+            )
         folder = (Path(root) / chart).resolve()
         if not (folder / "Chart.yaml").is_file():
-            return Source(None, where, f"not rendered: {chart} is not a chart folder of {kind} {name}")
-        return Source(ChartSource("folder", str(folder), folder.name, "", described=f"chart {chart} from {kind} {name}"),
-                      where, None, values_files)
+            return Source(
+                None, where, f"not rendered: {chart} is not a chart folder of {kind} {name}"
+            )
+        return Source(
+            ChartSource(
+                "folder",
+                str(folder),
+                folder.name,
+                "",
+                described=f"chart {chart} from {kind} {name}",
+            ),
+            where,
+            None,
+            values_files,
+        )
     found = sources.get((kind, str(ref.get("namespace") or namespace), name))
     if kind != "HelmRepository" or found is None:
         return Source(None, where, f"not rendered: {kind} {name} is not in the repository")
@@ -106,9 +136,22 @@ def chart_source(spec: dict, namespace: str, sources: dict, folder_of) -> Source
     url = str(repo_spec.get("url") or "")
     described = f"chart {chart} {version} from HelmRepository {name}"
     if repo_spec.get("type") == "oci" or url.startswith("oci://"):
-        return Source(ChartSource("oci", url.rstrip("/") + "/" + chart, chart, version,
-                                  insecure=bool(repo_spec.get("insecure")), described=described), where, None, values_files)
-    return Source(ChartSource("helm", url, chart, version, described=described), where, None, values_files)
+        return Source(
+            ChartSource(
+                "oci",
+                url.rstrip("/") + "/" + chart,
+                chart,
+                version,
+                insecure=bool(repo_spec.get("insecure")),
+                described=described,
+            ),
+            where,
+            None,
+            values_files,
+        )
+    return Source(
+        ChartSource("helm", url, chart, version, described=described), where, None, values_files
+    )
 
 
 def _oci_repository(found: dict, name: str) -> Source:
@@ -119,11 +162,16 @@ def _oci_repository(found: dict, name: str) -> Source:
     digest = str(ref.get("digest") or "")
     chart = url.rstrip("/").rpartition("/")[2]
     described = f"chart {chart} {digest or version} from OCIRepository {name}"
-    return Source(ChartSource("oci", url, chart, version, digest, bool(spec.get("insecure")), described),
-                  ("spec", "chartRef"), None)
+    return Source(
+        ChartSource("oci", url, chart, version, digest, bool(spec.get("insecure")), described),
+        ("spec", "chartRef"),
+        None,
+    )
 
 
-def values_from(spec: dict, namespace: str, objects: dict, sealed=frozenset()) -> tuple[dict, list[tuple[int, str]]]:
+def values_from(
+    spec: dict, namespace: str, objects: dict, sealed=frozenset()
+) -> tuple[dict, list[tuple[int, str]]]:
     """The values of spec.valuesFrom merged in order (ConfigMap and Secret keys, with
     targetPath), and the references that could not be read: (index, why). Secrets in `sealed`
     (SOPS-encrypted) are there, but their values are unknown here: left out, silently."""
@@ -139,8 +187,13 @@ def values_from(spec: dict, namespace: str, objects: dict, sealed=frozenset()) -
         found = objects.get((kind, namespace, name))
         if found is None or key not in found:
             if not item.get("optional"):
-                unread.append((index, f"{kind} {namespace}/{name} " + ("is not in the repository" if found is None
-                                                                       else f"has no key '{key}'")))
+                unread.append(
+                    (
+                        index,
+                        f"{kind} {namespace}/{name} "
+                        + ("is not in the repository" if found is None else f"has no key '{key}'"),
+                    )
+                )
             continue
         text = found[key]
         if item.get("targetPath"):
@@ -171,7 +224,11 @@ def files_values(archive: Path, chart, names: tuple[str, ...]) -> dict:
                 if inside in names and member.isfile():
                     contents[inside] = tar.extractfile(member).read().decode()
     for name in names:
-        loaded = yaml.safe_load(contents[name]) if name in contents else (chart.values if name == "values.yaml" else None)
+        loaded = (
+            yaml.safe_load(contents[name])
+            if name in contents
+            else (chart.values if name == "values.yaml" else None)
+        )
         merged = merge(merged, loaded if isinstance(loaded, dict) else {})
     return merged
 
@@ -183,7 +240,13 @@ def release(data: dict, values: dict) -> Release:
     install = spec.get("install") if isinstance(spec.get("install"), dict) else {}
     common = spec.get("commonMetadata") if isinstance(spec.get("commonMetadata"), dict) else {}
     test = spec.get("test") if isinstance(spec.get("test"), dict) else {}
-    return Release(release_name(spec, name), str(spec.get("targetNamespace") or namespace), values,
-                   crds=install.get("crds") != "Skip", tests=bool(test.get("enable")),
-                   post_renderers=as_list(spec.get("postRenderers")), common_metadata=common,
-                   owner=(name, namespace))
+    return Release(
+        release_name(spec, name),
+        str(spec.get("targetNamespace") or namespace),
+        values,
+        crds=install.get("crds") != "Skip",
+        tests=bool(test.get("enable")),
+        post_renderers=as_list(spec.get("postRenderers")),
+        common_metadata=common,
+        owner=(name, namespace),
+    )

@@ -21,8 +21,10 @@ from infometis.model.redact import without_objects
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 _ORIGIN_FIELD = re.compile(r"^(path|configuredIn): *(.+)$", re.MULTILINE)
 # What kustomize says about our wrapper listing a folder as a resource: noise for the user.
-_WRAPPER_NOISE = re.compile(r"accumulating resources: accumulation err='accumulating resources from '[^']*': "
-                            r"read [^:]*: is a directory': recursed accumulation of path '[^']*': ")
+_WRAPPER_NOISE = re.compile(
+    r"accumulating resources: accumulation err='accumulating resources from '[^']*': "
+    r"read [^:]*: is a directory': recursed accumulation of path '[^']*': "
+)
 
 
 @dataclass
@@ -39,7 +41,9 @@ class Output:
     resources: list[Resource]
     error: str | None = None
     transient: bool = False  # a timeout or a signal: the same inputs may render next time
-    variables: bool = True  # False: no "$" anywhere in the output (no ${var}, no $$), nothing to substitute
+    variables: bool = (
+        True  # False: no "$" anywhere in the output (no ${var}, no $$), nothing to substitute
+    )
 
 
 def _relative(target: Path, start: Path) -> str:
@@ -52,8 +56,12 @@ def wrapper(k: FluxKustomization, folder: Path, here: Path) -> dict:
         resources = [_relative(folder, here)]
     else:
         resources = [_relative(item, here) for item in generated_resources(folder)]
-    spec = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-            "resources": resources, "buildMetadata": ["originAnnotations"]}
+    spec = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": resources,
+        "buildMetadata": ["originAnnotations"],
+    }
     fields = k.spec
     if fields.get("targetNamespace"):
         spec["namespace"] = fields["targetNamespace"]
@@ -92,15 +100,23 @@ def build(k: FluxKustomization, folder: Path, repo: Path, timeout: float = 300) 
     try:
         scratch = tempfile.TemporaryDirectory(prefix="infometis-")
     except OSError as err:
-        raise SetupError(f"no writable temporary folder ({err.strerror or err}): set TMPDIR to one") from None
+        raise SetupError(
+            f"no writable temporary folder ({err.strerror or err}): set TMPDIR to one"
+        ) from None
     with scratch as temp:
         here = Path(temp)
         (here / "kustomization.yaml").write_text(json.dumps(wrapper(k, folder, here)))
-        result = run([kubectl(), "kustomize", "--load-restrictor", "LoadRestrictionsNone", temp],
-                     timeout=timeout)
+        result = run(
+            [kubectl(), "kustomize", "--load-restrictor", "LoadRestrictionsNone", temp],
+            timeout=timeout,
+        )
         if result.returncode != 0:
             # killed by a signal (Ctrl-C, the OOM killer) says nothing of the inputs, as a timeout
-            return Output([], _clean_error(result.stderr, here, repo), transient=result.timed_out or result.returncode < 0)
+            return Output(
+                [],
+                _clean_error(result.stderr, here, repo),
+                transient=result.timed_out or result.returncode < 0,
+            )
         resources = []
         for data in load_stream(result.stdout):
             if isinstance(data, dict):
@@ -116,4 +132,7 @@ def _clean_error(stderr: str, here: Path, repo: Path) -> str:
         message = message.replace(prefix, "")
     message = _WRAPPER_NOISE.sub("", " ".join(message.split()))
     message = without_objects(message)  # an object kustomize prints whole may be a Secret
-    return message.removeprefix("Error: ").removeprefix("error: ") or "kustomize failed without a message"
+    return (
+        message.removeprefix("Error: ").removeprefix("error: ")
+        or "kustomize failed without a message"
+    )

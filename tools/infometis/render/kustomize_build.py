@@ -31,8 +31,15 @@ MAX_MESSAGE = 600  # kustomize may print a whole object in its message (10,000 n
 
 def shorten(message: str) -> str:
     """kustomize's error without the deprecation warnings it prints first, at most MAX_MESSAGE long."""
-    message = re.sub(r"# Warning:.*?(?=\berror:|# Warning:|$)", "", message, flags=re.DOTALL).strip() or message
-    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + f"… ({len(message):,} characters)"
+    message = (
+        re.sub(r"# Warning:.*?(?=\berror:|# Warning:|$)", "", message, flags=re.DOTALL).strip()
+        or message
+    )
+    return (
+        message
+        if len(message) <= MAX_MESSAGE
+        else message[:MAX_MESSAGE] + f"… ({len(message):,} characters)"
+    )
 
 
 # kustomize reads kustomization.yaml into Go structs: a field YAML typed as a number or a boolean
@@ -57,11 +64,19 @@ def mistyped(error: str, kustomizations: list[tuple[Document, Path]]) -> Mistype
     for document, file in kustomizations:
         for path, value in _values(document.data, names, ()):
             if not isinstance(value, str):
-                where, written = document.location(path), _written(file, document.location(path).line)
-                shown = ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in path).replace(".[", "[")
-                return Mistyped(where, f"{shown}: YAML reads {written} as a {match.group(1)} ({value!r}), "
-                                       "and kustomize needs a string here",
-                                f'quote it as written: {names[-1]}: "{written}"')
+                where, written = (
+                    document.location(path),
+                    _written(file, document.location(path).line),
+                )
+                shown = ".".join(
+                    str(part) if isinstance(part, str) else f"[{part}]" for part in path
+                ).replace(".[", "[")
+                return Mistyped(
+                    where,
+                    f"{shown}: YAML reads {written} as a {match.group(1)} ({value!r}), "
+                    "and kustomize needs a string here",
+                    f'quote it as written: {names[-1]}: "{written}"',
+                )
     return None
 
 

@@ -11,11 +11,28 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from infometis.discover import closure as closures
-from infometis.discover.sources import EXTERNAL, PENDING, REPO, UNDEFINED, SourceMapping, SourceTable
+from infometis.discover.sources import (
+    EXTERNAL,
+    PENDING,
+    REPO,
+    UNDEFINED,
+    SourceMapping,
+    SourceTable,
+)
 from infometis.load import git
 from infometis.load.config import Config
 from infometis.load.yamlio import YAML_CHECK, FileCache
-from infometis.model import ERROR, FLUX_KUSTOMIZE_GROUP, INFO, Document, Location, Problem, ResourceId, as_list, redact
+from infometis.model import (
+    ERROR,
+    FLUX_KUSTOMIZE_GROUP,
+    INFO,
+    Document,
+    Location,
+    Problem,
+    ResourceId,
+    as_list,
+    redact,
+)
 from infometis.model.flux import FluxKustomization, SourceRef, is_flux_kustomization, is_source
 from infometis.render import flux_path, flux_source, helm, kustomize_build, postbuild, substitution
 from infometis.render.cache import RenderCache, load_parsed, open_cache
@@ -39,9 +56,15 @@ class Options:
     shard: tuple[int, int] | None = None  # (I, N): shard I of N (see shard.py)
     cache_dir: Path | None = None  # renders kept across runs here (None: only within the run)
     progress: bool = False  # renders counted on standard error (a terminal only)
-    require_charts: bool = False  # a HelmRelease whose chart is not cached is an error (else an info)
-    charts_dir: Path | None = None  # the chart cache's folder (read even with --no-cache: charts are downloads)
-    each_cluster: bool = False  # every cluster's problems, not one base's said once (checks/once.py)
+    require_charts: bool = (
+        False  # a HelmRelease whose chart is not cached is an error (else an info)
+    )
+    charts_dir: Path | None = (
+        None  # the chart cache's folder (read even with --no-cache: charts are downloads)
+    )
+    each_cluster: bool = (
+        False  # every cluster's problems, not one base's said once (checks/once.py)
+    )
 
 
 @dataclass
@@ -83,19 +106,31 @@ class RepoRun:
     stopped: threading.Event = field(default_factory=threading.Event)  # interrupted: render no more
     charts: ChartCache = field(default_factory=lambda: ChartCache(None))
     helm_renders: helm.RenderStore = field(default_factory=lambda: helm.RenderStore(None))
-    chart_notes: dict[tuple[str, str], str] = field(default_factory=dict)  # (cluster, resource) → its chart
-    wanted_charts: set = field(default_factory=set)  # the ChartSources of the HelmReleases (for charts pull)
+    chart_notes: dict[tuple[str, str], str] = field(
+        default_factory=dict
+    )  # (cluster, resource) → its chart
+    wanted_charts: set = field(
+        default_factory=set
+    )  # the ChartSources of the HelmReleases (for charts pull)
 
     def explain(self, problem: Problem) -> Problem:
         """A problem in a chart's output, with the chart, version and template it came from."""
-        note = self.chart_notes.get((problem.cluster, problem.resource)) if problem.resource else None
+        note = (
+            self.chart_notes.get((problem.cluster, problem.resource)) if problem.resource else None
+        )
         return replace(problem, message=f"{problem.message} ({note})") if note else problem
 
     @functools.cached_property
     def hidden(self) -> frozenset[str]:
         """The values of every Secret the clusters receive: never shown by any output."""
-        return frozenset().union(*(redact.secret_values(resource.data) for cluster in self.clusters
-                                   for rendered in cluster.renders for resource in rendered.resources))
+        return frozenset().union(
+            *(
+                redact.secret_values(resource.data)
+                for cluster in self.clusters
+                for rendered in cluster.renders
+                for resource in rendered.resources
+            )
+        )
 
     def reached_folders(self) -> set[Path]:
         return set().union(*(cluster.reached for cluster in self.clusters))
@@ -109,8 +144,13 @@ class RepoRun:
         if resource.origin is None:
             return None
         rid = resource.id
-        same_kind = [d for d in self.cache.load(resource.origin).documents if isinstance(d.data, dict)
-                     and d.data.get("kind") == rid.kind and ResourceId.of(d.data).group == rid.group]
+        same_kind = [
+            d
+            for d in self.cache.load(resource.origin).documents
+            if isinstance(d.data, dict)
+            and d.data.get("kind") == rid.kind
+            and ResourceId.of(d.data).group == rid.group
+        ]
         named = [d for d in same_kind if _metadata(d).get("name") == rid.name]
         exact = [d for d in named if _metadata(d).get("namespace") == rid.namespace]
         unset = [d for d in named if not _metadata(d).get("namespace")]
@@ -125,19 +165,29 @@ class RepoRun:
         object of a chart, the HelmRelease's values (or chart)."""
         if resource.via is not None:
             document = self.document(resource.via)
-            spec = (resource.via.data.get("spec") or {}) if isinstance(resource.via.data, dict) else {}
-            path = ("spec", "values") if spec.get("values") else ("spec", "chart" if "chart" in spec else "chartRef")
+            spec = (
+                (resource.via.data.get("spec") or {}) if isinstance(resource.via.data, dict) else {}
+            )
+            path = (
+                ("spec", "values")
+                if spec.get("values")
+                else ("spec", "chart" if "chart" in spec else "chartRef")
+            )
             return document.location(path) if document else self.locate(resource.via)
         document = self.document(resource)
         if document is not None:
             return document.location(path)
-        return Location(self.cache.load(resource.origin).path, 1, 1) if resource.origin else Location()
+        return (
+            Location(self.cache.load(resource.origin).path, 1, 1) if resource.origin else Location()
+        )
 
 
 class ClusterWalk:
     """Renders one cluster: the entry folder, then each Flux Kustomization found, in waves."""
 
-    def __init__(self, options: Options, run: RepoRun, pool: ThreadPoolExecutor, name: str, entry: Path):
+    def __init__(
+        self, options: Options, run: RepoRun, pool: ThreadPoolExecutor, name: str, entry: Path
+    ):
         self.options, self.run, self.pool = options, run, pool
         self.cluster = ClusterRun(name, entry)
         self.problems: list[Problem] = []  # this cluster's, merged in cluster order at the end
@@ -155,8 +205,12 @@ class ClusterWalk:
 
     def walk(self) -> ClusterRun:
         relative = self.run.cache.relative(self.cluster.entry)
-        root = FluxKustomization(ResourceId("Kustomization", FLUX_KUSTOMIZE_GROUP, "flux-system", relative),
-                                 {"path": relative}, self.cluster.name, entry=True)
+        root = FluxKustomization(
+            ResourceId("Kustomization", FLUX_KUSTOMIZE_GROUP, "flux-system", relative),
+            {"path": relative},
+            self.cluster.name,
+            entry=True,
+        )
         pending = [root]
         while pending and not self.run.stopped.is_set():
             batch, pending = self._ready(pending)
@@ -181,7 +235,9 @@ class ClusterWalk:
             return True
         if k.source and self.sources.resolve(k.source, relax).status == PENDING:
             return False
-        return relax >= 2 or all(ref[3] or ref[:3] in self.objects for ref in postbuild.substitute_from(k))
+        return relax >= 2 or all(
+            ref[3] or ref[:3] in self.objects for ref in postbuild.substitute_from(k)
+        )
 
     def plan(self, k: FluxKustomization) -> Path | None:
         """The folder to render for `k`, or None (with the reason reported). A hook: a walk that
@@ -189,8 +245,13 @@ class ClusterWalk:
         if k.entry:
             return self.cluster.entry
         if k.source is None:
-            self.problem(flux_source.ID, ERROR, "spec.sourceRef needs a kind and a name",
-                         k.where("spec", "sourceRef"), k)
+            self.problem(
+                flux_source.ID,
+                ERROR,
+                "spec.sourceRef needs a kind and a name",
+                k.where("spec", "sourceRef"),
+                k,
+            )
             return None
         resolution = self.sources.resolve(k.source, 2)
         if resolution.note and resolution.note not in self.said:
@@ -199,19 +260,35 @@ class ClusterWalk:
             self.problem(flux_source.ID, INFO, resolution.note, at.where("spec", "sourceRef"), at)
         if resolution.status == EXTERNAL:
             self.cluster.skipped.append(k)
-            self.problem(flux_source.ID, INFO, f"skipped: source {k.source} is not this repository",
-                         k.where("spec", "sourceRef"), k,
-                         hint=f"map it to a folder with --source {k.source}=DIR")
+            self.problem(
+                flux_source.ID,
+                INFO,
+                f"skipped: source {k.source} is not this repository",
+                k.where("spec", "sourceRef"),
+                k,
+                hint=f"map it to a folder with --source {k.source}=DIR",
+            )
             return None
         if resolution.status == UNDEFINED:
-            self.problem(flux_source.ID, ERROR, f"sourceRef {k.source} is not defined in the repository",
-                         k.where("spec", "sourceRef"), k,
-                         hint=f"define it, fix the reference, or map it with --source {k.source}=DIR")
+            self.problem(
+                flux_source.ID,
+                ERROR,
+                f"sourceRef {k.source} is not defined in the repository",
+                k.where("spec", "sourceRef"),
+                k,
+                hint=f"define it, fix the reference, or map it with --source {k.source}=DIR",
+            )
             return None
         folder, why = self._resolve(resolution.root, k.path)
         if why:
-            self.problem(flux_path.ID, ERROR, why, k.where("spec", "path"), k,
-                         hint="spec.path is relative to the root of the source")
+            self.problem(
+                flux_path.ID,
+                ERROR,
+                why,
+                k.where("spec", "path"),
+                k,
+                hint="spec.path is relative to the root of the source",
+            )
             return None
         if folder == self.cluster.entry and resolution.status == REPO:
             self.cluster.entry_syncs.append(k)  # the sync of the entry folder itself
@@ -221,8 +298,13 @@ class ClusterWalk:
     def _render(self, item):
         k, folder = item
         closure = closures.walk(folder, self.run.cache)
-        components = [(str(c), k.where("spec", "components", i)) for i, c in enumerate(as_list(k.spec.get("components")))]
-        closures.add_components(folder, components, self.run.cache, closure)  # (the walk parsed every manifest)
+        components = [
+            (str(c), k.where("spec", "components", i))
+            for i, c in enumerate(as_list(k.spec.get("components")))
+        ]
+        closures.add_components(
+            folder, components, self.run.cache, closure
+        )  # (the walk parsed every manifest)
         refused = closure.refused or (closure.remote and not self.options.online)
         output = None if refused or self.run.stopped.is_set() else self.build(k, folder, closure)
         if self.run.progress:
@@ -241,8 +323,14 @@ class ClusterWalk:
     def _scrubbed(self, output, closure: closures.Closure):
         """kustomize's message without a value of the Secrets its inputs hold."""
         if output.error:
-            values = set().union(*(redact.secret_values(document.data) for path in closure.manifests
-                                   if path.is_file() for document in self.run.cache.load(path).documents))
+            values = set().union(
+                *(
+                    redact.secret_values(document.data)
+                    for path in closure.manifests
+                    if path.is_file()
+                    for document in self.run.cache.load(path).documents
+                )
+            )
             values |= redact.hideable(closures.generator_values(closure, self.run.cache))
             output.error = redact.scrub(output.error, values)
         return output
@@ -250,21 +338,41 @@ class ClusterWalk:
     def _register(self, k, folder, output, closure) -> list[FluxKustomization]:
         self.cluster.reached |= closure.folders
         if output is None or output.error:
-            self.cluster.failed.append(Rendered(k, folder, k.kube_config_target or k.target, [], closure))
+            self.cluster.failed.append(
+                Rendered(k, folder, k.kube_config_target or k.target, [], closure)
+            )
         if output is None:
             for why, where, hint in closure.refused:
                 self.problem(kustomize_build.ID, ERROR, why, where, k, hint=hint)
             for reference, where in closure.remote if not self.options.online else ():
-                self.problem(kustomize_build.ID, ERROR, f"remote resource '{reference}' refused: the network is off",
-                             where, k, hint="vendor it into the repository, or run with --online")
+                self.problem(
+                    kustomize_build.ID,
+                    ERROR,
+                    f"remote resource '{reference}' refused: the network is off",
+                    where,
+                    k,
+                    hint="vendor it into the repository, or run with --online",
+                )
             return []
         if output.error:
             mistyped = kustomize_build.mistyped(output.error, self._kustomizations(closure))
             if mistyped:
-                self.problem(kustomize_build.ID, ERROR, mistyped.message, mistyped.where, k, hint=mistyped.hint)
+                self.problem(
+                    kustomize_build.ID,
+                    ERROR,
+                    mistyped.message,
+                    mistyped.where,
+                    k,
+                    hint=mistyped.hint,
+                )
             elif not self._explained(closure):  # else the yaml check says it once, at the file
-                self.problem(kustomize_build.ID, ERROR, kustomize_build.shorten(output.error),
-                             self._failure_location(k, folder, closure, output.error), k)
+                self.problem(
+                    kustomize_build.ID,
+                    ERROR,
+                    kustomize_build.shorten(output.error),
+                    self._failure_location(k, folder, closure, output.error),
+                    k,
+                )
             return []
         if k.post_build is not None:
             postbuild.apply(self, k, output.resources, closure, output.variables)
@@ -275,8 +383,13 @@ class ClusterWalk:
     def _kustomizations(self, closure: closures.Closure) -> list[tuple[Document, Path]]:
         """The kustomization.yaml documents a build read, each with its file."""
         files = (closures.kustomization_file(folder) for folder in sorted(closure.folders))
-        return [(loaded.documents[0], path) for path in files if path
-                for loaded in [self.run.cache.load(path)] if loaded.documents]
+        return [
+            (loaded.documents[0], path)
+            for path in files
+            if path
+            for loaded in [self.run.cache.load(path)]
+            if loaded.documents
+        ]
 
     def _explained(self, closure: closures.Closure) -> bool:
         """Whether a file the build reads has a yaml error, which is then the failure's cause."""
@@ -284,7 +397,11 @@ class ClusterWalk:
             return False
         for path in closure.files | closure.manifests:
             loaded = self.run.cache.parsed_file(path)
-            if loaded and any(p.level == ERROR for p in loaded.problems) and not self.run.config.is_excluded(loaded.path):
+            if (
+                loaded
+                and any(p.level == ERROR for p in loaded.problems)
+                and not self.run.config.is_excluded(loaded.path)
+            ):
                 return True
         return False
 
@@ -300,7 +417,11 @@ class ClusterWalk:
             loaded = self.run.cache.load(manifest) if manifest.is_file() else None
             if loaded and loaded.problems:
                 return Location(loaded.path, loaded.problems[0].line, loaded.problems[0].column)
-        return k.where("spec", "path") if not k.entry else Location(self.run.cache.relative(folder) + "/")
+        return (
+            k.where("spec", "path")
+            if not k.entry
+            else Location(self.run.cache.relative(folder) + "/")
+        )
 
     def _children(self, parent, target, resources) -> list[FluxKustomization]:
         children = []
@@ -311,17 +432,29 @@ class ClusterWalk:
             elif rid.kind == "ArtifactGenerator":
                 for artifact in (data.get("spec") or {}).get("artifacts") or []:
                     if isinstance(artifact, dict) and artifact.get("name"):
-                        self.sources.define(SourceRef("ExternalArtifact", rid.namespace, artifact["name"]), data)
+                        self.sources.define(
+                            SourceRef("ExternalArtifact", rid.namespace, artifact["name"]), data
+                        )
             elif rid.kind in ("ConfigMap", "Secret") and rid.group == "":
-                self.objects.setdefault((rid.kind, rid.namespace, rid.name), substitution.object_values(data))
-                if rid.kind == "ConfigMap" and (rid.namespace, rid.name) == ("flux-system", "cluster-settings"):
+                self.objects.setdefault(
+                    (rid.kind, rid.namespace, rid.name), substitution.object_values(data)
+                )
+                if rid.kind == "ConfigMap" and (rid.namespace, rid.name) == (
+                    "flux-system",
+                    "cluster-settings",
+                ):
                     self.cluster.settings = dict(data.get("data") or {})
             if not is_flux_kustomization(data) or (target, rid) in self.cluster.kustomizations:
                 continue
             child = FluxKustomization.parse(data, target, self.run.document(resource), parent.id)
             self.cluster.kustomizations[(target, rid)] = child
             children.append(child)
-            if parent.entry and child.source and self._syncs_entry(child) and child.source not in self.sources.this_repo:
+            if (
+                parent.entry
+                and child.source
+                and self._syncs_entry(child)
+                and child.source not in self.sources.this_repo
+            ):
                 note = f"{child.source} syncs the entry folder {parent.path}: taken to be this repository"
                 self.sources.this_repo[child.source] = note
                 self.notes_at[note] = child  # said at the sync rather than at its first user
@@ -337,6 +470,7 @@ class ClusterWalk:
             self.resolved[key] = flux_path.resolve(root, path)
         return self.resolved[key]
 
+
 def _parse_failure(error: str) -> bool:
     """Whether kustomize failed on YAML it could not read (go-yaml's and kyaml's messages)."""
     return "yaml: " in error or "MalformedYAML" in error
@@ -349,12 +483,20 @@ def _metadata(document: Document) -> dict:
 
 def run_repository(options: Options, walker=ClusterWalk) -> RepoRun:
     """Render every cluster of the repository; problems are collected, never raised."""
-    run = RepoRun(options.repo, options.config, FileCache(options.repo, load_parsed(options.cache_dir)),
-                  remotes=git.remote_urls(options.repo), branches=git.branches(options.repo),
-                  partial=options.partial, each_cluster=options.each_cluster, schema=options.schema,
-                  renders=open_cache(options.repo, options.cache_dir),
-                  progress=Progress() if options.progress else None,
-                  charts=ChartCache(options.charts_dir or options.cache_dir), helm_renders=helm.RenderStore(options.cache_dir))
+    run = RepoRun(
+        options.repo,
+        options.config,
+        FileCache(options.repo, load_parsed(options.cache_dir)),
+        remotes=git.remote_urls(options.repo),
+        branches=git.branches(options.repo),
+        partial=options.partial,
+        each_cluster=options.each_cluster,
+        schema=options.schema,
+        renders=open_cache(options.repo, options.cache_dir),
+        progress=Progress() if options.progress else None,
+        charts=ChartCache(options.charts_dir or options.cache_dir),
+        helm_renders=helm.RenderStore(options.cache_dir),
+    )
     # Clusters walk at once (each wave of one cluster waits for its slowest render, which
     # would leave cores idle); the renders of every cluster share one pool of `jobs` workers.
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
@@ -371,4 +513,3 @@ def run_repository(options: Options, walker=ClusterWalk) -> RepoRun:
     if run.progress:
         run.progress.close()
     return run
-

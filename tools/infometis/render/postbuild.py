@@ -24,7 +24,14 @@ def substitute_from(k) -> list[tuple[str, str, str, bool]]:
     refs = []
     for item in as_list((k.post_build or {}).get("substituteFrom")):
         if isinstance(item, dict):
-            refs.append((str(item.get("kind")), k.namespace, str(item.get("name")), bool(item.get("optional"))))
+            refs.append(
+                (
+                    str(item.get("kind")),
+                    k.namespace,
+                    str(item.get("name")),
+                    bool(item.get("optional")),
+                )
+            )
     return refs
 
 
@@ -40,35 +47,61 @@ def _variables(walk, k, resources: list[Resource]) -> tuple[dict[str, str], bool
         if own is not None:
             found = own
             if not optional:
-                walk.problem(substitution.ID, ERROR,
-                             f"substituteFrom {kind} {namespace}/{name} is rendered by this Kustomization itself: "
-                             "on a fresh cluster it does not exist yet when the Kustomization is first applied",
-                             where, k, hint="move it to a Kustomization this one dependsOn (cluster settings "
-                                            "usually sit with the flux-system sync), or mark it optional: true")
+                walk.problem(
+                    substitution.ID,
+                    ERROR,
+                    f"substituteFrom {kind} {namespace}/{name} is rendered by this Kustomization itself: "
+                    "on a fresh cluster it does not exist yet when the Kustomization is first applied",
+                    where,
+                    k,
+                    hint="move it to a Kustomization this one dependsOn (cluster settings "
+                    "usually sit with the flux-system sync), or mark it optional: true",
+                )
         if found is not None:
             variables.update(found)
         elif not optional and not walk.run.config.is_external(kind, namespace, name):
             unknown = True
-            walk.problem(substitution.ID, ERROR, f"substituteFrom {kind} {namespace}/{name} is not in the "
-                         "repository: its variables are unknown here", where, k,
-                         hint=f"if it is created outside Git, declare it in .infometis.yaml: "
-                              f"external: [{kind}/{namespace}/{name}]; else add it, or mark it optional: true")
+            walk.problem(
+                substitution.ID,
+                ERROR,
+                f"substituteFrom {kind} {namespace}/{name} is not in the "
+                "repository: its variables are unknown here",
+                where,
+                k,
+                hint=f"if it is created outside Git, declare it in .infometis.yaml: "
+                f"external: [{kind}/{namespace}/{name}]; else add it, or mark it optional: true",
+            )
         else:
             unknown = unknown or not optional
     inline = k.post_build.get("substitute") or {}
-    variables.update({str(key): str(value) for key, value in inline.items()} if isinstance(inline, dict) else {})
+    variables.update(
+        {str(key): str(value) for key, value in inline.items()} if isinstance(inline, dict) else {}
+    )
     for name in substitution.invalid_names(variables):
-        walk.problem(substitution.ID, ERROR, f"'{name}' is not a valid variable name",
-                     k.where("spec", "postBuild"), k, hint="use letters, digits and '_', not starting with a digit")
+        walk.problem(
+            substitution.ID,
+            ERROR,
+            f"'{name}' is not a valid variable name",
+            k.where("spec", "postBuild"),
+            k,
+            hint="use letters, digits and '_', not starting with a digit",
+        )
     return {name: value.replace("\n", "") for name, value in variables.items()}, unknown
 
-def apply(walk, k, resources: list[Resource], closure: closures.Closure, written: bool = True) -> None:
+
+def apply(
+    walk, k, resources: list[Resource], closure: closures.Closure, written: bool = True
+) -> None:
     """Flux substitutes every resource once any variable exists, and none when none does."""
-    variables, unknown = _variables(walk, k, resources)  # its problems are said even when nothing is substituted
+    variables, unknown = _variables(
+        walk, k, resources
+    )  # its problems are said even when nothing is substituted
     for resource in resources if written and variables else ():
         if substitution.disabled(resource.data):
             continue
-        if "$" not in json.dumps(resource.data, default=str):  # C-fast; most resources have no variables
+        if "$" not in json.dumps(
+            resource.data, default=str
+        ):  # C-fast; most resources have no variables
             continue
         text = dump(resource.data)
         outcome = substitute(text, variables)
@@ -76,26 +109,42 @@ def apply(walk, k, resources: list[Resource], closure: closures.Closure, written
             needle = reference.removesuffix(UNCLOSED).removesuffix(TOO_DEEP)
             _problem(walk, k, resource, closure, f"cannot substitute {reference}", needle)
         for name in sorted(set(outcome.missing)) if not unknown else ():
-            _problem(walk, k, resource, closure, f"variable '{name}' has no value and no default",
-                                       "${" + name)
+            _problem(
+                walk,
+                k,
+                resource,
+                closure,
+                f"variable '{name}' has no value and no default",
+                "${" + name,
+            )
         try:
             resource.data = load_stream(outcome.text)[0]
             resource.id = ResourceId.of(resource.data)
         except (yaml.YAMLError, IndexError):  # substituted values that break the YAML, as in Flux
             _problem(walk, k, resource, closure, "the substituted resource is not valid YAML", "${")
 
+
 def _problem(walk, k, resource: Resource, closure, message: str, needle: str) -> None:
     where = _reference_location(walk.run, resource, closure, needle) or walk.run.locate(resource)
-    walk.problem(substitution.ID, ERROR, f"{message} (in {resource.id})", where, k,
-                 hint="set it in postBuild.substitute or substituteFrom, give it a default "
-                      "${name:=value}, or escape it as $${name}")
+    walk.problem(
+        substitution.ID,
+        ERROR,
+        f"{message} (in {resource.id})",
+        where,
+        k,
+        hint="set it in postBuild.substitute or substituteFrom, give it a default "
+        "${name:=value}, or escape it as $${name}",
+    )
+
 
 def _reference_location(run, resource: Resource, closure, needle: str) -> Location | None:
     """Where `needle` is written: in the resource's own document first, then in the other
     files of the render (a patch may have brought it in); never in comments or as $${...}."""
     document = run.document(resource)
     if document is not None:
-        following = [d.line for d in run.cache.load(resource.origin).documents if d.line > document.line]
+        following = [
+            d.line for d in run.cache.load(resource.origin).documents if d.line > document.line
+        ]
         line = _line_of(resource.origin, needle, document.line, min(following, default=None))
         if line:
             return Location(document.file, line, None)
@@ -106,7 +155,9 @@ def _reference_location(run, resource: Resource, closure, needle: str) -> Locati
     return None
 
 
-def _own_object(resources: list[Resource], kind: str, namespace: str, name: str) -> dict[str, str] | None:
+def _own_object(
+    resources: list[Resource], kind: str, namespace: str, name: str
+) -> dict[str, str] | None:
     """The variables of a ConfigMap or Secret that this render itself holds, if it does."""
     for resource in resources:
         rid = resource.id

@@ -44,7 +44,9 @@ class Progress:
             self._draw()
 
     def line(self) -> str:
-        counts = ", ".join(f"{name} {self.rendered.get(name, 0)}/{found}" for name, found in self.found.items())
+        counts = ", ".join(
+            f"{name} {self.rendered.get(name, 0)}/{found}" for name, found in self.found.items()
+        )
         return f"rendering: {counts}"
 
     def _draw(self, force: bool = False) -> None:

@@ -13,29 +13,54 @@ from infometis.discover.sources import MAPPED, REPO
 from infometis.model import ERROR, INFO, WARNING, ResourceId
 from infometis.model.flux import SourceRef
 from infometis.render import charts, helm, helm_render
-from infometis.render.helmrelease import chart_source, files_values, is_chart_source, is_helm_release, merge, release, values_from
+from infometis.render.helmrelease import (
+    chart_source,
+    files_values,
+    is_chart_source,
+    is_helm_release,
+    merge,
+    release,
+    values_from,
+)
 from infometis.render.kustomize import Resource
 
 
 class ReleaseWalk:
     def __init__(self, walk):
         self.walk, self.run, self.options = walk, walk.run, walk.options
-        self.sources = {(r.id.kind, r.id.namespace, r.id.name): r.data for rendered in walk.cluster.renders
-                        for r in rendered.resources if is_chart_source(r.data)}
-        self.sealed = {(r.id.kind, r.id.namespace, r.id.name) for rendered in walk.cluster.renders
-                       for r in rendered.resources if r.id.kind == "Secret" and "sops" in r.data}
+        self.sources = {
+            (r.id.kind, r.id.namespace, r.id.name): r.data
+            for rendered in walk.cluster.renders
+            for r in rendered.resources
+            if is_chart_source(r.data)
+        }
+        self.sealed = {
+            (r.id.kind, r.id.namespace, r.id.name)
+            for rendered in walk.cluster.renders
+            for r in rendered.resources
+            if r.id.kind == "Secret" and "sops" in r.data
+        }
 
     def render_all(self) -> None:
         if self.run.stopped.is_set():  # interrupted: render no more
             return
-        found = [(rendered, resource) for rendered in self.walk.cluster.renders
-                 for resource in list(rendered.resources) if is_helm_release(resource.data) and not resource.via]
+        found = [
+            (rendered, resource)
+            for rendered in self.walk.cluster.renders
+            for resource in list(rendered.resources)
+            if is_helm_release(resource.data) and not resource.via
+        ]
         self.owners = {id(resource): rendered.kustomization for rendered, resource in found}
         start = len(self.walk.problems)
-        for (rendered, _), objects in zip(found, self.walk.pool.map(self._guarded, found), strict=True):
+        for (rendered, _), objects in zip(
+            found, self.walk.pool.map(self._guarded, found), strict=True
+        ):
             rendered.resources.extend(objects)
         # said from parallel renders: in a stable order, as a run's output must be
-        self.walk.problems[start:] = sorted(self.walk.problems[start:], key=lambda p: (p.sort_key(), p.cluster or "", p.resource or ""))
+        self.walk.problems[start:] = sorted(
+            self.walk.problems[start:],
+            key=lambda p: (p.sort_key(), p.cluster or "", p.resource or ""),
+        )
 
     def _guarded(self, item) -> list[Resource]:
         """One HelmRelease; an unexpected failure (of the native engine, of a strange chart) is
@@ -44,8 +69,14 @@ class ReleaseWalk:
             return self._release(item)
         except Exception as error:  # noqa: BLE001
             rendered, resource = item
-            self._problem(ERROR, f"not rendered: {type(error).__name__}: {error}", resource, ("spec",),
-                          rendered_for=rendered.target, hint="please report it, with the chart")
+            self._problem(
+                ERROR,
+                f"not rendered: {type(error).__name__}: {error}",
+                resource,
+                ("spec",),
+                rendered_for=rendered.target,
+                hint="please report it, with the chart",
+            )
             return []
 
     def _folder_of(self, kind: str, namespace: str, name: str) -> Path | None:
@@ -56,8 +87,16 @@ class ReleaseWalk:
         document = self.run.document(resource)
         where = document.location(path) if document else self.run.locate(resource)
         # said for the Flux Kustomization that applies the HelmRelease (a shard says its own)
-        self.walk.problem(helm_render.ID, level, message, where, self.owners.get(id(resource)), cluster=rendered_for,
-                          resource=str(resource.id), hint=hint)
+        self.walk.problem(
+            helm_render.ID,
+            level,
+            message,
+            where,
+            self.owners.get(id(resource)),
+            cluster=rendered_for,
+            resource=str(resource.id),
+            hint=hint,
+        )
 
     def _release(self, item) -> list[Resource]:
         rendered, resource = item
@@ -73,25 +112,45 @@ class ReleaseWalk:
         located, why = self._chart(source.chart)
         if located is None:
             level = ERROR if self.options.require_charts else INFO
-            self._problem(level, f"not rendered: {source.chart.described} " + (
-                          f"could not be pulled: {why}" if why else
-                          "is not in the chart cache; run `infometis charts pull`"), resource, source.path,
-                          hint="`infometis charts pull` fetches every HelmRelease's chart (or validate with --online)",
-                          rendered_for=target)
+            self._problem(
+                level,
+                f"not rendered: {source.chart.described} "
+                + (
+                    f"could not be pulled: {why}"
+                    if why
+                    else "is not in the chart cache; run `infometis charts pull`"
+                ),
+                resource,
+                source.path,
+                hint="`infometis charts pull` fetches every HelmRelease's chart (or validate with --online)",
+                rendered_for=target,
+            )
             return []
         digest, path = located
         try:
             chart = helm.load(digest, path)
         except helm.sdk().HelmError as error:
-            self._problem(ERROR, f"{source.chart.described}: the chart does not load: {error}", resource, source.path,
-                          rendered_for=target)
+            self._problem(
+                ERROR,
+                f"{source.chart.described}: the chart does not load: {error}",
+                resource,
+                source.path,
+                rendered_for=target,
+            )
             return []
         self._missing_subcharts(chart, source.chart, resource, target)
         try:
-            values = self._values(spec, namespace, resource, target, chart, path, source.values_files)
+            values = self._values(
+                spec, namespace, resource, target, chart, path, source.values_files
+            )
         except (OSError, tarfile.TarError, yaml.YAMLError, UnicodeDecodeError) as error:
-            self._problem(ERROR, f"{source.chart.described}: valuesFiles cannot be read: {error}", resource,
-                          ("spec", "chart", "spec", "valuesFiles"), rendered_for=target)
+            self._problem(
+                ERROR,
+                f"{source.chart.described}: valuesFiles cannot be read: {error}",
+                resource,
+                ("spec", "chart", "spec", "valuesFiles"),
+                rendered_for=target,
+            )
             return []
         release_ = release(data, values)
         store = self.run.helm_renders
@@ -102,7 +161,9 @@ class ReleaseWalk:
             return []
         objects = []
         for template, manifest in output.manifests:
-            object_ = Resource(ResourceId.of(manifest), manifest, resource.origin, via=resource, template=template)
+            object_ = Resource(
+                ResourceId.of(manifest), manifest, resource.origin, via=resource, template=template
+            )
             self.run.chart_notes[(target, str(object_.id))] = f"{described}, template {template}"
             objects.append(object_)
         return objects
@@ -129,18 +190,28 @@ class ReleaseWalk:
         loaded = {str(d.get("name")) for d in chart.dependencies}
         for dependency in chart.metadata.get("dependencies") or []:
             if isinstance(dependency, dict) and str(dependency.get("name")) not in loaded:
-                self._problem(INFO, f"{source.described}: subchart {dependency.get('name')} "
-                              f"{dependency.get('version') or ''} is not in its charts/ folder: rendered without it",
-                              resource, ("spec", "chart"), rendered_for=target,
-                              hint="vendor it (helm dependency build) to see its objects")
+                self._problem(
+                    INFO,
+                    f"{source.described}: subchart {dependency.get('name')} "
+                    f"{dependency.get('version') or ''} is not in its charts/ folder: rendered without it",
+                    resource,
+                    ("spec", "chart"),
+                    rendered_for=target,
+                    hint="vendor it (helm dependency build) to see its objects",
+                )
 
     def _values(self, spec, namespace, resource, target, chart, path, files) -> dict:
         values = files_values(path, chart, files) if files else {}
         from_refs, unread = values_from(spec, namespace, self.walk.objects, self.sealed)
         for index, why in unread:
-            self._problem(WARNING, f"valuesFrom {why}: rendered without it", resource,
-                          ("spec", "valuesFrom", index), hint="add it to the repository, or mark it optional: true",
-                          rendered_for=target)
+            self._problem(
+                WARNING,
+                f"valuesFrom {why}: rendered without it",
+                resource,
+                ("spec", "valuesFrom", index),
+                hint="add it to the repository, or mark it optional: true",
+                rendered_for=target,
+            )
         inline = spec.get("values") if isinstance(spec.get("values"), dict) else {}
         return merge(merge(values, from_refs), inline)
 
@@ -148,8 +219,18 @@ class ReleaseWalk:
         if output.paths:
             for path, why in output.paths:
                 shown = ".".join(str(p) for p in path) or "values"
-                self._problem(ERROR, f"{described}: values.{shown}: {why} (the chart's values.schema.json)",
-                              resource, ("spec", "values", *path), rendered_for=target)
+                self._problem(
+                    ERROR,
+                    f"{described}: values.{shown}: {why} (the chart's values.schema.json)",
+                    resource,
+                    ("spec", "values", *path),
+                    rendered_for=target,
+                )
             return
-        self._problem(ERROR, f"{described} does not render: {output.error}", resource, ("spec", "values"),
-                      rendered_for=target)
+        self._problem(
+            ERROR,
+            f"{described} does not render: {output.error}",
+            resource,
+            ("spec", "values"),
+            rendered_for=target,
+        )

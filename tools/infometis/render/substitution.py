@@ -32,22 +32,32 @@ LEVEL = ERROR
 
 def disabled(data: dict) -> bool:
     meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    return any(isinstance(meta.get(key), dict) and meta[key].get(SUBSTITUTE_ANNOTATION) == "disabled"
-               for key in ("annotations", "labels"))
+    return any(
+        isinstance(meta.get(key), dict) and meta[key].get(SUBSTITUTE_ANNOTATION) == "disabled"
+        for key in ("annotations", "labels")
+    )
 
 
 def object_values(obj: dict) -> dict[str, str]:
     """The variables a ConfigMap or Secret provides (Secret data decoded)."""
-    data = obj.get("data") if isinstance(obj.get("data"), dict) else {}  # a malformed data is the schema check's
+    data = (
+        obj.get("data") if isinstance(obj.get("data"), dict) else {}
+    )  # a malformed data is the schema check's
     values = {str(k): str(v) for k, v in data.items()} if obj.get("kind") == "ConfigMap" else {}
     if obj.get("kind") == "Secret":
         for key, value in data.items():
             try:
-                values[str(key)] = base64.b64decode(str(value), validate=True).decode("utf-8", "replace")
+                values[str(key)] = base64.b64decode(str(value), validate=True).decode(
+                    "utf-8", "replace"
+                )
             except (binascii.Error, ValueError):
                 values[str(key)] = str(value)
         string_data = obj.get("stringData")
-        values.update({str(k): str(v) for k, v in string_data.items()} if isinstance(string_data, dict) else {})
+        values.update(
+            {str(k): str(v) for k, v in string_data.items()}
+            if isinstance(string_data, dict)
+            else {}
+        )
     return values
 
 

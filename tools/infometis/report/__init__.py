@@ -15,8 +15,13 @@ class Reporter(Protocol):
     def render(self, report: Report, color: bool = False) -> str: ...
 
 
-REPORTERS: dict[str, Reporter] = {"text": text, "json": json_format, "github": github, "sarif": sarif,
-                                  "junit": junit}
+REPORTERS: dict[str, Reporter] = {
+    "text": text,
+    "json": json_format,
+    "github": github,
+    "sarif": sarif,
+    "junit": junit,
+}
 
 
 @dataclass(frozen=True)
@@ -31,8 +36,14 @@ class Report:
     reads: dict = field(default_factory=dict)
 
     @classmethod
-    def build(cls, counts: dict, problems: list[Problem], suppressed: int = 0, base: str = "",
-              reads: dict | None = None) -> Report:
+    def build(
+        cls,
+        counts: dict,
+        problems: list[Problem],
+        suppressed: int = 0,
+        base: str = "",
+        reads: dict | None = None,
+    ) -> Report:
         ordered = sorted(problems, key=Problem.sort_key)
         summary = dict(counts)
         for level, key in ((ERROR, "errors"), (WARNING, "warnings"), (INFO, "infos")):

@@ -18,7 +18,9 @@ class DiffResult:
     head: str
     changes: list[Change]
     clusters: list[str]  # every cluster rendered on either side
-    unchanged: list[str] = field(default_factory=list)  # "cluster: Kustomization" rendering the same on both sides
+    unchanged: list[str] = field(
+        default_factory=list
+    )  # "cluster: Kustomization" rendering the same on both sides
 
 
 def _counts(result: DiffResult) -> dict[str, dict[str, int]]:
@@ -56,19 +58,40 @@ def text(result: DiffResult, color: bool = False) -> str:
 
 
 def _summary_line(result: DiffResult) -> str:
-    total = {status: sum(c[status] for c in _counts(result).values()) for status in (ADDED, CHANGED, REMOVED)}
-    unchanged = f"; {_kustomizations(len(result.unchanged))} {_render(len(result.unchanged))} the same" if result.unchanged else ""
+    total = {
+        status: sum(c[status] for c in _counts(result).values())
+        for status in (ADDED, CHANGED, REMOVED)
+    }
+    unchanged = (
+        f"; {_kustomizations(len(result.unchanged))} {_render(len(result.unchanged))} the same"
+        if result.unchanged
+        else ""
+    )
     clusters = f"{len(result.clusters)} cluster{'' if len(result.clusters) == 1 else 's'}"
-    return (f"{clusters}: {total[ADDED]} added, {total[CHANGED]} changed, "
-            f"{total[REMOVED]} removed{unchanged}")
+    return (
+        f"{clusters}: {total[ADDED]} added, {total[CHANGED]} changed, "
+        f"{total[REMOVED]} removed{unchanged}"
+    )
 
 
 def as_json(result: DiffResult) -> str:
     document = {
-        "version": 1, "base": result.base, "head": result.head, "summary": _counts(result), "unchanged": result.unchanged,
-        "changes": [{"cluster": c.cluster, "status": c.status, "resource": str(c.resource), "kustomization": c.kustomization,
-                     "old_resource": str(c.old_resource) if c.old_resource else None, "diff": c.diff}
-                    for c in result.changes],
+        "version": 1,
+        "base": result.base,
+        "head": result.head,
+        "summary": _counts(result),
+        "unchanged": result.unchanged,
+        "changes": [
+            {
+                "cluster": c.cluster,
+                "status": c.status,
+                "resource": str(c.resource),
+                "kustomization": c.kustomization,
+                "old_resource": str(c.old_resource) if c.old_resource else None,
+                "diff": c.diff,
+            }
+            for c in result.changes
+        ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -82,8 +105,16 @@ def _table(result: DiffResult) -> list[str]:
 
 def _details(change: Change) -> list[str]:
     fence = "````" if "```" in change.diff else "```"
-    return ["<details>", f"<summary>{_escape(_title(change))}</summary>", "", f"{fence}diff",
-            change.diff.rstrip("\n"), fence, "</details>", ""]
+    return [
+        "<details>",
+        f"<summary>{_escape(_title(change))}</summary>",
+        "",
+        f"{fence}diff",
+        change.diff.rstrip("\n"),
+        fence,
+        "</details>",
+        "",
+    ]
 
 
 def _escape(value: str) -> str:
@@ -99,12 +130,19 @@ def markdown(result: DiffResult, budget: int = DEFAULT_BUDGET) -> str:
     else:
         head += _table(result)
     if result.unchanged:
-        head += ["", f"{_kustomizations(len(result.unchanged))} {_render(len(result.unchanged))} the same on both sides."]
+        head += [
+            "",
+            f"{_kustomizations(len(result.unchanged))} {_render(len(result.unchanged))} the same on both sides.",
+        ]
     levels = [_full(result), _summaries(result), []]
-    notes = ["", "_Diffs left out to stay within the comment's size budget: run `infometis diff` to see them._",
-             "", "_Resources left out to stay within the comment's size budget: run `infometis diff` to see them._"]
+    notes = [
+        "",
+        "_Diffs left out to stay within the comment's size budget: run `infometis diff` to see them._",
+        "",
+        "_Resources left out to stay within the comment's size budget: run `infometis diff` to see them._",
+    ]
     for level, body in enumerate(levels):
-        cut = [] if level == 0 else notes[2 * level - 2:2 * level]
+        cut = [] if level == 0 else notes[2 * level - 2 : 2 * level]
         text = "\n".join(head + cut + ([""] + body if body else [])) + "\n"
         if len(text) <= budget or level == len(levels) - 1:
             return text

@@ -19,7 +19,9 @@ import xml.etree.ElementTree as ET
 from infometis.model import ERROR, FLUX_KUSTOMIZE_GROUP, WARNING
 
 REPOSITORY = "repository"
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # not allowed in XML 1.0
+_NOT_XML = re.compile(
+    "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)  # not allowed in XML 1.0
 
 
 def _clean(text: str) -> str:
@@ -27,7 +29,10 @@ def _clean(text: str) -> str:
 
 
 def _line(problem, hint: bool = True) -> str:
-    where = ":".join([problem.file or "(repository)"] + [str(part) for part in (problem.line, problem.column) if part])
+    where = ":".join(
+        [problem.file or "(repository)"]
+        + [str(part) for part in (problem.line, problem.column) if part]
+    )
     text = f"{where}: {problem.level} [{problem.check}] {problem.message}"
     return text + (f" (hint: {problem.hint})" if hint and problem.hint else "")
 
@@ -44,22 +49,33 @@ def _owners(problem, cases: list[dict], reads: dict) -> list[int]:
     same_cluster = [i for i, case in enumerate(cases) if problem.cluster in (None, case["cluster"])]
     candidates = same_cluster or range(len(cases))  # a remote kubeConfig target is not one of ours
     if problem.resource:
-        named = [i for i in candidates
-                 if problem.resource == f"Kustomization.{FLUX_KUSTOMIZE_GROUP}/{cases[i]['name']}"]
+        named = [
+            i
+            for i in candidates
+            if problem.resource == f"Kustomization.{FLUX_KUSTOMIZE_GROUP}/{cases[i]['name']}"
+        ]
         if named:
             return named[:1]
     if not problem.file:
         return []
     # every cluster: a problem of a base is said once, for the first cluster that renders it
-    readers = [i for i, case in enumerate(cases) if problem.file in reads.get((case["cluster"], case["name"]), ())]
+    readers = [
+        i
+        for i, case in enumerate(cases)
+        if problem.file in reads.get((case["cluster"], case["name"]), ())
+    ]
     if readers:
         return readers
     holders = [i for i in candidates if _folder_holds(cases[i]["folder"], problem.file)]
     return [max(holders, key=lambda i: len(cases[i]["folder"].rstrip("/")))] if holders else []
 
 
-def _testcase(suite: ET.Element, classname: str, name: str, problems: list, where: dict | None = None) -> bool:
-    case = ET.SubElement(suite, "testcase", classname=_clean(classname), name=_clean(name), time="0")
+def _testcase(
+    suite: ET.Element, classname: str, name: str, problems: list, where: dict | None = None
+) -> bool:
+    case = ET.SubElement(
+        suite, "testcase", classname=_clean(classname), name=_clean(name), time="0"
+    )
     if where and where.get("file"):
         case.attrib.update(file=_clean(str(where["file"])), line=str(where.get("line") or 1))
     errors = [p for p in problems if p.level == ERROR]
@@ -74,7 +90,10 @@ def _testcase(suite: ET.Element, classname: str, name: str, problems: list, wher
 
 
 def render(report, color: bool = False) -> str:
-    cases = [dict(case, folder=str(case.get("folder") or "")) for case in report.summary.get("kustomizations_detail") or []]
+    cases = [
+        dict(case, folder=str(case.get("folder") or ""))
+        for case in report.summary.get("kustomizations_detail") or []
+    ]
     problems: list[list] = [[] for _ in cases]
     unowned = []
     for problem in report.problems:
@@ -93,10 +112,15 @@ def render(report, color: bool = False) -> str:
         name = f"{case['name']} ({case.get('path') or ''})"
         suites[cluster][1].append(_testcase(suites[cluster][0], cluster, name, found, case))
     repository = ET.SubElement(root, "testsuite", name=REPOSITORY)
-    outcomes = [*suites.values(), (repository, [_testcase(repository, REPOSITORY, REPOSITORY, unowned)])]
+    outcomes = [
+        *suites.values(),
+        (repository, [_testcase(repository, REPOSITORY, REPOSITORY, unowned)]),
+    ]
 
     for suite, failed in outcomes:
-        suite.attrib.update(tests=str(len(failed)), failures=str(sum(failed)), errors="0", skipped="0", time="0")
+        suite.attrib.update(
+            tests=str(len(failed)), failures=str(sum(failed)), errors="0", skipped="0", time="0"
+        )
     every = [failed for _, outcome in outcomes for failed in outcome]
     root.attrib.update(tests=str(len(every)), failures=str(sum(every)), errors="0", time="0")
     ET.indent(root)

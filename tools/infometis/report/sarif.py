@@ -25,9 +25,13 @@ from infometis.checks import REGISTRY
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/infometis/infometis"
 SRCROOT = "%SRCROOT%"
-FINGERPRINT = "infometis/v2"  # v2: the message is no part of it (v1 churned when a message was reworded)
+FINGERPRINT = (
+    "infometis/v2"  # v2: the message is no part of it (v1 churned when a message was reworded)
+)
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
-_LINE_NUMBER = re.compile(r"(\.ya?ml|\.json):\d+(?::\d+)?\b")  # another place a message names: `file.yaml:12`
+_LINE_NUMBER = re.compile(
+    r"(\.ya?ml|\.json):\d+(?::\d+)?\b"
+)  # another place a message names: `file.yaml:12`
 
 
 def camel_case(check_id: str) -> str:
@@ -92,7 +96,12 @@ def fingerprint(problem) -> str:
     line. Only a problem with neither resource nor field is told apart by its message (its
     line references taken out)."""
     field = _FIELD.match(problem.message)
-    parts = [problem.check, problem.file or "", problem.resource or "", field.group(1) if field else ""]
+    parts = [
+        problem.check,
+        problem.file or "",
+        problem.resource or "",
+        field.group(1) if field else "",
+    ]
     if not problem.resource and not field:
         parts.append(_LINE_NUMBER.sub(r"\1", problem.message))
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
@@ -100,13 +109,21 @@ def fingerprint(problem) -> str:
 
 def _result(problem, index: int, report) -> dict:
     text = problem.message + (f" ({problem.hint})" if problem.hint else "")
-    result: dict = {"ruleId": problem.check, "ruleIndex": index, "level": _LEVEL.get(problem.level, "warning"),
-                    "message": {"text": text}}
+    result: dict = {
+        "ruleId": problem.check,
+        "ruleIndex": index,
+        "level": _LEVEL.get(problem.level, "warning"),
+        "message": {"text": text},
+    }
     location = _location(problem, report)
     if location:
         result["locations"] = [location]
     result["partialFingerprints"] = {FINGERPRINT: fingerprint(problem)}
-    properties = {key: value for key, value in (("cluster", problem.cluster), ("resource", problem.resource)) if value}
+    properties = {
+        key: value
+        for key, value in (("cluster", problem.cluster), ("resource", problem.resource))
+        if value
+    }
     if properties:
         result["properties"] = properties
     return result
@@ -119,9 +136,17 @@ def document(report) -> dict:
             rules.append(_rule(problem.check, None))
     index = {rule["id"]: position for position, rule in enumerate(rules)}
     run = {
-        "tool": {"driver": {"name": "infometis", "version": __version__, "informationUri": INFORMATION_URI,
-                            "rules": rules}},
-        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The top level of the Git repository."}}},
+        "tool": {
+            "driver": {
+                "name": "infometis",
+                "version": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
+            }
+        },
+        "originalUriBaseIds": {
+            SRCROOT: {"description": {"text": "The top level of the Git repository."}}
+        },
         "columnKind": "unicodeCodePoints",
         "results": [_result(problem, index[problem.check], report) for problem in report.problems],
     }

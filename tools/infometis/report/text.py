@@ -40,12 +40,14 @@ def render(report, color: bool = False) -> str:
         lines += [problem_line(problem, color) for problem in groups[cluster]]
         lines.append("")
     s = report.summary
-    lines.append(f"{plural(s['clusters'], 'cluster')}, {plural(s['kustomizations'], 'Flux Kustomization')} "
-                 f"({s['rendered']} rendered, {s['skipped']} skipped), {plural(s['resources'], 'resource')}: "
-                 f"{plural(s['errors'], 'error')}, {plural(s['warnings'], 'warning')}, "
-                 f"{plural(s['infos'], 'info')}"
-                 + (f", {s['suppressed']} suppressed" if s["suppressed"] else "")
-                 + (f", {plural(s['excluded'], 'file')} read but excluded" if s.get("excluded") else "")
-                 + (f", {s['disabled']} disabled in .infometis.yaml" if s.get("disabled") else "")
-                 + (f", {s['ignored']} ignored by infometis.io/ignore" if s.get("ignored") else ""))
+    lines.append(
+        f"{plural(s['clusters'], 'cluster')}, {plural(s['kustomizations'], 'Flux Kustomization')} "
+        f"({s['rendered']} rendered, {s['skipped']} skipped), {plural(s['resources'], 'resource')}: "
+        f"{plural(s['errors'], 'error')}, {plural(s['warnings'], 'warning')}, "
+        f"{plural(s['infos'], 'info')}"
+        + (f", {s['suppressed']} suppressed" if s["suppressed"] else "")
+        + (f", {plural(s['excluded'], 'file')} read but excluded" if s.get("excluded") else "")
+        + (f", {s['disabled']} disabled in .infometis.yaml" if s.get("disabled") else "")
+        + (f", {s['ignored']} ignored by infometis.io/ignore" if s.get("ignored") else "")
+    )
     return "\n".join(lines) + "\n"

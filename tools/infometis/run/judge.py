@@ -14,7 +14,9 @@ def judge(options_, checks: set[str], changed: set[str] | None = None):
     """Render and check: the run, every problem found, those of the selected checks, those
     of the changed part (all when `changed` is None), and those left once .infometis.yaml
     and annotations have had their say."""
-    from infometis.discover import changed as changes  # (these two load what only sharded and changed-only runs need)
+    from infometis.discover import (
+        changed as changes,
+    )  # (these two load what only sharded and changed-only runs need)
     from infometis.run import shard
 
     if options_.shard:
@@ -35,14 +37,26 @@ def counts(run: RepoRun) -> dict:
     rendered += sum(len(c.entry_syncs) for c in run.clusters)
     resources = sum(len(r.resources) for c in run.clusters for r in c.renders)
     skipped = sum(len(c.skipped) for c in run.clusters)
-    return {"clusters": len(run.clusters), "kustomizations": kustomizations,
-            "rendered": rendered, "resources": resources, "skipped": skipped, "excluded": excluded(run),
-            "kustomizations_detail": kustomizations_detail(run)}
+    return {
+        "clusters": len(run.clusters),
+        "kustomizations": kustomizations,
+        "rendered": rendered,
+        "resources": resources,
+        "skipped": skipped,
+        "excluded": excluded(run),
+        "kustomizations_detail": kustomizations_detail(run),
+    }
 
 
 def excluded(run: RepoRun) -> int:
     """Files the renders read that `exclude` (or .gitignore) keeps from the file-level checks."""
-    read = {path for c in run.clusters for r in c.renders + c.failed if r.closure for path in r.closure.files}
+    read = {
+        path
+        for c in run.clusters
+        for r in c.renders + c.failed
+        if r.closure
+        for path in r.closure.files
+    }
     return sum(1 for path in read if run.config.is_excluded(run.cache.relative(path)))
 
 
@@ -51,27 +65,47 @@ def kustomizations_detail(run: RepoRun) -> list[dict]:
     folder it rendered ("" if none; a failed render's folder too)."""
     rows = []
     for cluster in run.clusters:
-        folders = {r.kustomization: run.cache.relative(r.folder) for r in cluster.renders + cluster.failed}
+        folders = {
+            r.kustomization: run.cache.relative(r.folder) for r in cluster.renders + cluster.failed
+        }
         folders.update({k: run.cache.relative(cluster.entry) for k in cluster.entry_syncs})
         for k in cluster.kustomizations.values():
             defined = k.where("metadata", "name")
-            rows.append({"cluster": cluster.name, "name": f"{k.namespace}/{k.id.name}", "path": k.path,
-                         "folder": folders.get(k, ""), "file": defined.file, "line": defined.line})
+            rows.append(
+                {
+                    "cluster": cluster.name,
+                    "name": f"{k.namespace}/{k.id.name}",
+                    "path": k.path,
+                    "folder": folders.get(k, ""),
+                    "file": defined.file,
+                    "line": defined.line,
+                }
+            )
     return rows
 
 
 def _renders_read(run: RepoRun):
     """(cluster, render) of every Flux Kustomization whose build read files, failed ones too."""
-    return ((cluster, r) for cluster in run.clusters for r in cluster.renders + cluster.failed if r.closure)
+    return (
+        (cluster, r)
+        for cluster in run.clusters
+        for r in cluster.renders + cluster.failed
+        if r.closure
+    )
 
 
 def files_read(run: RepoRun) -> dict[tuple[str, str], frozenset[str]]:
     """(cluster, namespace/name) of each Flux Kustomization → the repository files its render read."""
-    return {(cluster.name, f"{r.kustomization.namespace}/{r.kustomization.id.name}"):
-            frozenset(run.cache.relative(path) for path in r.closure.files | r.closure.manifests)
-            for cluster, r in _renders_read(run)}
+    return {
+        (cluster.name, f"{r.kustomization.namespace}/{r.kustomization.id.name}"): frozenset(
+            run.cache.relative(path) for path in r.closure.files | r.closure.manifests
+        )
+        for cluster, r in _renders_read(run)
+    }
 
 
 def paths_read(run: RepoRun) -> set[Path]:
     """Every folder and file the renders read."""
-    return run.reached_folders().union(*(r.closure.files | r.closure.manifests for _, r in _renders_read(run)))
+    return run.reached_folders().union(
+        *(r.closure.files | r.closure.manifests for _, r in _renders_read(run))
+    )

@@ -30,7 +30,9 @@ from infometis.render import cache
 
 FORMAT = "infometis-verdict-1"
 RACY_NS = 2_000_000_000
-KEPT = 16  # records kept, the most recently used: each changed-files question (pre-commit) makes one
+KEPT = (
+    16  # records kept, the most recently used: each changed-files question (pre-commit) makes one
+)
 SKIPPED = frozenset({"progress", "jobs"})  # options that change how fast a run is, not what it says
 # what judges besides this package (their files change when they are upgraded)
 JUDGES = ("jsonschema_rs", "jsonschema", "kubernetes_validate", "yaml", "helm_python", "pathspec")
@@ -39,10 +41,15 @@ JUDGES = ("jsonschema_rs", "jsonschema", "kubernetes_validate", "yaml", "helm_py
 def _canonical(value):
     """`value` as JSON-able data whose text does not depend on hash order or object addresses."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if f.name not in SKIPPED}
+        return {
+            f.name: _canonical(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name not in SKIPPED
+        }
     if isinstance(value, dict):
-        return sorted([json.dumps(_canonical(k), sort_keys=True), _canonical(v)] for k, v in value.items())
+        return sorted(
+            [json.dumps(_canonical(k), sort_keys=True), _canonical(v)] for k, v in value.items()
+        )
     if isinstance(value, (set, frozenset)):
         return sorted(json.dumps(_canonical(item), sort_keys=True) for item in value)
     if isinstance(value, (list, tuple)):
@@ -55,8 +62,12 @@ def _canonical(value):
 def _code() -> list:
     """This package's files and the judging libraries' entry files, by size and time."""
     package = Path(__file__).resolve().parent.parent
-    files = sorted(Path(folder, name) for folder, _, names in os.walk(package) for name in names
-                   if not name.endswith(".pyc"))
+    files = sorted(
+        Path(folder, name)
+        for folder, _, names in os.walk(package)
+        for name in names
+        if not name.endswith(".pyc")
+    )
     for name in JUDGES:
         spec = importlib.util.find_spec(name)
         if spec and spec.origin:
@@ -67,7 +78,9 @@ def _code() -> list:
 def _prune(folder: Path) -> None:
     """Only the KEPT most recently used records stay."""
     try:
-        records = sorted(folder.glob("*.pickle"), key=lambda path: path.stat().st_mtime_ns, reverse=True)
+        records = sorted(
+            folder.glob("*.pickle"), key=lambda path: path.stat().st_mtime_ns, reverse=True
+        )
         for old in records[KEPT:]:
             old.unlink(missing_ok=True)
     except OSError:  # another run pruning at once: whatever is left is still valid
@@ -89,9 +102,16 @@ class Record:
     def __init__(self, options, checks: set[str], changed: set[str] | None):
         self.options = options
         self.started = time.time_ns()
-        question = [FORMAT, _canonical(options), sorted(checks), sorted(changed) if changed is not None else None,
-                    sorted(git.remote_urls(options.repo)), sorted(git.branches(options.repo) or []),
-                    _stat_key(Path(runner.kubectl())), _code()]
+        question = [
+            FORMAT,
+            _canonical(options),
+            sorted(checks),
+            sorted(changed) if changed is not None else None,
+            sorted(git.remote_urls(options.repo)),
+            sorted(git.branches(options.repo) or []),
+            _stat_key(Path(runner.kubectl())),
+            _code(),
+        ]
         digest = hashlib.sha256(json.dumps(question, sort_keys=True).encode()).hexdigest()
         self.path = options.cache_dir / "verdicts" / f"{digest}.pickle"
         self.kept = self._load()
@@ -101,7 +121,12 @@ class Record:
     @classmethod
     def wanted(cls, options, checks: set[str], changed: set[str] | None) -> Record | None:
         """A record for this run, or None when its verdict cannot be kept."""
-        if options.cache_dir is None or options.online or options.schema.online or options.schema.engine != "builtin":
+        if (
+            options.cache_dir is None
+            or options.online
+            or options.schema.online
+            or options.schema.engine != "builtin"
+        ):
             return None
         return cls(options, checks, changed)
 
@@ -109,7 +134,9 @@ class Record:
         """(report, hidden values) kept for these very inputs, or None."""
         if not self.kept or self.kept["inputs"] != self.inputs:
             return None
-        if any(cache.file_digest(Path(path)) != digest for path, digest in self.kept["racy"].items()):
+        if any(
+            cache.file_digest(Path(path)) != digest for path, digest in self.kept["racy"].items()
+        ):
             return None
         with contextlib.suppress(OSError):
             os.utime(self.path)  # used: the last to go
@@ -121,7 +148,13 @@ class Record:
         extra = sorted(str(path) for path in read if str(path) not in self.inputs)
         inputs = dict(self.inputs)
         inputs.update(self._snapshot((), extra))
-        record = {"inputs": inputs, "racy": self.racy, "extra": extra, "report": report, "hidden": hidden}
+        record = {
+            "inputs": inputs,
+            "racy": self.racy,
+            "extra": extra,
+            "report": report,
+            "hidden": hidden,
+        }
         cache.keep(self.path, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
         _prune(self.path.parent)
 
@@ -136,7 +169,9 @@ class Record:
         return roots
 
     def _snapshot(self, roots: list[Path], extra) -> dict[str, tuple]:
-        skipped = {str(self.options.repo / item.rstrip("/")) for item in self.options.config.ignored}
+        skipped = {
+            str(self.options.repo / item.rstrip("/")) for item in self.options.config.ignored
+        }
         found: dict[str, tuple] = {}
         for root in roots:
             self._walk(str(root), skipped, found)
@@ -169,7 +204,13 @@ class Record:
         except OSError:
             found[path] = ("missing",)
             return
-        found[path] = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_mode)
+        found[path] = (
+            status.st_size,
+            status.st_mtime_ns,
+            status.st_ctime_ns,
+            status.st_ino,
+            status.st_mode,
+        )
         if max(status.st_mtime_ns, status.st_ctime_ns) > self.started - RACY_NS:
             self.racy[path] = cache.file_digest(Path(path))
 
@@ -180,6 +221,11 @@ class Record:
             if status.st_uid != os.getuid() or status.st_mode & 0o022:
                 return None
             record = pickle.loads(self.path.read_bytes())
-            return record if isinstance(record, dict) and {"inputs", "racy", "extra", "report", "hidden"} <= record.keys() else None
+            return (
+                record
+                if isinstance(record, dict)
+                and {"inputs", "racy", "extra", "report", "hidden"} <= record.keys()
+                else None
+            )
         except Exception:  # missing, corrupt or from another version: run again
             return None

@@ -24,7 +24,11 @@ def _core_root() -> Path:
 @functools.cache
 def kubernetes_versions() -> tuple[str, ...]:
     """The Kubernetes minor versions the bundled core schemas cover, oldest first."""
-    found = {m[1] for d in _core_root().iterdir() if (m := re.fullmatch(r"v(\d+\.\d+)\.0-local-strict", d.name))}
+    found = {
+        m[1]
+        for d in _core_root().iterdir()
+        if (m := re.fullmatch(r"v(\d+\.\d+)\.0-local-strict", d.name))
+    }
     return tuple(sorted(found, key=lambda v: tuple(int(p) for p in v.split("."))))
 
 
@@ -44,7 +48,9 @@ def core_schema(group: str, version: str, kind: str, k8s_version: str, strict: b
     schema = json.loads(path.read_text())
     api_version = f"{group}/{version}" if group else version
     allowed = ((schema.get("properties") or {}).get("apiVersion") or {}).get("enum")
-    return schema if not allowed or api_version in allowed else None  # e.g. storage vs storagemigration
+    return (
+        schema if not allowed or api_version in allowed else None
+    )  # e.g. storage vs storagemigration
 
 
 def core_kinds(k8s_version: str) -> list[tuple[str, str]]:
@@ -57,7 +63,9 @@ def core_kinds(k8s_version: str) -> list[tuple[str, str]]:
             for kind in (properties.get("kind") or {}).get("enum") or []:
                 if kind.endswith("List"):
                     continue
-                if path.name == _core_file_name(*split_api_version(api), kind):  # not DeleteOptions in every group
+                if path.name == _core_file_name(
+                    *split_api_version(api), kind
+                ):  # not DeleteOptions in every group
                     kinds.add((api, kind))
     return sorted(kinds)
 

@@ -38,8 +38,10 @@ class SchemaSettings:
         given = re.fullmatch(r"v?(\d+\.\d+)(\.\d+)?", self.kubernetes_version.strip())
         chosen = given[1] if given else self.kubernetes_version or versions[-1]
         if chosen not in versions:
-            raise ConfigError(f"Kubernetes version {self.kubernetes_version}: the bundled schemas cover {versions[0]} to "
-                              f"{versions[-1]}; pick one of those (--kubernetes-version X.Y[.Z] or kubernetesVersion in .infometis.yaml)")
+            raise ConfigError(
+                f"Kubernetes version {self.kubernetes_version}: the bundled schemas cover {versions[0]} to "
+                f"{versions[-1]}; pick one of those (--kubernetes-version X.Y[.Z] or kubernetesVersion in .infometis.yaml)"
+            )
         return chosen
 
     def full_version(self) -> str:
@@ -60,13 +62,19 @@ def cache_dir() -> Path:
 class Catalog:
     settings: SchemaSettings
     repo: Path | None = None
-    crds: dict[tuple[str, str, str], tuple[dict, str]] = field(default_factory=dict)  # (group, version, kind) → (schema, origin)
+    crds: dict[tuple[str, str, str], tuple[dict, str]] = field(
+        default_factory=dict
+    )  # (group, version, kind) → (schema, origin)
     _found: dict[tuple[str, str, str], Schema | None] = field(default_factory=dict)
 
     def __post_init__(self):
         self.k8s_version = self.settings.version()
         self.flux_line = self.settings.flux_line()
-        self.templates = [checked(location, self.settings.online) for location in self.settings.locations if location != "default"]
+        self.templates = [
+            checked(location, self.settings.online)
+            for location in self.settings.locations
+            if location != "default"
+        ]
 
     def find(self, api_version: str, kind: str) -> Schema | None:
         key = (*split_api_version(api_version), kind)
@@ -88,9 +96,15 @@ class Catalog:
         schema, origin = self.crds.get((group, version, kind), (None, ""))
         yield origin, schema, None
         registry = _core_registry(k8s, strict)
-        yield f"Kubernetes {k8s} (bundled)", bundled.core_schema(group, version, kind, k8s, strict), registry
+        yield (
+            f"Kubernetes {k8s} (bundled)",
+            bundled.core_schema(group, version, kind, k8s, strict),
+            registry,
+        )
         yield *packaged.find(group, version, kind, strict, self.flux_line), None
-        for template in self.templates:  # kubeconform's "default" is the Kubernetes schemas: bundled above
+        for (
+            template
+        ) in self.templates:  # kubeconform's "default" is the Kubernetes schemas: bundled above
             where = expand(template, group, version, kind, self.settings.full_version(), strict)
             yield where, self._fetch(where), None
 
@@ -132,8 +146,11 @@ _REGISTRIES: dict = {}
 def _core_registry(version: str, strict: bool):
     """The core schemas' shared definitions, loaded once per version."""
     import jsonschema_rs
+
     key = (version, strict)
     if key not in _REGISTRIES:
         definitions = bundled.core_definitions(version, strict)
-        _REGISTRIES[key] = jsonschema_rs.Registry([("json-schema:///api/_definitions.json", definitions)])
+        _REGISTRIES[key] = jsonschema_rs.Registry(
+            [("json-schema:///api/_definitions.json", definitions)]
+        )
     return _REGISTRIES[key]

@@ -29,9 +29,15 @@ _LISTS = ("allOf", "anyOf", "oneOf")
 _ONE = ("items", "additionalProperties", "additionalItems", "not")
 _JUNCTORS = ("allOf", "anyOf", "oneOf", "not")
 _OPENAPI_ONLY = ("nullable", "example", "externalDocs", "discriminator", "xml")
-_MISREAD_FORMATS = ("duration",)  # a Go duration ("10m") in Kubernetes, ISO 8601 ("PT10M") in JSON Schema
+_MISREAD_FORMATS = (
+    "duration",
+)  # a Go duration ("10m") in Kubernetes, ISO 8601 ("PT10M") in JSON Schema
 _INT_OR_STRING = [{"type": "integer"}, {"type": "string"}]
-_EMBEDDED = {"apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": {"type": "object"}}
+_EMBEDDED = {
+    "apiVersion": {"type": "string"},
+    "kind": {"type": "string"},
+    "metadata": {"type": "object"},
+}
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,11 @@ class CrdSchema:
 
 
 def is_crd(obj) -> bool:
-    return isinstance(obj, dict) and obj.get("kind") == CRD_KIND and obj.get("apiVersion") in CRD_API_VERSIONS
+    return (
+        isinstance(obj, dict)
+        and obj.get("kind") == CRD_KIND
+        and obj.get("apiVersion") in CRD_API_VERSIONS
+    )
 
 
 def file_name(group: str, kind: str, version: str) -> str:
@@ -70,7 +80,11 @@ def convert_crd(crd: dict, strict: bool = True) -> list[CrdSchema]:
             continue  # a version without a schema accepts anything: nothing to validate against
         if not isinstance(openapi, dict):
             raise ValueError(f"{where}: the openAPIV3Schema of version {version} is not a mapping")
-        schemas.append(CrdSchema(group, kind, version, served, _resource(openapi, group, version, kind, strict)))
+        schemas.append(
+            CrdSchema(
+                group, kind, version, served, _resource(openapi, group, version, kind, strict)
+            )
+        )
     return schemas
 
 
@@ -85,28 +99,40 @@ def _mapping(value, what: str) -> dict:
 def _versions(spec: dict, where: str):
     """(name, served, openAPIV3Schema or None) of each version; v1beta1 may give one schema for all."""
     shared = _mapping(spec.get("validation"), f"{where}: spec.validation").get("openAPIV3Schema")
-    versions = spec.get("versions") or ([{"name": spec["version"]}] if spec.get("version") else None)
+    versions = spec.get("versions") or (
+        [{"name": spec["version"]}] if spec.get("version") else None
+    )
     if not isinstance(versions, list):
         raise ValueError(f"{where}: spec.versions is {'not a list' if versions else 'missing'}")
     for entry in versions:
         if not isinstance(entry, dict) or not entry.get("name"):
             raise ValueError(f"{where}: a version without a name")
         schema = _mapping(entry.get("schema"), f"{where}: spec.versions[{entry['name']}].schema")
-        yield str(entry["name"]), entry.get("served") is not False, schema.get("openAPIV3Schema", shared)
+        yield (
+            str(entry["name"]),
+            entry.get("served") is not False,
+            schema.get("openAPIV3Schema", shared),
+        )
 
 
 def _resource(openapi: dict, group: str, version: str, kind: str, strict: bool) -> dict:
     """The whole resource: apiVersion and kind of exactly this kind, metadata open, the rest as the CRD says."""
     schema = convert_openapi(openapi, strict)
     properties = schema["properties"] = _dict(schema.get("properties"))
-    properties["apiVersion"] = {**_dict(properties.get("apiVersion")), "type": "string", "enum": [f"{group}/{version}"]}
+    properties["apiVersion"] = {
+        **_dict(properties.get("apiVersion")),
+        "type": "string",
+        "enum": [f"{group}/{version}"],
+    }
     properties["kind"] = {**_dict(properties.get("kind")), "type": "string", "enum": [kind]}
     properties["metadata"] = _open(_dict(properties.get("metadata")))
     required = schema.get("required") if isinstance(schema.get("required"), list) else []
     schema["required"] = list(dict.fromkeys(["apiVersion", "kind", *required]))
     schema.setdefault("type", "object")
     if strict and openapi.get("x-kubernetes-preserve-unknown-fields") is not True:
-        schema.setdefault("additionalProperties", False)  # a root listing no properties keeps none but these three
+        schema.setdefault(
+            "additionalProperties", False
+        )  # a root listing no properties keeps none but these three
     return {"$schema": DRAFT, **schema}
 
 
@@ -147,11 +173,19 @@ def _convert(node, strict: bool, closable: bool):
         _int_or_string(out)
     if node.get("x-kubernetes-list-type") == "set":
         out["uniqueItems"] = True
-    if node.get("x-kubernetes-embedded-resource") is True and isinstance(out.get("properties"), dict):
+    if node.get("x-kubernetes-embedded-resource") is True and isinstance(
+        out.get("properties"), dict
+    ):
         out["properties"] = {**copy.deepcopy(_EMBEDDED), **out["properties"]}
         out["properties"]["metadata"] = _open(out["properties"]["metadata"])
     preserve = node.get("x-kubernetes-preserve-unknown-fields") is True
-    if strict and closable and not preserve and "properties" in out and "additionalProperties" not in out:
+    if (
+        strict
+        and closable
+        and not preserve
+        and "properties" in out
+        and "additionalProperties" not in out
+    ):
         out["additionalProperties"] = False
     return _nullable(out) if node.get("nullable") is True else out
 
@@ -166,7 +200,9 @@ def _exclusive_bounds(out: dict) -> None:
 def _int_or_string(out: dict) -> None:
     """Kubernetes forbids a `type` here; its only allowed anyOf is the one below, which controller-gen writes."""
     out.pop("type", None)
-    if out.get("format") == "int-or-string":  # the pre-1.11 spelling, which openapi2jsonschema also reads
+    if (
+        out.get("format") == "int-or-string"
+    ):  # the pre-1.11 spelling, which openapi2jsonschema also reads
         del out["format"]
     out.setdefault("anyOf", copy.deepcopy(_INT_OR_STRING))
 

@@ -38,8 +38,14 @@ def files_under(paths: list[str], skip=lambda relative: False) -> list[Path | st
             found.append(path)
         elif path.is_dir():
             for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not skip(os.path.join(folder, d)))
-                found += [Path(folder) / f for f in sorted(files) if f.endswith(SUFFIXES) and is_regular(Path(folder) / f)]
+                dirs[:] = sorted(
+                    d for d in dirs if not d.startswith(".") and not skip(os.path.join(folder, d))
+                )
+                found += [
+                    Path(folder) / f
+                    for f in sorted(files)
+                    if f.endswith(SUFFIXES) and is_regular(Path(folder) / f)
+                ]
         else:
             raise ConfigError(f"{text}: no such file or folder")
     return found
@@ -48,7 +54,11 @@ def files_under(paths: list[str], skip=lambda relative: False) -> list[Path | st
 def read(source: Path | str, display: str | None = None) -> tuple[list[Manifest], list[Problem]]:
     """The manifests of one file (or of stdin), and its syntax problems."""
     try:  # past the size limit nothing more is read: load_text refuses it as too large
-        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1) if source == "-" else _read_limited(Path(source))
+        data = (
+            sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+            if source == "-"
+            else _read_limited(Path(source))
+        )
     except OSError as err:
         raise ConfigError(f"{source}: cannot read it ({err.strerror or err})") from None
     loaded = load_text(data, display or ("(stdin)" if source == "-" else str(source)))
@@ -67,7 +77,11 @@ def _expand(document: Document) -> Iterator[Manifest]:
     data = document.data
     if data is None:
         return
-    if isinstance(data, dict) and str(data.get("kind", "")).endswith("List") and isinstance(data.get("items"), list):
+    if (
+        isinstance(data, dict)
+        and str(data.get("kind", "")).endswith("List")
+        and isinstance(data.get("items"), list)
+    ):
         for index, item in enumerate(data["items"]):
             yield Manifest(item, document, ("items", index))
         return
@@ -83,7 +97,10 @@ def crd_schemas(manifests, strict: bool, origin) -> tuple[dict, list[tuple[Manif
             continue
         try:
             for converted in convert_crd(manifest.data, strict=strict):
-                found.setdefault((converted.group, converted.version, converted.kind), (converted.schema, origin(manifest)))
+                found.setdefault(
+                    (converted.group, converted.version, converted.kind),
+                    (converted.schema, origin(manifest)),
+                )
         except ValueError as err:
             broken.append((manifest, str(err)))
     return found, broken

@@ -21,7 +21,11 @@ def without_nulls(value):
     """The API server treats a null field as an absent one; so does validation. Keys become the
     strings JSON has (YAML's `1:` or `true:` as the API server and kubeconform read them)."""
     if isinstance(value, dict):
-        return {k if isinstance(k, str) else _json_key(k): without_nulls(v) for k, v in value.items() if v is not None}
+        return {
+            k if isinstance(k, str) else _json_key(k): without_nulls(v)
+            for k, v in value.items()
+            if v is not None
+        }
     if isinstance(value, list):
         return [without_nulls(v) for v in value]
     return value
@@ -39,7 +43,13 @@ def encrypted_paths(value, path=()) -> set[tuple]:
     """Where SOPS put ciphertext ("ENC[...]"): never judged, the plaintext type is unknown."""
     if isinstance(value, str):
         return {path} if value.startswith("ENC[") else set()
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
     return set().union(*(encrypted_paths(v, (*path, k)) for k, v in items))
 
 
@@ -68,7 +78,7 @@ class Schema:
         found = []
         for error in self.validator.iter_errors(instance):
             for violation in _describe(error):
-                if not any(violation.path[:len(p)] == p for p in encrypted):
+                if not any(violation.path[: len(p)] == p for p in encrypted):
                     found.append(violation)
         return sorted(set(found), key=lambda v: (field_path(v.path), v.message))
 
@@ -81,14 +91,23 @@ def _describe(error) -> list[Violation]:
     if name == "Required":
         return [Violation((*path, kind.property), "required field is missing")]
     if name == "Type":
-        types = [t for t in (kind.types if isinstance(kind.types, list) else [kind.types]) if t != "null"]
+        types = [
+            t for t in (kind.types if isinstance(kind.types, list) else [kind.types]) if t != "null"
+        ]
         return [Violation(path, f"expected {' or '.join(types)}, found {_found(error.instance)}")]
     return [Violation(path, error.message)]
 
 
 def _found(value) -> str:
     """What a wrong value is: its type, and the value itself when it is short and scalar."""
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", dict: "a mapping", list: "a list"}
+    names = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        dict: "a mapping",
+        list: "a list",
+    }
     text = names.get(type(value), "null")
     if isinstance(value, (bool, int, float, str)) and len(repr(value)) <= 40:
         text += f" ({value!r})" if not isinstance(value, bool) else f" ({str(value).lower()})"

@@ -32,27 +32,60 @@ class Source:
     title: str
     release: str
     folders: tuple[str, ...]
-    group_suffix: str  # only CRDs of groups ending so (the Traefik chart also carries Gateway API's)
+    group_suffix: (
+        str  # only CRDs of groups ending so (the Traefik chart also carries Gateway API's)
+    )
 
 
 def _flux(release: str, tags: dict[str, str]) -> Source:
-    return Source("Flux", release, tuple(f"crds/fluxcd/{controller}/{tag}" for controller, tag in tags.items()), ".fluxcd.io")
+    return Source(
+        "Flux",
+        release,
+        tuple(f"crds/fluxcd/{controller}/{tag}" for controller, tag in tags.items()),
+        ".fluxcd.io",
+    )
 
 
 # Which controller tags make a Flux release (from fluxcd/flux2's manifests/bases at each tag;
 # where a tag was not available, the nearest one of the same minor line).
 SOURCES = {
-    "flux-2.7": _flux("v2.7.5", {"kustomize-controller": "v1.7.3", "source-controller": "v1.7.4",
-                                 "helm-controller": "v1.4.5", "notification-controller": "v1.7.5",
-                                 "image-reflector-controller": "v1.0.4", "image-automation-controller": "v1.0.4"}),
-    "flux-2.8": _flux("v2.8.8", {"kustomize-controller": "v1.8.5", "source-controller": "v1.8.5",
-                                 "helm-controller": "v1.5.5", "notification-controller": "v1.8.4",
-                                 "image-reflector-controller": "v1.1.2", "image-automation-controller": "v1.1.4"}),
-    "flux-2.9": _flux("v2.9.4", {"kustomize-controller": "v1.9.4", "source-controller": "v1.9.1",
-                                 "helm-controller": "v1.6.3", "notification-controller": "v1.9.3",
-                                 "image-reflector-controller": "v1.2.0", "image-automation-controller": "v1.2.1"}),
+    "flux-2.7": _flux(
+        "v2.7.5",
+        {
+            "kustomize-controller": "v1.7.3",
+            "source-controller": "v1.7.4",
+            "helm-controller": "v1.4.5",
+            "notification-controller": "v1.7.5",
+            "image-reflector-controller": "v1.0.4",
+            "image-automation-controller": "v1.0.4",
+        },
+    ),
+    "flux-2.8": _flux(
+        "v2.8.8",
+        {
+            "kustomize-controller": "v1.8.5",
+            "source-controller": "v1.8.5",
+            "helm-controller": "v1.5.5",
+            "notification-controller": "v1.8.4",
+            "image-reflector-controller": "v1.1.2",
+            "image-automation-controller": "v1.1.4",
+        },
+    ),
+    "flux-2.9": _flux(
+        "v2.9.4",
+        {
+            "kustomize-controller": "v1.9.4",
+            "source-controller": "v1.9.1",
+            "helm-controller": "v1.6.3",
+            "notification-controller": "v1.9.3",
+            "image-reflector-controller": "v1.2.0",
+            "image-automation-controller": "v1.2.1",
+        },
+    ),
     "traefik": Source("Traefik", "chart 37.1.1", ("charts/traefik-37.1.1/crds",), "traefik.io"),
-    "gateway-api": Source("Gateway API", "v1.6.1 standard", ("crds/gateway-api/v1.6.1",), "gateway.networking.k8s.io"),
+    "gateway-api": Source(
+        "Gateway API", "v1.6.1 standard", ("crds/gateway-api/v1.6.1",), "gateway.networking.k8s.io"
+    ),
 }
 
 
@@ -63,8 +96,12 @@ SOURCES = {
 #   every reconciliation, so only a mapping is valid.
 # A CRD in the repository still says exactly what its cluster accepts.
 ADJUSTED = {  # (group, kind) → [(where in the schema, change)]
-    ("notification.toolkit.fluxcd.io", "Alert"): [(("spec", "eventSources", [], "kind"), "open enum")],
-    ("notification.toolkit.fluxcd.io", "Receiver"): [(("spec", "resources", [], "kind"), "open enum")],
+    ("notification.toolkit.fluxcd.io", "Alert"): [
+        (("spec", "eventSources", [], "kind"), "open enum")
+    ],
+    ("notification.toolkit.fluxcd.io", "Receiver"): [
+        (("spec", "resources", [], "kind"), "open enum")
+    ],
     ("helm.toolkit.fluxcd.io", "HelmRelease"): [(("spec", "values"), "mapping")],
 }
 
@@ -87,7 +124,9 @@ def adjusted(schema: dict, group: str, kind: str) -> dict:
 
 def compact(schema: dict) -> dict:
     """A converted schema without what validation never reads."""
-    return rewrite(schema, lambda node: {key: value for key, value in node.items() if key != "description"})
+    return rewrite(
+        schema, lambda node: {key: value for key, value in node.items() if key != "description"}
+    )
 
 
 def crds_of(root: Path, source: Source) -> list[dict]:
@@ -98,13 +137,16 @@ def crds_of(root: Path, source: Source) -> list[dict]:
         if not path.is_dir():
             raise FileNotFoundError(f"{path}: no such folder")
         for file in sorted(path.glob("*.y*ml")):
-            found += [d for d in load_stream(file.read_text()) if is_crd(d)
-                      and str(d["spec"].get("group", "")).endswith(source.group_suffix)]
+            found += [
+                d
+                for d in load_stream(file.read_text())
+                if is_crd(d) and str(d["spec"].get("group", "")).endswith(source.group_suffix)
+            ]
     return found
 
 
 def schemas_of(crds: list[dict], strict: bool) -> dict[str, dict]:
-    """"group/version/Kind" → the converted, compacted schema of each served version."""
+    """ "group/version/Kind" → the converted, compacted schema of each served version."""
     found = {}
     for crd in crds:
         for converted in convert_crd(crd, strict=strict):
@@ -118,10 +160,18 @@ def build(root: Path, name: str) -> dict:
     """One bundle's content: where it comes from, and each schema as JSON text, strict and not."""
     source = SOURCES[name]
     crds = crds_of(root, source)
-    return {"title": source.title, "release": source.release, "sources": list(source.folders),
-            **{mode: {key: json.dumps(schema, sort_keys=True, separators=(",", ":"))
-                      for key, schema in sorted(schemas_of(crds, mode == "strict").items())}
-               for mode in ("strict", "loose")}}
+    return {
+        "title": source.title,
+        "release": source.release,
+        "sources": list(source.folders),
+        **{
+            mode: {
+                key: json.dumps(schema, sort_keys=True, separators=(",", ":"))
+                for key, schema in sorted(schemas_of(crds, mode == "strict").items())
+            }
+            for mode in ("strict", "loose")
+        },
+    }
 
 
 def write(bundle: dict, path: Path) -> None:
@@ -131,10 +181,18 @@ def write(bundle: dict, path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infometis.schemas.generate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("root", nargs="?", default=str(Path.cwd().resolve().parent / "shared"),
-                        help="folder holding crds/ and charts/ (default: ../shared)")
-    parser.add_argument("--out", default=str(OUT), help="where the bundles are written (default: the package data)")
+    parser = argparse.ArgumentParser(
+        prog="python -m infometis.schemas.generate", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "root",
+        nargs="?",
+        default=str(Path.cwd().resolve().parent / "shared"),
+        help="folder holding crds/ and charts/ (default: ../shared)",
+    )
+    parser.add_argument(
+        "--out", default=str(OUT), help="where the bundles are written (default: the package data)"
+    )
     args = parser.parse_args(argv)
     for name in SOURCES:
         try:
@@ -145,7 +203,9 @@ def main(argv: list[str] | None = None) -> int:
         target = Path(args.out) / f"{name}.json.gz"
         target.parent.mkdir(parents=True, exist_ok=True)
         write(bundle, target)
-        print(f"wrote {target} ({len(bundle['strict'])} schemas, {target.stat().st_size // 1024} KiB)")
+        print(
+            f"wrote {target} ({len(bundle['strict'])} schemas, {target.stat().st_size // 1024} KiB)"
+        )
     return 0
 
 

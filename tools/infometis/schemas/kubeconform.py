@@ -40,7 +40,9 @@ def find_kubeconform() -> str:
     """kubeconform on PATH; INFOMETIS_KUBECONFORM overrides it."""
     found = overridden("INFOMETIS_KUBECONFORM") or shutil.which("kubeconform")
     if not found:
-        raise SetupError("kubeconform not found on PATH: install it (https://github.com/yannh/kubeconform) or use --engine builtin")
+        raise SetupError(
+            "kubeconform not found on PATH: install it (https://github.com/yannh/kubeconform) or use --engine builtin"
+        )
     return found
 
 
@@ -66,7 +68,9 @@ def judge(resources: list[dict], settings: SchemaSettings) -> list[Outcome]:
     try:
         entries = json.loads(result.stdout)["resources"]
     except (ValueError, KeyError, TypeError):
-        first = next((line.strip() for line in result.stderr.splitlines() if line.strip()), "no output")
+        first = next(
+            (line.strip() for line in result.stderr.splitlines() if line.strip()), "no output"
+        )
         raise SetupError(f"kubeconform failed: {first}") from None
     found: dict[int, Outcome] = {}
     for entry in entries or ():
@@ -76,7 +80,9 @@ def judge(resources: list[dict], settings: SchemaSettings) -> list[Outcome]:
         data, encrypted = inputs[index]
         outcome = _outcome(entry, data, encrypted)
         before = found.get(index)
-        if before is not None:  # one file, several results (a List): the worst status, all violations
+        if (
+            before is not None
+        ):  # one file, several results (a List): the worst status, all violations
             worst = max(before, outcome, key=lambda o: _RANK[o.status])
             outcome = Outcome(worst.status, before.violations + outcome.violations, worst.message)
         found[index] = outcome
@@ -100,8 +106,10 @@ def _outcome(entry: dict, data: dict, encrypted: set) -> Outcome:
         return Outcome("error", message=message)
     found = [v for error in entry.get("validationErrors") or () for v in _violations(error, data)]
     if not entry.get("validationErrors"):
-        found = [Violation((), message or "invalid")]  # kubeconform before per-error output: its one message
-    found = [v for v in found if not any(v.path[:len(p)] == p for p in encrypted)]
+        found = [
+            Violation((), message or "invalid")
+        ]  # kubeconform before per-error output: its one message
+    found = [v for v in found if not any(v.path[: len(p)] == p for p in encrypted)]
     return Outcome("invalid" if found else "valid", tuple(found))
 
 

@@ -14,7 +14,11 @@ from infometis.model.errors import ConfigError
 
 FOLDER = Path(__file__).resolve().parent.parent / "data" / "schemas"
 FLUX = "flux-"
-_GROUPS = ((".fluxcd.io", None), ("traefik.io", "traefik"), ("gateway.networking.k8s.io", "gateway-api"))  # None: Flux
+_GROUPS = (
+    (".fluxcd.io", None),
+    ("traefik.io", "traefik"),
+    ("gateway.networking.k8s.io", "gateway-api"),
+)  # None: Flux
 
 
 @dataclass(frozen=True)
@@ -39,13 +43,15 @@ class Bundle:
 @functools.cache
 def load(name: str) -> Bundle:
     data = json.loads(gzip.decompress((FOLDER / f"{name}.json.gz").read_bytes()))
-    return Bundle(data["title"], data["release"], {mode: data[mode] for mode in ("strict", "loose")})
+    return Bundle(
+        data["title"], data["release"], {mode: data[mode] for mode in ("strict", "loose")}
+    )
 
 
 @functools.cache
 def flux_lines() -> tuple[str, ...]:
     """The Flux release lines (X.Y) bundled, oldest first."""
-    found = [path.name[len(FLUX):-len(".json.gz")] for path in FOLDER.glob(f"{FLUX}*.json.gz")]
+    found = [path.name[len(FLUX) : -len(".json.gz")] for path in FOLDER.glob(f"{FLUX}*.json.gz")]
     return tuple(sorted(found, key=lambda line: tuple(int(part) for part in line.split("."))))
 
 
@@ -56,8 +62,10 @@ def flux_line(version: str) -> str:
         return lines[-1]
     match = re.fullmatch(r"v?(\d+\.\d+)(\.\d+)?", version.strip())
     if not match or match[1] not in lines:
-        raise ConfigError(f"Flux version {version}: the bundled Flux schemas are of the release lines {', '.join(lines)}; "
-                          "pick one of those (--flux-version X.Y or flux.version in .infometis.yaml)")
+        raise ConfigError(
+            f"Flux version {version}: the bundled Flux schemas are of the release lines {', '.join(lines)}; "
+            "pick one of those (--flux-version X.Y or flux.version in .infometis.yaml)"
+        )
     return match[1]
 
 
@@ -71,11 +79,17 @@ def other_flux_lines(api_version: str, kind: str, line: str) -> str:
     group, _, version = api_version.rpartition("/")
     if not group.endswith(".fluxcd.io"):
         return ""
-    serving = [other for other in flux_lines() if other != line and load(FLUX + other).schema(group, version, kind, True)]
+    serving = [
+        other
+        for other in flux_lines()
+        if other != line and load(FLUX + other).schema(group, version, kind, True)
+    ]
     if not serving:
         return ""
-    return (f"Flux {line} does not serve {api_version} {kind}; Flux {' and '.join(serving)} did "
-            f"(--flux-version {serving[-1]} validates against it)")
+    return (
+        f"Flux {line} does not serve {api_version} {kind}; Flux {' and '.join(serving)} did "
+        f"(--flux-version {serving[-1]} validates against it)"
+    )
 
 
 def find(group: str, version: str, kind: str, strict: bool, line: str) -> tuple[str, dict | None]:

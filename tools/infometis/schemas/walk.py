@@ -6,8 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 _MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_ONE = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
-        "unevaluatedProperties", "unevaluatedItems", "additionalItems")
+_ONE = (
+    "items",
+    "additionalProperties",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "additionalItems",
+)
 _LISTS = ("anyOf", "allOf", "oneOf", "prefixItems")
 
 

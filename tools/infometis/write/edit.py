@@ -50,9 +50,15 @@ def _child(node: Node, key: str | int, where: str) -> tuple[Node, Node | None]:
         for key_node, value in node.value:
             if isinstance(key_node, ScalarNode) and key_node.value == key:
                 if value.start_mark.index < key_node.start_mark.index:
-                    raise EditError(f"{where}{key} is an alias (*{value.anchor}): edit the anchored value instead")
+                    raise EditError(
+                        f"{where}{key} is an alias (*{value.anchor}): edit the anchored value instead"
+                    )
                 return value, key_node
-    elif isinstance(node, SequenceNode) and isinstance(key, int) and -len(node.value) <= key < len(node.value):
+    elif (
+        isinstance(node, SequenceNode)
+        and isinstance(key, int)
+        and -len(node.value) <= key < len(node.value)
+    ):
         return node.value[key], None
     raise EditError(f"{where}{key} not found")
 
@@ -79,7 +85,7 @@ def _editable(text: str, path: tuple, document: int) -> tuple[ScalarNode, Span]:
     if not isinstance(node, ScalarNode):
         raise EditError(f"{name} is not a single value")
     span = Span(node.start_mark.index, node.end_mark.index, node.start_mark.line + 1)
-    why = refusal(text[span.start:span.end], node.style)
+    why = refusal(text[span.start : span.end], node.style)
     if why:
         raise EditError(f"{name}: {why}; edit it by hand")
     return node, span
@@ -100,7 +106,7 @@ def refusal(token: str, style: str | None) -> str | None:
 
 def in_flow(text: str, span: Span) -> bool:
     """Whether the token stands inside [ ] or { } (a plain value there ends at ',')."""
-    before = text[text.rfind("\n", 0, span.start) + 1:span.start]
+    before = text[text.rfind("\n", 0, span.start) + 1 : span.start]
     return before.count("[") + before.count("{") > before.count("]") + before.count("}")
 
 
@@ -108,14 +114,18 @@ def quote(value: str, style: str | None, in_flow: bool = False) -> str:
     """`value` written in `style`, or double-quoted when that style cannot hold it."""
     if style == "'" and "\n" not in value:
         return "'" + value.replace("'", "''") + "'"
-    if style is None and _SAFE_PLAIN.match(value) and not (in_flow and "," in value) \
-            and value.lower() not in ("null", "true", "false", "yes", "no", "on", "off", "~"):
+    if (
+        style is None
+        and _SAFE_PLAIN.match(value)
+        and not (in_flow and "," in value)
+        and value.lower() not in ("null", "true", "false", "yes", "no", "on", "off", "~")
+    ):
         return value
     return json.dumps(value, ensure_ascii=False)
 
 
 def replace_token(text: str, span: Span, token: str) -> str:
-    return text[:span.start] + token + text[span.end:]
+    return text[: span.start] + token + text[span.end :]
 
 
 def replace_value(text: str, path: tuple[str | int, ...], value: str, document: int = 0) -> str:
@@ -162,7 +172,11 @@ def append_item(text: str, path: tuple[str | int, ...], item: str, document: int
         node, key_node = _child(parent, path[-1], "")
     except EditError:
         node = key_node = None
-    if node is None or (isinstance(node, ScalarNode) and node.tag.endswith(":null") and node.start_mark.index == node.end_mark.index):
+    if node is None or (
+        isinstance(node, ScalarNode)
+        and node.tag.endswith(":null")
+        and node.start_mark.index == node.end_mark.index
+    ):
         return _add_key(text, parent, key_node, path[-1], item)
     if not isinstance(node, SequenceNode):
         raise EditError(f"{'.'.join(map(str, path))} is not a list")
@@ -171,7 +185,9 @@ def append_item(text: str, path: tuple[str | int, ...], item: str, document: int
     first = node.value[0]
     line_start = text.rfind("\n", 0, first.start_mark.index) + 1
     dash = text.rfind("-", line_start, first.start_mark.index)
-    return _insert_line(text, _last_index(node), " " * (dash - line_start) + "- " + quote(item, None))
+    return _insert_line(
+        text, _last_index(node), " " * (dash - line_start) + "- " + quote(item, None)
+    )
 
 
 def _append_flow(text: str, node: SequenceNode, item: str) -> str:
@@ -188,7 +204,9 @@ def _add_key(text: str, parent: MappingNode, key_node: Node | None, key: str, it
     newline = _newline(text)
     if key_node is not None:  # `key:` with nothing after it
         column = key_node.start_mark.column
-        return _insert_line(text, key_node.end_mark.index, " " * (column + 2) + "- " + quote(item, None))
+        return _insert_line(
+            text, key_node.end_mark.index, " " * (column + 2) + "- " + quote(item, None)
+        )
     column = parent.value[0][0].start_mark.column if parent.value else 0
     if parent.flow_style:
         raise EditError(f"cannot add {key}: the mapping is written in flow style {{...}}")
@@ -212,7 +230,13 @@ def _walk(text: str, document: int, node: Node, path: tuple, seen: set[int]) -> 
         yield Scalar(document, path, span, node.value, node.style)
     elif isinstance(node, MappingNode):
         for key, value in node.value:
-            yield from _walk(text, document, value, (*path, key.value if isinstance(key, ScalarNode) else "?"), seen)
+            yield from _walk(
+                text,
+                document,
+                value,
+                (*path, key.value if isinstance(key, ScalarNode) else "?"),
+                seen,
+            )
     elif isinstance(node, SequenceNode):
         for index, value in enumerate(node.value):
             yield from _walk(text, document, value, (*path, index), seen)

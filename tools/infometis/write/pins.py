@@ -26,8 +26,11 @@ MARK = "infometis:promote"
 IMAGE_FIELDS = ("newName", "newTag", "digest")
 REF_FIELDS = ("tag", "semver", "commit", "digest")
 # Where a pinned version lives in a resource of each kind (JSON patches name the same paths).
-KIND_PATHS = {"HelmRelease": [("spec", "chart", "spec", "version")], "HelmChart": [("spec", "version")],
-              **{kind: [("spec", "ref", name) for name in REF_FIELDS] for kind in PINNED_SOURCE_KINDS}}
+KIND_PATHS = {
+    "HelmRelease": [("spec", "chart", "spec", "version")],
+    "HelmChart": [("spec", "version")],
+    **{kind: [("spec", "ref", name) for name in REF_FIELDS] for kind in PINNED_SOURCE_KINDS},
+}
 _MARKED = re.compile(r"[ \t]+#(.*\s)?" + re.escape(MARK) + r"(\s|$)")
 
 
@@ -76,7 +79,9 @@ def pins(text: str) -> list[Pin]:
 def _get(node: Node, *path) -> Node | None:
     for key in path:
         if isinstance(node, MappingNode) and isinstance(key, str):
-            node = next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == key), None)
+            node = next(
+                (v for k, v in node.value if isinstance(k, ScalarNode) and k.value == key), None
+            )
         elif isinstance(node, SequenceNode) and isinstance(key, int) and key < len(node.value):
             node = node.value[key]
         else:
@@ -94,9 +99,14 @@ def _document(text: str, frame: _Frame, root: MappingNode) -> list[Pin]:
     for path in KIND_PATHS.get(kind or "", []):
         node = _get(root, *path)
         if isinstance(node, ScalarNode):
-            found.append(_pin(text, frame, node, (kind, name, path), f"{kind}/{name} {field_path(path)}"))
-    if kind in ("Kustomization", "Component") and _get(root, "apiVersion") is not None \
-            and str(_text(_get(root, "apiVersion"))).startswith("kustomize.config.k8s.io"):
+            found.append(
+                _pin(text, frame, node, (kind, name, path), f"{kind}/{name} {field_path(path)}")
+            )
+    if (
+        kind in ("Kustomization", "Component")
+        and _get(root, "apiVersion") is not None
+        and str(_text(_get(root, "apiVersion"))).startswith("kustomize.config.k8s.io")
+    ):
         found += _images(text, frame, root)
         found += _patches(text, root)
     return [pin for pin in found if pin is not None]
@@ -132,11 +142,17 @@ def _patches(text: str, root: MappingNode) -> Iterator[Pin | None]:
                 yield from _operations(text, frame, root_node, target)
 
 
-def _operations(text: str, frame: _Frame, operations: SequenceNode, target: tuple) -> Iterator[Pin | None]:
+def _operations(
+    text: str, frame: _Frame, operations: SequenceNode, target: tuple
+) -> Iterator[Pin | None]:
     kind, name = target
     for operation in operations.value:
         pointer, value = _text(_get(operation, "path")), _get(operation, "value")
-        if _text(_get(operation, "op")) not in ("add", "replace") or not pointer or not isinstance(value, ScalarNode):
+        if (
+            _text(_get(operation, "op")) not in ("add", "replace")
+            or not pointer
+            or not isinstance(value, ScalarNode)
+        ):
             continue
         path = pointer_path(pointer)
         if path in KIND_PATHS.get(kind, []):
@@ -147,7 +163,7 @@ def _block_frame(text: str, block: Node | None) -> _Frame | None:
     """The frame of a literal block scalar whose lines can be mapped back (`|`, `|-`, `|+`)."""
     if not isinstance(block, ScalarNode) or block.style != "|":
         return None
-    header = text[block.start_mark.index:text.find("\n", block.start_mark.index)]
+    header = text[block.start_mark.index : text.find("\n", block.start_mark.index)]
     if re.search(r"\d", header.split("#")[0]):
         return None  # an explicit indentation indicator: rare, left alone
     first = block.start_mark.line + 1
@@ -160,7 +176,7 @@ def _pin(text: str, frame: _Frame, node: ScalarNode, key: tuple, label: str) -> 
     span = frame.span(node)
     if span is None:
         return None
-    refused = edit.refusal(text[span.start:span.end], node.style)
+    refused = edit.refusal(text[span.start : span.end], node.style)
     return Pin(key, label, node.value, span, node.style, edit.in_flow(text, span), refused)
 
 
@@ -170,11 +186,21 @@ def _marked(text: str, roots: list) -> Iterator[Pin]:
         return
     for scalar in edit.scalars(text):
         line_end = text.find("\n", scalar.span.end)
-        rest = text[scalar.span.end:len(text) if line_end < 0 else line_end]
+        rest = text[scalar.span.end : len(text) if line_end < 0 else line_end]
         if _MARKED.match(rest):
             root = roots[scalar.document]
-            owner = (_text(_get(root, "kind")), _text(_get(root, "metadata", "name"))) \
-                if isinstance(root, MappingNode) else (None, None)
+            owner = (
+                (_text(_get(root, "kind")), _text(_get(root, "metadata", "name")))
+                if isinstance(root, MappingNode)
+                else (None, None)
+            )
             label = " ".join(filter(None, ("/".join(filter(None, owner)), field_path(scalar.path))))
-            yield Pin(("marked", *owner, scalar.path), label, scalar.value, scalar.span, scalar.style,
-                      edit.in_flow(text, scalar.span), edit.refusal(text[scalar.span.start:scalar.span.end], scalar.style))
+            yield Pin(
+                ("marked", *owner, scalar.path),
+                label,
+                scalar.value,
+                scalar.span,
+                scalar.style,
+                edit.in_flow(text, scalar.span),
+                edit.refusal(text[scalar.span.start : scalar.span.end], scalar.style),
+            )

@@ -46,7 +46,9 @@ class Plan:
     source: str
     target: str
     changes: list[Change] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)  # what is not promoted: pins DST's file lacks, unreadable files
+    missing: list[str] = field(
+        default_factory=list
+    )  # what is not promoted: pins DST's file lacks, unreadable files
 
     @property
     def refused(self) -> list[Change]:
@@ -56,7 +58,9 @@ class Plan:
         return sorted({change.file for change in self.changes})
 
 
-def environment_pairs(repo: Path, config: Config, source: str, target: str, beyond_services: bool = False) -> list[Pair]:
+def environment_pairs(
+    repo: Path, config: Config, source: str, target: str, beyond_services: bool = False
+) -> list[Pair]:
     """The SRC/DST folder pairs of the services (`services:` in .infometis.yaml, default apps/*);
     `beyond_services`: of any folder, clusters/ included (a cluster-level pin, such as the tag
     a cluster's GitRepository follows, moves the whole cluster: only when asked)."""
@@ -64,9 +68,16 @@ def environment_pairs(repo: Path, config: Config, source: str, target: str, beyo
     for folder, names, _ in os.walk(repo):
         here = Path(folder)
         relative = here.relative_to(repo).as_posix()
-        names[:] = sorted(n for n in names if not n.startswith(".")
-                          and not config.is_excluded(f"{relative}/{n}".lstrip("./")))
-        if source in names and target in names and (beyond_services or matches(config.services, relative)):
+        names[:] = sorted(
+            n
+            for n in names
+            if not n.startswith(".") and not config.is_excluded(f"{relative}/{n}".lstrip("./"))
+        )
+        if (
+            source in names
+            and target in names
+            and (beyond_services or matches(config.services, relative))
+        ):
             found.append(Pair(here.name, here / source, here / target))
             names.remove(source)  # its files are this pair's
     return found
@@ -74,12 +85,21 @@ def environment_pairs(repo: Path, config: Config, source: str, target: str, beyo
 
 def _yaml_files(folder: Path) -> list[Path]:
     """Regular YAML files: a symlink is left alone (a write would replace the link by a file)."""
-    return sorted(p.relative_to(folder) for p in folder.rglob("*")
-                  if p.suffix in YAML_SUFFIXES and p.is_file() and not p.is_symlink())
+    return sorted(
+        p.relative_to(folder)
+        for p in folder.rglob("*")
+        if p.suffix in YAML_SUFFIXES and p.is_file() and not p.is_symlink()
+    )
 
 
-def plan(repo: Path, config: Config, source: str, target: str, services: tuple[str, ...] = (),
-         beyond_services: bool = False) -> Plan:
+def plan(
+    repo: Path,
+    config: Config,
+    source: str,
+    target: str,
+    services: tuple[str, ...] = (),
+    beyond_services: bool = False,
+) -> Plan:
     result = Plan(source, target)
     for pair in environment_pairs(repo, config, source, target, beyond_services):
         if services and pair.service not in services:
@@ -104,7 +124,9 @@ def _pins(repo: Path, path: Path, result: Plan) -> tuple[str, dict] | None:
         result.missing.append(f"{shown} cannot be read: {err}")
         return None
     if problems:
-        result.missing.append(f"{shown}:{problems[0].line}: {problems[0].message}: fix it, then promote")
+        result.missing.append(
+            f"{shown}:{problems[0].line}: {problems[0].message}: fix it, then promote"
+        )
         return None
     return text, {pin.key: pin for pin in reversed(found)}
 
@@ -118,18 +140,35 @@ def _plan_file(repo: Path, pair: Pair, source_file: Path, target_file: Path, res
     for key, pin in wanted.items():
         old = held.get(key)
         if old is None:
-            result.missing.append(f"{pair.service}: {shown} has no {pin.field} ({result.source} pins {pin.value}; "
-                                  f"add it by hand if {result.target} should pin it too)")
+            result.missing.append(
+                f"{pair.service}: {shown} has no {pin.field} ({result.source} pins {pin.value}; "
+                f"add it by hand if {result.target} should pin it too)"
+            )
         elif old.value != pin.value:
-            result.changes.append(Change(pair.service, shown, old.span.line, old.field, old.value, pin.value,
-                                         old.span, new_token(source_text, pin, old), old.refused or pin.refused))
+            result.changes.append(
+                Change(
+                    pair.service,
+                    shown,
+                    old.span.line,
+                    old.field,
+                    old.value,
+                    pin.value,
+                    old.span,
+                    new_token(source_text, pin, old),
+                    old.refused or pin.refused,
+                )
+            )
 
 
 def new_token(source_text: str, new: pins.Pin, old: pins.Pin) -> str:
     """The new value as DST writes it: SRC's own token when both are plain (the same scalar,
     e.g. 1.10 stays 1.10), else in DST's quote style."""
-    token = source_text[new.span.start:new.span.end]
-    if new.style is None and old.style is None and not (old.in_flow and not new.in_flow and "," in token):
+    token = source_text[new.span.start : new.span.end]
+    if (
+        new.style is None
+        and old.style is None
+        and not (old.in_flow and not new.in_flow and "," in token)
+    ):
         return token
     return edit.quote(new.value, old.style, old.in_flow)
 
@@ -141,7 +180,9 @@ def apply(repo: Path, result: Plan, originals: dict[Path, str] | None = None) ->
     updates = {}
     for relative in result.files():
         text = files.read_text(repo / relative)
-        changes = sorted((c for c in result.changes if c.file == relative), key=lambda c: -c.span.start)
+        changes = sorted(
+            (c for c in result.changes if c.file == relative), key=lambda c: -c.span.start
+        )
         updated = text
         for change in changes:
             updated = edit.replace_token(updated, change.span, change.token)
@@ -151,7 +192,9 @@ def apply(repo: Path, result: Plan, originals: dict[Path, str] | None = None) ->
         try:
             files.write_atomic(path, updated)
         except OSError as err:  # a full disk, a read-only folder: the file is still wholly old
-            raise EditError(f"{path.relative_to(repo)}: cannot write it ({err.strerror or err})") from None
+            raise EditError(
+                f"{path.relative_to(repo)}: cannot write it ({err.strerror or err})"
+            ) from None
         originals[path] = text
     return originals
 
@@ -161,7 +204,9 @@ def _verify(relative: str, text: str, changes: list[Change]) -> None:
     found = {(pin.span.line, pin.field): pin.value for pin in pins.pins(text)}
     for change in changes:
         if found.get((change.line, change.field)) != change.new:
-            raise EditError(f"{relative}:{change.line}: {change.field} would not read back as {change.new}")
+            raise EditError(
+                f"{relative}:{change.line}: {change.field} would not read back as {change.new}"
+            )
 
 
 def restore(originals: dict[Path, str]) -> None:
@@ -173,5 +218,7 @@ def restore(originals: dict[Path, str]) -> None:
         except OSError:
             failed.append(str(path))
     if failed:
-        raise SetupError(f"cannot restore {', '.join(failed)} (the disk may be full): "
-                         f"run `git checkout -- {' '.join(failed)}`")
+        raise SetupError(
+            f"cannot restore {', '.join(failed)} (the disk may be full): "
+            f"run `git checkout -- {' '.join(failed)}`"
+        )

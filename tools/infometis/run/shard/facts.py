@@ -19,14 +19,21 @@ from infometis.model.substitute import substitute
 from infometis.run.shard.scan import VARIABLE
 from infometis.run.shard.units import Split
 
-OPAQUE_FIELDS = ("replacements", "helmCharts", "helmChartInflationGenerator", "generators", "transformers",
-                 "configurations")
-_RENAMING = re.compile(r"""path["']?\s*:\s*["']?/(?:metadata/name|kind|apiVersion)\b|allow(?:Name|Kind)Change""")
+OPAQUE_FIELDS = (
+    "replacements",
+    "helmCharts",
+    "helmChartInflationGenerator",
+    "generators",
+    "transformers",
+    "configurations",
+)
+_RENAMING = re.compile(
+    r"""path["']?\s*:\s*["']?/(?:metadata/name|kind|apiVersion)\b|allow(?:Name|Kind)Change"""
+)
 _HOST_MATCHER = re.compile(r"\b(Host|HostHeader|HostRegexp)\s*\(")
 _HOST_VALUE = re.compile(r"\s*(?:`([^`]*)`|\"([^\"]*)\")\s*,?")
 _MATCH_LINE = re.compile(r"""^\s*-?\s*["']?match["']?\s*:\s*(.*)$""", re.MULTILINE)
 _NAMES = re.compile(r"\$\{#?([_a-zA-Z][_a-zA-Z0-9]*)")  # the variables a text names
-
 
 
 @dataclass
@@ -61,16 +68,25 @@ class Facts:
         written = self.ids.get((group, kind), set())
         if self.affixed:
             return any(w in name for w in written)
-        return name in written or (kind in ("ConfigMap", "Secret") and not group
-                                   and any(name.startswith(w + "-") for w in written))  # a generator's hash
+        return name in written or (
+            kind in ("ConfigMap", "Secret")
+            and not group
+            and any(name.startswith(w + "-") for w in written)
+        )  # a generator's hash
 
     def may_name(self, label: str) -> bool:
         """Whether a namespace or a Service it renders may be called `label`."""
-        return (self.opaque or bool({label, "*"} & self.namespaces)
-                or self.may_render("", "Service", label) or self.may_render("", "Namespace", label))
+        return (
+            self.opaque
+            or bool({label, "*"} & self.namespaces)
+            or self.may_render("", "Service", label)
+            or self.may_render("", "Namespace", label)
+        )
 
     def may_claim(self, host: str) -> bool:
-        return (host == "*" and self.any_host) or any(pattern.fullmatch(host) for pattern in self.hosts)
+        return (host == "*" and self.any_host) or any(
+            pattern.fullmatch(host) for pattern in self.hosts
+        )
 
 
 def _influential(data: dict, layout: Split, unit: str, name: str) -> bool:
@@ -78,15 +94,23 @@ def _influential(data: dict, layout: Split, unit: str, name: str) -> bool:
     another unit's HelmReleases) follow are found in renders, CRDs give schemas, cluster-settings
     the cluster's settings."""
     kind = data.get("kind")
-    return (is_flux_kustomization(data)
-            or (is_source(data) and kind in KUSTOMIZATION_SOURCE_KINDS and layout.followed(kind, name, unit))
-            or kind in ("ArtifactGenerator", "CustomResourceDefinition")
-            or (kind == "ConfigMap" and (data.get("metadata") or {}).get("name") == "cluster-settings"))
+    return (
+        is_flux_kustomization(data)
+        or (
+            is_source(data)
+            and kind in KUSTOMIZATION_SOURCE_KINDS
+            and layout.followed(kind, name, unit)
+        )
+        or kind in ("ArtifactGenerator", "CustomResourceDefinition")
+        or (kind == "ConfigMap" and (data.get("metadata") or {}).get("name") == "cluster-settings")
+    )
 
 
 def _pattern(value: str, regexp: bool) -> re.Pattern:
     parts = VARIABLE.split(value if regexp else value.lower())
-    return re.compile(("~" if regexp else "") + ".*".join(re.escape(part) for part in parts), re.DOTALL)
+    return re.compile(
+        ("~" if regexp else "") + ".*".join(re.escape(part) for part in parts), re.DOTALL
+    )
 
 
 def _host_values(text: str, start: int) -> list[str] | None:
@@ -127,7 +151,9 @@ def _expand(text: str, variables: dict[str, str], complete: bool) -> str:
     return text if outcome.missing or outcome.invalid else outcome.text
 
 
-def facts_of(k, folder: Path, unit: str, layout: Split, cache: FileCache, charts: bool = True) -> Facts:
+def facts_of(
+    k, folder: Path, unit: str, layout: Split, cache: FileCache, charts: bool = True
+) -> Facts:
     """`charts`: whether the chart cache holds any chart (else no HelmRelease renders objects)."""
     closure = closures.walk(folder, cache)
     spec = k.spec
@@ -135,12 +161,19 @@ def facts_of(k, folder: Path, unit: str, layout: Split, cache: FileCache, charts
     given = post_build.get("substitute") if isinstance(post_build.get("substitute"), dict) else {}
     variables = {str(key): str(value) for key, value in given.items()}
     complete = not post_build.get("substituteFrom")
-    components = [(str(c), k.where("spec", "components", i)) for i, c in enumerate(as_list(spec.get("components")))]
+    components = [
+        (str(c), k.where("spec", "components", i))
+        for i, c in enumerate(as_list(spec.get("components")))
+    ]
     closures.add_components(folder, components, cache, closure)
     facts = Facts(set(closure.folders))
     # what another unit (or every shard) reads too: rendered by every shard, its problems there said once
-    facts.shared = any(layout.owner(path) != unit for path in closure.folders | closure.files | closure.manifests)
-    facts.opaque = bool(closure.remote) or bool(_RENAMING.search(json.dumps(spec.get("patches") or [])))
+    facts.shared = any(
+        layout.owner(path) != unit for path in closure.folders | closure.files | closure.manifests
+    )
+    facts.opaque = bool(closure.remote) or bool(
+        _RENAMING.search(json.dumps(spec.get("patches") or []))
+    )
     facts.affixed = bool(spec.get("namePrefix") or spec.get("nameSuffix"))
     facts.namespaces.add(str(spec.get("targetNamespace") or ""))
     for path in sorted(closure.manifests):
@@ -155,20 +188,32 @@ def facts_of(k, folder: Path, unit: str, layout: Split, cache: FileCache, charts
         documents = [d.data for d in cache.load(path).documents if isinstance(d.data, dict)]
         if path.name in closures.KUSTOMIZATION_FILES:
             for data in documents[:1]:
-                facts.opaque |= any(data.get(key) for key in OPAQUE_FIELDS) or bool(_RENAMING.search(text))
+                facts.opaque |= any(data.get(key) for key in OPAQUE_FIELDS) or bool(
+                    _RENAMING.search(text)
+                )
                 facts.affixed |= bool(data.get("namePrefix") or data.get("nameSuffix"))
                 facts.namespaces.add(str(data.get("namespace") or ""))
-                for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
+                for key, kind in (
+                    ("configMapGenerator", "ConfigMap"),
+                    ("secretGenerator", "Secret"),
+                ):
                     for entry in as_list(data.get(key)):
-                        if isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"]:
+                        if (
+                            isinstance(entry, dict)
+                            and isinstance(entry.get("name"), str)
+                            and entry["name"]
+                        ):
                             name = _expand(entry["name"], variables, complete)
                             facts.ids.setdefault(("", kind), set()).add(name)
                             facts.opaque |= "${" in name
             continue
         for data in documents:
             rid = ResourceId.of(data)
-            rid = replace(rid, name=_expand(rid.name, variables, complete),
-                          namespace=_expand(rid.namespace, variables, complete))
+            rid = replace(
+                rid,
+                name=_expand(rid.name, variables, complete),
+                namespace=_expand(rid.namespace, variables, complete),
+            )
             facts.shared |= _influential(data, layout, unit, rid.name)
             facts.helm |= data.get("kind") == "HelmRelease" and charts
             api_version = str(data.get("apiVersion") or "")
@@ -179,5 +224,3 @@ def facts_of(k, folder: Path, unit: str, layout: Split, cache: FileCache, charts
             facts.namespaces.add(rid.namespace)
     facts.namespaces = {"*" if "${" in n else n.lower() for n in facts.namespaces}
     return facts
-
-

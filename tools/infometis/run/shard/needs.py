@@ -23,8 +23,11 @@ def needed(shard, run: RepoRun, selected: set[str]) -> set[str]:
             units.setdefault(unit, Facts()).add(facts)
     if not units:
         return set()
-    if any(k.source and k.source.kind not in KUSTOMIZATION_SOURCE_KINDS
-           for walk in shard.walks for k in walk.cluster.kustomizations.values()):
+    if any(
+        k.source and k.source.kind not in KUSTOMIZATION_SOURCE_KINDS
+        for walk in shard.walks
+        for k in walk.cluster.kustomizations.values()
+    ):
         return set(units)
     ids: dict[int, set] = {}  # id(walk) → (group, kind, name) rendered in its cluster
     hosts: dict[int, set] = {}  # id(walk) → the hosts its routes claim
@@ -37,16 +40,23 @@ def needed(shard, run: RepoRun, selected: set[str]) -> set[str]:
     for walk in shard.walks:
         missing = walk.missing_objects()
         for _, unit, facts in walk.elsewhere:
-            if (any(facts.may_render(*i) for i in (anywhere if facts.annotated else ids[id(walk)]))
-                    or any(facts.may_claim(host) for host in hosts[id(walk)])
-                    or any(facts.may_render("", kind, name) for kind, name in missing)):
+            if (
+                any(facts.may_render(*i) for i in (anywhere if facts.annotated else ids[id(walk)]))
+                or any(facts.may_claim(host) for host in hosts[id(walk)])
+                or any(facts.may_render("", kind, name) for kind, name in missing)
+            ):
                 needed.add(unit)
     probe = replace(run, cache=FileCache(run.repo))  # what the checks load is not the walk's
     if "schema" in selected and shard.index == 1 and run.schema.missing != "ignore":
         catalog = Catalog(run.schema, run.repo, schema.repository_crds(probe)[0])
-        needed |= {unit for unit, facts in units.items()
-                   if any(catalog.find(api_version, kind) is None for api_version, kind in facts.kinds)}
-    if "references" in selected:  # what is not defined: another unit may define it, or fail to render
+        needed |= {
+            unit
+            for unit, facts in units.items()
+            if any(catalog.find(api_version, kind) is None for api_version, kind in facts.kinds)
+        }
+    if (
+        "references" in selected
+    ):  # what is not defined: another unit may define it, or fail to render
         wanted: dict[str, set[str]] = {}  # target → namespaces of the shard's undefined references
         for problem, ref in references.undefined_refs(shard.view(probe)):
             if shard.owner(problem) == shard.index:
@@ -55,14 +65,24 @@ def needed(shard, run: RepoRun, selected: set[str]) -> set[str]:
             for k, unit, facts in walk.elsewhere:
                 namespaces = wanted.get(k.kube_config_target or k.target)
                 target_namespace = str(k.spec.get("targetNamespace") or "")
-                if namespaces and (not target_namespace or target_namespace in namespaces or facts.helm):
+                if namespaces and (
+                    not target_namespace or target_namespace in namespaces or facts.helm
+                ):
                     needed.add(unit)
-    if "border" in selected:  # a host name whose last label another unit's namespace or Service makes in-cluster
-        hosts = [host.lower().rstrip(".") for problem, host in border.hostnames(probe)
-                 if shard.owner(problem) == shard.index]
+    if (
+        "border" in selected
+    ):  # a host name whose last label another unit's namespace or Service makes in-cluster
+        hosts = [
+            host.lower().rstrip(".")
+            for problem, host in border.hostnames(probe)
+            if shard.owner(problem) == shard.index
+        ]
         labels = {host.rsplit(".", 1)[-1] for host in hosts if "${" not in host}
-        needed |= {unit for unit, facts in units.items()
-                   if any(facts.may_name(label) for label in labels if label.isalpha())}
+        needed |= {
+            unit
+            for unit, facts in units.items()
+            if any(facts.may_name(label) for label in labels if label.isalpha())
+        }
     return needed
 
 
@@ -75,9 +95,9 @@ def _claimed_hosts(resources) -> set[str]:
         for route in as_list(spec.get("routes")):
             if isinstance(route, dict) and isinstance(route.get("match"), str):
                 try:
-                    hosts |= {claim[0] for claim in routes.claims(routes.Parser(route["match"]).parse())}
+                    hosts |= {
+                        claim[0] for claim in routes.claims(routes.Parser(route["match"]).parse())
+                    }
                 except routes.RuleError:
                     continue
     return hosts
-
-

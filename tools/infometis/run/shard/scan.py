@@ -19,10 +19,15 @@ FLUX_TEXT = "kustomize.toolkit.fluxcd.io"
 VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 
-def services(repo: Path, patterns: tuple[str, ...] = DEFAULT_SERVICES, found: Scan | None = None) -> dict[str, int]:
+def services(
+    repo: Path, patterns: tuple[str, ...] = DEFAULT_SERVICES, found: Scan | None = None
+) -> dict[str, int]:
     """Each service folder (from the repository root) and the number of files in it."""
     folders = _named(repo, patterns) or _defining((found or scan(repo)).paths)
-    return {folder: sum(len(files) for _, _, files in os.walk(repo / folder)) for folder in sorted(folders)}
+    return {
+        folder: sum(len(files) for _, _, files in os.walk(repo / folder))
+        for folder in sorted(folders)
+    }
 
 
 def _folders(repo: Path):
@@ -36,7 +41,11 @@ def _named(repo: Path, patterns: tuple[str, ...]) -> set[str]:
     found: set[str] = set()
     for folder, _ in _folders(repo):
         relative = folder.relative_to(repo).as_posix()
-        if relative != "." and matches(patterns, relative + "/") and not any(relative.startswith(f + "/") for f in found):
+        if (
+            relative != "."
+            and matches(patterns, relative + "/")
+            and not any(relative.startswith(f + "/") for f in found)
+        ):
             found.add(relative)
     return found
 
@@ -45,7 +54,11 @@ def _defining(found_paths) -> set[str]:
     """Folders holding a Flux Kustomization whose spec.path lies below them (outermost kept)."""
     found: set[str] = set()
     for folder, path in sorted(found_paths):
-        if folder != "." and path.startswith(folder + "/") and not any(folder.startswith(f + "/") for f in found):
+        if (
+            folder != "."
+            and path.startswith(folder + "/")
+            and not any(folder.startswith(f + "/") for f in found)
+        ):
             found.add(folder)
     return found
 
@@ -58,9 +71,13 @@ class Scan:
     # (folder of the file, spec.path from the repository root, spec.components) of each Flux Kustomization
     kustomizations: frozenset[tuple[str, str, tuple[str, ...]]]
     followed: frozenset[tuple[str, str]]  # (kind, name) of the sources Flux Kustomizations follow
-    charts: dict[tuple[str, str], set[str]]  # (kind, name) of a HelmRelease's chart source → files naming it
+    charts: dict[
+        tuple[str, str], set[str]
+    ]  # (kind, name) of a HelmRelease's chart source → files naming it
     wild: bool  # a Flux Kustomization's source named with ${variables}: it may be any
-    wild_charts: tuple[tuple[re.Pattern, str], ...]  # a chart source named with ${variables}: (kind/name, file)
+    wild_charts: tuple[
+        tuple[re.Pattern, str], ...
+    ]  # a chart source named with ${variables}: (kind/name, file)
     chart_kinds: frozenset[str]  # the kinds of the HelmReleases' chart sources
 
     @property
@@ -77,8 +94,16 @@ def scan(repo: Path) -> Scan:
             for data in _documents(folder / name):
                 spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
                 if is_flux_kustomization(data):
-                    components = tuple(str(c) for c in as_list(spec.get("components")) if isinstance(c, str))
-                    kustomizations.add((where, os.path.normpath(str(spec.get("path") or ".").lstrip("/")), components))
+                    components = tuple(
+                        str(c) for c in as_list(spec.get("components")) if isinstance(c, str)
+                    )
+                    kustomizations.add(
+                        (
+                            where,
+                            os.path.normpath(str(spec.get("path") or ".").lstrip("/")),
+                            components,
+                        )
+                    )
                     key = _source_key(spec.get("sourceRef"))
                     followed.add(key)
                     wild |= "${" in "/".join(key)
@@ -86,11 +111,20 @@ def scan(repo: Path) -> Scan:
                     for key in map(_source_key, _chart_sources(spec)):
                         kinds.add(key[0])
                         if "${" in "/".join(key):  # ${APP}-anubis: any name of that shape
-                            pattern = re.compile(".*".join(map(re.escape, VARIABLE.split("/".join(key)))))
+                            pattern = re.compile(
+                                ".*".join(map(re.escape, VARIABLE.split("/".join(key))))
+                            )
                             wild_charts.append((pattern, file))
                         else:
                             charts.setdefault(key, set()).add(file)
-    return Scan(frozenset(kustomizations), frozenset(followed), charts, wild, tuple(wild_charts), frozenset(kinds))
+    return Scan(
+        frozenset(kustomizations),
+        frozenset(followed),
+        charts,
+        wild,
+        tuple(wild_charts),
+        frozenset(kinds),
+    )
 
 
 def _source_key(ref) -> tuple[str, str]:
@@ -101,7 +135,9 @@ def _source_key(ref) -> tuple[str, str]:
 def _chart_sources(spec: dict) -> list:
     chart = spec.get("chart") if isinstance(spec.get("chart"), dict) else {}
     chart_spec = chart.get("spec") if isinstance(chart.get("spec"), dict) else {}
-    return [ref for ref in (spec.get("chartRef"), chart_spec.get("sourceRef")) if isinstance(ref, dict)]
+    return [
+        ref for ref in (spec.get("chartRef"), chart_spec.get("sourceRef")) if isinstance(ref, dict)
+    ]
 
 
 def _documents(file: Path) -> list[dict]:
@@ -114,5 +150,3 @@ def _documents(file: Path) -> list[dict]:
         return [d for d in yaml.load_all(text, Loader=Loader) if isinstance(d, dict)]
     except (OSError, yaml.YAMLError, ValueError):
         return []
-
-

@@ -29,9 +29,13 @@ class Split:
 
     repo: Path
     count: int
-    unit_of: dict[str, str]  # service (its folder from the repository root) → its unit (named after its first service)
+    unit_of: dict[
+        str, str
+    ]  # service (its folder from the repository root) → its unit (named after its first service)
     shard_of: dict[str, int]  # unit → shard, 1..count
-    owned: dict[str, str]  # a file or folder outside the services that one unit alone reads → that unit
+    owned: dict[
+        str, str
+    ]  # a file or folder outside the services that one unit alone reads → that unit
     found: Scan
 
     def followed(self, kind: str, name: str, unit: str) -> bool:
@@ -39,8 +43,14 @@ class Split:
         Kustomization follows it, or a HelmRelease of another unit (or of none) takes its chart."""
         if self.found.wild or (kind, name) in self.found.followed:
             return True
-        files = [*self.found.charts.get((kind, name), ()),
-                 *(file for pattern, file in self.found.wild_charts if pattern.fullmatch(f"{kind}/{name}"))]
+        files = [
+            *self.found.charts.get((kind, name), ()),
+            *(
+                file
+                for pattern, file in self.found.wild_charts
+                if pattern.fullmatch(f"{kind}/{name}")
+            ),
+        ]
         return any(self.owner(file) != unit for file in files)
 
     def service(self, path: Path | str | None) -> str | None:
@@ -87,6 +97,7 @@ class Split:
 
 # ---------------------------------------------------------------- units
 
+
 class _Joined:
     """Union-find over names: the smallest name of a set names it."""
 
@@ -120,12 +131,18 @@ def _reads(repo: Path, service: str, cache: FileCache, found: Scan) -> set[Path]
         if closures.kustomization_file(Path(current)):
             read |= _closure(Path(current), (), cache)
     for where, path, components in sorted(found.kustomizations):
-        if components and (where == service or where.startswith(service + "/")) and (repo / path).is_dir():
+        if (
+            components
+            and (where == service or where.startswith(service + "/"))
+            and (repo / path).is_dir()
+        ):
             read |= _closure(repo / path, components, cache)
     return read
 
 
-def units(repo: Path, names: list[str], entries: list[Path], found: Scan) -> tuple[dict[str, str], dict[str, str]]:
+def units(
+    repo: Path, names: list[str], entries: list[Path], found: Scan
+) -> tuple[dict[str, str], dict[str, str]]:
     """(service → unit, outside path → the unit that alone reads it)."""
     joined = _Joined(names)
     layout = Split(repo, 1, {name: name for name in names}, {}, {}, found)
@@ -149,15 +166,20 @@ def units(repo: Path, names: list[str], entries: list[Path], found: Scan) -> tup
     return unit_of, owned
 
 
-def _outside_reads(repo: Path, layout: Split, cache: FileCache, entries: list[Path], found: Scan) -> set[Path] | None:
+def _outside_reads(
+    repo: Path, layout: Split, cache: FileCache, entries: list[Path], found: Scan
+) -> set[Path] | None:
     """What the builds outside the services read: the clusters' entry folders and every Flux
     Kustomization's path outside them, with its spec.components; None when a path cannot be read
     (${variables})."""
     if any("${" in path for _, path, _ in found.kustomizations):
         return None
     roots = [(entry, ()) for entry in entries]
-    roots += [(repo / path, components) for _, path, components in sorted(found.kustomizations)
-              if layout.service(path) is None]
+    roots += [
+        (repo / path, components)
+        for _, path, components in sorted(found.kustomizations)
+        if layout.service(path) is None
+    ]
     read: set[Path] = set()
     for root, components in roots:
         if root.is_dir():
@@ -176,7 +198,9 @@ def assign(costs: dict[str, int], count: int) -> dict[str, int]:
     return found
 
 
-def split(repo: Path, count: int, patterns: tuple[str, ...] = DEFAULT_SERVICES, entries: list[Path] = ()) -> Split:
+def split(
+    repo: Path, count: int, patterns: tuple[str, ...] = DEFAULT_SERVICES, entries: list[Path] = ()
+) -> Split:
     """`entries`: the clusters' entry folders (what they read is no unit's)."""
     found = scan(repo)
     files = services(repo, patterns, found)

@@ -62,8 +62,12 @@ class ShardWalk(ClusterWalk):
 
     def missing_objects(self) -> set[tuple[str, str]]:
         """(kind, name) of the substituteFrom objects a render of this shard did not find."""
-        return {(kind, name) for k in self.attempted for kind, namespace, name, _ in substitute_from(k)
-                if (kind, namespace, name) not in self.objects}
+        return {
+            (kind, name)
+            for k in self.attempted
+            for kind, namespace, name, _ in substitute_from(k)
+            if (kind, namespace, name) not in self.objects
+        }
 
 
 class Shard:
@@ -72,7 +76,9 @@ class Shard:
     def __init__(self, options: Options):
         self.options = options
         self.index, count = options.shard
-        self.layout = split(options.repo, count, options.config.services, [entry for _, entry in options.entries])
+        self.layout = split(
+            options.repo, count, options.config.services, [entry for _, entry in options.entries]
+        )
         self.context: set[str] = set()  # other units rendered for this shard's verdicts
         self.cache = FileCache(options.repo)  # files read for their facts: not validated here
         self.charts = _charts_render(options, self.layout)
@@ -94,7 +100,9 @@ class Shard:
         if k is None or k.entry:
             return 1
         if unit == "":  # not planned yet: by its path in this repository
-            unit = self.layout.unit(os.path.normpath(self.options.repo / (k.path.strip().lstrip("/") or ".")))
+            unit = self.layout.unit(
+                os.path.normpath(self.options.repo / (k.path.strip().lstrip("/") or "."))
+            )
         return self.layout.shard_of[unit] if unit else 1
 
     def owner(self, problem) -> int:
@@ -119,17 +127,27 @@ class Shard:
 
     def view(self, run: RepoRun) -> RepoRun:
         """The run as the references check must see it: what other shards render is not unknown."""
-        clusters = [replace(walk.cluster, entry_syncs=walk.cluster.entry_syncs + [k for k, _, _ in walk.elsewhere])
-                    for walk in self.walks]
+        clusters = [
+            replace(
+                walk.cluster,
+                entry_syncs=walk.cluster.entry_syncs + [k for k, _, _ in walk.elsewhere],
+            )
+            for walk in self.walks
+        ]
         return replace(run, clusters=clusters)
 
     def problems(self, run: RepoRun, selected: set[str]):
         """This shard's problems: those of rendering (already its own), then the checks'."""
         yield from run.problems
         for check_id, module in REGISTRY.items():
-            if module is schema and check_id in selected:  # a kind without a schema: said by shard 1
-                yield from (problem for problem, whole in schema.findings(run)
-                            if (1 if whole else self.owner(problem)) == self.index)
+            if (
+                module is schema and check_id in selected
+            ):  # a kind without a schema: said by shard 1
+                yield from (
+                    problem
+                    for problem, whole in schema.findings(run)
+                    if (1 if whole else self.owner(problem)) == self.index
+                )
             elif isinstance(module, Check) and check_id in selected:
                 found = module.check(self.view(run) if module is references else run)
                 yield from (problem for problem in found if self.owner(problem) == self.index)
@@ -139,8 +157,10 @@ def _charts_render(options: Options, layout: Split) -> bool:
     """Whether a HelmRelease may render objects: a chart is cached, or one comes from the
     repository (a GitRepository, a Bucket, a HelmChart), which needs no cache."""
     folder = options.charts_dir or options.cache_dir
-    if folder is not None and (folder / "charts").is_dir() and any(p.is_file() for p in (folder / "charts").rglob("*")):
+    if (
+        folder is not None
+        and (folder / "charts").is_dir()
+        and any(p.is_file() for p in (folder / "charts").rglob("*"))
+    ):
         return True
     return bool(layout.found.chart_kinds - {"HelmRepository", "OCIRepository"})
-
-
