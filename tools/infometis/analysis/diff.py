@@ -8,6 +8,7 @@ import copy
 import difflib
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from infometis.analysis.selection import EVERYTHING, Selection
 from infometis.load.yamlio import dump
@@ -61,7 +62,7 @@ def rendered_yaml(
     return found
 
 
-def without_noise(data: dict) -> dict:
+def without_noise(data: dict[str, Any]) -> dict[str, Any]:
     """Helm's chart label and checksum annotations change with every chart bump: left out."""
     metadata = data.get("metadata")
     if not isinstance(metadata, dict):
@@ -92,9 +93,10 @@ def _unified(before: str, after: str, old: str | None, new: str | None) -> str:
 def _renames(
     removed: set[ResourceId], added: set[ResourceId]
 ) -> list[tuple[ResourceId, ResourceId]]:
-    """Generated ConfigMaps/Secrets whose content hash changed: the same stem, kind and namespace."""
+    """Generated ConfigMaps/Secrets whose content hash changed: the same stem, kind and
+    namespace."""
 
-    def stem(rid: ResourceId):
+    def stem(rid: ResourceId) -> tuple[str, str, str] | None:
         match = (
             _HASHED.match(rid.name)
             if rid.kind in ("ConfigMap", "Secret") and rid.group == ""

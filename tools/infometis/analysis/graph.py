@@ -6,34 +6,41 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
+from infometis.model import ResourceId
 from infometis.model.flux import FluxKustomization
 from infometis.render.helmrelease import is_helm_release
 from infometis.render.pipeline import ClusterRun
 
 
 def apply_order(
-    kustomizations: list[FluxKustomization], first: list[FluxKustomization] = ()
+    kustomizations: list[FluxKustomization], first: Sequence[FluxKustomization] = ()
 ) -> list[list[FluxKustomization]]:
     """Levels of Kustomizations: each comes after the one that creates it (its parent, or
     `first`, the syncs of the entry folder) and after those it dependsOn. A cycle is broken
     at its first member (the flux-depends-on check reports it). Linear in the edges."""
     keys = {(k.target, k.id): k for k in kustomizations}
     roots = {(k.target, k.id) for k in first}
-    waiting: dict = {}
-    dependents: dict = {key: [] for key in keys}
+    waiting: dict[tuple[str, ResourceId], set[tuple[str, ResourceId]]] = {}
+    dependents: dict[tuple[str, ResourceId], list[tuple[str, ResourceId]]] = {
+        key: [] for key in keys
+    }
     for key, k in keys.items():
-        before = {
-            (k.target, ref) for ref in [k.parent, *(rid for _, rid in k.depends_on)]
-        } & keys.keys()
+        before = cast(
+            "set[tuple[str, ResourceId]]",  # (no key has a None parent: & drops it)
+            {(k.target, ref) for ref in [k.parent, *(rid for _, rid in k.depends_on)]}
+            & keys.keys(),
+        )
         waiting[key] = (before or (roots if key not in roots else set())) - {key}
         for other in waiting[key]:
             dependents[other].append(key)
     missing = {key: len(before) for key, before in waiting.items()}
     ready = [key for key in keys if not missing[key]]
     levels: list[list[FluxKustomization]] = []
-    done: set = set()
+    done: set[tuple[str, ResourceId]] = set()
     order = list(keys)  # a cycle is broken at the first member not yet placed, in this order
     position = 0
     while len(done) < len(keys):
@@ -62,7 +69,7 @@ class ClusterGraph:
     mode: str
     levels: list[list[FluxKustomization]]
     entry_syncs: list[FluxKustomization]
-    releases: dict = field(
+    releases: dict[ResourceId, list[tuple[str, str, int]]] = field(
         default_factory=dict
     )  # Kustomization id → [(HelmRelease, chart, objects)]
 
@@ -87,7 +94,7 @@ class ClusterGraph:
         return [k for level in self.levels for k in level]
 
     @functools.cached_property
-    def _by_id(self) -> dict:
+    def _by_id(self) -> dict[ResourceId, FluxKustomization]:
         return {k.id: k for k in self.kustomizations}
 
     @functools.cached_property
@@ -109,21 +116,24 @@ class ClusterGraph:
         """What `k` waits for: what it dependsOn, else the Kustomization that creates it."""
         if self.depends(k) or k in self.entry_syncs:
             return self.depends(k)
-        creator = self._by_id.get(k.parent)
+        creator = self._by_id.get(cast(ResourceId, k.parent))  # (None: no creator)
         return [creator] if creator else self.entry_syncs[:1]
 
-    def node_ids(self) -> dict:
+    def node_ids(self) -> dict[ResourceId | str, str]:
         """Short, stable node names for Mermaid and dot: cluster, then k<n> or s<n>."""
         prefix = re.sub(r"[^A-Za-z0-9_]", "_", self.name)
-        ids = {k.id: f"{prefix}_k{n}" for n, k in enumerate(self.kustomizations, 1)}
+        ids: dict[ResourceId | str, str] = {
+            k.id: f"{prefix}_k{n}" for n, k in enumerate(self.kustomizations, 1)
+        }
         sources = sorted({s for k in self.kustomizations if (s := self.other_source(k))})
         ids.update({s: f"{prefix}_s{n}" for n, s in enumerate(sources, 1)})
         return ids
 
 
-def _releases(cluster: ClusterRun) -> dict:
-    """The HelmReleases each Kustomization applies, with their chart and how many objects it rendered."""
-    found: dict = {}
+def _releases(cluster: ClusterRun) -> dict[ResourceId, list[tuple[str, str, int]]]:
+    """The HelmReleases each Kustomization applies, with their chart and how many objects it
+    rendered."""
+    found: dict[ResourceId, list[tuple[str, str, int]]] = {}
     for rendered in cluster.renders:
         counts = Counter(id(r.via) for r in rendered.resources if r.via is not None)
         for r in rendered.resources:
@@ -171,11 +181,13 @@ def text(graphs: list[ClusterGraph]) -> str:
     return "\n".join(lines)
 
 
-def _edges(graph: ClusterGraph, ids: dict, solid: str, dashed: str) -> list[str]:
+def _edges(
+    graph: ClusterGraph, ids: dict[ResourceId | str, str], solid: str, dashed: str
+) -> list[str]:
     lines = []
     for k in graph.kustomizations:
         if graph.other_source(k):
-            lines.append(dashed.format(ids[graph.other_source(k)], ids[k.id]))
+            lines.append(dashed.format(ids[cast(str, graph.other_source(k))], ids[k.id]))
         lines += [solid.format(ids[d.id], ids[k.id]) for d in graph.after(k)]
     return lines
 

@@ -13,23 +13,29 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from infometis.discover.closure import KUSTOMIZATION_FILES
 from infometis.model import layout
-from infometis.model.fieldpath import ANY_INDEX, ANY_KEY, parse_patterns
+from infometis.model.fieldpath import ANY_INDEX, ANY_KEY, Pattern, PatternToken, parse_patterns
 from infometis.model.kinds import CONTAINER_LISTS
 from infometis.render.kustomize import Resource
 
+if TYPE_CHECKING:
+    from infometis.render.pipeline import RepoRun
+
 ObjectKey = tuple[str, str, str]  # kind, API group, name: namespaces may differ by cluster
+# A cluster's settings values, and its generated objects' names → their names without the hash.
+_Context = tuple[dict[str, str], dict[str, str]]
 DEFAULT_SETTINGS = ("domain", "cluster", "environment")
 LABEL_MAPS = ("labels", "annotations", "matchLabels")
 _GENERATED_SUFFIX = re.compile(r"^(.+)-[a-z0-9]{10}$")  # kustomize's content hash
 
 
 class _Sentinel:
-    def __init__(self, name: str):
+    def __init__(self, name: str) -> None:
         self.name = name
 
     def __repr__(self) -> str:
@@ -48,7 +54,7 @@ class Item(int):
 
     name: str
 
-    def __new__(cls, index: int, name: str):
+    def __new__(cls, index: int, name: str) -> Item:
         item = super().__new__(cls, index)
         item.name = name
         return item
@@ -58,8 +64,8 @@ class Item(int):
 class Difference:
     service: str
     object: ObjectKey
-    path: tuple  # () when the object itself is missing somewhere
-    values: dict  # cluster → value (MISSING, or PRESENT for the object itself)
+    path: tuple[str | int, ...]  # () when the object itself is missing somewhere
+    values: dict[str, Any]  # cluster → value (MISSING, or PRESENT for the object itself)
 
 
 def object_key(resource: Resource) -> ObjectKey:
@@ -76,7 +82,7 @@ def object_key(resource: Resource) -> ObjectKey:
     return resource.id.kind, resource.id.group, name
 
 
-def core_objects(run) -> dict[str, dict[str, dict[ObjectKey, Resource]]]:
+def core_objects(run: RepoRun) -> dict[str, dict[str, dict[ObjectKey, Resource]]]:
     """service → cluster → object → the rendered resource, for every object whose origin is
     under apps/<service>/base/ (objects of border components and overlays are not core). The
     objects a HelmRelease's chart renders are left out: the HelmRelease is compared, and its
@@ -97,8 +103,8 @@ def core_objects(run) -> dict[str, dict[str, dict[ObjectKey, Resource]]]:
                     by_cluster.setdefault(
                         object_key(resource), resource
                     )  # a duplicate is duplicate-resource's
-    for by_cluster in found.values():
-        for objects in by_cluster.values():
+    for objects_by_cluster in found.values():
+        for objects in objects_by_cluster.values():
             namespace = namespace_of(objects.values())
             key = ("Namespace", "", namespace)
             if namespace and key in objects:  # the service's own namespace, whatever its name here
@@ -106,7 +112,7 @@ def core_objects(run) -> dict[str, dict[str, dict[ObjectKey, Resource]]]:
     return found
 
 
-def namespace_of(objects) -> str:
+def namespace_of(objects: Iterable[Any]) -> str:
     """The namespace most of a service's objects are in, in one cluster ('' if none)."""
     counts: dict[str, int] = {}
     for obj in objects:
@@ -115,17 +121,20 @@ def namespace_of(objects) -> str:
         namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
         if isinstance(namespace, str) and namespace:
             counts[namespace] = counts.get(namespace, 0) + 1
-    return max(counts, key=counts.get) if counts else ""
+    return max(counts, key=cast("Callable[[str], int]", counts.get)) if counts else ""
 
 
 def image_repository(reference: str) -> str:
-    """The image without its tag and digest: registry:5000/team/app:1.2@sha256:… → registry:5000/team/app."""
+    """The image without its tag and digest: registry:5000/team/app:1.2@sha256:… →
+    registry:5000/team/app."""
     name = reference.split("@", 1)[0]
     head, _, last = name.rpartition("/")
     return (head + "/" if head else "") + last.split(":", 1)[0]
 
 
-def masked(data: Any, patterns, environment: str = "") -> Any:
+def masked(
+    data: Any, patterns: Iterable[str | Iterable[PatternToken]], environment: str = ""
+) -> Any:
     """A copy of `data` without the environment fields (patterns as text or parsed): an `…image`
     field, and a container's image in any kind, keeps its repository only; labels and
     annotations keyed by the environment go."""
@@ -136,13 +145,13 @@ class _Node:
     """The patterns as a tree of their tokens: the patterns still matching a path are a few
     nodes, each step a dictionary look-up instead of a test of every pattern."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.end = False  # a pattern ends here: the field is the environment's
-        self.exact: dict = {}  # a key or an index → node
+        self.exact: dict[str | int, _Node] = {}  # a key or an index → node
         self.any_key: _Node | None = None
         self.any_index: _Node | None = None
 
-    def step(self, part) -> list[_Node]:
+    def step(self, part: Any) -> list[_Node]:
         found = []
         child = (
             self.exact.get(part) if isinstance(part, (str, int)) else None
@@ -157,7 +166,7 @@ class _Node:
 
 
 @functools.lru_cache(maxsize=16)
-def _trie(patterns: tuple) -> _Node:
+def _trie(patterns: tuple[Pattern, ...]) -> _Node:
     root = _Node()
     for pattern in patterns:
         node = root
@@ -169,12 +178,13 @@ def _trie(patterns: tuple) -> _Node:
                 node.any_index = node.any_index or _Node()
                 node = node.any_index
             else:
-                node = node.exact.setdefault(token, _Node())
+                # (neither ANY_KEY nor ANY_INDEX: a key or an index)
+                node = node.exact.setdefault(cast("str | int", token), _Node())
         node.end = True
     return root
 
 
-def _mask(value, path: tuple, live: list[_Node], environment: str):
+def _mask(value: Any, path: tuple[str | int, ...], live: list[_Node], environment: str) -> Any:
     if _is_container_image(path) and isinstance(value, str):
         return image_repository(
             value
@@ -203,7 +213,7 @@ def _mask(value, path: tuple, live: list[_Node], environment: str):
     return value
 
 
-def _is_container_image(path: tuple) -> bool:
+def _is_container_image(path: tuple[str | int, ...]) -> bool:
     return (
         len(path) >= 3
         and path[-1] == "image"
@@ -237,7 +247,7 @@ def templated(value: Any, settings: dict[str, str], renames: dict[str, str] | No
 def differences(
     service: str,
     objects_by_cluster: dict[str, dict[ObjectKey, Any]],
-    patterns,
+    patterns: Iterable[str | Iterable[PatternToken]],
     settings: dict[str, dict[str, str]] | None = None,
 ) -> list[Difference]:
     """Each field (and object) of the service's core that is not the same in every cluster,
@@ -284,7 +294,9 @@ def differences(
     return found
 
 
-def _compare(values: dict[str, Any], path: tuple, context: dict):
+def _compare(
+    values: dict[str, Any], path: tuple[str | int, ...], context: dict[str, _Context]
+) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
     """(path, values) of each place where the clusters' values part: dicts key by key, lists of
     named items name by name, other lists of one length item by item, anything else (a list
     that grew, a scalar, a missing subtree) whole, unless the cluster's settings explain it."""
@@ -325,7 +337,7 @@ def _compare(values: dict[str, Any], path: tuple, context: dict):
         yield path, dict(values)
 
 
-def _explained(values: dict, context: dict) -> bool:
+def _explained(values: dict[str, Any], context: dict[str, _Context]) -> bool:
     """Whether writing some of the settings back (and generated names) makes the values alike.
     Writing back never makes a missing value present; and when writing back all of the settings
     changes no value, no fewer can: one comparison then stands for every set of keys."""
@@ -341,12 +353,12 @@ def _explained(values: dict, context: dict) -> bool:
     return any(_alike(values, context, keys) for keys in _key_sets(context))
 
 
-def _written(value: Any, context: tuple, keys: tuple) -> Any:
+def _written(value: Any, context: _Context, keys: tuple[str, ...]) -> Any:
     settings, renames = context
     return templated(value, {k: settings[k] for k in keys if k in settings}, renames)
 
 
-def _key_sets(context: dict):
+def _key_sets(context: dict[str, _Context]) -> Iterator[tuple[str, ...]]:
     """Which settings to write back: all of them, then fewer (a literal `dev` beside a
     substituted ${domain} must not be written back in the dev cluster alone), then none."""
     keys = sorted({key for settings, _ in context.values() for key in settings})
@@ -354,20 +366,20 @@ def _key_sets(context: dict):
         yield from itertools.combinations(keys, size)
 
 
-def _alike(values: dict, context: dict, keys: tuple) -> bool:
+def _alike(values: dict[str, Any], context: dict[str, _Context], keys: tuple[str, ...]) -> bool:
     written = [_written(v, context[c], keys) for c, v in values.items()]
     return all(w == written[0] for w in written[1:])
 
 
-def _names(items: list) -> list[str] | None:
+def _names(items: list[Any]) -> list[str] | None:
     """The names of a list's items when each is a dict with a name of its own, else None."""
     names = [item.get("name") if isinstance(item, dict) else None for item in items]
     if all(isinstance(n, str) for n in names) and len(set(names)) == len(names):
-        return names
+        return cast("list[str]", names)
     return None
 
 
-def value_at(data: Any, path: tuple) -> Any:
+def value_at(data: Any, path: tuple[str | int, ...]) -> Any:
     for part in path:
         if isinstance(part, Item) and isinstance(data, list) and _names(data) is not None:
             data = next((item for item in data if item["name"] == part.name), MISSING)

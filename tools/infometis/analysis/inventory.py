@@ -4,9 +4,10 @@ sources and the images it runs. Plain data from a run; the command prints them."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, cast
 
 from infometis.analysis.pods import pod_images, pod_spec
-from infometis.model.flux import SOURCE_GROUPS, is_source
+from infometis.model.flux import SOURCE_GROUPS, FluxKustomization, is_source
 from infometis.render.kustomize import Resource
 from infometis.render.pipeline import ClusterRun, Rendered, RepoRun
 
@@ -14,15 +15,15 @@ HELM_GROUP = "helm.toolkit.fluxcd.io"
 HELM_SOURCE_KINDS = ("HelmChart",)  # a source the helm-controller reads, besides is_source()'s
 
 
-def _name(resource_or_k) -> str:
+def _name(resource_or_k: Resource | FluxKustomization) -> str:
     return f"{resource_or_k.id.namespace}/{resource_or_k.id.name}"
 
 
-def _renders_by_kustomization(cluster: ClusterRun) -> dict[int, Rendered]:
+def _renders_by_kustomization(cluster: ClusterRun) -> dict[FluxKustomization, Rendered]:
     return {r.kustomization: r for r in cluster.renders + cluster.failed}
 
 
-def kustomizations(run: RepoRun) -> list[dict]:
+def kustomizations(run: RepoRun) -> list[dict[str, Any]]:
     """Each Flux Kustomization: path, source, dependsOn and how its render went."""
     rows = []
     for cluster in run.clusters:
@@ -67,13 +68,16 @@ def _kustomization_name(rendered: Rendered) -> str:
     return "flux-system" if rendered.kustomization.entry else _name(rendered.kustomization)
 
 
-def helm_releases(run: RepoRun) -> list[dict]:
+def helm_releases(run: RepoRun) -> list[dict[str, Any]]:
     """Each HelmRelease: its chart, version and where the chart comes from."""
     rows = []
     for rendered, resource in _rendered_resources(run):
         if resource.id.kind != "HelmRelease" or resource.id.group != HELM_GROUP:
             continue
-        spec = resource.data.get("spec") if isinstance(resource.data.get("spec"), dict) else {}
+        spec = cast(
+            "dict[str, Any]",
+            resource.data.get("spec") if isinstance(resource.data.get("spec"), dict) else {},
+        )
         chart = (
             ((spec.get("chart") or {}).get("spec") or {})
             if isinstance(spec.get("chart"), dict)
@@ -86,7 +90,8 @@ def helm_releases(run: RepoRun) -> list[dict]:
         )
         ref = ref if isinstance(ref, dict) else {}
         source = (
-            f"{ref.get('kind', '?')}/{ref.get('namespace') or resource.id.namespace}/{ref.get('name', '?')}"
+            f"{ref.get('kind', '?')}/{ref.get('namespace') or resource.id.namespace}/"
+            f"{ref.get('name', '?')}"
             if ref
             else ""
         )
@@ -103,9 +108,9 @@ def helm_releases(run: RepoRun) -> list[dict]:
     return rows
 
 
-def _source_ref(data: dict) -> str:
-    spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
-    ref = spec.get("ref") if isinstance(spec.get("ref"), dict) else {}
+def _source_ref(data: dict[str, Any]) -> str:
+    spec = cast("dict[str, Any]", data.get("spec") if isinstance(data.get("spec"), dict) else {})
+    ref = cast("dict[str, Any]", spec.get("ref") if isinstance(spec.get("ref"), dict) else {})
     found = [
         f"{key}={ref[key]}"
         for key in ("branch", "tag", "semver", "commit", "digest", "name")
@@ -119,7 +124,7 @@ def _source_ref(data: dict) -> str:
     return ", ".join(found)
 
 
-def sources(run: RepoRun) -> list[dict]:
+def sources(run: RepoRun) -> list[dict[str, Any]]:
     """Each Flux source (Git, OCI, Helm repositories, buckets, charts, external artifacts)."""
     rows = []
     for rendered, resource in _rendered_resources(run):
@@ -127,7 +132,9 @@ def sources(run: RepoRun) -> list[dict]:
         is_chart = data.get("kind") in HELM_SOURCE_KINDS and resource.id.group in SOURCE_GROUPS
         if not (is_source(data) or is_chart):
             continue
-        spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+        spec = cast(
+            "dict[str, Any]", data.get("spec") if isinstance(data.get("spec"), dict) else {}
+        )
         rows.append(
             {
                 "cluster": rendered.target,
@@ -141,7 +148,7 @@ def sources(run: RepoRun) -> list[dict]:
     return rows
 
 
-def images(run: RepoRun) -> list[dict]:
+def images(run: RepoRun) -> list[dict[str, Any]]:
     """Each image a cluster runs, with the workloads that run it."""
     found: dict[tuple[str, str], list[str]] = {}
     for rendered, resource in _rendered_resources(run):

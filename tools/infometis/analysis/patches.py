@@ -3,14 +3,18 @@ for a JSON 6902 append), judged by fieldpath.under against allowedEnvironmentFie
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from infometis.model.fieldpath import pointer_path
 
-# Set by kustomize and the API to say *which* object or list item a patch means, not to change it.
+# Set by kustomize and the API to say *which* object or list item a patch means, not to change
+# it.
 IDENTITY = {("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace")}
 MERGE_KEYS = {"name", "containerPort", "port", "mountPath", "devicePath", "ip"}
 
 
-def touched(patch) -> list[tuple[tuple, tuple]]:
+def touched(patch: Any) -> list[tuple[tuple[str | int, ...], tuple[str | int, ...]]]:
     """(field path set, path of that statement inside the patch) for a JSON 6902 list of
     operations or a strategic-merge patch; what cannot be read sets nothing."""
     if isinstance(patch, list):
@@ -25,13 +29,16 @@ def touched(patch) -> list[tuple[tuple, tuple]]:
     return []
 
 
-def _operation(index: int, op: dict) -> list[tuple[tuple, tuple]]:
+def _operation(
+    index: int, op: dict[str, Any]
+) -> list[tuple[tuple[str | int, ...], tuple[str | int, ...]]]:
     keys = {"test": (), "move": ("from", "path")}.get(str(op.get("op")), ("path",))
     return [(pointer_path(op[key]), (index, key)) for key in keys if isinstance(op.get(key), str)]
 
 
-def _leaves(node, path: tuple):
-    """The paths a strategic-merge patch sets: its leaves; a `$patch` directive sets its own path."""
+def _leaves(node: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
+    """The paths a strategic-merge patch sets: its leaves; a `$patch` directive sets its own
+    path."""
     if isinstance(node, dict) and node:
         if node.get("$patch") in ("delete", "replace"):
             yield path

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from infometis.model import as_list
 from infometis.model.kinds import CONTAINER_LISTS, POD_SPECS
+from infometis.render.kustomize import Resource
 
 
 @dataclass(frozen=True)
 class Container:
     role: str  # which list it is in: containers, initContainers or ephemeralContainers
     index: int
-    data: dict
-    path: tuple  # from the resource's root
+    data: dict[str, Any]
+    path: tuple[str | int, ...]  # from the resource's root
 
     @property
     def label(self) -> str:
@@ -26,19 +28,19 @@ class Container:
         )
 
 
-def pod_spec(resource) -> tuple[tuple, dict] | None:
+def pod_spec(resource: Resource) -> tuple[tuple[str, ...], dict[str, Any]] | None:
     """(path, pod spec) of a workload resource, or None for any other resource."""
     path = POD_SPECS.get((resource.id.group, resource.id.kind))
     if path is None:
         return None
-    node = resource.data
+    node: Any = resource.data
     for key in path:
         node = node.get(key) if isinstance(node, dict) else None
     return (path, node) if isinstance(node, dict) else None
 
 
 def containers(
-    spec: dict, path: tuple, roles: tuple[str, ...] = CONTAINER_LISTS
+    spec: dict[str, Any], path: tuple[str | int, ...], roles: tuple[str, ...] = CONTAINER_LISTS
 ) -> Iterator[Container]:
     """The containers of a pod spec, in `roles` order; entries that are not maps are skipped."""
     for role in roles:
@@ -48,7 +50,9 @@ def containers(
                 yield Container(role, index, item, path + (role, index))
 
 
-def pod_images(spec: dict, path: tuple) -> Iterator[tuple[str, str, tuple]]:
+def pod_images(
+    spec: dict[str, Any], path: tuple[str | int, ...]
+) -> Iterator[tuple[str, str, tuple[str | int, ...]]]:
     """(where, image, field path) of every image a pod spec runs: containers of every list and
     image volumes (volumes[].image.reference)."""
     for container in containers(spec, path, CONTAINER_LISTS):

@@ -6,6 +6,7 @@ listeners) and Flux's objects (Secrets, ServiceAccounts, a HelmRelease's chart s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from infometis.model import as_list
 from infometis.model.kinds import (
@@ -35,13 +36,13 @@ class Ref:
     kind: str
     namespace: str
     name: str
-    path: tuple  # of the name, inside the referring resource
+    path: tuple[str | int, ...]  # of the name, inside the referring resource
     optional: bool = False
     port: object = None  # for a Service: the port asked for (number or name)
     remote: bool = False  # resolved in the cluster that spec.kubeConfig points at
 
 
-def dig(data, *path):
+def dig(data: Any, *path: str) -> Any:
     """data[path...] when every step is a dict key, else None."""
     for key in path:
         if not isinstance(data, dict):
@@ -50,7 +51,14 @@ def dig(data, *path):
     return data
 
 
-def _named(kind: str, namespace: str, holder, key: str, path: tuple, **extra) -> list[Ref]:
+def _named(
+    kind: str,
+    namespace: str,
+    holder: Any,
+    key: str,
+    path: tuple[str | int, ...],
+    **extra: Any,
+) -> list[Ref]:
     """A reference written as holder[key] (a non-empty string), or nothing."""
     name = holder.get(key) if isinstance(holder, dict) else None
     if not isinstance(name, str) or not name:
@@ -60,7 +68,7 @@ def _named(kind: str, namespace: str, holder, key: str, path: tuple, **extra) ->
     ]
 
 
-def refs_of(group: str, kind: str, data: dict, namespace: str) -> list[Ref]:
+def refs_of(group: str, kind: str, data: dict[str, Any], namespace: str) -> list[Ref]:
     """Every reference written in one resource; unreadable parts give nothing."""
     if (group, kind) in POD_SPECS:
         path = POD_SPECS[(group, kind)]
@@ -75,7 +83,7 @@ def refs_of(group: str, kind: str, data: dict, namespace: str) -> list[Ref]:
     return []
 
 
-def pod_refs(spec: dict, ns: str, base: tuple) -> list[Ref]:
+def pod_refs(spec: dict[str, Any], ns: str, base: tuple[str | int, ...]) -> list[Ref]:
     found: list[Ref] = []
     for field in CONTAINER_LISTS:
         for i, container in enumerate(as_list(spec.get(field))):
@@ -97,7 +105,7 @@ def pod_refs(spec: dict, ns: str, base: tuple) -> list[Ref]:
     return found + _named("ServiceAccount", ns, spec, account, base)
 
 
-def _container_refs(container: dict, ns: str, base: tuple) -> list[Ref]:
+def _container_refs(container: dict[str, Any], ns: str, base: tuple[str | int, ...]) -> list[Ref]:
     found: list[Ref] = []
     for j, env in enumerate(as_list(container.get("env"))):
         here = base + ("env", j, "valueFrom")
@@ -120,7 +128,7 @@ def _container_refs(container: dict, ns: str, base: tuple) -> list[Ref]:
     return found
 
 
-def traefik_refs(kind: str, spec, ns: str) -> list[Ref]:
+def traefik_refs(kind: str, spec: Any, ns: str) -> list[Ref]:
     if not isinstance(spec, dict):
         return []
     if kind in ("IngressRoute", "IngressRouteTCP", "IngressRouteUDP"):
@@ -159,7 +167,7 @@ def traefik_refs(kind: str, spec, ns: str) -> list[Ref]:
     return []
 
 
-def _route_refs(kind: str, spec: dict, ns: str) -> list[Ref]:
+def _route_refs(kind: str, spec: dict[str, Any], ns: str) -> list[Ref]:
     suffix = kind.removeprefix("IngressRoute")  # "", "TCP" or "UDP": MiddlewareTCP, ...
     found: list[Ref] = []
     for i, route in enumerate(as_list(spec.get("routes"))):
@@ -182,14 +190,16 @@ def _route_refs(kind: str, spec: dict, ns: str) -> list[Ref]:
     return found + _named("Secret", ns, tls, "secretName", ("spec", "tls"))
 
 
-def _middleware(item, ns: str, path: tuple, kind: str) -> list[Ref]:
+def _middleware(item: Any, ns: str, path: tuple[str | int, ...], kind: str) -> list[Ref]:
     """name@provider names a middleware of another provider: not ours to judge."""
     if not isinstance(item, dict) or "@" in str(item.get("name")):
         return []
     return _named(kind, str(item.get("namespace") or ns), item, "name", path)
 
 
-def _service_refs(service, ns: str, path: tuple, suffix: str = "") -> list[Ref]:
+def _service_refs(
+    service: Any, ns: str, path: tuple[str | int, ...], suffix: str = ""
+) -> list[Ref]:
     if not isinstance(service, dict) or "@" in str(service.get("name")):
         return []
     namespace = str(service.get("namespace") or ns)
@@ -207,7 +217,7 @@ def _service_refs(service, ns: str, path: tuple, suffix: str = "") -> list[Ref]:
     return found
 
 
-def gateway_route_refs(spec, ns: str) -> list[Ref]:
+def gateway_route_refs(spec: Any, ns: str) -> list[Ref]:
     """parentRefs to Gateways (and their listener, sectionName) and backendRefs to Services
     (and their port), of any kind of route; refs to other kinds or groups are not judged."""
     if not isinstance(spec, dict):
@@ -225,7 +235,7 @@ def gateway_route_refs(spec, ns: str) -> list[Ref]:
                 port=section if isinstance(section, str) and section else None,
             )
     for i, rule in enumerate(as_list(spec.get("rules"))):
-        backends = [
+        backends: list[tuple[tuple[str | int, ...], Any]] = [
             (("spec", "rules", i, "backendRefs", j), b)
             for j, b in enumerate(as_list(dig(rule, "backendRefs")))
         ]
@@ -248,12 +258,12 @@ def gateway_route_refs(spec, ns: str) -> list[Ref]:
     return found
 
 
-def _core_or(ref: dict, group: str, kind: str) -> bool:
+def _core_or(ref: dict[str, Any], group: str, kind: str) -> bool:
     """Whether a Gateway API object reference (group and kind defaulted) names group/kind."""
     return ref.get("group", group) in (group, None) and ref.get("kind", kind) in (kind, None)
 
 
-def flux_refs(kind: str, data: dict, ns: str) -> list[Ref]:
+def flux_refs(kind: str, data: dict[str, Any], ns: str) -> list[Ref]:
     spec = data.get("spec")
     if not isinstance(spec, dict):
         return []
@@ -280,8 +290,9 @@ def flux_refs(kind: str, data: dict, ns: str) -> list[Ref]:
     return found
 
 
-def _chart_source(spec: dict, ns: str) -> list[Ref]:
-    """spec.chartRef (an OCIRepository, HelmChart or ExternalArtifact) or spec.chart.spec.sourceRef."""
+def _chart_source(spec: dict[str, Any], ns: str) -> list[Ref]:
+    """spec.chartRef (an OCIRepository, HelmChart or ExternalArtifact) or
+    spec.chart.spec.sourceRef."""
     for path in (("chartRef",), ("chart", "spec", "sourceRef")):
         ref = dig(spec, *path)
         if isinstance(ref, dict) and ref.get("kind") in CHART_SOURCE_KINDS:
@@ -291,7 +302,7 @@ def _chart_source(spec: dict, ns: str) -> list[Ref]:
     return []
 
 
-def _bootstrap_secret(kind: str, data: dict) -> bool:
+def _bootstrap_secret(kind: str, data: dict[str, Any]) -> bool:
     """`flux bootstrap` creates the Secret flux-system for the source flux-system it writes."""
     return (
         kind in BOOTSTRAP_SOURCE_KINDS

@@ -4,7 +4,9 @@ selectors in kubectl's syntax, namespaces."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from infometis.model.errors import ConfigError
 
@@ -21,7 +23,7 @@ class Requirement:
     op: str  # in, notin, exists, !exists
     values: frozenset[str] = frozenset()
 
-    def matches(self, labels: dict) -> bool:
+    def matches(self, labels: dict[str, Any]) -> bool:
         if self.op == "exists":
             return self.key in labels
         if self.op == "!exists":
@@ -78,7 +80,12 @@ class Selection:
 
     @classmethod
     def of(
-        cls, skip_kinds=(), skip_secrets=False, skip_crds=False, selector=None, namespaces=()
+        cls,
+        skip_kinds: Iterable[str] = (),
+        skip_secrets: bool = False,
+        skip_crds: bool = False,
+        selector: str | None = None,
+        namespaces: Iterable[str] = (),
     ) -> Selection:
         kinds = frozenset(
             kind.strip() for item in skip_kinds for kind in item.split(",") if kind.strip()
@@ -91,7 +98,7 @@ class Selection:
             frozenset(namespaces),
         )
 
-    def keeps(self, data: dict) -> bool:
+    def keeps(self, data: dict[str, Any]) -> bool:
         kind = data.get("kind")
         if (
             kind in self.skip_kinds
@@ -99,10 +106,16 @@ class Selection:
             or (self.skip_crds and kind == "CustomResourceDefinition")
         ):
             return False
-        metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        metadata = cast(
+            "dict[str, Any]",
+            data.get("metadata") if isinstance(data.get("metadata"), dict) else {},
+        )
         if self.namespaces and metadata.get("namespace") not in self.namespaces:
             return False
-        labels = metadata.get("labels") if isinstance(metadata.get("labels"), dict) else {}
+        labels = cast(
+            "dict[str, Any]",
+            metadata.get("labels") if isinstance(metadata.get("labels"), dict) else {},
+        )
         return all(requirement.matches(labels) for requirement in self.selector)
 
 

@@ -8,12 +8,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from infometis.discover import closure as closures
 from infometis.load.yamlio import load_stream
 from infometis.model import Location
+
+if TYPE_CHECKING:
+    from infometis.render.kustomize import Resource
+    from infometis.render.pipeline import Rendered, RepoRun
 
 _INDICATORS = re.compile(r"^\|[1-9]?[-+]?[1-9]?$")  # a literal block: | |- |+ |2 ...
 
@@ -36,7 +41,7 @@ class TextAnchor:
         return Location(self.file, self.first + line - 1, self.indent + column)
 
 
-def value_at(data, path: tuple):
+def value_at(data: Any, path: tuple[str | int, ...]) -> Any:
     for part in path:
         if isinstance(data, dict) and part in data:
             data = data[part]
@@ -47,7 +52,7 @@ def value_at(data, path: tuple):
     return data
 
 
-def render_files(run, rendered) -> list[Path]:
+def render_files(run: RepoRun, rendered: Rendered) -> list[Path]:
     """The files a render read (kustomizations, manifests, patches, generator inputs), and the
     file of the Flux Kustomization itself (its spec.patches)."""
     closure = rendered.closure or closures.walk(rendered.folder, run.cache)
@@ -65,12 +70,14 @@ def _lines(path: Path) -> list[str]:
         return []
 
 
-def _candidates(run, rendered, resource) -> list[Path]:
+def _candidates(run: RepoRun, rendered: Rendered, resource: Resource) -> list[Path]:
     first = [Path(resource.origin)] if resource.origin else []
     return first + [path for path in render_files(run, rendered) if path not in first]
 
 
-def scalar_location(run, rendered, resource, path: tuple, value) -> Location:
+def scalar_location(
+    run: RepoRun, rendered: Rendered, resource: Resource, path: tuple[str | int, ...], value: Any
+) -> Location:
     """Where the scalar `value` found at `path` of the rendered `resource` is written."""
     document = run.document(resource)
     if document is not None and value_at(document.data, path) == value:
@@ -85,7 +92,9 @@ def scalar_location(run, rendered, resource, path: tuple, value) -> Location:
     return run.locate(resource, path)
 
 
-def text_anchor(run, rendered, resource, path: tuple, value: str) -> TextAnchor | None:
+def text_anchor(
+    run: RepoRun, rendered: Rendered, resource: Resource, path: tuple[str | int, ...], value: str
+) -> TextAnchor | None:
     """Where the string `value` found at `path` of `resource` is written: a `key: |` block or a
     one-line scalar whose content is `value`, or a file with exactly that content (a generator's
     input named after the key). The defining document is tried first."""

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 
 class Documented(Protocol):
-    """What every registered ID has: its level, and a docstring with a passing and a failing example."""
+    """What every registered ID has: its level, and a docstring with a passing and a failing
+    example."""
 
     ID: str
     LEVEL: Level

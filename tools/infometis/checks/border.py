@@ -45,13 +45,18 @@ FAIL::
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from infometis.discover.closure import YAML_SUFFIXES, walk
 from infometis.load.config import STRING_LIST
-from infometis.model import ERROR, Location, Problem, ResourceId, as_list, layout
+from infometis.model import ERROR, Document, Location, Problem, ResourceId, as_list, layout
 from infometis.model.fieldpath import field_path
+
+if TYPE_CHECKING:
+    from infometis.render.pipeline import RepoRun
 
 ID = "border"
 LEVEL = ERROR
@@ -73,28 +78,29 @@ _NAME = re.compile(
     re.I,
 )
 _IP = re.compile(r"^[\d.:/]+$")
-# Not words of the environment: file paths (/dev/null, /data/prod) and Chrome's --disable-dev-shm-usage.
+# Not words of the environment: file paths (/dev/null, /data/prod) and Chrome's
+# --disable-dev-shm-usage.
 _NOT_WORDS = re.compile(r"(?<![\w.:/-])/[\w./-]*|dev-shm", re.I)
 
 
 @dataclass
 class Context:
     domains: tuple[str, ...]
-    environments: list[tuple[str, re.Pattern]]
+    environments: list[tuple[str, re.Pattern[str]]]
     known: set[str]  # namespaces and Services: last labels of in-cluster names
     lines: dict[str, list[str]] = field(default_factory=dict)
 
 
-def check(run):
+def check(run: RepoRun) -> Iterator[Problem]:
     return (problem for problem, _ in findings(run))
 
 
-def hostnames(run) -> list[tuple[Problem, str]]:
+def hostnames(run: RepoRun) -> list[tuple[Problem, str]]:
     """Each hostname written in a core base, with the problem saying so."""
     return [(problem, host) for problem, host in findings(run) if host]
 
 
-def findings(run):
+def findings(run: RepoRun) -> Iterator[tuple[Problem, str | None]]:
     """(problem, the hostname it is about, else None) of every file of every core base."""
     bases = layout.bases(run.repo)
     if not bases:  # not this layout: nothing to judge
@@ -114,7 +120,7 @@ def findings(run):
                     yield from _document(run, document, service, context)
 
 
-def _files(run, base: Path) -> list[tuple[Path, bool]]:
+def _files(run: RepoRun, base: Path) -> list[tuple[Path, bool]]:
     """What the base defines: its own YAML files and its kustomization's closure; generator
     inputs (read as text) flagged True."""
     closure = walk(base, run.cache)
@@ -128,7 +134,7 @@ def _files(run, base: Path) -> list[tuple[Path, bool]]:
     return sorted((path, text) for path, text in found.items() if path.is_file())
 
 
-def _context(run) -> Context:
+def _context(run: RepoRun) -> Context:
     options = run.config.options(ID)
     settings = [cluster.settings for cluster in run.clusters]
     domains = {str(s.get("domain") or "").lower().strip(".") for s in settings}
@@ -162,7 +168,9 @@ def _context(run) -> Context:
     return Context(tuple(sorted(domains)), environments, known)
 
 
-def _nodes(node, path=(), key=""):
+def _nodes(
+    node: Any, path: tuple[Any, ...] = (), key: str = ""
+) -> Iterator[tuple[tuple[Any, ...], str, Any]]:
     """(path, key, value) of every node; a list item's key is its list's."""
     yield path, key, node
     if isinstance(node, dict):
@@ -173,7 +181,9 @@ def _nodes(node, path=(), key=""):
             yield from _nodes(value, path + (index,), key)
 
 
-def _document(run, document, service: str, context: Context):
+def _document(
+    run: RepoRun, document: Document, service: str, context: Context
+) -> Iterator[tuple[Problem, str | None]]:
     data = document.data
     if not isinstance(data, dict):
         return
@@ -204,10 +214,15 @@ def _document(run, document, service: str, context: Context):
             )
 
 
-def _findings(path, key, value, service: str, context: Context):
+def _findings(
+    path: tuple[Any, ...], key: str, value: Any, service: str, context: Context
+) -> Iterator[tuple[str, str | None, str, str | None]]:
     """(message, needle, hint, hostname or None) for one node; at most one hostname and one
     environment name."""
-    exposure = f"exposure belongs to the border: keep the core's Services ClusterIP; route from apps/{service}/border/"
+    exposure = (
+        "exposure belongs to the border: keep the core's Services ClusterIP; "
+        f"route from apps/{service}/border/"
+    )
     if key == "type" and isinstance(value, str) and value in EXPOSED_TYPES:
         yield f"{value} exposes the service outside the cluster", None, exposure, None
     elif key in EXPOSURE_FIELDS and path[-1] == key and value not in (None, "", [], {}):
@@ -252,7 +267,7 @@ def _findings(path, key, value, service: str, context: Context):
         )
 
 
-def _is_image(path: tuple, key: str) -> bool:
+def _is_image(path: tuple[Any, ...], key: str) -> bool:
     parent = path[-2] if len(path) > 1 else None
     return (
         key == "image"
@@ -331,7 +346,12 @@ def _excerpt(value: str, needle: str) -> str:
 
 
 def _value_location(
-    run, document, path: tuple, value, needle: str | None, context: Context
+    run: RepoRun,
+    document: Document,
+    path: tuple[Any, ...],
+    value: Any,
+    needle: str | None,
+    context: Context,
 ) -> Location:
     """The field's line; inside a literal block, the line holding `needle`."""
     where = document.location(path)
@@ -345,7 +365,7 @@ def _value_location(
     return where
 
 
-def _lines(run, relative: str, context: Context) -> list[str]:
+def _lines(run: RepoRun, relative: str, context: Context) -> list[str]:
     if relative not in context.lines:
         try:
             context.lines[relative] = (run.repo / relative).read_text(errors="replace").splitlines()
@@ -354,7 +374,9 @@ def _lines(run, relative: str, context: Context) -> list[str]:
     return context.lines[relative]
 
 
-def _text_file(run, path: Path, service: str, context: Context):
+def _text_file(
+    run: RepoRun, path: Path, service: str, context: Context
+) -> Iterator[tuple[Problem, str | None]]:
     """A generator input (properties, env files, JSON, ...): judged line by line."""
     relative = run.cache.relative(path)
     for number, text in enumerate(_lines(run, relative, context), start=1):
@@ -374,7 +396,8 @@ def _text_file(run, path: Path, service: str, context: Context):
             yield (
                 _problem(
                     Location(relative, number, None),
-                    f"'{_excerpt(text, found)}' names the environment {found} in the core base of {service}",
+                    f"'{_excerpt(text, found)}' names the environment {found} "
+                    f"in the core base of {service}",
                     _environment_hint(service),
                     None,
                 ),

@@ -46,14 +46,34 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from infometis.analysis import invariance
-from infometis.analysis.invariance import MISSING, PRESENT, UNKNOWN, Difference, Item
+from infometis.analysis.invariance import (
+    MISSING,
+    PRESENT,
+    UNKNOWN,
+    Difference,
+    Item,
+    ObjectKey,
+)
 from infometis.discover.closure import kustomization_file
 from infometis.load.config import STRING_LIST
 from infometis.model import ERROR, Location, Problem, as_list
 from infometis.model.fieldpath import field_path, parse_patterns
+
+if TYPE_CHECKING:
+    from infometis.render.kustomize import Resource
+    from infometis.render.pipeline import Rendered, RepoRun
+
+    # what one run computes once: ("masked", id(document)), ("texts", overlay file),
+    # ("blocks", Flux file) and ("line", ...) → the document and its masked data, the texts,
+    # the patch blocks, the line found
+    Memo = dict[tuple[Any, ...], Any]
+    # the line of a field in a file's lines, if found
+    Needle = Callable[[list[str]], int | None]
 
 ID = "core-invariance"
 LEVEL = ERROR
@@ -62,7 +82,7 @@ OPTIONS = {"settings": STRING_LIST}
 _BLOCK_START = re.compile(r"^\s*(?:-\s+)?(?:[^\s:#][^:#]*:\s+)?[|>][-+0-9]*\s*(?:#.*)?$")
 
 
-def cluster_settings(run) -> dict[str, dict[str, str]]:
+def cluster_settings(run: RepoRun) -> dict[str, dict[str, str]]:
     """Per cluster, the cluster-settings values that count (option `settings`)."""
     keys = as_list(run.config.options(ID).get("settings")) or invariance.DEFAULT_SETTINGS
     return {
@@ -71,7 +91,7 @@ def cluster_settings(run) -> dict[str, dict[str, str]]:
     }
 
 
-def renders_by_resource(run) -> dict:
+def renders_by_resource(run: RepoRun) -> dict[int, Rendered]:
     """id(resource) → the render that holds it (what `locate` needs)."""
     return {
         id(resource): rendered
@@ -81,9 +101,10 @@ def renders_by_resource(run) -> dict:
     }
 
 
-def check(run):
+def check(run: RepoRun) -> Iterator[Problem]:
     patterns = parse_patterns(run.config.environment_fields)
     settings = cluster_settings(run)
+    memo: Memo
     renders, memo = renders_by_resource(run), {}
     for service, by_cluster in sorted(invariance.core_objects(run).items()):
         if len(by_cluster) < 2:
@@ -96,13 +117,13 @@ def check(run):
 
 
 def locate(
-    run,
+    run: RepoRun,
     difference: Difference,
-    by_cluster: dict,
-    renders: dict,
-    patterns: list,
-    memo: dict | None = None,
-):
+    by_cluster: dict[str, dict[ObjectKey, Resource]],
+    renders: dict[int, Rendered],
+    patterns: list[tuple[Any, ...]],
+    memo: Memo | None = None,
+) -> tuple[str, Resource, Location]:
     """(the cluster that differs, its resource, where to fix it: the overlay line, else the object).
     `memo` keeps, across the differences of one run, each base document masked once and each
     overlay's text read once: thousands of problems cost microseconds each, not milliseconds."""
@@ -121,7 +142,12 @@ def locate(
 
 
 def _problem(
-    run, difference: Difference, by_cluster: dict, renders: dict, patterns: list, memo: dict
+    run: RepoRun,
+    difference: Difference,
+    by_cluster: dict[str, dict[ObjectKey, Resource]],
+    renders: dict[int, Rendered],
+    patterns: list[tuple[Any, ...]],
+    memo: Memo,
 ) -> Problem:
     kind, _, name = difference.object
     cluster, resource, where = locate(run, difference, by_cluster, renders, patterns, memo)
@@ -145,14 +171,21 @@ def _problem(
         message = f"{difference.service} {kind}/{name}: {field}{named} differs: {shown}"
         hint = (
             f"an overlay may change only the allowed environment fields: change {field} in "
-            f"apps/{difference.service}/base for every environment, or allow it in allowedEnvironmentFields"
+            f"apps/{difference.service}/base for every environment, "
+            "or allow it in allowedEnvironmentFields"
         )
     return Problem.at(
         ID, LEVEL, message, where, cluster=cluster, resource=str(resource.id), hint=hint
     )
 
 
-def _reference(run, objects: dict, path: tuple, patterns: list, memo: dict):
+def _reference(
+    run: RepoRun,
+    objects: dict[str, Resource | None],
+    path: tuple[Any, ...],
+    patterns: list[tuple[Any, ...]],
+    memo: Memo,
+) -> Any:
     """The base's own value at `path`, masked alike (PRESENT for the object itself), or UNKNOWN:
     the clusters that keep it are the norm, the others' overlays introduced the difference."""
     if not path:
@@ -169,7 +202,7 @@ def _reference(run, objects: dict, path: tuple, patterns: list, memo: dict):
     return UNKNOWN
 
 
-def _common_prefix(values) -> int:
+def _common_prefix(values: Iterable[Any]) -> int:
     """Where long strings start to differ, less some context: shown from there."""
     texts = [v for v in values if isinstance(v, str)]
     if len(texts) < 2 or min(map(len, texts)) <= 50:
@@ -178,7 +211,7 @@ def _common_prefix(values) -> int:
     return max(0, common - 20)
 
 
-def _show(value, skip: int = 0) -> str:
+def _show(value: Any, skip: int = 0) -> str:
     """A value on one line, at most about 50 characters, from where long strings differ."""
     if value is MISSING:
         return "absent"
@@ -188,7 +221,7 @@ def _show(value, skip: int = 0) -> str:
     return f"'{text}'" if isinstance(value, str) else text
 
 
-def _compact(value) -> str:
+def _compact(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_compact(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
@@ -201,7 +234,14 @@ def _compact(value) -> str:
 # ---------------------------------------------------------------- where the overlay says it
 
 
-def _overlay_location(run, rendered, path: tuple, resource, name: str, memo: dict) -> Location:
+def _overlay_location(
+    run: RepoRun,
+    rendered: Rendered,
+    path: tuple[Any, ...],
+    resource: Resource | None,
+    name: str,
+    memo: Memo,
+) -> Location:
     """The line of the overlay that sets the field, else the kustomization's line 1."""
     spec = kustomization_file(rendered.folder)
     if ("texts", spec) not in memo:
@@ -232,7 +272,9 @@ def _overlay_location(run, rendered, path: tuple, resource, name: str, memo: dic
     return run.locate(resource, path) if resource is not None else k.where("spec", "path")
 
 
-def _first_line(texts: list, path: tuple, name: str) -> tuple[Path, int] | None:
+def _first_line(
+    texts: list[tuple[Path, list[str]]], path: tuple[Any, ...], name: str
+) -> tuple[Path, int] | None:
     for needle in _needles(path, name):
         for file, lines in texts:
             line = needle(lines)
@@ -241,7 +283,7 @@ def _first_line(texts: list, path: tuple, name: str) -> tuple[Path, int] | None:
     return None
 
 
-def _overlay_texts(run, spec: Path) -> list[tuple[Path, list[str]]]:
+def _overlay_texts(run: RepoRun, spec: Path) -> list[tuple[Path, list[str]]]:
     """(file, lines) to search, patches first: the inline patches of the overlay's kustomization
     and the patch files it lists, then its components' (one level); then these kustomizations
     whole (kustomize's own keys, such as a patch's `path:`, must not win over a patch's fields)."""
@@ -253,7 +295,7 @@ def _overlay_texts(run, spec: Path) -> list[tuple[Path, list[str]]]:
         found = kustomization_file(folder) if folder else None
         if found:
             kustomizations.append(found)
-    texts = []
+    texts: list[tuple[Path, list[str]]] = []
     for file in kustomizations:
         texts.append((file, _patch_blocks(_lines(file))))
         texts += [(patch, _lines(patch)) for patch in _patch_files(run, file)]
@@ -274,12 +316,12 @@ def _patch_blocks(lines: list[str]) -> list[str]:
     return kept
 
 
-def _spec_data(run, spec: Path) -> dict:
+def _spec_data(run: RepoRun, spec: Path) -> dict[str, Any]:
     documents = run.cache.load(spec).documents
     return documents[0].data if documents and isinstance(documents[0].data, dict) else {}
 
 
-def _patch_files(run, spec: Path) -> list[Path]:
+def _patch_files(run: RepoRun, spec: Path) -> list[Path]:
     data = _spec_data(run, spec)
     named = [
         item.get("path") if isinstance(item, dict) else item
@@ -301,7 +343,7 @@ def _lines(file: Path) -> list[str]:
         return []
 
 
-def _needles(path: tuple, name: str):
+def _needles(path: tuple[Any, ...], name: str) -> Iterator[Needle]:
     """Ways to find the field's line, most precise first: a JSON patch path to it (or to a list
     holding it), the named list item it is in then the key below it, then its last key."""
     for depth in range(len(path), 1, -1):
@@ -320,7 +362,7 @@ def _key(key: str) -> str:
     return rf"^\s*(?:-\s+)?(?:[\"']?{re.escape(key)}[\"']?\s*:|{re.escape(key)}=)"
 
 
-def _search(pattern: str):
+def _search(pattern: str) -> Needle:
     compiled = re.compile(pattern)
 
     def find(lines: list[str]) -> int | None:
@@ -336,7 +378,7 @@ def _search(pattern: str):
     return find
 
 
-def _named(item: str, key: str | None):
+def _named(item: str, key: str | None) -> Needle:
     """The line `name: <item>`; with `key`, the first line of that item's block holding `key:`."""
     name_line = re.compile(rf"^(\s*)(-\s+)?name:\s*[\"']?{re.escape(item)}[\"']?\s*(?:#.*)?$")
     wanted = re.compile(_key(key)) if key else None

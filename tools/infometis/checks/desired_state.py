@@ -26,18 +26,32 @@ FAIL::
     data:
       topics.json: |
         {"topics": [{"name": "events.raw", "partitions": 0}]}   # partitions < 1; no replicationFactor, config
-"""
+"""  # noqa: E501 (the text `infometis explain` prints, kept as it is)
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from infometis.analysis.written import TextAnchor, text_anchor
 from infometis.checks.once import said_once
-from infometis.model import ERROR, WARNING, Location, Problem, as_list, layout
+from infometis.model import ERROR, WARNING, Level, Location, Problem, as_list, layout
+
+if TYPE_CHECKING:
+    from infometis.render.kustomize import Resource
+    from infometis.render.pipeline import Rendered, RepoRun
+
+    class Reporter(Protocol):
+        """A problem of the ConfigMap judged."""
+
+        def __call__(
+            self, message: str, where: Location, level: Level = ..., hint: str | None = ...
+        ) -> Problem: ...
+
 
 ID = "desired-state"
 LEVEL = ERROR
@@ -45,7 +59,7 @@ TYPE_LABEL, COMPONENT_LABEL = "infometis.config-type", "infometis.component"
 
 
 @cache
-def schemas() -> dict[str, dict]:
+def schemas() -> dict[str, dict[str, Any]]:
     """The shipped schema of each config type, by type."""
     folder = resources.files("infometis").joinpath("data/desired-state")
     return {
@@ -55,11 +69,11 @@ def schemas() -> dict[str, dict]:
     }
 
 
-def check(run):
+def check(run: RepoRun) -> Iterator[Problem]:
     return said_once(run, _problems(run))
 
 
-def _problems(run):
+def _problems(run: RepoRun) -> Iterator[Problem]:
     for cluster in run.clusters:
         for rendered in cluster.renders:
             for resource in rendered.resources:
@@ -71,14 +85,16 @@ def _problems(run):
                     yield from _judge(run, rendered, resource)
 
 
-def _labels(resource) -> dict:
+def _labels(resource: Resource) -> dict[str, Any]:
     metadata = resource.data.get("metadata")
     labels = metadata.get("labels") if isinstance(metadata, dict) else None
     return labels if isinstance(labels, dict) else {}
 
 
-def _judge(run, rendered, resource):
-    def problem(message, where, level=ERROR, hint=None):
+def _judge(run: RepoRun, rendered: Rendered, resource: Resource) -> Iterator[Problem]:
+    def problem(
+        message: str, where: Location, level: Level = ERROR, hint: str | None = None
+    ) -> Problem:
         return Problem.at(
             ID, level, message, where, cluster=rendered.target, resource=str(resource.id), hint=hint
         )
@@ -98,11 +114,15 @@ def _judge(run, rendered, resource):
             hint="use one of the known types",
         )
         return
-    data = resource.data.get("data") if isinstance(resource.data.get("data"), dict) else {}
+    data = cast(
+        "dict[str, Any]",
+        resource.data.get("data") if isinstance(resource.data.get("data"), dict) else {},
+    )
     if len(data) != 1:
         found = f"{len(data)} ({', '.join(map(str, data))})" if data else "none"
         yield problem(
-            f"a desired-state ConfigMap holds its JSON document in exactly one data key, found {found}",
+            "a desired-state ConfigMap holds its JSON document in exactly one data key, "
+            f"found {found}",
             run.locate(resource, ("data",)),
             hint=f"keep one key, e.g. {kind}.json",
         )
@@ -117,7 +137,8 @@ def _judge(run, rendered, resource):
         payload = json.loads(text)
     except json.JSONDecodeError as err:
         yield problem(
-            f"data.{key} is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno} of the document)",
+            f"data.{key} is not valid JSON: {err.msg} "
+            f"(line {err.lineno}, column {err.colno} of the document)",
             anchor.at(err.lineno, err.colno),
             hint="fix the JSON document (a trailing comma, a missing quote...)",
         )
@@ -131,23 +152,25 @@ def _judge(run, rendered, resource):
         )
     for path, name, first in _duplicates(payload):
         yield problem(
-            f"data.{key} ({kind}): {path[0]}[{path[1]}].name '{name}' is already used by {path[0]}[{first}]",
+            f"data.{key} ({kind}): {path[0]}[{path[1]}].name '{name}' "
+            f"is already used by {path[0]}[{first}]",
             _place(anchor, text, positions, path),
             hint="keep one entry per name",
         )
     yield from _dropped(run, resource, key, payload, anchor, problem)
 
 
-def _fallback(run, resource, key) -> TextAnchor:
+def _fallback(run: RepoRun, resource: Resource, key: str) -> TextAnchor:
     where = run.locate(resource, ("data", key))
     return TextAnchor(where.file or "", where.line or 1, where.column or 1)
 
 
-def _violations(schema: dict, payload):
+def _violations(schema: dict[str, Any], payload: Any) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """(message, path) of each schema error; missing fields said once per object."""
-    import jsonschema  # (only a repository with desired-state objects pays for it)
+    # (only a repository with desired-state objects pays for it; no stubs are installed)
+    import jsonschema  # type: ignore[import-untyped, unused-ignore]
 
-    missing: dict[tuple, list[str]] = {}
+    missing: dict[tuple[Any, ...], list[str]] = {}
     for error in sorted(
         jsonschema.Draft202012Validator(schema).iter_errors(payload),
         key=lambda e: list(map(str, e.path)),
@@ -163,7 +186,8 @@ def _violations(schema: dict, payload):
         elif error.validator == "type":
             expected = " or ".join(as_list(error.validator_value) or [str(error.validator_value)])
             yield (
-                f"{_path(path, payload) or 'the document'}: is {_json_type(error.instance)}, expected {expected}",
+                f"{_path(path, payload) or 'the document'}: is {_json_type(error.instance)}, "
+                f"expected {expected}",
                 path,
             )
         elif error.validator == "anyOf" and all(
@@ -182,7 +206,7 @@ def _violations(schema: dict, payload):
         yield f"{_path(path, payload) or 'the document'}: missing {', '.join(fields)}", path
 
 
-def _json_type(value) -> str:
+def _json_type(value: Any) -> str:
     names = {
         bool: "a boolean",
         int: "an integer",
@@ -199,8 +223,9 @@ def _json_type(value) -> str:
     )
 
 
-def _path(path: tuple, payload) -> str:
-    """topics[1].partitions, with the entry's name when it has one: topics[1] (events.clean).partitions."""
+def _path(path: tuple[Any, ...], payload: Any) -> str:
+    """topics[1].partitions, with the entry's name when it has one:
+    topics[1] (events.clean).partitions."""
     text, node = "", payload
     for part in path:
         node = node[part] if isinstance(node, (dict, list)) and _has(node, part) else None
@@ -215,13 +240,13 @@ def _path(path: tuple, payload) -> str:
     return text
 
 
-def _has(node, part) -> bool:
+def _has(node: Any, part: Any) -> bool:
     return (
         part in node if isinstance(node, dict) else isinstance(part, int) and 0 <= part < len(node)
     )
 
 
-def _duplicates(payload):
+def _duplicates(payload: Any) -> Iterator[tuple[tuple[Any, int, str], str, int]]:
     """(path, name, index of its first use) of each name used twice in a top-level list."""
     for list_key, entries in payload.items() if isinstance(payload, dict) else ():
         seen: dict[str, int] = {}
@@ -233,7 +258,7 @@ def _duplicates(payload):
                 seen[name] = index
 
 
-def _names(payload) -> set[tuple[str, str]]:
+def _names(payload: Any) -> set[tuple[str, str]]:
     """(list, name) of every named entry of the document's top-level lists."""
     if not isinstance(payload, dict):
         return set()
@@ -246,7 +271,14 @@ def _names(payload) -> set[tuple[str, str]]:
     }
 
 
-def _dropped(run, resource, key, payload, anchor: TextAnchor, problem):
+def _dropped(
+    run: RepoRun,
+    resource: Resource,
+    key: str,
+    payload: Any,
+    anchor: TextAnchor,
+    problem: Reporter,
+) -> Iterator[Problem]:
     """A warning when an overlay replaced the base's payload and left out some of its entries."""
     origin = run.cache.relative(resource.origin) if resource.origin else ""
     document = run.document(resource)
@@ -272,7 +304,9 @@ def _dropped(run, resource, key, payload, anchor: TextAnchor, problem):
         )
 
 
-def _place(anchor: TextAnchor, text: str, positions: dict, path: tuple) -> Location:
+def _place(
+    anchor: TextAnchor, text: str, positions: dict[tuple[Any, ...], int], path: tuple[Any, ...]
+) -> Location:
     """The YAML place of `path` inside the JSON document (its deepest part that exists)."""
     for depth in range(len(path), -1, -1):
         if path[:depth] in positions:
@@ -282,8 +316,9 @@ def _place(anchor: TextAnchor, text: str, positions: dict, path: tuple) -> Locat
     return anchor.at(1, 1)
 
 
-def _positions(text: str) -> dict[tuple, int]:
+def _positions(text: str) -> dict[tuple[Any, ...], int]:
     """The offset of every path of a valid JSON text: where each key, or list item, starts."""
+    positions: dict[tuple[Any, ...], int]
     decoder, positions = json.JSONDecoder(), {}
 
     def skip(i: int) -> int:
@@ -291,7 +326,7 @@ def _positions(text: str) -> dict[tuple, int]:
             i += 1
         return i
 
-    def value(i: int, path: tuple) -> int:
+    def value(i: int, path: tuple[Any, ...]) -> int:
         i = skip(i)
         positions.setdefault(path, i)
         if text[i] in "{[":
@@ -299,7 +334,8 @@ def _positions(text: str) -> dict[tuple, int]:
             i = skip(i + 1)
             while text[i] != closing:
                 if closing == "}":
-                    name, end = json.decoder.scanstring(text, i + 1)
+                    # (json.decoder.scanstring exists, but typeshed does not declare it)
+                    name, end = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
                     positions[path + (name,)] = i
                     i = value(skip(end) + 1, path + (name,))
                 else:

@@ -13,15 +13,23 @@ FAIL::
     # infrastructure/configs and apps/grafana/dev both render Namespace//grafana
 """
 
-from infometis.model import ERROR, Problem
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from infometis.model import ERROR, Problem, ResourceId
+
+if TYPE_CHECKING:
+    from infometis.render.pipeline import Rendered, RepoRun
 
 ID = "duplicate-resource"
 LEVEL = ERROR
 
 
-def check(run):
+def check(run: RepoRun) -> Iterator[Problem]:
     for cluster in run.clusters:
-        first_seen: dict[tuple, object] = {}
+        first_seen: dict[tuple[str, ResourceId], Rendered] = {}
         for rendered in cluster.renders:
             for resource in rendered.resources:
                 key = (rendered.target, resource.id)
@@ -33,7 +41,10 @@ def check(run):
                     earlier is rendered
                 ):  # two objects of one render end up with one name (substitution)
                     message = f"{resource.id} is rendered twice by {rendered.kustomization.id.name}"
-                    hint = "give each object a name of its own (the values its name is written from are equal)"
+                    hint = (
+                        "give each object a name of its own "
+                        "(the values its name is written from are equal)"
+                    )
                 else:
                     message = (
                         f"{resource.id} is also rendered by {earlier.kustomization.id.name}"

@@ -13,17 +13,27 @@ FAIL::
     # apps dependsOn infrastructure, and infrastructure dependsOn apps
 """
 
-from infometis.model import ERROR, Problem
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from infometis.model import ERROR, Problem, ResourceId
+from infometis.model.flux import FluxKustomization
+
+if TYPE_CHECKING:
+    from infometis.render.pipeline import RepoRun
 
 ID = "flux-depends-on"
 LEVEL = ERROR
 
 
-def _cycles(graph: dict) -> list[list]:
+def _cycles(graph: dict[ResourceId, set[ResourceId]]) -> list[list[ResourceId]]:
     """Each elementary cycle the depth-first search meets, once, from the sorted nodes;
     iterative, so a dependsOn chain thousands long costs time linear in its length."""
-    found, seen_sets = [], set()
-    state: dict = {}
+    found: list[list[ResourceId]] = []
+    seen_sets: set[frozenset[ResourceId]] = set()
+    state: dict[ResourceId, str] = {}
     for start in sorted(graph):
         if start in state:
             continue
@@ -49,13 +59,13 @@ def _cycles(graph: dict) -> list[list]:
     return found
 
 
-def check(run):
+def check(run: RepoRun) -> Iterator[Problem]:
     for cluster in run.clusters:
-        by_target: dict[str, dict] = {}
+        by_target: dict[str, dict[ResourceId, FluxKustomization]] = {}
         for k in cluster.kustomizations.values():
             by_target.setdefault(k.target, {})[k.id] = k
         for target, members in sorted(by_target.items()):
-            graph = {}
+            graph: dict[ResourceId, set[ResourceId]] = {}
             for k in members.values():
                 graph[k.id] = set()
                 for index, dep in k.depends_on:

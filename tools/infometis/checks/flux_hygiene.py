@@ -49,12 +49,26 @@ FAIL::
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from infometis.analysis.written import scalar_location
 from infometis.checks.once import said_once
 from infometis.discover import closure as closures
 from infometis.load.config import STRING_LIST
-from infometis.model import ERROR, WARNING, Problem, ResourceId, as_list
+from infometis.model import ERROR, WARNING, Level, Location, Problem, ResourceId, as_list
+
+if TYPE_CHECKING:
+    from infometis.render.kustomize import Resource
+    from infometis.render.pipeline import Rendered, RepoRun
+
+    class Reporter(Protocol):
+        """A problem of one resource of one render."""
+
+        def __call__(
+            self, message: str, where: Location, level: Level = ..., hint: str | None = ...
+        ) -> Problem: ...
+
 
 ID = "flux-hygiene"
 LEVEL = WARNING
@@ -99,16 +113,16 @@ WHY = {
 }
 
 
-def check(run):
+def check(run: RepoRun) -> Iterator[Problem]:
     return said_once(run, [*_flux_objects(run), *_kustomize_files(run)])
 
 
-def _flux_version(options: dict) -> tuple[int, int]:
+def _flux_version(options: dict[str, Any]) -> tuple[int, int]:
     match = re.match(r"^v?(\d+)\.(\d+)", str(options.get("fluxVersion") or ""))
     return (int(match.group(1)), int(match.group(2))) if match else NEWEST_FLUX
 
 
-def _flux_objects(run):
+def _flux_objects(run: RepoRun) -> Iterator[Problem]:
     options = run.config.options(ID)
     for cluster in run.clusters:
         syncs = {k.id for k in cluster.entry_syncs}
@@ -138,8 +152,10 @@ def _flux_objects(run):
                     yield from _oci_repository(run, resource, spec, problem)
 
 
-def _reporter(rendered, resource):
-    def problem(message, where, level=WARNING, hint=None) -> Problem:
+def _reporter(rendered: Rendered, resource: Resource) -> Reporter:
+    def problem(
+        message: str, where: Location, level: Level = WARNING, hint: str | None = None
+    ) -> Problem:
         return Problem.at(
             ID, level, message, where, cluster=rendered.target, resource=str(resource.id), hint=hint
         )
@@ -147,12 +163,14 @@ def _reporter(rendered, resource):
     return problem
 
 
-def _branches(options: dict) -> set[str]:
+def _branches(options: dict[str, Any]) -> set[str]:
     branches = options.get("branches", ["main"])
     return {str(branch) for branch in (branches if isinstance(branches, list) else [branches])}
 
 
-def _api_version(run, resource, flux: tuple[int, int], problem):
+def _api_version(
+    run: RepoRun, resource: Resource, flux: tuple[int, int], problem: Reporter
+) -> Iterator[Problem]:
     group, version, kind = (
         resource.id.group,
         str(resource.data.get("apiVersion")).rpartition("/")[2],
@@ -182,7 +200,9 @@ def _api_version(run, resource, flux: tuple[int, int], problem):
         )
 
 
-def _kustomization(run, resource, spec: dict, bootstrap: bool, problem):
+def _kustomization(
+    run: RepoRun, resource: Resource, spec: dict[str, Any], bootstrap: bool, problem: Reporter
+) -> Iterator[Problem]:
     missing = [name for name in ("prune", "interval") if spec.get(name) is None]
     if not bootstrap:  # flux bootstrap writes its own sync without timeout and wait
         missing += ["timeout"] if not spec.get("timeout") else []
@@ -203,10 +223,17 @@ def _kustomization(run, resource, spec: dict, bootstrap: bool, problem):
         )
 
 
-def _helm_release(run, rendered, resource, spec: dict, allow_ranges: bool, problem):
+def _helm_release(
+    run: RepoRun,
+    rendered: Rendered,
+    resource: Resource,
+    spec: dict[str, Any],
+    allow_ranges: bool,
+    problem: Reporter,
+) -> Iterator[Problem]:
     if spec.get("chartRef"):
         return  # the version is the referenced OCIRepository's or HelmChart's
-    chart = spec.get("chart") if isinstance(spec.get("chart"), dict) else {}
+    chart = cast("dict[str, Any]", spec.get("chart") if isinstance(spec.get("chart"), dict) else {})
     chart_spec = chart.get("spec")
     if not isinstance(chart_spec, dict):
         return  # not a chart template: the schema check says so
@@ -232,8 +259,10 @@ def _helm_release(run, rendered, resource, spec: dict, allow_ranges: bool, probl
         )
 
 
-def _git_repository(run, resource, spec: dict, branches: set[str], problem):
-    ref = spec.get("ref") if isinstance(spec.get("ref"), dict) else {}
+def _git_repository(
+    run: RepoRun, resource: Resource, spec: dict[str, Any], branches: set[str], problem: Reporter
+) -> Iterator[Problem]:
+    ref = cast("dict[str, Any]", spec.get("ref") if isinstance(spec.get("ref"), dict) else {})
     if not any(ref.get(key) for key in ("branch", "tag", "semver", "name", "commit")):
         yield problem(
             f"GitRepository {resource.id.name} has no spec.ref: Flux follows the branch 'master'",
@@ -255,12 +284,15 @@ def _git_repository(run, resource, spec: dict, branches: set[str], problem):
         yield problem(
             f"GitRepository {resource.id.name} follows the branch '{branch}': what it serves moves",
             run.locate(resource, ("spec", "ref", field)),
-            hint="pin spec.ref.tag, semver or commit, or list the branch in checks.flux-hygiene.branches",
+            hint="pin spec.ref.tag, semver or commit, "
+            "or list the branch in checks.flux-hygiene.branches",
         )
 
 
-def _oci_repository(run, resource, spec: dict, problem):
-    ref = spec.get("ref") if isinstance(spec.get("ref"), dict) else {}
+def _oci_repository(
+    run: RepoRun, resource: Resource, spec: dict[str, Any], problem: Reporter
+) -> Iterator[Problem]:
+    ref = cast("dict[str, Any]", spec.get("ref") if isinstance(spec.get("ref"), dict) else {})
     hint = "set spec.ref.tag (a version), spec.ref.semver or spec.ref.digest"
     if not any(ref.get(key) for key in ("tag", "semver", "digest")):
         yield problem(
@@ -277,7 +309,7 @@ def _oci_repository(run, resource, spec: dict, problem):
         )
 
 
-def _kustomize_files(run):
+def _kustomize_files(run: RepoRun) -> Iterator[Problem]:
     """Deprecated fields of every kustomization file a render read."""
     for folder in sorted(run.reached_folders()):
         spec_file = closures.kustomization_file(folder)

@@ -34,20 +34,26 @@ FAIL::
         image: registry:5000/app     # no tag (5000 is the registry's port): it means latest
       - name: tools
         image: busybox:latest        # 'latest' moves
-"""
+"""  # noqa: E501 (the text `infometis explain` prints, kept as it is)
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from infometis.analysis.pods import pod_images, pod_spec
 from infometis.checks.once import said_once
 from infometis.discover.closure import kustomization_file
 from infometis.load.config import STRING_LIST
-from infometis.model import ERROR, Location, Problem, as_list
+from infometis.model import ERROR, Document, Location, Problem, as_list
 from infometis.model.fieldpath import field_path
 from infometis.model.imageref import Reference, allowed, is_host, parse
+
+if TYPE_CHECKING:
+    from infometis.render.kustomize import Resource
+    from infometis.render.pipeline import Rendered, RepoRun
 
 ID = "images"
 LEVEL = ERROR
@@ -62,7 +68,10 @@ def verdict(text: str, registries: list[str]) -> str | None:
     if reference is None:
         return f"'{text}' is not a valid image reference"
     if registries and not allowed(reference.name, registries):
-        return f"'{text}' comes from {reference.registry}, which is not an allowed registry ({', '.join(registries)})"
+        return (
+            f"'{text}' comes from {reference.registry}, which is not an allowed registry "
+            f"({', '.join(registries)})"
+        )
     if reference.digest:
         return None
     if reference.tag is None:
@@ -72,11 +81,11 @@ def verdict(text: str, registries: list[str]) -> str | None:
     return None
 
 
-def check(run):
+def check(run: RepoRun) -> Iterator[Problem]:
     return said_once(run, _problems(run))
 
 
-def _problems(run):
+def _problems(run: RepoRun) -> Iterator[Problem]:
     registries = [
         r
         for r in as_list(run.config.options(ID).get("registries"))
@@ -84,10 +93,11 @@ def _problems(run):
     ]
     for cluster in run.clusters:
         for rendered in cluster.renders:
-            overrides = None
+            overrides: list[tuple[dict[str, Any], Document, tuple[str | int, ...]]] | None = None
             for resource in rendered.resources:
                 found = pod_spec(resource)
                 if found is not None:
+                    problems: Iterator[tuple[str, tuple[Any, ...], Reference | None]]
                     problems = _workload(found, registries)
                 elif (
                     resource.id.kind == "HelmRelease"
@@ -121,11 +131,16 @@ def _hint(message: str, registries: list[str]) -> str:
             "write it as [registry[:port]/]repository[:tag][@digest], the repository in lower case"
         )
     if "not an allowed registry" in message:
-        return f"use an image from {', '.join(registries)} (mirror it there), or extend checks.images.registries"
+        return (
+            f"use an image from {', '.join(registries)} (mirror it there), "
+            "or extend checks.images.registries"
+        )
     return HINT
 
 
-def _workload(found, registries):
+def _workload(
+    found: tuple[tuple[Any, ...], dict[str, Any]], registries: list[str]
+) -> Iterator[tuple[str, tuple[Any, ...], Reference | None]]:
     """(message, path, the reference when its tag is what is wrong) per image of the pod spec."""
     path, spec = found
     for _, image, image_path in pod_images(spec, path):  # absent: the schema's to say
@@ -140,7 +155,9 @@ def _workload(found, registries):
             yield message, image_path, reference if wrong_tag else None
 
 
-def _helm_release(resource, registries):
+def _helm_release(
+    resource: Resource, registries: list[str]
+) -> Iterator[tuple[str, tuple[Any, ...], Reference | None]]:
     """Image blocks of HelmRelease values, judged only where their shape is unmistakable."""
     spec = resource.data.get("spec")
     values = spec.get("values") if isinstance(spec, dict) else None
@@ -155,7 +172,9 @@ def _helm_release(resource, registries):
             yield from _helm_block(node, path, registries)
 
 
-def _helm_block(block: dict, path: tuple, registries: list[str]):
+def _helm_block(
+    block: dict[str, Any], path: tuple[Any, ...], registries: list[str]
+) -> Iterator[tuple[str, tuple[Any, ...], None]]:
     repository, tag = block["repository"].strip(), block.get("tag")
     if "${" in repository or block.get("digest") or "@" in repository:
         return
@@ -185,7 +204,9 @@ def _helm_block(block: dict, path: tuple, registries: list[str]):
         )
 
 
-def _walk(node, path: tuple, depth: int = 0):
+def _walk(
+    node: Any, path: tuple[Any, ...], depth: int = 0
+) -> Iterator[tuple[tuple[Any, ...], str, Any]]:
     """(path, key, value) of every map entry under `node`, lists included; bounded depth."""
     if depth > 12:
         return
@@ -202,10 +223,12 @@ def _walk(node, path: tuple, depth: int = 0):
         yield from _walk(value, path + (key,), depth + 1)
 
 
-def _overrides(run, rendered) -> list[tuple[dict, object, tuple]]:
+def _overrides(
+    run: RepoRun, rendered: Rendered
+) -> list[tuple[dict[str, Any], Document, tuple[str | int, ...]]]:
     """The `images:` entries that apply to a render, outermost (applied last) first:
     the Flux Kustomization's spec.images, then each kustomization from the folder down."""
-    found: list[tuple[dict, object, tuple]] = []
+    found: list[tuple[dict[str, Any], Document, tuple[str | int, ...]]] = []
     k = rendered.kustomization
     for index, entry in enumerate(as_list(k.spec.get("images"))):
         if isinstance(entry, dict) and k.document is not None:
@@ -229,11 +252,15 @@ def _overrides(run, rendered) -> list[tuple[dict, object, tuple]]:
     return found
 
 
-def _override_location(image: Reference, overrides) -> Location | None:
+def _override_location(
+    image: Reference, overrides: list[tuple[dict[str, Any], Document, tuple[str | int, ...]]]
+) -> Location | None:
     """The `images:` entry that gave a rendered image its tag or digest, if any did."""
     for entry, document, path in overrides:
         names = [n for n in (entry.get("newName"), entry.get("name")) if isinstance(n, str)]
-        if not any((parse(n).name if parse(n) else n) == image.name for n in names):
+        if not any(
+            (cast(Reference, parse(n)).name if parse(n) else n) == image.name for n in names
+        ):
             continue
         for key in ("digest", "newTag"):
             if entry.get(key) is not None:

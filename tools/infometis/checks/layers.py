@@ -43,14 +43,24 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from infometis.analysis import patches
-from infometis.discover.closure import YAML_SUFFIXES, kustomization_file, walk
+from infometis.discover.closure import YAML_SUFFIXES, Closure, kustomization_file, walk
 from infometis.load.config import STRING_LIST
-from infometis.model import ERROR, Location, Problem, ResourceId, as_list, layout
+from infometis.model import ERROR, Document, Location, Problem, ResourceId, as_list, layout
 from infometis.model.fieldpath import field_path, under
+from infometis.model.flux import FluxKustomization
 from infometis.model.kinds import BORDER_GROUPS
+
+if TYPE_CHECKING:
+    from infometis.render.kustomize import Resource
+    from infometis.render.pipeline import ClusterRun, RepoRun
+
+    # where(path inside a patch) → its Location
+    Where = Callable[[tuple[Any, ...]], Location]
 
 ID = "layers"
 LEVEL = ERROR
@@ -91,7 +101,7 @@ KUSTOMIZE_GROUP = "kustomize.config.k8s.io"
 MODES = Path("infrastructure/modes")
 
 
-def check(run):
+def check(run: RepoRun) -> Iterator[Problem]:
     yield from _overlays(run)
     modes_root = run.repo / MODES
     if modes_root.is_dir():
@@ -101,7 +111,8 @@ def check(run):
             if folder.is_dir() and not run.config.is_excluded(run.cache.relative(folder))
         }
         yield from _adaptations(run, closures)
-        # A folder another mode includes (common/) is a shared part, not a mode, unless a cluster names it.
+        # A folder another mode includes (common/) is a shared part, not a mode, unless a cluster
+        # names it.
         shared = {f for folder, closure in closures.items() for f in closure.folders if f != folder}
         named = {str(cluster.settings.get("mode") or "") for cluster in run.clusters}
         yield from _clusters(
@@ -112,7 +123,7 @@ def check(run):
 # ---------------------------------------------------------------- 1. environment overlays
 
 
-def _overlays(run):
+def _overlays(run: RepoRun) -> Iterator[Problem]:
     for base in layout.bases(run.repo):
         service = base.parent
         for folder in sorted(p for p in service.iterdir() if p.is_dir() and layout.is_overlay(p)):
@@ -121,7 +132,7 @@ def _overlays(run):
                 yield from _overlay(run, service, folder, spec_file)
 
 
-def _overlay(run, service: Path, folder: Path, spec_file: Path):
+def _overlay(run: RepoRun, service: Path, folder: Path, spec_file: Path) -> Iterator[Problem]:
     documents = run.cache.load(spec_file).documents
     if not documents or not isinstance(documents[0].data, dict):
         return
@@ -143,7 +154,12 @@ def _overlay(run, service: Path, folder: Path, spec_file: Path):
                 yield _problem(
                     document.location((key, index)),
                     f"{key}[{index}]: '{ref}' — an environment overlay ({name}/{env}) "
-                    f"{'builds on ../base' if allowed == 'base' else 'includes its ../border Component'} only",
+                    + (
+                        "builds on ../base"
+                        if allowed == "base"
+                        else "includes its ../border Component"
+                    )
+                    + " only",
                     core,
                 )
     for patch, where_of in _patches(run, folder, document, spec):
@@ -160,7 +176,9 @@ def _overlay(run, service: Path, folder: Path, spec_file: Path):
                 )
 
 
-def _patches(run, folder: Path, document, spec: dict):
+def _patches(
+    run: RepoRun, folder: Path, document: Document, spec: dict[str, Any]
+) -> Iterator[tuple[Any, Where]]:
     """(patch data, where(path inside the patch) → Location) for every patch of the overlay."""
     for key in ("patches", "patchesJson6902", "patchesStrategicMerge"):
         for index, item in enumerate(as_list(spec.get(key))):
@@ -179,23 +197,29 @@ def _patches(run, folder: Path, document, spec: dict):
                     yield patch_document.data, patch_document.location
 
 
-def _inline(run, document, at: tuple, text: str):
+def _inline(
+    run: RepoRun, document: Document, at: tuple[Any, ...], text: str
+) -> Iterator[tuple[Any, Where]]:
     """An inline patch: its lines, placed inside the overlay's file when it is a literal block."""
     anchor = document.location(at)
     parsed = run.cache.parse(text.encode(), document.file)  # kept with the parsed files
     first = _block_start(run, anchor)
     for patch_document in parsed.documents:
 
-        def where(path, patch_document=patch_document):
+        def where(path: tuple[Any, ...], patch_document: Document = patch_document) -> Location:
             if first is None:
                 return anchor
-            inner = patch_document.location(path)
-            return Location(document.file, first[0] + inner.line - 1, first[1] + inner.column)
+            inner = patch_document.location(path)  # a document's: line and column always set
+            return Location(
+                document.file,
+                first[0] + cast(int, inner.line) - 1,
+                first[1] + cast(int, inner.column),
+            )
 
         yield patch_document.data, where
 
 
-def _block_start(run, anchor: Location) -> tuple[int, int] | None:
+def _block_start(run: RepoRun, anchor: Location) -> tuple[int, int] | None:
     """The line and indentation of the block's first line, when the patch is a `|` or `>` block."""
     if not anchor.file:
         return None
@@ -213,7 +237,7 @@ def _block_start(run, anchor: Location) -> tuple[int, int] | None:
 # ---------------------------------------------------------------- 2. mode adaptations
 
 
-def _adaptations(run, closures: dict):
+def _adaptations(run: RepoRun, closures: dict[Path, Closure]) -> Iterator[Problem]:
     extra = {str(kind) for kind in as_list(run.config.options(ID).get("modeKinds"))}
     seen: set[Path] = set()
     for folder, closure in closures.items():
@@ -225,13 +249,14 @@ def _adaptations(run, closures: dict):
                     yield from _adaptation_document(document, folder.name, extra)
 
 
-def _adaptation_document(document, mode: str, extra: set[str]):
+def _adaptation_document(document: Document, mode: str, extra: set[str]) -> Iterator[Problem]:
     data = document.data
     if not isinstance(data, dict):
         return
     rid = ResourceId.of(data)
     hint = (
-        f"a mode adaptation holds border kinds only: move it to infrastructure/ or to a service's base; "
+        "a mode adaptation holds border kinds only: move it to infrastructure/ "
+        "or to a service's base; "
         f"or allow its kind with checks.{ID}.modeKinds in .infometis.yaml"
     )
     if rid.group == KUSTOMIZE_GROUP:
@@ -239,7 +264,8 @@ def _adaptation_document(document, mode: str, extra: set[str]):
             for index, _ in enumerate(as_list(data.get(key)) if kind not in extra else ()):
                 yield _problem(
                     document.location((key, index)),
-                    f"{key}[{index}]: the mode adaptation {mode} generates a {kind}, not a border kind",
+                    f"{key}[{index}]: the mode adaptation {mode} generates a {kind}, "
+                    "not a border kind",
                     hint,
                 )
         return
@@ -263,7 +289,7 @@ def _adaptation_document(document, mode: str, extra: set[str]):
 # ---------------------------------------------------------------- 3. cluster settings
 
 
-def _clusters(run, modes: list[str]):
+def _clusters(run: RepoRun, modes: list[str]) -> Iterator[Problem]:
     for cluster in run.clusters:
         found = [
             r
@@ -278,7 +304,8 @@ def _clusters(run, modes: list[str]):
             where = Location(run.cache.relative(spec or cluster.entry), 1, 1)
             yield _problem(
                 where,
-                f"cluster {cluster.name} has no cluster-settings (ConfigMap flux-system/cluster-settings)",
+                f"cluster {cluster.name} has no cluster-settings "
+                "(ConfigMap flux-system/cluster-settings)",
                 "add clusters/<name>/cluster-settings.yaml with data.environment and data.mode",
                 cluster=cluster.name,
             )
@@ -286,9 +313,14 @@ def _clusters(run, modes: list[str]):
         yield from _settings(run, cluster, found[0], modes)
 
 
-def _settings(run, cluster, resource, modes: list[str]):
-    data = resource.data.get("data") if isinstance(resource.data.get("data"), dict) else {}
-    values = {}
+def _settings(
+    run: RepoRun, cluster: ClusterRun, resource: Resource, modes: list[str]
+) -> Iterator[Problem]:
+    data = cast(
+        "dict[str, Any]",
+        resource.data.get("data") if isinstance(resource.data.get("data"), dict) else {},
+    )
+    values: dict[str, str] = {}
     for key in ("environment", "mode"):
         raw = data.get(key)
         value = (
@@ -346,9 +378,11 @@ def _settings(run, cluster, resource, modes: list[str]):
         )
 
 
-def _applied_modes(run, cluster, modes: list[str]) -> dict:
+def _applied_modes(
+    run: RepoRun, cluster: ClusterRun, modes: list[str]
+) -> dict[str, FluxKustomization | None]:
     """Mode → the Flux Kustomization that applies it (None: reached through another folder)."""
-    applied: dict = {}
+    applied: dict[str, FluxKustomization | None] = {}
     for rendered in cluster.renders:
         name = _mode_of(run, rendered.folder, modes)
         if name and rendered.target == cluster.name:
@@ -360,7 +394,7 @@ def _applied_modes(run, cluster, modes: list[str]) -> dict:
     return applied
 
 
-def _mode_of(run, folder: Path, modes: list[str]) -> str | None:
+def _mode_of(run: RepoRun, folder: Path, modes: list[str]) -> str | None:
     parts = Path(run.cache.relative(Path(folder))).parts
     top = len(MODES.parts)
     if parts[:top] == MODES.parts and len(parts) > top and parts[top] in modes:
@@ -368,5 +402,5 @@ def _mode_of(run, folder: Path, modes: list[str]) -> str | None:
     return None
 
 
-def _problem(where: Location, message: str, hint: str, **extra) -> Problem:
+def _problem(where: Location, message: str, hint: str, **extra: str) -> Problem:
     return Problem.at(ID, LEVEL, message, where, hint=hint, **extra)

@@ -50,15 +50,17 @@ FAIL::
             - envFrom:
                 - secretRef:
                     name: db-credentils   # Secret infometis/db-credentils is not defined
-"""
+"""  # noqa: E501 (the text `infometis explain` prints, kept as it is)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from infometis.analysis.reference_fields import Ref, dig, refs_of
 from infometis.checks.once import said_once
-from infometis.model import ERROR, WARNING, Problem, as_list
+from infometis.model import ERROR, WARNING, Level, Problem, as_list
 from infometis.model.fieldpath import field_path
 from infometis.model.kinds import (
     BOOTSTRAP_SOURCE_KINDS,
@@ -66,6 +68,10 @@ from infometis.model.kinds import (
     GATEWAY_GROUP,
     TRAEFIK_GROUPS,
 )
+
+if TYPE_CHECKING:
+    from infometis.render.kustomize import Resource
+    from infometis.render.pipeline import ClusterRun, RepoRun
 
 ID = "references"
 LEVEL = ERROR
@@ -101,15 +107,15 @@ BOOTSTRAP_SOURCES = {(kind, "flux-system") for kind in BOOTSTRAP_SOURCE_KINDS}
 class Inventory:
     """What one cluster (one target) holds, as the references check needs it."""
 
-    objects: dict = field(
+    objects: dict[tuple[str, str, str], Any] = field(
         default_factory=dict
     )  # (kind, namespace, name) → data (None: exists, content unknown)
-    helm: dict = field(
+    helm: dict[str, set[str]] = field(
         default_factory=dict
     )  # namespace → name prefixes its HelmReleases' charts may use
-    unknown: set = field(default_factory=set)  # namespaces partly unrendered; "*" for any
+    unknown: set[str] = field(default_factory=set)  # namespaces partly unrendered; "*" for any
 
-    def add(self, kind: str, namespace: str, name, data=None) -> None:
+    def add(self, kind: str, namespace: str, name: Any, data: Any = None) -> None:
         if isinstance(name, str) and name:
             self.objects.setdefault((kind, namespace, name), data)
 
@@ -124,11 +130,11 @@ class Inventory:
         )
 
 
-def namespace_of(resource) -> str:
+def namespace_of(resource: Resource) -> str:
     return resource.id.namespace or "default"
 
 
-def _index(inventory: Inventory, resource) -> None:
+def _index(inventory: Inventory, resource: Resource) -> None:
     rid, data, ns = resource.id, resource.data, namespace_of(resource)
     if rid.group == "" and rid.kind in KNOWN:
         inventory.add(rid.kind, ns, rid.name, data)
@@ -149,8 +155,8 @@ def _index(inventory: Inventory, resource) -> None:
         _index_helm(inventory, data, ns, rid.name)
 
 
-def _index_helm(inventory: Inventory, data: dict, ns: str, name: str) -> None:
-    spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+def _index_helm(inventory: Inventory, data: dict[str, Any], ns: str, name: str) -> None:
+    spec = cast("dict[str, Any]", data.get("spec") if isinstance(data.get("spec"), dict) else {})
     target = str(spec.get("targetNamespace") or ns)
     release = spec.get("releaseName") or (
         f"{spec['targetNamespace']}-{name}" if spec.get("targetNamespace") else name
@@ -159,7 +165,7 @@ def _index_helm(inventory: Inventory, data: dict, ns: str, name: str) -> None:
     inventory.helm.setdefault(target, set()).update(p for p in prefixes if isinstance(p, str) and p)
 
 
-def inventories(cluster) -> dict[str, Inventory]:
+def inventories(cluster: ClusterRun) -> dict[str, Inventory]:
     """target → Inventory, for every target of the cluster's renders."""
     found: dict[str, Inventory] = {}
     for rendered in cluster.renders:
@@ -188,14 +194,14 @@ def _implicit(ref: Ref) -> bool:
     )
 
 
-def _external(run, ref: Ref) -> bool:
+def _external(run: RepoRun, ref: Ref) -> bool:
     if run.config.is_external(ref.kind, ref.namespace, ref.name):
         return True
     listed = as_list(run.config.options(ID).get("external"))
     return f"{ref.kind}/{ref.namespace}/{ref.name}" in listed
 
 
-def _ports(inventory: Inventory, ref: Ref):
+def _ports(inventory: Inventory, ref: Ref) -> list[Any] | None:
     """The Service's ports, or None when they cannot be known."""
     key = (ref.kind, ref.namespace, ref.name)
     if key in inventory.objects:
@@ -210,7 +216,7 @@ def _ports(inventory: Inventory, ref: Ref):
     return None
 
 
-def _has_port(ports: list, wanted) -> bool:
+def _has_port(ports: list[Any], wanted: Any) -> bool:
     for port in ports:
         if not isinstance(port, dict):
             continue
@@ -223,7 +229,7 @@ def _has_port(ports: list, wanted) -> bool:
     return False
 
 
-def _port_names(ports: list) -> str:
+def _port_names(ports: list[Any]) -> str:
     names = [
         f"{p.get('port')}" + (f"/{p['name']}" if p.get("name") else "")
         for p in ports
@@ -232,7 +238,9 @@ def _port_names(ports: list) -> str:
     return ", ".join(names) or "none"
 
 
-def resolve(run, inventory: Inventory, ref: Ref) -> tuple[str, tuple, str, bool] | None:
+def resolve(
+    run: RepoRun, inventory: Inventory, ref: Ref
+) -> tuple[str, tuple[Any, ...], Level, bool] | None:
     """What is wrong with `ref`, the field that says it, how sure that is and whether the object
     it names is undefined; None when nothing is."""
     key = (ref.kind, ref.namespace, ref.name)
@@ -262,7 +270,8 @@ def resolve(run, inventory: Inventory, ref: Ref) -> tuple[str, tuple, str, bool]
         ports = _ports(inventory, ref)
         if ports is not None and not _has_port(ports, ref.port):
             return (
-                f"Service {ref.namespace}/{ref.name} has no port {ref.port} (its ports: {_port_names(ports)})",
+                f"Service {ref.namespace}/{ref.name} has no port {ref.port} "
+                f"(its ports: {_port_names(ports)})",
                 ref.path[:-1] + ("port",),
                 LEVEL,
                 False,
@@ -288,35 +297,38 @@ def resolve(run, inventory: Inventory, ref: Ref) -> tuple[str, tuple, str, bool]
     return None
 
 
-def _hint(ref: Ref, path: tuple) -> str:
+def _hint(ref: Ref, path: tuple[Any, ...]) -> str:
     if path[-1:] == ("port",):
         return "use one of the Service's ports, by number or by name"
     if path[-1:] == ("sectionName",):
         return "use the name of one of the Gateway's listeners"
     where = f"external: [{ref.kind}/{ref.namespace}/{ref.name}]"
-    return f"define it, fix the name, or, if it is made out of band, declare it in .infometis.yaml: {where}"
+    return (
+        "define it, fix the name, or, if it is made out of band, "
+        f"declare it in .infometis.yaml: {where}"
+    )
 
 
-def _remote_target(cluster, target: str, resource) -> str | None:
+def _remote_target(cluster: ClusterRun, target: str, resource: Resource) -> str | None:
     k = cluster.kustomizations.get((target, resource.id))
     return k.kube_config_target if k is not None else None
 
 
-def check(run):
+def check(run: RepoRun) -> Iterator[Problem]:
     return (problem for problem, _ in findings(run))
 
 
-def undefined_refs(run) -> list[tuple[Problem, Ref]]:
+def undefined_refs(run: RepoRun) -> list[tuple[Problem, Ref]]:
     """Each reference to an object no render of its cluster defines, with the problem saying so."""
     return [(problem, ref) for problem, ref in findings(run) if ref is not None]
 
 
-def findings(run):
+def findings(run: RepoRun) -> Iterator[tuple[Problem, Ref | None]]:
     """(problem, the reference when it names an undefined object, else None), each said once."""
     return said_once(run, _findings(run), problem=lambda finding: finding[0])
 
 
-def _findings(run):
+def _findings(run: RepoRun) -> Iterator[tuple[Problem, Ref | None]]:
     for cluster in run.clusters:
         found = inventories(cluster)
         for rendered in cluster.renders:

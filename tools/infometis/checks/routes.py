@@ -29,12 +29,26 @@ FAIL::
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import product
+from typing import TYPE_CHECKING, Any, cast
 
 from infometis.checks.once import said_once
-from infometis.model import ERROR, Problem, as_list
+from infometis.model import ERROR, Problem, ResourceId, as_list
 from infometis.model.kinds import TRAEFIK_GROUPS
+
+if TYPE_CHECKING:
+    from infometis.render.kustomize import Resource
+    from infometis.render.pipeline import ClusterRun, RepoRun
+
+    # A node of a parsed rule, a tuple tagged by its first item: ("match", name, values),
+    # ("not", node), ("or", [node, ...]) or ("and", [node, ...]).
+    Node = tuple[Any, ...]
+    # (negated, name, values) of one matcher
+    Atom = tuple[bool, str, tuple[str, ...]]
+    # (host, path matcher, path, other conditions)
+    Claim = tuple[str, str, str, frozenset[str]]
 
 ID = "routes"
 LEVEL = ERROR
@@ -56,7 +70,8 @@ def tokens(rule: str) -> list[tuple[str, str, int]]:
     """(type, value, position): type is an operator itself, 'str' or 'name'."""
     if rule.count("`") % 2:  # said plainly: the tokens after a lone backtick are all shifted
         raise RuleError(f"unbalanced backticks: {rule.count('`')} of them")
-    found, at = [], 0
+    found: list[tuple[str, str, int]] = []
+    at = 0
     while at < len(rule):
         if rule[at:].strip() == "":
             break
@@ -82,10 +97,10 @@ class Parser:
     """expr := and ('||' and)* ; and := unary ('&&' unary)* ;
     unary := '!' unary | '(' expr ')' | Name '(' [string (',' string)*] ')'"""
 
-    def __init__(self, rule: str):
+    def __init__(self, rule: str) -> None:
         self.items, self.at = tokens(rule), 0
 
-    def parse(self):
+    def parse(self) -> Node:
         if not self.items:
             raise RuleError("the rule is empty")
         node = self._binary("||")
@@ -98,7 +113,7 @@ class Parser:
     def _peek(self) -> str | None:
         return self.items[self.at][0] if self.at < len(self.items) else None
 
-    def _expect(self, kind: str, what: str):
+    def _expect(self, kind: str, what: str) -> str:
         if self._peek() != kind:
             where = (
                 f"character {self.items[self.at][2]}" if self.at < len(self.items) else "the end"
@@ -107,14 +122,14 @@ class Parser:
         self.at += 1
         return self.items[self.at - 1][1]
 
-    def _binary(self, operator: str):
+    def _binary(self, operator: str) -> Node:
         parts = [self._binary("&&") if operator == "||" else self._unary()]
         while self._peek() == operator:
             self.at += 1
             parts.append(self._binary("&&") if operator == "||" else self._unary())
         return parts[0] if len(parts) == 1 else ("or" if operator == "||" else "and", parts)
 
-    def _unary(self):
+    def _unary(self) -> Node:
         if self._peek() == "!":
             self.at += 1
             return ("not", self._unary())
@@ -125,7 +140,7 @@ class Parser:
             return node
         name = self._expect("name", "a matcher such as Host(`...`)")
         self._expect("(", f"'(' after {name}")
-        values = []
+        values: list[str] = []
         while self._peek() == "str":
             values.append(self._expect("str", "a value"))
             if self._peek() != ",":
@@ -137,7 +152,7 @@ class Parser:
         return ("match", name, tuple(values))
 
 
-def alternatives(node) -> list[list[tuple]]:
+def alternatives(node: Node) -> list[list[Atom]]:
     """The rule as a disjunction of conjunctions of (negated, name, values) atoms."""
     if node[0] == "match":
         return [[(False, node[1], node[2])]]
@@ -148,7 +163,7 @@ def alternatives(node) -> list[list[tuple]]:
         ]
     if node[0] == "or":
         return [conj for part in node[1] for conj in alternatives(part)][:MAX_ALTERNATIVES]
-    combined: list[list[tuple]] = [[]]
+    combined: list[list[Atom]] = [[]]
     for part in node[1]:
         combined = [left + right for left, right in product(combined, alternatives(part))][
             :MAX_ALTERNATIVES
@@ -156,13 +171,13 @@ def alternatives(node) -> list[list[tuple]]:
     return combined
 
 
-def _text(negated: bool, name: str, values: tuple) -> str:
+def _text(negated: bool, name: str, values: tuple[str, ...]) -> str:
     return ("!" if negated else "") + name + "(" + ", ".join(f"`{v}`" for v in values) + ")"
 
 
-def claims(node) -> set[tuple]:
+def claims(node: Node) -> set[Claim]:
     """(host, path matcher, path, other conditions) for every alternative of the rule."""
-    found = set()
+    found: set[Claim] = set()
     for conjunction in alternatives(node):
         hosts = [
             set(v.lower() for v in values)
@@ -193,11 +208,11 @@ def claims(node) -> set[tuple]:
 
 @dataclass(frozen=True)
 class Claimed:
-    entry_points: frozenset  # empty: every entry point
+    entry_points: frozenset[str]  # empty: every entry point
     ingress_class: object  # routes for different Traefik instances never clash
     priority: object
     label: str  # IngressRoute namespace/name and where its route is written
-    route: tuple  # (resource id, route index): a route never clashes with itself
+    route: tuple[ResourceId, int]  # (resource id, route index): a route never clashes with itself
 
 
 def _overlap(a: Claimed, b: Claimed) -> bool:
@@ -208,7 +223,7 @@ def _overlap(a: Claimed, b: Claimed) -> bool:
     )
 
 
-def _describe(claim: tuple) -> str:
+def _describe(claim: Claim) -> str:
     host, kind, path, others = claim
     text = (
         "any host"
@@ -223,7 +238,7 @@ def _describe(claim: tuple) -> str:
     return text + (f" (with {', '.join(sorted(others))})" if others else "")
 
 
-def _ingress_class(data: dict):
+def _ingress_class(data: dict[str, Any]) -> Any:
     annotations = (
         (data.get("metadata") or {}).get("annotations")
         if isinstance(data.get("metadata"), dict)
@@ -232,7 +247,9 @@ def _ingress_class(data: dict):
     return annotations.get(CLASS_ANNOTATION) if isinstance(annotations, dict) else None
 
 
-def _routes(cluster):
+def _routes(
+    cluster: ClusterRun,
+) -> Iterator[tuple[str, Resource, frozenset[str], int, dict[str, Any]]]:
     for rendered in cluster.renders:
         for resource in rendered.resources:
             rid, data = resource.id, resource.data
@@ -242,20 +259,22 @@ def _routes(cluster):
                 or not isinstance(data, dict)
             ):
                 continue
-            spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+            spec = cast(
+                "dict[str, Any]", data.get("spec") if isinstance(data.get("spec"), dict) else {}
+            )
             points = frozenset(str(p) for p in as_list(spec.get("entryPoints")))
             for index, route in enumerate(as_list(spec.get("routes"))):
                 if isinstance(route, dict) and isinstance(route.get("match"), str):
                     yield rendered.target, resource, points, index, route
 
 
-def check(run):
+def check(run: RepoRun) -> Iterator[Problem]:
     return said_once(run, _problems(run))
 
 
-def _problems(run):
+def _problems(run: RepoRun) -> Iterator[Problem]:
     for cluster in run.clusters:
-        seen: dict[tuple, list[Claimed]] = {}  # (target, claim) → earlier routes
+        seen: dict[tuple[str, Claim], list[Claimed]] = {}  # (target, claim) → earlier routes
         for target, resource, points, index, route in _routes(cluster):
             path = ("spec", "routes", index, "match")
             where = run.locate(resource, path)
@@ -282,7 +301,7 @@ def _problems(run):
                 label,
                 (resource.id, index),
             )
-            clashes: dict[str, tuple] = {}
+            clashes: dict[str, Claim] = {}
             for claim in sorted(found, key=repr):
                 for earlier in seen.get((target, claim), []):
                     if earlier.route != this.route and _overlap(earlier, this):

@@ -25,37 +25,62 @@ FAIL::
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from infometis.checks.once import said_once
 from infometis.load.yamlio import MAX_FILE_BYTES
-from infometis.model import ERROR, WARNING, Problem, plural
+from infometis.model import ERROR, WARNING, Location, Problem, plural
 from infometis.model.fieldpath import field_path
 from infometis.schemas import kubeconform, packaged
 from infometis.schemas.catalog import Catalog
 from infometis.schemas.crd import is_crd
 from infometis.schemas.documents import Manifest, crd_schemas, files_under
+from infometis.schemas.engine import Violation
+
+if TYPE_CHECKING:
+    from infometis.render.kustomize import Resource
+    from infometis.render.pipeline import RepoRun
+
+    # (group, version, kind) → (schema, origin)
+    CrdSchemas = dict[tuple[str, str, str], tuple[dict[str, Any], str]]
+    # (schema origin, violations or None when no schema was found, trouble)
+    Verdict = tuple[str, list[Violation] | None, str]
 
 ID = "schema"
 LEVEL = ERROR
 
 
-def crd_scopes(run) -> tuple[dict, dict[str, dict], list]:
+def crd_scopes(
+    run: RepoRun,
+) -> tuple[CrdSchemas, dict[str, CrdSchemas], list[tuple[Location, str]]]:
     """The CRDs of the repository, converted ((group, version, kind) → (schema, origin)): those in
     files no cluster renders, for every cluster; those rendered, for the cluster they go to only
     (one repository may hold clusters of several Flux releases); and those that cannot be read."""
     strict = run.schema.strict
-    rendered: dict[str, dict] = {}
-    broken, origins = [], set()
+    rendered: dict[str, CrdSchemas] = {}
+    broken: list[tuple[Location, str]] = []
+    origins: set[Path | None] = set()
     for target, resources in _rendered_by_target(run).items():
         crds = [resource for resource in resources if is_crd(resource.data)]
         origins |= {resource.origin for resource in crds}
-        found, unreadable = crd_schemas(crds, strict, lambda r: f"CRD in {run.locate(r).file}")
+        # crd_schemas reads only .data, and hands back the objects it was given (its signature
+        # says Manifest): Resources here
+        found, unreadable = crd_schemas(
+            cast("list[Manifest]", crds),
+            strict,
+            lambda r: f"CRD in {run.locate(cast('Resource', r)).file}",
+        )
         rendered[target] = found
-        broken += [(run.locate(resource), why) for resource, why in unreadable]
-    in_files = []
-    for path in files_under(
-        [str(run.repo)], lambda folder: run.config.is_excluded(run.cache.relative(Path(folder)))
+        broken += [(run.locate(cast("Resource", resource)), why) for resource, why in unreadable]
+    in_files: list[Manifest] = []
+    for path in cast(  # a folder's files: never "-" (standard input)
+        list[Path],
+        files_under(
+            [str(run.repo)],
+            lambda folder: run.config.is_excluded(run.cache.relative(Path(folder))),
+        ),
     ):
         if (
             path.suffix != ".json"
@@ -91,15 +116,15 @@ def _mentions_crd(path: Path) -> bool:
         return False
 
 
-def _rendered_by_target(run) -> dict[str, list]:
-    found: dict[str, list] = {}
+def _rendered_by_target(run: RepoRun) -> dict[str, list[Resource]]:
+    found: dict[str, list[Resource]] = {}
     for cluster in run.clusters:
         for render in cluster.renders:
             found.setdefault(render.target, []).extend(render.resources)
     return found
 
 
-def repository_crds(run) -> tuple[dict, list]:
+def repository_crds(run: RepoRun) -> tuple[CrdSchemas, list[tuple[Location, str]]]:
     """Every CRD of the repository, whichever cluster it goes to, and those that cannot be read."""
     shared, rendered, broken = crd_scopes(run)
     merged = dict(shared)
@@ -108,17 +133,17 @@ def repository_crds(run) -> tuple[dict, list]:
     return merged, broken
 
 
-def check(run):
+def check(run: RepoRun) -> Iterator[Problem]:
     return (problem for problem, _ in findings(run))
 
 
-def findings(run):
+def findings(run: RepoRun) -> Iterator[tuple[Problem, bool]]:
     """(problem, whether it is about the repository as a whole: a kind without a schema, counted
     over every render), each said once."""
     return said_once(run, _findings(run), problem=lambda finding: finding[0])
 
 
-def _findings(run):
+def _findings(run: RepoRun) -> Iterator[tuple[Problem, bool]]:
     shared, rendered, broken = crd_scopes(run)
     for where, why in broken:
         yield (
@@ -137,7 +162,7 @@ def _findings(run):
     verdicts = _verdicts(
         run, [catalogs[target] for _, target in placed], [resource.data for resource, _ in placed]
     )
-    missing: dict[tuple, tuple] = {}
+    missing: dict[tuple[str, str], tuple[Location, str, int]] = {}
     for (resource, target), (origin, violations, trouble) in zip(placed, verdicts, strict=True):
         if trouble:
             yield (
@@ -175,21 +200,26 @@ def _findings(run):
                 Problem.at(
                     ID,
                     level,
-                    f"no schema for {kind} ({api_version}): {plural(count, 'resource')} not validated",
+                    f"no schema for {kind} ({api_version}): "
+                    f"{plural(count, 'resource')} not validated",
                     where,
                     cluster=target,
                     hint=packaged.other_flux_lines(api_version, kind, run.schema.flux_line())
-                    or f"add {run.schema.folder}/<group>/{kind.lower()}_<version>.json, import its CRD with "
+                    or f"add {run.schema.folder}/<group>/{kind.lower()}_<version>.json, "
+                    "import its CRD with "
                     "`infometis schemas import`, or pass --schema-location",
                 ),
                 True,
             )
 
 
-def _catalogs(run, shared: dict, rendered: dict[str, dict]) -> dict[str, Catalog]:
-    """One catalog per target cluster: its own CRDs before the shared ones; one for targets with the same CRDs."""
-    by_crds: dict[tuple, Catalog] = {}
-    found = {}
+def _catalogs(
+    run: RepoRun, shared: CrdSchemas, rendered: dict[str, CrdSchemas]
+) -> dict[str, Catalog]:
+    """One catalog per target cluster: its own CRDs before the shared ones; one for targets with
+    the same CRDs."""
+    by_crds: dict[tuple[tuple[tuple[str, str, str], str], ...], Catalog] = {}
+    found: dict[str, Catalog] = {}
     for target in {*rendered, *_rendered_by_target(run)}:
         crds = {**shared, **rendered.get(target, {})}
         key = tuple(sorted((name, origin) for name, (_, origin) in crds.items()))
@@ -197,7 +227,9 @@ def _catalogs(run, shared: dict, rendered: dict[str, dict]) -> dict[str, Catalog
     return found
 
 
-def _verdicts(run, catalogs: list[Catalog], resources: list[dict]) -> list[tuple]:
+def _verdicts(
+    run: RepoRun, catalogs: list[Catalog], resources: list[dict[str, Any]]
+) -> list[Verdict]:
     """(schema origin, violations or None when no schema was found, trouble) for each resource."""
     if run.schema.engine == "kubeconform":
         outcomes = kubeconform.judge(resources, run.schema)
@@ -209,7 +241,7 @@ def _verdicts(run, catalogs: list[Catalog], resources: list[dict]) -> list[tuple
             )
             for o in outcomes
         ]
-    verdicts = []
+    verdicts: list[Verdict] = []
     for catalog, data in zip(catalogs, resources, strict=True):
         api_version, kind = data.get("apiVersion"), data.get("kind")
         if not api_version or not kind:

@@ -35,12 +35,17 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from infometis.discover.closure import KUSTOMIZATION_FILES, YAML_SUFFIXES, escape
 from infometis.load.yamlio import FileCache, is_regular
-from infometis.model import ERROR, Location, Problem, ResourceId, as_list, plural
+from infometis.model import ERROR, Document, Location, Problem, ResourceId, as_list, plural
 from infometis.model.fieldpath import field_path
+
+if TYPE_CHECKING:
+    from infometis.render.pipeline import RepoRun
 
 ID = "secrets"
 LEVEL = ERROR
@@ -91,7 +96,7 @@ _KEY_BODY = re.compile(r"[A-Za-z0-9+/]{40,}")  # the first line of a real PEM bo
 _REFERENCES = ("op://", "ref+", "<path:", "vault:")
 
 
-def check(run):
+def check(run: RepoRun) -> Iterator[Problem]:
     parsed = {loaded.path: loaded for loaded in run.cache.loaded()}  # what renders already read
     own = FileCache(run.repo)  # other files: parsed here, not added to what the yaml check reports
     for path in _yaml_files(run):
@@ -106,7 +111,7 @@ def check(run):
         yield from _tokens(path, relative, documents)
 
 
-def _yaml_files(run):
+def _yaml_files(run: RepoRun) -> Iterator[Path]:
     """Every YAML file under the repository that is neither excluded nor git-ignored."""
     for folder, subdirs, files in os.walk(run.repo):
         here = Path(folder)
@@ -129,7 +134,7 @@ def _inside(path: Path, repo: Path) -> bool:
     return is_regular(path) and (not path.is_symlink() or escape(path, repo) is None)
 
 
-def _in_clear(value) -> bool:
+def _in_clear(value: Any) -> bool:
     """A value that holds something, in clear: not encrypted, not a reference."""
     if value is None or isinstance(value, (dict, list)):
         return False
@@ -143,7 +148,7 @@ def _in_clear(value) -> bool:
     )
 
 
-def _left_clear(sops: dict, keys: tuple[str, ...]) -> bool:
+def _left_clear(sops: dict[str, Any], keys: tuple[str, ...]) -> bool:
     """True when the sops rules recorded in the file leave this key in clear on purpose."""
 
     def matches(rule: str, text: str) -> bool:
@@ -165,12 +170,12 @@ def _left_clear(sops: dict, keys: tuple[str, ...]) -> bool:
     return False
 
 
-def _plaintext_secret(document):
+def _plaintext_secret(document: Document) -> Iterator[Problem]:
     data = document.data
     if data.get("kind") != "Secret" or data.get("apiVersion") != "v1":
         return
     sops = data.get("sops") if isinstance(data.get("sops"), dict) else None
-    clear = []
+    clear: list[tuple[str, Any]] = []
     for field in ("data", "stringData"):
         values = data.get(field)
         for key, value in values.items() if isinstance(values, dict) else ():
@@ -196,15 +201,17 @@ def _plaintext_secret(document):
         )
 
 
-def _secret_generators(run, path: Path, document):
+def _secret_generators(run: RepoRun, path: Path, document: Document) -> Iterator[Problem]:
     for index, entry in enumerate(as_list(document.data.get("secretGenerator"))):
         if not isinstance(entry, dict):
             continue
-        found: list[tuple[tuple, str]] = []  # (field path, what is in clear)
+        found: list[tuple[tuple[str | int, ...], str]] = []  # (field path, what is in clear)
         for number, literal in enumerate(as_list(entry.get("literals"))):
             if isinstance(literal, str) and _in_clear(literal.partition("=")[2]):
                 found.append((("literals", number), f"literal {literal.partition('=')[0]}"))
-        references = [(("files", n), r) for n, r in enumerate(as_list(entry.get("files")))]
+        references: list[tuple[tuple[str | int, ...], Any]] = [
+            (("files", n), r) for n, r in enumerate(as_list(entry.get("files")))
+        ]
         references += [(("envs", n), r) for n, r in enumerate(as_list(entry.get("envs")))]
         references += [(("env",), entry.get("env"))]
         for where, reference in references:
@@ -234,12 +241,18 @@ def _secret_generators(run, path: Path, document):
             )
 
 
-def _git_ignored(run, path: Path) -> bool:
+def _git_ignored(run: RepoRun, path: Path) -> bool:
     path = Path(os.path.normpath(path))
     return path.is_file() and run.config.is_git_ignored(run.cache.relative(path))
 
 
-def _ignored_input(document, index: int, entry: dict, where: tuple, relative: str) -> Problem:
+def _ignored_input(
+    document: Document,
+    index: int,
+    entry: dict[str, Any],
+    where: tuple[str | int, ...],
+    relative: str,
+) -> Problem:
     """A generator input Git ignores: it renders here, but Flux's checkout does not have it."""
     name = entry.get("name") if isinstance(entry.get("name"), str) else "(unnamed)"
     return Problem.at(
@@ -248,11 +261,12 @@ def _ignored_input(document, index: int, entry: dict, where: tuple, relative: st
         f"secretGenerator[{index}] ({name}) reads {relative}, which Git ignores: it "
         "renders here, but Flux's checkout does not have it and the build fails on the cluster",
         document.location(("secretGenerator", index) + where),
-        hint="commit it SOPS-encrypted (Flux decrypts it), or use a SealedSecret or an external secret",
+        hint="commit it SOPS-encrypted (Flux decrypts it), "
+        "or use a SealedSecret or an external secret",
     )
 
 
-def _file_in_clear(run, path: Path) -> bool:
+def _file_in_clear(run: RepoRun, path: Path) -> bool:
     """A generator input in the repository that is not SOPS-encrypted (missing: not ours to say)."""
     path = Path(os.path.normpath(path))
     if not path.is_file() or run.config.is_excluded(run.cache.relative(path)):
@@ -264,7 +278,7 @@ def _file_in_clear(run, path: Path) -> bool:
     return raw.strip() != b"" and not (b"ENC[" in raw and b"sops" in raw)
 
 
-def _tokens(path: Path, relative: str, documents):
+def _tokens(path: Path, relative: str, documents: list[Document]) -> Iterator[Problem]:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -278,7 +292,7 @@ def _tokens(path: Path, relative: str, documents):
         return
     lines = text.splitlines()
     skipped = _sops_stanzas(documents, len(lines))
-    seen: set[tuple] = set()
+    seen: set[tuple[int, str]] = set()
     for number, line in enumerate(lines, 1):
         if number in skipped:
             continue
@@ -302,7 +316,7 @@ def _tokens(path: Path, relative: str, documents):
                 )
 
 
-def _looks_real(kind: str, match, lines: list[str], number: int) -> bool:
+def _looks_real(kind: str, match: re.Match[str], lines: list[str], number: int) -> bool:
     """Placeholders are not secrets: a PEM header needs a key body; tokens need variety."""
     if kind == "a private key":
         following = " ".join([lines[number - 1][match.end() :]] + lines[number : number + 2])
@@ -315,7 +329,7 @@ def _looks_real(kind: str, match, lines: list[str], number: int) -> bool:
     )
 
 
-def _sops_stanzas(documents, last: int) -> set[int]:
+def _sops_stanzas(documents: list[Document], last: int) -> set[int]:
     """The lines of each document's top-level `sops:` map (recipients, encrypted data keys)."""
     skipped: set[int] = set()
     starts = sorted(d.line for d in documents)
@@ -330,9 +344,11 @@ def _sops_stanzas(documents, last: int) -> set[int]:
     return skipped
 
 
-def _key_path(documents, line: int, column: int) -> str:
+def _key_path(documents: list[Document], line: int, column: int) -> str:
     """The key under which a position sits: the last key of its document that starts before it."""
     document = max((d for d in documents if d.line <= line), key=lambda d: d.line, default=None)
+    best: tuple[Any, ...]
+    best_at: tuple[int, int]
     best, best_at = (), (0, 0)
     for path, at in document.lines.items() if document else ():
         if (

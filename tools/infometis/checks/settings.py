@@ -4,10 +4,15 @@ Nothing is hidden silently: what is dropped is counted in the summary."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from infometis.load.config import matches
+from infometis.load.config import Config, matches
 from infometis.model import ERROR, WARNING, Level, Problem
+
+if TYPE_CHECKING:
+    from infometis.render.pipeline import RepoRun
 
 IGNORE_ANNOTATION = "infometis.io/ignore"
 
@@ -19,7 +24,7 @@ class Applied:
     annotated: int  # by infometis.io/ignore on the resource
 
 
-def annotated_ignores(run) -> dict[str, set[str]]:
+def annotated_ignores(run: RepoRun) -> dict[str, set[str]]:
     """Resource ID → the checks its `infometis.io/ignore` annotation opts it out of."""
     found: dict[str, set[str]] = {}
     for cluster in run.clusters:
@@ -39,16 +44,17 @@ def annotated_ignores(run) -> dict[str, set[str]]:
     return found
 
 
-def level_of(problem: Problem, config) -> Level:
+def level_of(problem: Problem, config: Config) -> Level:
     settings = config.check(problem.check)
     if settings.level:
         return settings.level
     return ERROR if config.preset == "strict" and problem.level == WARNING else problem.level
 
 
-def apply(problems, run) -> Applied:
+def apply(problems: Iterable[Problem], run: RepoRun) -> Applied:
     config, ignores = run.config, annotated_ignores(run)
-    kept, disabled, annotated = [], 0, 0
+    kept: list[Problem] = []
+    disabled, annotated = 0, 0
     for problem in problems:
         settings = config.check(problem.check)
         if not settings.enabled or (problem.file and matches(settings.ignore, problem.file)):

@@ -20,8 +20,12 @@ FAIL::
     # apps/grafana/base/pvc.yaml exists, but apps/grafana/base/kustomization.yaml does not list it
 """
 
+from __future__ import annotations
+
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from infometis.analysis.reference_fields import dig
 from infometis.discover.closure import (
@@ -34,12 +38,16 @@ from infometis.discover.closure import (
 from infometis.load.yamlio import FileCache
 from infometis.model import ERROR, WARNING, Location, Problem, as_list
 
+if TYPE_CHECKING:
+    from infometis.render.pipeline import RepoRun
+
 ID = "unreached"
 LEVEL = WARNING
 
 
-def candidates(repo: Path, excluded):
-    """Every folder of the repository with a kustomization file, outside excluded and hidden paths."""
+def candidates(repo: Path, excluded: Callable[[str], bool]) -> Iterator[tuple[Path, Path]]:
+    """Every folder of the repository with a kustomization file, outside excluded and hidden
+    paths."""
     for current, subdirs, _ in os.walk(repo):
         here = Path(current)
         subdirs[:] = sorted(
@@ -67,7 +75,7 @@ def possibly_reached(repo: Path, path: str) -> set[Path]:
     return found.folders
 
 
-def check(run):
+def check(run: RepoRun) -> Iterator[Problem]:
     if run.partial:  # with --cluster, the other clusters' folders are not rendered
         return
     reached = run.reached_folders()
@@ -85,8 +93,9 @@ def check(run):
     yield from _unlisted(run, reached - unknown)
 
 
-def _unreached(run, found):
-    """The outermost unreached folders: a folder that another unreached one reads is not said again."""
+def _unreached(run: RepoRun, found: list[tuple[Path, Path]]) -> Iterator[Problem]:
+    """The outermost unreached folders: a folder that another unreached one reads is not said
+    again."""
     cache = FileCache(run.repo)  # its own cache: unreached files are not validated
     inner: set[Path] = set()
     for folder, _ in found:
@@ -103,7 +112,7 @@ def _unreached(run, found):
         )
 
 
-def _read_files(run) -> set[Path]:
+def _read_files(run: RepoRun) -> set[Path]:
     """Every file a build read, and the values files HelmReleases and HelmCharts name."""
     read: set[Path] = set()
     values: set[str] = set()
@@ -119,8 +128,9 @@ def _read_files(run) -> set[Path]:
     return read | set(_files_named(run.repo, values))
 
 
-def _files_named(repo: Path, tails: set[str]):
-    """Files of the repository whose path ends with one of `tails` (relative to some source root)."""
+def _files_named(repo: Path, tails: set[str]) -> Iterator[Path]:
+    """Files of the repository whose path ends with one of `tails` (relative to some source
+    root)."""
     for tail in tails:
         name = Path(tail).name
         for current, subdirs, files in os.walk(repo):
@@ -129,7 +139,7 @@ def _files_named(repo: Path, tails: set[str]):
                 yield Path(current) / name
 
 
-def _unlisted(run, reached: set[Path]):
+def _unlisted(run: RepoRun, reached: set[Path]) -> Iterator[Problem]:
     read, cache = (
         _read_files(run),
         FileCache(run.repo),
@@ -149,7 +159,7 @@ def _unlisted(run, reached: set[Path]):
             ):
                 continue
             loaded = cache.load(path)
-            spec = run.cache.relative(kustomization_file(folder))
+            spec = run.cache.relative(cast(Path, kustomization_file(folder)))
             if any(p.level == ERROR for p in loaded.problems):
                 first = loaded.problems[0]
                 yield Problem.at(

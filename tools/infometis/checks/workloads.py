@@ -47,12 +47,22 @@ FAIL::
 
 from __future__ import annotations
 
-from infometis.analysis.pods import containers, pod_spec
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from infometis.analysis.pods import Container, containers, pod_spec
 from infometis.checks.once import said_once
 from infometis.discover.closure import kustomization_file
-from infometis.model import ERROR, WARNING, Location, Problem
+from infometis.model import ERROR, WARNING, Level, Location, Problem
 from infometis.model.fieldpath import field_path
 from infometis.model.kinds import BATCH_KINDS
+
+if TYPE_CHECKING:
+    from infometis.render.kustomize import Resource
+    from infometis.render.pipeline import Rendered, RepoRun
+
+    # (level, message, the field it is said at, the fields compared with the source, hint)
+    Judged = tuple[Level, str, tuple[Any, ...], tuple[tuple[Any, ...], ...], str]
 
 ID = "workloads"
 LEVEL = ERROR
@@ -70,7 +80,7 @@ ROOT_HINT = (
 )
 
 
-def _get(node, path: tuple):
+def _get(node: Any, path: tuple[Any, ...]) -> Any:
     for key in path:
         if isinstance(node, dict):
             node = node.get(key)
@@ -81,15 +91,15 @@ def _get(node, path: tuple):
     return node
 
 
-def _set(node, *path) -> bool:
+def _set(node: Any, *path: Any) -> bool:
     return _get(node, path) not in (None, "")
 
 
-def check(run):
+def check(run: RepoRun) -> Iterator[Problem]:
     return said_once(run, _problems(run))
 
 
-def _problems(run):
+def _problems(run: RepoRun) -> Iterator[Problem]:
     require_cpu_limits = run.config.options(ID).get("requireCpuLimits") is True
     for cluster in run.clusters:
         for rendered in cluster.renders:
@@ -115,10 +125,12 @@ def _problems(run):
                     )
 
 
-def _resources(spec: dict, path: tuple, require_cpu_limits: bool):
+def _resources(
+    spec: dict[str, Any], path: tuple[Any, ...], require_cpu_limits: bool
+) -> Iterator[Judged]:
     for container in containers(spec, path, ("initContainers", "containers")):
         resources = container.data.get("resources")
-        missing = []
+        missing: list[str] = []
         for kind in ("cpu", "memory"):  # a request defaults to its limit
             if not _set(resources, "requests", kind) and not _set(resources, "limits", kind):
                 missing.append(f"resources.requests.{kind}")
@@ -136,7 +148,7 @@ def _resources(spec: dict, path: tuple, require_cpu_limits: bool):
             )
 
 
-def _probes(spec: dict, path: tuple):
+def _probes(spec: dict[str, Any], path: tuple[Any, ...]) -> Iterator[Judged]:
     for container in containers(spec, path, ("containers",)):
         missing = [
             probe
@@ -154,13 +166,13 @@ def _probes(spec: dict, path: tuple):
             )
 
 
-def _root(spec: dict, path: tuple):
+def _root(spec: dict[str, Any], path: tuple[Any, ...]) -> Iterator[Judged]:
     if _get(spec, ("os", "name")) == "windows":
         return
     pod_at = path + ("securityContext", "runAsNonRoot")
     pod_value = _get(spec, ("securityContext", "runAsNonRoot"))
     judged = list(containers(spec, path, ("initContainers", "containers")))
-    failing = []
+    failing: list[tuple[Container, Any]] = []
     for container in judged:
         own = _get(container.data, ("securityContext", "runAsNonRoot"))
         if (own if own is not None else pod_value) is not True:
@@ -193,11 +205,17 @@ def _root(spec: dict, path: tuple):
         )
 
 
-def _name(container) -> str:
+def _name(container: Container) -> str:
     return field_path(container.path[:-2]) + "." + container.label
 
 
-def _where(run, rendered, resource, path: tuple, compared: tuple) -> tuple[Location, bool]:
+def _where(
+    run: RepoRun,
+    rendered: Rendered,
+    resource: Resource,
+    path: tuple[Any, ...],
+    compared: tuple[tuple[Any, ...], ...],
+) -> tuple[Location, bool]:
     """The line of `path` in the file that defines the resource; the overlay's patch when the
     render differs from that file in the fields judged (a patch changed them)."""
     document = run.document(resource)
@@ -211,7 +229,7 @@ def _where(run, rendered, resource, path: tuple, compared: tuple) -> tuple[Locat
     return run.locate(resource, path), False
 
 
-def _patches(run, rendered, resource) -> Location | None:
+def _patches(run: RepoRun, rendered: Rendered, resource: Resource) -> Location | None:
     """The overlay's patch of this resource (else its patches, else the Flux Kustomization's)."""
     spec_file = kustomization_file(rendered.folder)
     for document in run.cache.load(spec_file).documents[:1] if spec_file else ():
@@ -227,7 +245,7 @@ def _patches(run, rendered, resource) -> Location | None:
     return k.where("spec", "patches") if k.spec.get("patches") else None
 
 
-def _patches_resource(entry, resource) -> bool:
+def _patches_resource(entry: Any, resource: Resource) -> bool:
     if not isinstance(entry, dict):
         return False
     target = entry.get("target")

@@ -17,16 +17,23 @@ FAIL::
       name: grafana-v2      # mapping key "name" already defined at line 2
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from infometis.load.yamlio import YAML_CHECK
-from infometis.model import ERROR
+from infometis.model import ERROR, Problem
+
+if TYPE_CHECKING:
+    from infometis.render.pipeline import RepoRun
 
 ID = YAML_CHECK
 LEVEL = ERROR
 
 
-def check(run):
+def check(run: RepoRun) -> Iterator[Problem]:
     unbuilt = _unbuilt_readers(run)
     for loaded in run.cache.loaded():
         if run.config.is_excluded(loaded.path):
@@ -42,7 +49,7 @@ def check(run):
             yield problem
 
 
-def _unbuilt_readers(run) -> dict[str, set[str]]:
+def _unbuilt_readers(run: RepoRun) -> dict[str, set[str]]:
     """File → the folders whose build failed and read it."""
     readers: dict[str, set[str]] = {}
     for cluster in run.clusters:

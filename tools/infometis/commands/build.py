@@ -13,6 +13,7 @@ from infometis.load.yamlio import dump
 from infometis.model import ERROR, redact
 from infometis.model.errors import ConfigError
 from infometis.model.flux import FluxKustomization
+from infometis.render.kustomize import Resource
 from infometis.render.pipeline import ClusterRun, RepoRun, run_repository
 from infometis.report.text import problem_line
 
@@ -49,12 +50,12 @@ def _header(k: FluxKustomization, count: int) -> str:
     return f"# Flux Kustomization {k.namespace}/{k.id.name}: {k.path} ({count} resources)\n"
 
 
-def _dumped(resource) -> str:
+def _dumped(resource: Resource) -> str:
     """A resource as YAML; a Secret's values as marks (no output ever shows one)."""
     return dump(redact.redacted_secret(resource.data))
 
 
-def _shown(resources: list, selection: Selection) -> list:
+def _shown(resources: list[Resource], selection: Selection) -> list[Resource]:
     return [resource for resource in resources if selection.keeps(resource.data)]
 
 

@@ -74,7 +74,8 @@ def schema_settings(args: SchemaArgs, config: Config, online: bool) -> SchemaSet
         engine=args.engine,
         flux_version=args.flux_version or config.flux_version or "",
     )
-    settings.version()  # an unknown Kubernetes or Flux version is a usage error, before any rendering
+    # an unknown Kubernetes or Flux version is a usage error, before any rendering
+    settings.version()
     settings.flux_line()
     return settings
 

@@ -6,10 +6,15 @@ nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import click
 
 
-def _repository(ctx) -> Path | None:
+def _repository(ctx: click.Context | None) -> Path | None:
     given = ctx.params.get("repo") if ctx else None
     if given:
         return Path(given)
@@ -19,11 +24,13 @@ def _repository(ctx) -> Path | None:
     return Path(found) if found else None
 
 
-def _starting(names, incomplete: str) -> list[str]:
+def _starting(names: Iterable[str], incomplete: str) -> list[str]:
     return sorted(name for name in set(names) if name.startswith(incomplete))
 
 
-def clusters(ctx, _param, incomplete: str) -> list[str]:
+def clusters(
+    ctx: click.Context | None, _param: click.Parameter | None, incomplete: str
+) -> list[str]:
     """The clusters/<name>/ folders of the repository."""
     repo = _repository(ctx)
     folder = repo / "clusters" if repo else None
@@ -34,8 +41,11 @@ def clusters(ctx, _param, incomplete: str) -> list[str]:
     )
 
 
-def environments(ctx, _param, incomplete: str) -> list[str]:
-    """The environments of the promotion order (`promotion:` in .infometis.yaml, else dev, uat, prod)."""
+def environments(
+    ctx: click.Context | None, _param: click.Parameter | None, incomplete: str
+) -> list[str]:
+    """The environments of the promotion order (`promotion:` in .infometis.yaml, else dev, uat,
+    prod)."""
     repo = _repository(ctx)
     if repo is None:
         return []
@@ -48,7 +58,9 @@ def environments(ctx, _param, incomplete: str) -> list[str]:
         return []
 
 
-def check_ids(_ctx, _param, incomplete: str) -> list[str]:
+def check_ids(
+    _ctx: click.Context | None, _param: click.Parameter | None, incomplete: str
+) -> list[str]:
     from infometis.checks import REGISTRY
 
     return _starting(REGISTRY, incomplete)

@@ -9,8 +9,10 @@ import shlex
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, cast
 
 from infometis.analysis.diff import compare, rendered_yaml
 from infometis.analysis.selection import EVERYTHING, Selection
@@ -18,7 +20,7 @@ from infometis.commands.common import RepoArgs, options, write
 from infometis.commands.output import use_color
 from infometis.load import git
 from infometis.load.runner import run
-from infometis.model import ERROR, plural, redact
+from infometis.model import ERROR, ResourceId, plural, redact
 from infometis.model.errors import InfometisError
 from infometis.render.pipeline import RepoRun, run_repository
 from infometis.report.diff import DEFAULT_BUDGET, DiffResult, as_json, markdown, text
@@ -57,7 +59,7 @@ def _default_base(repo: Path) -> str:
 
 
 @contextlib.contextmanager
-def worktree(repo: Path, commit: str):
+def worktree(repo: Path, commit: str) -> Iterator[Path]:
     """A detached checkout of `commit`, removed afterwards whatever happens."""
     folder = Path(tempfile.mkdtemp(prefix="infometis-diff-"))
     try:
@@ -85,14 +87,15 @@ def _render(args: RepoArgs, root: Path, side: str) -> RepoRun:
                 file=sys.stderr,
             )
         raise DiffError(
-            f"the {side} revision does not render ({plural(len(trouble), 'error')} above): no diff can be trusted"
+            f"the {side} revision does not render ({plural(len(trouble), 'error')} above): "
+            "no diff can be trusted"
         )
     return run_
 
 
-def _outputs(run_: RepoRun) -> dict[str, list]:
+def _outputs(run_: RepoRun) -> dict[str, list[tuple[ResourceId, dict[str, Any]]]]:
     """ "cluster: namespace/name" of each Flux Kustomization → what it rendered."""
-    found: dict[str, list] = {}
+    found: dict[str, list[tuple[ResourceId, dict[str, Any]]]] = {}
     for cluster in run_.clusters:
         for rendered in cluster.renders:
             k = rendered.kustomization
@@ -111,7 +114,7 @@ def _unchanged(before: RepoRun, after: RepoRun) -> list[str]:
     return sorted(name for name in old.keys() & new.keys() if old[name] == new[name])
 
 
-def _tree(folder: Path, rendered: dict) -> None:
+def _tree(folder: Path, rendered: dict[str, dict[ResourceId, tuple[str, str]]]) -> None:
     """One file per resource, cluster/Kind.group_namespace_name.yaml, for an external diff tool."""
     for cluster, resources in rendered.items():
         for rid, (text_, _) in resources.items():
@@ -177,7 +180,12 @@ def diff(
     command = os.environ.get("DIFF", "").strip()
     if command and format_name == "text" and before and after:
         return external(command, before, after, keep_noise, selection, output)
-    changes = compare(before, after, keep_noise, selection, limit_bytes) if changed else []
+    # (both sides are rendered when something changed; `before` whenever `after` is)
+    changes = (
+        compare(cast(RepoRun, before), cast(RepoRun, after), keep_noise, selection, limit_bytes)
+        if changed
+        else []
+    )
     clusters = sorted({c.name for r in (before, after) if r for c in r.clusters})
     hidden = before.hidden | after.hidden if before and after else frozenset()
     result = DiffResult(
@@ -185,7 +193,7 @@ def diff(
         head_commit[:12] if head_commit else "working tree",
         changes,
         clusters,
-        _unchanged(before, after) if after else [],
+        _unchanged(cast(RepoRun, before), after) if after else [],
     )
     if format_name == "markdown":
         write(markdown(result, budget), output, hidden)

@@ -5,7 +5,9 @@ may set (true drift: a hand edit, a patch that should not be there)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any, cast
 
 from infometis.analysis import invariance
 from infometis.checks import core_invariance
@@ -21,12 +23,12 @@ class Drift:
     service: str
     object: str
     field: str
-    values: dict  # environment → value as text
+    values: dict[str, str]  # environment → value as text
     file: str | None = None  # where the odd environment sets it (an overlay line, else the object)
     line: int | None = None
 
 
-def _show(value) -> str:
+def _show(value: Any) -> str:
     if isinstance(value, str | int | float | bool) or value is None:
         return json.dumps(value) if not isinstance(value, str) else value
     text = json.dumps(value, sort_keys=True, default=repr)
@@ -41,7 +43,7 @@ def true_drift(run: RepoRun, source: str, target: str) -> list[Drift]:
     settings = core_invariance.cluster_settings(run)
     patterns = parse_patterns(run.config.environment_fields)
     renders = core_invariance.renders_by_resource(run)
-    found = []
+    found: list[Drift] = []
     for service, by_cluster in sorted(invariance.core_objects(run).items()):
         chosen = {
             c: objects
@@ -87,9 +89,10 @@ def drift(
             raise ConfigError(
                 f"'{name}' is not an environment of the promotion order ({' → '.join(order)})"
             )
-    pairs = [(source, target)] if source else list(zip(order, order[1:], strict=False))
+    # (the command takes both or neither)
+    pairs = [(source, cast(str, target))] if source else list(zip(order, order[1:], strict=False))
     run = run_repository(options_)
-    result = []
+    result: list[dict[str, Any]] = []
     for src, dst in pairs:
         plan = promotion.plan(options_.repo, options_.config, src, dst)
         result.append(
@@ -115,19 +118,22 @@ def drift(
     return 1 if fail_on_drift and drifted else 0
 
 
-def _text(result: list[dict]) -> str:
-    lines = []
+def _text(result: list[dict[str, Any]]) -> str:
+    lines: list[str] = []
     for pair in result:
         lines.append(f"{pair['source']} → {pair['target']}")
         lines.append(
-            f"  pending promotions ({len(pair['pending'])}): pinned in {pair['source']}, not yet in {pair['target']}"
+            f"  pending promotions ({len(pair['pending'])}): pinned in {pair['source']}, "
+            f"not yet in {pair['target']}"
         )
         lines += [
-            f"    {p['service']}  {p['file']}:{p['line']}  {p['field']}  {p['to']} (now {p['from']})"
+            f"    {p['service']}  {p['file']}:{p['line']}  {p['field']}  "
+            f"{p['to']} (now {p['from']})"
             for p in pair["pending"]
         ]
         lines.append(
-            f"  drift ({len(pair['drift'])}): rendered core fields that differ beyond the allowed environment fields"
+            f"  drift ({len(pair['drift'])}): rendered core fields that differ beyond "
+            "the allowed environment fields"
         )
         for d in pair["drift"]:
             values = "; ".join(f"{env}: {value}" for env, value in d["values"].items())
@@ -135,8 +141,8 @@ def _text(result: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _markdown(result: list[dict]) -> str:
-    lines = []
+def _markdown(result: list[dict[str, Any]]) -> str:
+    lines: list[str] = []
     for pair in result:
         lines += [f"### {pair['source']} → {pair['target']}", ""]
         if pair["pending"]:
@@ -145,7 +151,8 @@ def _markdown(result: list[dict]) -> str:
                 "|---|---|---|---|---|",
             ]
             lines += [
-                f"| {p['service']} | `{p['file']}:{p['line']}` | `{p['field']}` | {p['from']} | {p['to']} |"
+                f"| {p['service']} | `{p['file']}:{p['line']}` | `{p['field']}` "
+                f"| {p['from']} | {p['to']} |"
                 for p in pair["pending"]
             ]
         else:
@@ -160,12 +167,12 @@ def _markdown(result: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _at(drift: dict, quote: str = "") -> str:
+def _at(drift: dict[str, Any], quote: str = "") -> str:
     return f"{quote}{drift['file']}:{drift['line']}{quote}  " if drift.get("file") else ""
 
 
 # version: the JSON contract's, as validate's (keys may be added, never renamed or removed)
-FORMATS = {
+FORMATS: dict[str, Callable[[list[dict[str, Any]]], str]] = {
     "text": _text,
     "markdown": _markdown,
     "json": lambda result: json.dumps({"version": 1, "pairs": result}, indent=2) + "\n",

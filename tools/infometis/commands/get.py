@@ -4,6 +4,7 @@ images) as a table, a wide table, JSON or YAML."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from infometis.analysis import inventory
 from infometis.commands.build import report_errors
@@ -15,7 +16,7 @@ from infometis.render.pipeline import run_repository
 OUTPUTS = ("table", "wide", "json", "yaml")
 
 
-def _cell(value) -> str:
+def _cell(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, list):
@@ -23,7 +24,7 @@ def _cell(value) -> str:
     return str(value) or "-"
 
 
-def table(rows: list[dict], columns: tuple[str, ...]) -> str:
+def table(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
     """Left-aligned columns under upper-case headers, as kubectl prints them."""
     cells = [[column.upper() for column in columns]] + [
         [_cell(row[c]) for c in columns] for row in rows

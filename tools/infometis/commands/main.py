@@ -8,6 +8,9 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -15,12 +18,18 @@ from infometis.commands import completion
 from infometis.commands.output import output_options
 from infometis.model.errors import InfometisError, Terminated
 
+if TYPE_CHECKING:
+    from infometis.analysis.selection import Selection
+    from infometis.commands.common import RepoArgs, SchemaArgs
+
 # The report formats' names, without importing the reporters (and every check with them) for
 # `--help`; a test holds this list to the registry.
 REPORT_FORMATS = ("github", "json", "junit", "sarif", "text")
 
 
-def repository_options(command=None, *, cluster_option: bool = True):
+def repository_options(
+    command: Callable[..., Any] | None = None, *, cluster_option: bool = True
+) -> Callable[..., Any]:
     """The options of every command that reads the repository."""
     if command is None:
         return functools.partial(repository_options, cluster_option=cluster_option)
@@ -35,14 +44,16 @@ def repository_options(command=None, *, cluster_option: bool = True):
             "paths",
             multiple=True,
             metavar="[CLUSTER=]DIR",
-            help="A cluster's entry folder, relative to the repository (repeatable; default: each clusters/<name>/).",
+            help="A cluster's entry folder, relative to the repository (repeatable; default: each "
+            "clusters/<name>/).",
         ),
         click.option(
             "--source",
             "sources",
             multiple=True,
             metavar="KIND/[NAMESPACE/]NAME=DIR",
-            help="Render a Flux source from a local folder (repeatable), e.g. GitRepository/flux-system/apps=./apps.",
+            help="Render a Flux source from a local folder (repeatable), e.g. "
+            "GitRepository/flux-system/apps=./apps.",
         ),
         click.option(
             "--cluster",
@@ -76,7 +87,8 @@ def repository_options(command=None, *, cluster_option: bool = True):
         click.option(
             "--online",
             is_flag=True,
-            help="Allow remote kustomize resources and pull charts missing from the chart cache (the network is off by default).",
+            help="Allow remote kustomize resources and pull charts missing from the chart cache "
+            "(the network is off by default).",
         ),
         click.option(
             "--require-charts",
@@ -113,13 +125,14 @@ _FLUX_VERSION = click.option(
 )
 
 
-def schema_options(command):
+def schema_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options of the commands that validate against schemas."""
     decorators = [
         click.option(
             "--kubernetes-version",
             metavar="X.Y",
-            help="Validate against this Kubernetes version (default: kubernetesVersion in .infometis.yaml, "
+            help="Validate against this Kubernetes version (default: kubernetesVersion in "
+            ".infometis.yaml, "
             "else the newest the bundled schemas cover).",
         ),
         _FLUX_VERSION,
@@ -134,8 +147,10 @@ def schema_options(command):
             "schema_locations",
             multiple=True,
             metavar="TEMPLATE",
-            help="More schemas, after the repository's and the bundled ones: a file path or URL in kubeconform's "
-            "template syntax, e.g. ../crds/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json "
+            help="More schemas, after the repository's and the bundled ones: a file path or URL in "
+            "kubeconform's "
+            "template syntax, e.g. "
+            "../crds/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json "
             "(repeatable; URLs only with --online, cached on disk).",
         ),
         click.option(
@@ -158,7 +173,7 @@ def schema_options(command):
     return command
 
 
-def selection_options(command):
+def selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Which rendered resources `build` and `diff` show."""
     decorators = [
         click.option(
@@ -189,7 +204,7 @@ def selection_options(command):
     return command
 
 
-def _selection(options: dict):
+def _selection(options: dict[str, Any]) -> Selection:
     from infometis.analysis.selection import Selection
 
     return Selection.of(
@@ -201,13 +216,13 @@ def _selection(options: dict):
     )
 
 
-def _repo_args(**options):
+def _repo_args(**options: Any) -> RepoArgs:
     from infometis.commands.common import RepoArgs
 
     return RepoArgs(**options)
 
 
-def _schema_args(options: dict):
+def _schema_args(options: dict[str, Any]) -> SchemaArgs:
     from infometis.commands.common import SchemaArgs
 
     return SchemaArgs(
@@ -220,7 +235,9 @@ def _schema_args(options: dict):
     )
 
 
-def _shard(_ctx, _param, value):
+def _shard(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> tuple[int, int] | None:
     if value is None:
         return None
     from infometis.run.shard import parse
@@ -231,7 +248,7 @@ def _shard(_ctx, _param, value):
         raise click.BadParameter(str(err)) from None
 
 
-def _terminate(_signum, _frame):
+def _terminate(_signum: int, _frame: FrameType | None) -> NoReturn:
     raise Terminated()
 
 
@@ -242,11 +259,11 @@ def _terminate_as_interrupt() -> None:
         signal.signal(signal.SIGTERM, _terminate)
 
 
-def exits(function):
+def exits(function: Callable[..., int]) -> Callable[..., NoReturn]:
     """Run a command function; its return value is the exit code, setup errors exit 2."""
 
     @functools.wraps(function)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> NoReturn:
         try:
             _terminate_as_interrupt()
             code = function(*args, **kwargs)
@@ -287,8 +304,9 @@ def exits(function):
     message="%(prog)s %(version)s",
     help="Show the version of infometis (the package's, read without running anything).",
 )
-def main():
-    """Validate, render, diff, promote and generate the Flux + Kustomize layouts of a GitOps monorepo.
+def main() -> None:
+    """Validate, render, diff, promote and generate the Flux + Kustomize layouts of a GitOps
+    monorepo.
 
     Exit codes: 0 clean (warnings allowed), 1 error-level problems, 2 usage,
     configuration or setup error.
@@ -322,7 +340,8 @@ def main():
 @click.option(
     "--changed-since",
     metavar="REF",
-    help="Report only what the files changed since REF (its merge-base with HEAD, to the working tree, "
+    help="Report only what the files changed since REF (its merge-base with HEAD, to the working "
+    "tree, "
     "untracked files included) can affect.",
 )
 @click.option(
@@ -334,7 +353,17 @@ def main():
     "what one run reports.",
 )
 @exits
-def validate(files, format_name, output, color, counts_to, quiet, verbose, changed_since, **repo):
+def validate(
+    files: tuple[str, ...],
+    format_name: str | None,
+    output: str | None,
+    color: str,
+    counts_to: str | None,
+    quiet: bool,
+    verbose: bool,
+    changed_since: str | None,
+    **repo: Any,
+) -> int:
     """Render every Flux Kustomization of every cluster as Flux would, and report every problem.
 
     FILES (as a pre-commit hook passes them) and --changed-since REF: report only what the
@@ -377,7 +406,9 @@ def validate(files, format_name, output, color, counts_to, quiet, verbose, chang
 @selection_options
 @output_options(("yaml",), "yaml")
 @exits
-def build(cluster, kustomization, format_name, output, **repo):
+def build(
+    cluster: str, kustomization: str | None, format_name: str, output: str | None, **repo: Any
+) -> int:
     """Print what Flux would apply to CLUSTER: every resource, rendered and substituted.
 
     Resources come grouped by Flux Kustomization (a comment line names each one), in the
@@ -399,7 +430,7 @@ def build(cluster, kustomization, format_name, output, **repo):
     "default: text; mermaid is a flowchart for a pull request or README, dot is Graphviz",
 )
 @exits
-def graph(cluster, format_name, output, **repo):
+def graph(cluster: str | None, format_name: str, output: str | None, **repo: Any) -> int:
     """Draw the Flux dependency graph of CLUSTER (default: every cluster).
 
     Each cluster, with the environment and mode its cluster-settings declare and the source
@@ -426,7 +457,7 @@ def graph(cluster, format_name, output, **repo):
 )
 @click.option("--output-file", metavar="FILE", help="Write to FILE instead of standard output.")
 @exits
-def get(what, output_format, output_file, **repo):
+def get(what: str, output_format: str, output_file: str | None, **repo: Any) -> int:
     """List what each cluster holds, from its renders.
 
     \b
@@ -466,7 +497,8 @@ def get(what, output_format, output_file, **repo):
     default=65_000,
     show_default=True,
     metavar="CHARS",
-    help="Markdown size limit: full diffs, else one line per resource, else counts; says what was cut.",
+    help="Markdown size limit: full diffs, else one line per resource, else counts; says what was "
+    "cut.",
 )
 @click.option("--keep-noise", is_flag=True, help="Keep Helm chart labels and checksum annotations.")
 @click.option(
@@ -477,7 +509,17 @@ def get(what, output_format, output_file, **repo):
 )
 @selection_options
 @exits
-def diff(base, head, format_name, color, budget, keep_noise, limit_bytes, output, **repo):
+def diff(
+    base: str | None,
+    head: str | None,
+    format_name: str,
+    color: str,
+    budget: int,
+    keep_noise: bool,
+    limit_bytes: int | None,
+    output: str | None,
+    **repo: Any,
+) -> int:
     """Show what each cluster would receive differently between two revisions.
 
     Both revisions are rendered whole, as `validate` renders them (the base from a temporary
@@ -537,11 +579,23 @@ def diff(base, head, format_name, color, budget, keep_noise, limit_bytes, output
     "--include-cluster-pins",
     "cluster_pins",
     is_flag=True,
-    help="Also move pins outside the services (services: in .infometis.yaml, default apps/*), such as "
+    help="Also move pins outside the services (services: in .infometis.yaml, default apps/*), such "
+    "as "
     "the tag clusters/DST's GitRepository follows: that moves the whole cluster.",
 )
 @exits
-def promote(source, target, services, dry_run, commit, branch, force, cluster_pins, repo, config):
+def promote(
+    source: str,
+    target: str,
+    services: tuple[str, ...],
+    dry_run: bool,
+    commit: bool,
+    branch: str | None,
+    force: bool,
+    cluster_pins: bool,
+    repo: str | None,
+    config: str | None,
+) -> int:
     """Move the versions pinned in environment SRC into DST, as a reviewable change.
 
     What moves: kustomization images: (newTag, digest, newName), HelmRelease and HelmChart
@@ -588,8 +642,16 @@ def promote(source, target, services, dry_run, commit, branch, force, cluster_pi
 )
 @output_options(("text", "markdown", "json"), "text")
 @exits
-def drift(source, target, fail_on_drift, format_name, output, **repo):
-    """Compare environments: pending promotions and true drift (default: each step of the promotion order).
+def drift(
+    source: str | None,
+    target: str | None,
+    fail_on_drift: bool,
+    format_name: str,
+    output: str | None,
+    **repo: Any,
+) -> int:
+    """Compare environments: pending promotions and true drift (default: each step of the
+    promotion order).
 
     Pending: pinned versions SRC has that DST does not yet (what `promote SRC DST` would
     move). Drift: fields of the rendered core objects that differ between the clusters of
@@ -605,8 +667,9 @@ def drift(source, target, fail_on_drift, format_name, output, **repo):
 
 @main.command("checks")
 @exits
-def list_checks():
-    """List every check: its ID, default level and what it reports (`infometis explain ID` for more).
+def list_checks() -> int:
+    """List every check: its ID, default level and what it reports (`infometis explain ID` for
+    more).
 
     In .infometis.yaml, `checks: {ID: {enabled, level, ignore}}` adjusts one check,
     `extends: strict` turns warnings into errors, and a resource opts out of checks with
@@ -624,7 +687,7 @@ def list_checks():
 @main.command()
 @click.argument("check_id", metavar="ID", shell_complete=completion.check_ids)
 @exits
-def explain(check_id):
+def explain(check_id: str) -> int:
     """Print a check's documentation, with a passing and a failing example."""
     from infometis.checks import REGISTRY
     from infometis.model.errors import ConfigError
@@ -637,7 +700,8 @@ def explain(check_id):
     ).partition("\n")
     click.echo(f"{title.rstrip('.')} (default level: {module.LEVEL})\n{body}")
     click.echo(
-        f"\nIn .infometis.yaml, checks.{check_id} takes: enabled (boolean), level (error, warning, info), "
+        f"\nIn .infometis.yaml, checks.{check_id} takes: enabled (boolean), level (error, warning, "
+        "info), "
         "ignore (list of globs)"
         + "".join(
             f", {name} ({_option_type(schema)})"
@@ -647,19 +711,19 @@ def explain(check_id):
     return 0
 
 
-def _option_type(schema: dict) -> str:
+def _option_type(schema: dict[str, Any]) -> str:
     return "list of strings" if schema.get("type") == "array" else str(schema.get("type", "any"))
 
 
 @main.group()
-def charts():
+def charts() -> None:
     """The chart cache HelmReleases are rendered from (next to the render cache)."""
 
 
 @charts.command("pull")
 @repository_options
 @exits
-def charts_pull(**repo):
+def charts_pull(**repo: Any) -> int:
     """Fetch the chart of every HelmRelease into the chart cache (this uses the network).
 
     Version ranges resolve to the highest version the repository or registry lists, as
@@ -673,7 +737,7 @@ def charts_pull(**repo):
 @charts.command("key")
 @repository_options
 @exits
-def charts_key(**repo):
+def charts_key(**repo: Any) -> int:
     """Print the key a CI cache of the chart cache is kept under.
 
     A hash of every HelmRelease's chart source (kind, URL, chart, version or range, digest):
@@ -686,7 +750,7 @@ def charts_key(**repo):
 
 
 @main.group()
-def schemas():
+def schemas() -> None:
     """The schemas resources are validated against: check plain manifests, import CRDs, list.
 
     Schemas are looked up in this order: the repository's schemas/ folder
@@ -703,7 +767,8 @@ def schemas():
     "--skip",
     multiple=True,
     metavar="KIND",
-    help="Do not validate this kind: Kind or group/version/Kind, as kubeconform (repeatable or comma-separated).",
+    help="Do not validate this kind: Kind or group/version/Kind, as kubeconform (repeatable or "
+    "comma-separated).",
 )
 @click.option(
     "--reject", multiple=True, metavar="KIND", help="This kind is an error (same forms as --skip)."
@@ -712,7 +777,8 @@ def schemas():
 @click.option(
     "--repo",
     metavar="DIR",
-    help="The repository whose schemas/ folder and .infometis.yaml apply (default: the git top level of "
+    help="The repository whose schemas/ folder and .infometis.yaml apply (default: the git top "
+    "level of "
     "the current folder, if any).",
 )
 @click.option(
@@ -722,7 +788,17 @@ def schemas():
 )
 @output_options(REPORT_FORMATS, "text")
 @exits
-def schemas_check(paths, skip, reject, online, repo, config, format_name, output, **options):
+def schemas_check(
+    paths: tuple[str, ...],
+    skip: tuple[str, ...],
+    reject: tuple[str, ...],
+    online: bool,
+    repo: str | None,
+    config: str | None,
+    format_name: str,
+    output: str | None,
+    **options: Any,
+) -> int:
     """Validate plain manifests, as kubeconform does: no Flux layout needed.
 
     PATH is a file, a folder (every .yaml, .yml and .json under it) or - for standard
@@ -756,7 +832,7 @@ def schemas_check(paths, skip, reject, online, repo, config, format_name, output
     help="Write strict schemas (unknown fields are errors).",
 )
 @exits
-def schemas_import(paths, repo, folder, strict):
+def schemas_import(paths: tuple[str, ...], repo: str | None, folder: str, strict: bool) -> int:
     """Convert the CustomResourceDefinitions in FILE|DIR into the repository's schema folder.
 
     Each served version becomes <folder>/<group>/<kind>_<version>.json, the layout
@@ -784,7 +860,9 @@ def schemas_import(paths, repo, folder, strict):
 )
 @_FLUX_VERSION
 @exits
-def schemas_list(repo, folder, kubernetes_version, flux_version):
+def schemas_list(
+    repo: str | None, folder: str, kubernetes_version: str | None, flux_version: str | None
+) -> int:
     """List the kinds covered offline, and where each schema comes from."""
     from infometis.commands.common import SchemaArgs
     from infometis.commands.schemas import list_schemas
@@ -816,7 +894,8 @@ _NEW_REPO = click.option(
     default="dev,uat,prod",
     show_default=True,
     metavar="NAMES",
-    help="One cluster per environment, comma-separated: the first in mode independent, the others shared-cluster.",
+    help="One cluster per environment, comma-separated: the first in mode independent, the others "
+    "shared-cluster.",
 )
 @click.option(
     "--domain",
@@ -836,19 +915,31 @@ _NEW_REPO = click.option(
 @click.option(
     "--infometis-ref",
     metavar="REF",
-    help="The infometis release (a tag or commit) its CI workflow and pre-commit hooks use (default: this version's tag).",
+    help="The infometis release (a tag or commit) its CI workflow and pre-commit hooks use "
+    "(default: this version's tag).",
 )
 @click.option(
     "--infometis-repo",
     metavar="URL",
     default="https://github.com/infometis/infometis",
     show_default=True,
-    help="Where the team gets infometis: its repository or a mirror of it on the team's own Git server.",
+    help="Where the team gets infometis: its repository or a mirror of it on the team's own Git "
+    "server.",
 )
 @_FORCE
 @_DRY_RUN
 @exits
-def init(folder, clusters, domain, url, use_git, infometis_ref, infometis_repo, force, dry_run):
+def init(
+    folder: str,
+    clusters: str,
+    domain: str,
+    url: str | None,
+    use_git: bool,
+    infometis_ref: str | None,
+    infometis_repo: str,
+    force: bool,
+    dry_run: bool,
+) -> int:
     """Create a new monorepo in DIR that validates clean at once.
 
     clusters/ (Flux entry points and cluster-settings), infrastructure/ (Traefik, configs,
@@ -864,7 +955,7 @@ def init(folder, clusters, domain, url, use_git, infometis_ref, infometis_repo, 
 
 
 @main.group()
-def new():
+def new() -> None:
     """Grow the repository: a service, an environment, a cluster or a mode.
 
     Each generator writes new files from templates and adds them to the lists that name
@@ -899,7 +990,17 @@ def new():
 @_FORCE
 @_DRY_RUN
 @exits
-def new_service(name, image, port, route, kind, config_type, repo, force, dry_run):
+def new_service(
+    name: str,
+    image: str,
+    port: int | None,
+    route: bool,
+    kind: str,
+    config_type: str | None,
+    repo: str | None,
+    force: bool,
+    dry_run: bool,
+) -> int:
     """A service: apps/NAME/base, an overlay per environment, a Flux Kustomization per cluster."""
     from infometis.commands.new import run_service
 
@@ -919,7 +1020,7 @@ def new_service(name, image, port, route, kind, config_type, repo, force, dry_ru
 @_FORCE
 @_DRY_RUN
 @exits
-def new_environment(name, source, repo, force, dry_run):
+def new_environment(name: str, source: str, repo: str | None, force: bool, dry_run: bool) -> int:
     """An environment: every service's ENV overlay copied as apps/<service>/NAME."""
     from infometis.commands.new import run_environment
 
@@ -949,7 +1050,15 @@ def new_environment(name, source, repo, force, dry_run):
 @_FORCE
 @_DRY_RUN
 @exits
-def new_cluster(name, environment, mode, domain, repo, force, dry_run):
+def new_cluster(
+    name: str,
+    environment: str,
+    mode: str,
+    domain: str | None,
+    repo: str | None,
+    force: bool,
+    dry_run: bool,
+) -> int:
     """A cluster: clusters/NAME with its settings, its border and every service of ENV."""
     from infometis.commands.new import run_cluster
 
@@ -962,7 +1071,7 @@ def new_cluster(name, environment, mode, domain, repo, force, dry_run):
 @_FORCE
 @_DRY_RUN
 @exits
-def new_mode(name, repo, force, dry_run):
+def new_mode(name: str, repo: str | None, force: bool, dry_run: bool) -> int:
     """A mode: the skeleton of a border adaptation in infrastructure/modes/NAME."""
     from infometis.commands.new import run_mode
 

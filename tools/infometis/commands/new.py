@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from infometis.generate import grow, init, service
@@ -16,13 +18,13 @@ from infometis.model import plural
 from infometis.model.errors import EditError
 
 
-def _locked(root: Path, what: str):
+def _locked(root: Path, what: str) -> AbstractContextManager[None]:
     """The writers' lock in the repository's git folder (none outside git)."""
     git_dir = git.folder(root)
     return write_lock(git_dir, what) if git_dir else contextlib.nullcontext()
 
 
-def _finish(plan: Plan, dry_run: bool, what: str, after=None) -> int:
+def _finish(plan: Plan, dry_run: bool, what: str, after: Callable[[], None] | None = None) -> int:
     if dry_run:
         sys.stdout.write(preview(plan))
         files = len([p for p in plan.creates if not (plan.root / p).exists()]) + len(plan.changed())
@@ -100,20 +102,38 @@ def run_init(
     return _finish(plan, dry_run, f"init {folder}", commit)
 
 
-def run_service(repo, name, image, port, route, kind, config_type, force, dry_run) -> int:
+def run_service(
+    repo: str | None,
+    name: str,
+    image: str,
+    port: int | None,
+    route: bool,
+    kind: str,
+    config_type: str | None,
+    force: bool,
+    dry_run: bool,
+) -> int:
     root = _root(repo)
     service.refuse_unknown(config_type)
     spec = service.service(name, image, port, route, kind, config_type)
     return _finish(service.plan_service(root, spec, force), dry_run, f"new service {name}")
 
 
-def run_environment(repo, name, source, force, dry_run) -> int:
+def run_environment(repo: str | None, name: str, source: str, force: bool, dry_run: bool) -> int:
     return _finish(
         grow.plan_environment(_root(repo), name, source, force), dry_run, f"new environment {name}"
     )
 
 
-def run_cluster(repo, name, environment, mode, domain, force, dry_run) -> int:
+def run_cluster(
+    repo: str | None,
+    name: str,
+    environment: str,
+    mode: str,
+    domain: str | None,
+    force: bool,
+    dry_run: bool,
+) -> int:
     return _finish(
         grow.plan_cluster(_root(repo), name, environment, mode, domain, force),
         dry_run,
@@ -121,5 +141,5 @@ def run_cluster(repo, name, environment, mode, domain, force, dry_run) -> int:
     )
 
 
-def run_mode(repo, name, force, dry_run) -> int:
+def run_mode(repo: str | None, name: str, force: bool, dry_run: bool) -> int:
     return _finish(grow.plan_mode(_root(repo), name, force), dry_run, f"new mode {name}")

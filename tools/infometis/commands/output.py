@@ -9,20 +9,28 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 
 
 def output_options(
     formats: tuple[str, ...], default: str | None, default_help: str = "", colored: bool = False
-):
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """`-o/--output FORMAT`, `--output-file FILE` and the deprecated `--format`; the command
     function receives `format_name` (None: its own default) and `output` (the file, or None),
     and, `colored`, `color` (`--color auto|always|never`)."""
 
-    def decorate(command):
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(command)
-        def wrapper(*args, output=None, format_name=None, output_file=None, **kwargs):
+        def wrapper(
+            *args: Any,
+            output: str | None = None,
+            format_name: str | None = None,
+            output_file: str | None = None,
+            **kwargs: Any,
+        ) -> Any:
             chosen, file = resolve(formats, output, format_name, output_file)
             return command(*args, format_name=chosen or default, output=file, **kwargs)
 
@@ -75,8 +83,10 @@ def resolve(
         _deprecated(f"--format {format_name} is deprecated: write -o {format_name}")
     if output is not None and output not in formats:
         _deprecated(
-            f"-o/--output {output}: {output!r} is not a format ({', '.join(formats)}), so it is taken as the "
-            f"file to write, as it used to be; that spelling is deprecated: write --output-file {output}"
+            f"-o/--output {output}: {output!r} is not a format ({', '.join(formats)}), "
+            "so it is taken as the "
+            "file to write, as it used to be; that spelling is deprecated: "
+            f"write --output-file {output}"
         )
         if output_file:
             raise click.UsageError(

@@ -7,13 +7,16 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 from infometis.checks import REGISTRY
 from infometis.commands.common import RepoArgs, options
 from infometis.load import git
+from infometis.load.config import Config
 from infometis.load.files import write_lock
 from infometis.model import ERROR, plural
 from infometis.model.errors import ConfigError, EditError, InfometisError
+from infometis.render.pipeline import Options
 from infometis.report.text import problem_line
 from infometis.run.judge import judge
 from infometis.write import promote as promotion
@@ -51,7 +54,8 @@ def plan_lines(plan: promotion.Plan) -> list[str]:
     width = max(len(f"{c.file}:{c.line}") for c in plan.changes)
     service = max(len(c.service) for c in plan.changes)
     return [
-        f"{c.service:<{service}}  {c.file + ':' + str(c.line):<{width}}  {c.field}  {c.old} → {c.new}"
+        f"{c.service:<{service}}  {c.file + ':' + str(c.line):<{width}}  "
+        f"{c.field}  {c.old} → {c.new}"
         for c in plan.changes
     ]
 
@@ -76,7 +80,8 @@ def promote(
     if plan.refused:
         for change in plan.refused:
             print(
-                f"refused: {change.file}:{change.line}: {change.field}: {change.refused}; edit it by hand",
+                f"refused: {change.file}:{change.line}: {change.field}: {change.refused}; edit it "
+                "by hand",
                 file=sys.stderr,
             )
         return 1
@@ -97,11 +102,11 @@ def promote(
         raise Refused(str(err)) from None
 
 
-def _write(options_, plan: promotion.Plan, commit: bool, branch: str) -> int:
+def _write(options_: Options, plan: promotion.Plan, commit: bool, branch: str) -> int:
     repo = options_.repo
     _ready_to_write(repo, commit, branch)
     before = _errors(options_)
-    originals: dict = {}
+    originals: dict[Path, str] = {}
     try:
         promotion.apply(repo, plan, originals)
         introduced = _errors(options_) - before
@@ -114,7 +119,8 @@ def _write(options_, plan: promotion.Plan, commit: bool, branch: str) -> int:
     if introduced:
         promotion.restore(originals)
         print(
-            f"refused: the promotion introduces {plural(len(introduced), 'error')}; the files are restored:",
+            f"refused: the promotion introduces {plural(len(introduced), 'error')}; the files are "
+            "restored:",
             file=sys.stderr,
         )
         for cluster, line in sorted(introduced):
@@ -126,7 +132,8 @@ def _write(options_, plan: promotion.Plan, commit: bool, branch: str) -> int:
         )  # one base's error in many clusters: listed once
         verb = "was" if len(lines) == 1 else "were"
         print(
-            f"{plural(len(lines), 'error')} {verb} there before the promotion (not introduced by it):",
+            f"{plural(len(lines), 'error')} {verb} there before the promotion (not introduced by "
+            "it):",
             file=sys.stderr,
         )
         for line in lines:
@@ -135,13 +142,19 @@ def _write(options_, plan: promotion.Plan, commit: bool, branch: str) -> int:
         _commit(repo, plan, branch, originals)
     else:
         print(
-            f"written: {plural(len(plan.files()), 'file')}; review with `git diff`, or rerun with --commit"
+            f"written: {plural(len(plan.files()), 'file')}; review with `git diff`, or rerun with "
+            "--commit"
         )
     return 0
 
 
 def _unknown_services(
-    repo: Path, config, source: str, target: str, services: tuple[str, ...], cluster_pins: bool
+    repo: Path,
+    config: Config,
+    source: str,
+    target: str,
+    services: tuple[str, ...],
+    cluster_pins: bool,
 ) -> None:
     known = {
         pair.service
@@ -161,7 +174,8 @@ def _print_plan(plan: promotion.Plan) -> None:
     else:
         files = len(plan.files())
         print(
-            f"promote {plan.source} → {plan.target}: {plural(len(plan.changes), 'change')} in {plural(files, 'file')}"
+            f"promote {plan.source} → {plan.target}: {plural(len(plan.changes), 'change')} in "
+            f"{plural(files, 'file')}"
         )
         for line in plan_lines(plan):
             print(f"  {line}")
@@ -193,7 +207,7 @@ def _branch_exists(repo: Path, branch: str) -> bool:
         return False
 
 
-def _errors(options_) -> set[tuple[str, str]]:
+def _errors(options_: Options) -> set[tuple[str, str]]:
     """The error-level problems of a full validation, as (cluster, line): compared cluster by
     cluster, so that an error brought into uat is new there even when dev has it already."""
     *_, applied = judge(replace(options_, each_cluster=True), set(REGISTRY))
@@ -210,11 +224,12 @@ def _check_branch_name(repo: Path, branch: str) -> None:
         or git.query(repo, "check-ref-format", "--branch", branch) is None
     ):
         raise ConfigError(
-            f"--branch {branch!r} is not a valid branch name (see git check-ref-format); nothing was changed"
+            f"--branch {branch!r} is not a valid branch name (see git check-ref-format); nothing "
+            "was changed"
         )
 
 
-def _commit(repo: Path, plan: promotion.Plan, branch: str, originals: dict) -> None:
+def _commit(repo: Path, plan: promotion.Plan, branch: str, originals: dict[Path, str]) -> None:
     """The branch and its commit, or nothing: on any failure (a lock, a hook that refuses,
     an interrupt) the files, the index, HEAD and the branch are as they were."""
     source_commit = git.head(repo) or ""
@@ -231,15 +246,19 @@ def _commit(repo: Path, plan: promotion.Plan, branch: str, originals: dict) -> N
             raise Refused(f"{err}; undone: {undone}") from None
         raise
     finally:
-        (git.folder(repo) / "INFOMETIS_PROMOTE_MSG").unlink(missing_ok=True)
+        # (promote checked that the repository is a git one)
+        (cast(Path, git.folder(repo)) / "INFOMETIS_PROMOTE_MSG").unlink(missing_ok=True)
     made = (git.head(repo) or "")[:12]
     print(
-        f"committed {made} on branch {branch}; push it and open a pull request: merging it promotes, "
+        f"committed {made} on branch {branch}; push it and open a pull request: merging it "
+        "promotes, "
         f"`git revert {made}` rolls it back"
     )
 
 
-def _undo(repo: Path, plan: promotion.Plan, originals: dict, where: str, branch: str | None) -> str:
+def _undo(
+    repo: Path, plan: promotion.Plan, originals: dict[Path, str], where: str, branch: str | None
+) -> str:
     """Put back the files, the index, HEAD and the branch; say what was undone."""
     promotion.restore(originals)
     undone = [f"{plural(len(originals), 'file')} restored"]
@@ -255,9 +274,12 @@ def _message_file(repo: Path, plan: promotion.Plan, source_commit: str) -> str:
     """The commit message (the plan, then trailers), in a file under .git (never in the tree)."""
     body = "\n".join(plan_lines(plan))
     message = (
-        f"Promote {plan.source} to {plan.target}: {plural(len(plan.changes), 'pinned version')}\n\n{body}\n\n"
-        f"Promoted-From: {plan.source}\nPromoted-To: {plan.target}\nSource-Commit: {source_commit}\n"
+        f"Promote {plan.source} to {plan.target}: "
+        f"{plural(len(plan.changes), 'pinned version')}\n\n{body}\n\n"
+        f"Promoted-From: {plan.source}\nPromoted-To: {plan.target}\nSource-Commit: "
+        f"{source_commit}\n"
     )
-    path = git.folder(repo) / "INFOMETIS_PROMOTE_MSG"  # (a long plan would not fit an argument)
+    # (a long plan would not fit an argument)
+    path = cast(Path, git.folder(repo)) / "INFOMETIS_PROMOTE_MSG"
     path.write_text(message)
     return str(path)

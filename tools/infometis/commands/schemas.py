@@ -19,7 +19,7 @@ from infometis.report.text import problem_line
 from infometis.schemas import bundled, packaged
 from infometis.schemas.catalog import Catalog, SchemaSettings
 from infometis.schemas.crd import file_name
-from infometis.schemas.documents import crd_schemas, files_under, read
+from infometis.schemas.documents import Manifest, crd_schemas, files_under, read
 
 ID = "schema"
 KUSTOMIZE_CONFIG = "kustomize.config.k8s.io/"
@@ -29,6 +29,7 @@ def repository(repo: str | None, config: str | None) -> tuple[Path | None, confi
     """The repository whose schemas/ folder and .infometis.yaml apply, found as `validate` finds
     it (--repo, else the Git top level of the current folder); outside any, none: plain files
     are checked against the bundled schemas alone."""
+    root: Path | None
     if repo:
         root = Path(repo).resolve()
         if not root.is_dir():
@@ -75,18 +76,19 @@ def check(
         for m, why in broken
     ]
     for manifest in manifests:
-        verdict, found = _judge(manifest, catalog, settings, _kinds(skip), _kinds(reject))
+        verdict, judged = _judge(manifest, catalog, settings, _kinds(skip), _kinds(reject))
         counts[
             "errors" if id(manifest.document) in flawed and verdict != "skipped" else verdict
         ] += 1
-        problems += found
+        problems += judged
     report = Report(dict(counts, files=len(files)), sorted(problems, key=Problem.sort_key))
     write(_render(report, format_name), output)
     return 1 if counts["invalid"] or counts["errors"] else 0
 
 
-def _syntax_by_document(manifests, problems: list[Problem]) -> tuple[set[int], int]:
-    """The documents (by id) a syntax problem (a duplicate key) sits in, and how many problems sit in none."""
+def _syntax_by_document(manifests: list[Manifest], problems: list[Problem]) -> tuple[set[int], int]:
+    """The documents (by id) a syntax problem (a duplicate key) sits in, and how many problems
+    sit in none."""
     spans = [
         (m.document, max((line for line, _ in m.document.lines.values()), default=m.document.line))
         for m in manifests
@@ -104,12 +106,17 @@ def _syntax_by_document(manifests, problems: list[Problem]) -> tuple[set[int], i
 
 
 def _kinds(given: tuple[str, ...]) -> frozenset[str]:
-    """--skip/--reject values as kubeconform takes them: repeatable or comma-separated, Kind or apiVersion/Kind."""
+    """--skip/--reject values as kubeconform takes them: repeatable or comma-separated, Kind or
+    apiVersion/Kind."""
     return frozenset(kind.strip() for value in given for kind in value.split(",") if kind.strip())
 
 
 def _judge(
-    manifest, catalog: Catalog, settings: SchemaSettings, skip, reject
+    manifest: Manifest,
+    catalog: Catalog,
+    settings: SchemaSettings,
+    skip: frozenset[str],
+    reject: frozenset[str],
 ) -> tuple[str, list[Problem]]:
     data = manifest.data
     if not isinstance(data, dict):
@@ -142,7 +149,8 @@ def _judge(
         message = f"no schema for {data['kind']} ({data['apiVersion']})"
         hint = (
             packaged.other_flux_lines(str(data["apiVersion"]), str(data["kind"]), catalog.flux_line)
-            or "add a schema with `infometis schemas import CRD.yaml` or --schema-location, or --skip the kind"
+            or "add a schema with `infometis schemas import CRD.yaml` or --schema-location, or "
+            "--skip the kind"
         )
         level = {"error": ERROR, "warning": WARNING}.get(settings.missing)
         found = [Problem.at(ID, level, message, manifest.location(), hint=hint)] if level else []
@@ -218,8 +226,10 @@ def list_schemas(repo: str | None, folder: str, schema: SchemaArgs) -> int:
     for source, api, kind in rows:
         print(f"{source:<{width}}  {api:<45} {kind}")
     print(
-        f"{len(rows)} kinds; Flux schemas of release line {line} ({packaged.load(packaged.FLUX + line).release}; "
-        f"bundled lines: {', '.join(packaged.flux_lines())}, chosen with --flux-version or flux.version); "
+        f"{len(rows)} kinds; Flux schemas of release line {line} "
+        f"({packaged.load(packaged.FLUX + line).release}; "
+        f"bundled lines: {', '.join(packaged.flux_lines())}, chosen with --flux-version or "
+        "flux.version); "
         "CRDs in the repository and --schema-location add more at validation time"
     )
     return 0

@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 from infometis.commands.common import RepoArgs, SchemaArgs, options, selected_checks, write
 from infometis.commands.output import use_color
 from infometis.load import git
 from infometis.model import ERROR, plural
 from infometis.model.errors import ConfigError
-from infometis.render.pipeline import RepoRun
+from infometis.render.pipeline import Options, RepoRun
 from infometis.report import Report, render
 from infometis.run import verdict
 from infometis.run.judge import counts, files_read, judge, paths_read
@@ -70,7 +72,8 @@ def validate(
             else "changed files"
         )
         print(
-            f"infometis: none of the {given} can change what the clusters receive: nothing to validate",
+            f"infometis: none of the {given} can change what the clusters receive: nothing to "
+            "validate",
             file=sys.stderr,
         )
         # a machine format still gets a whole document, with nothing in it
@@ -99,7 +102,9 @@ def validate(
     return _report(report, format_name, output, counts_to, hidden, color)
 
 
-def _judged(options_, checks: set[str], changed: set[str] | None) -> tuple[RepoRun, Report]:
+def _judged(
+    options_: Options, checks: set[str], changed: set[str] | None
+) -> tuple[RepoRun, Report]:
     run, problems, selected, kept, applied = judge(options_, checks, changed)
     summary = dict(counts(run), disabled=applied.disabled, ignored=applied.annotated)
     if changed is not None:  # problems the change cannot affect, left out
@@ -115,11 +120,11 @@ def _judged(options_, checks: set[str], changed: set[str] | None) -> tuple[RepoR
     )
 
 
-def _say_what_was_read(options_, run: RepoRun) -> None:
+def _say_what_was_read(options_: Options, run: RepoRun) -> None:
     settings = options_.schema
     print(
-        f"infometis: repository {options_.repo}; schemas of Kubernetes {settings.version()} and Flux "
-        f"{settings.flux_line()}; {options_.jobs} parallel renders",
+        f"infometis: repository {options_.repo}; schemas of Kubernetes {settings.version()} "
+        f"and Flux {settings.flux_line()}; {options_.jobs} parallel renders",
         file=sys.stderr,
     )
     for cluster in run.clusters:
@@ -127,13 +132,14 @@ def _say_what_was_read(options_, run: RepoRun) -> None:
             cluster.entry_syncs
         )
         print(
-            f"infometis: cluster {cluster.name}: {len(cluster.kustomizations)} Flux Kustomizations, {rendered} "
-            f"rendered, {len(cluster.skipped)} skipped, {len(cluster.failed)} failed",
+            f"infometis: cluster {cluster.name}: {len(cluster.kustomizations)} "
+            f"Flux Kustomizations, {rendered} rendered, "
+            f"{len(cluster.skipped)} skipped, {len(cluster.failed)} failed",
             file=sys.stderr,
         )
 
 
-def _base(repo) -> str:
+def _base(repo: Path) -> str:
     """Where the repository sits below the Git top level ("" at the top), for the reports
     whose paths GitHub reads from the top level (annotations, SARIF)."""
     return git.query(repo, "rev-parse", "--show-prefix") or ""
@@ -153,7 +159,7 @@ def _report(
     return report.exit_code
 
 
-def _append_counts(path: str | None, summary: dict) -> None:
+def _append_counts(path: str | None, summary: dict[str, Any]) -> None:
     if path:
         with open(path, "a") as lines:
             lines.writelines(f"{key}={summary[key]}\n" for key in ("errors", "warnings", "infos"))

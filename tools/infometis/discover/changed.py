@@ -22,10 +22,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from infometis.discover import closure as closures
 from infometis.load import git
 from infometis.model.errors import ConfigError
+
+if TYPE_CHECKING:
+    from infometis.load.yamlio import FileCache
+    from infometis.model import Problem, ResourceId
+    from infometis.model.flux import FluxKustomization
+
+# A run (render.pipeline.RepoRun), its clusters (ClusterRun) and the options (Options) belong to
+# a stage above this one: they are Any here.
 
 GLOBAL_FILES = (".infometis.yaml", ".infometis.yml", ".sops.yaml")
 GLOBAL_TOPS = ("schemas/",)
@@ -52,7 +61,7 @@ def since(repo: Path, ref: str) -> set[str]:
     )
 
 
-def is_global(path: str, cache) -> bool:
+def is_global(path: str, cache: FileCache) -> bool:
     """A change that can change every verdict: configuration, schemas, CRDs."""
     if path in GLOBAL_FILES or path.startswith(GLOBAL_TOPS):
         return True
@@ -71,7 +80,7 @@ class Scope:
     resources: set[str] = field(default_factory=set)
     clusters: set[str] = field(default_factory=set)
 
-    def contains(self, problem) -> bool:
+    def contains(self, problem: Problem) -> bool:
         if problem.file is None and problem.resource is None:
             return True
         return (
@@ -82,7 +91,7 @@ class Scope:
         )
 
 
-def scope(run_, changed: set[str]) -> Scope | None:
+def scope(run_: Any, changed: set[str]) -> Scope | None:
     """The part of `run_` that the changed files can affect; None: all of it."""
     if any(is_global(path, run_.cache) for path in changed):
         return None
@@ -105,24 +114,26 @@ def scope(run_, changed: set[str]) -> Scope | None:
     return found
 
 
-def _builds(cluster) -> list:
+def _builds(cluster: Any) -> list[Any]:
     """Every build of the cluster (Rendered), those that failed too."""
-    return cluster.renders + cluster.failed
+    return cast("list[Any]", cluster.renders + cluster.failed)
 
 
 def _reads(closure: closures.Closure, paths: set[Path]) -> set[Path]:
     return {path for path in paths if path in closure.files or path.parent in closure.folders}
 
 
-def _affected(run_, cluster, paths: set[Path], changed: set[str]) -> tuple[set, dict]:
+def _affected(
+    run_: Any, cluster: Any, paths: set[Path], changed: set[str]
+) -> tuple[set[FluxKustomization], dict[FluxKustomization, set[Path]]]:
     """The Flux Kustomizations of `cluster` (and its entry) that the change can affect, and
     those whose render changes only in the definitions of some children (→ those files)."""
-    every = list(cluster.kustomizations.values())
-    children: dict = {}
+    every: list[FluxKustomization] = list(cluster.kustomizations.values())
+    children: dict[ResourceId | None, list[FluxKustomization]] = {}
     for k in every:
         children.setdefault(k.parent, []).append(k)
     affected = {k for k in every if k.document is not None and k.document.file in changed}
-    partly: dict = {}
+    partly: dict[FluxKustomization, set[Path]] = {}
     for build in _builds(cluster):
         k = build.kustomization
         reasons = _reads(build.closure, paths)
@@ -145,7 +156,9 @@ def _affected(run_, cluster, paths: set[Path], changed: set[str]) -> tuple[set, 
     return affected, {k: files for k, files in partly.items() if k not in affected}
 
 
-def _dependents(cluster, every: list, affected: set) -> set:
+def _dependents(
+    cluster: Any, every: list[FluxKustomization], affected: set[FluxKustomization]
+) -> set[FluxKustomization]:
     """Add, until nothing more comes, what dependsOn or substitutes from the affected ones."""
     while True:
         ids = {k.id for k in affected}
@@ -166,7 +179,7 @@ def _dependents(cluster, every: list, affected: set) -> set:
         affected |= more
 
 
-def _substitutes_from(k) -> set[tuple[str, str, str]]:
+def _substitutes_from(k: FluxKustomization) -> set[tuple[str, str, str]]:
     items = (k.post_build or {}).get("substituteFrom") or []
     return {
         (str(item.get("kind")), k.namespace, str(item.get("name")))
@@ -179,9 +192,9 @@ def _substitutes_from(k) -> set[tuple[str, str, str]]:
 RENDERED_TOPS = ("clusters/", "infrastructure/", "apps/", "schemas/")
 
 
-def relevant(files: tuple[str, ...], options_) -> list[str]:
+def relevant(files: tuple[str, ...], options_: Any) -> list[str]:
     """The given files that can change what the clusters receive or how they are judged."""
-    found = []
+    found: list[str] = []
     for name in files:
         path = Path(name).resolve()
         try:

@@ -8,12 +8,15 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeAlias
 
 from infometis.load.yamlio import FileCache
 from infometis.model import Location, as_list
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 YAML_SUFFIXES = (".yaml", ".yml")
+# Where a kustomization names a file: its top-level key first, then keys and list indexes.
+EntryPath: TypeAlias = "tuple[str, *tuple[str | int, ...]]"
 _REMOTE_PREFIXES = ("git::", "git@", "github.com/", "gitlab.com/", "bitbucket.org/", "ssh:", "oci:")
 
 
@@ -38,13 +41,15 @@ def is_remote(reference: str, folder: Path | None = None) -> bool:
 
 
 _ESCAPE_HINTS = {
-    "is outside the repository": "a build reads only the repository (as Flux reads only its source): copy what it needs in",
-    "leads through a symlink out of the repository": "replace the symlink with the file, or point it inside the repository",
+    "is outside the repository": "a build reads only the repository "
+    "(as Flux reads only its source): copy what it needs in",
+    "leads through a symlink out of the repository": "replace the symlink with the file, "
+    "or point it inside the repository",
     "cannot be resolved (a symlink loop?)": "fix or remove the symlink",
 }
 
 
-def escape(target: Path, root: Path, real: dict | None = None) -> str | None:
+def escape(target: Path, root: Path, real: dict[str, str] | None = None) -> str | None:
     """Why `target` (a normalized path) is not a path inside the repository `root`, or None.
     kustomize runs without its load restrictor (the wrapper lives in a temporary folder),
     so this is the check that keeps a build inside the repository. `real` memoizes resolved
@@ -61,7 +66,7 @@ def escape(target: Path, root: Path, real: dict | None = None) -> str | None:
     return None
 
 
-def _realpath(path: str, memo: dict | None) -> str:
+def _realpath(path: str, memo: dict[str, str] | None) -> str:
     """os.path.realpath, with each folder resolved once per run when `memo` is given."""
     if memo is None:
         return str(Path(path).resolve(strict=False))
@@ -104,7 +109,8 @@ def generated_resources(folder: Path) -> list[Path]:
             if kustomization_file(here / name):
                 found.append(here / name)
         subdirs[:] = sorted(name for name in subdirs if not kustomization_file(here / name))
-        # a FIFO or a device named .yaml would block the build: only files, and symlinks (checked later)
+        # a FIFO or a device named .yaml would block the build: only files, and symlinks
+        # (checked later)
         found.extend(
             here / name
             for name in sorted(files)
@@ -114,11 +120,11 @@ def generated_resources(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def _path_entries(spec: dict) -> list[tuple[tuple, str]]:
+def _path_entries(spec: dict[str, Any]) -> list[tuple[EntryPath, str]]:
     """Every (field path, reference) in a kustomization that names a local file or folder."""
-    refs: list[tuple[tuple, str]] = []
+    refs: list[tuple[EntryPath, str]] = []
 
-    def add(path: tuple, value) -> None:
+    def add(path: EntryPath, value: Any) -> None:
         if isinstance(value, str) and value and "\n" not in value:
             refs.append((path, value.split("=", 1)[-1] if path[0].endswith("Generator") else value))
 
@@ -156,7 +162,7 @@ def _path_entries(spec: dict) -> list[tuple[tuple, str]]:
     return refs
 
 
-def _is_kustomize_field(path: tuple) -> bool:
+def _is_kustomize_field(path: EntryPath) -> bool:
     return path[0] in ("resources", "bases", "components")
 
 
@@ -181,7 +187,7 @@ def walk(folder: Path, cache: FileCache, closure: Closure | None = None) -> Clos
 
 
 def _closure_of(folder: Path, cache: FileCache) -> Closure:
-    found = cache.closures.get(folder)
+    found: Closure | None = cache.closures.get(folder)
     if found is not None:
         return found
     stack = _walking.__dict__.setdefault("stack", [])  # this thread's walks in progress
@@ -203,6 +209,8 @@ def _merge(part: Closure, closure: Closure) -> None:
     closure.files |= part.files
     closure.manifests |= part.manifests
     closure.cut |= part.cut
+    mine: list[Any]  # (remote, refused, missing: pairs or triples)
+    theirs: list[Any]
     for mine, theirs in (
         (closure.remote, part.remote),
         (closure.refused, part.refused),
@@ -239,8 +247,13 @@ def _walk(folder: Path, cache: FileCache, closure: Closure) -> Closure:
 
 
 def _reference(
-    folder: Path, path: tuple, reference: str, where: Location, cache: FileCache, closure: Closure
-):
+    folder: Path,
+    path: EntryPath,
+    reference: str,
+    where: Location,
+    cache: FileCache,
+    closure: Closure,
+) -> None:
     if is_remote(reference, folder):
         closure.remote.append((reference, where))
         return
@@ -304,7 +317,8 @@ def _add_file(path: Path, cache: FileCache, closure: Closure, manifest: bool) ->
 def add_components(
     folder: Path, components: list[tuple[str, Location]], cache: FileCache, closure: Closure
 ) -> None:
-    """A Flux Kustomization's spec.components: folders relative to its path, inside the repository."""
+    """A Flux Kustomization's spec.components: folders relative to its path, inside the
+    repository."""
     for reference, where in components:
         target = Path(os.path.normpath(folder / reference))
         if not _refused(target, cache, closure, where, reference):

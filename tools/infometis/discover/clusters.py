@@ -68,7 +68,8 @@ def entries(
 
 
 def mappings(repo: Path, sources: tuple[str, ...]) -> list[SourceMapping]:
-    """The --source KIND/[NAMESPACE/]NAME=DIR mappings: the folder each outside source stands for."""
+    """The --source KIND/[NAMESPACE/]NAME=DIR mappings: the folder each outside source stands
+    for."""
     found = []
     for item in sources:
         match = _SOURCE.match(item)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from infometis.load.git import normalize_url
 from infometis.model.flux import SourceRef
@@ -42,14 +43,14 @@ class SourceTable:
     remotes: set[str]
     branches: set[str] | None
     mappings: list[SourceMapping]
-    defined: dict[SourceRef, dict] = field(default_factory=dict)
+    defined: dict[SourceRef, dict[str, Any]] = field(default_factory=dict)
     this_repo: dict[SourceRef, str] = field(default_factory=dict)  # source → why
 
-    def define(self, ref: SourceRef, obj: dict) -> None:
+    def define(self, ref: SourceRef, obj: dict[str, Any]) -> None:
         self.defined.setdefault(ref, obj)
 
-    def _same_repository(self, obj: dict) -> bool:
-        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    def _same_repository(self, obj: dict[str, Any]) -> bool:
+        spec = cast("dict[str, Any]", obj.get("spec")) if isinstance(obj.get("spec"), dict) else {}
         if not spec.get("url") or normalize_url(str(spec["url"])) not in self.remotes:
             return False
         branch = (

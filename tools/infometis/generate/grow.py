@@ -33,7 +33,8 @@ def plan_environment(root: Path, name: str, source: str, force: bool) -> Plan:
         )
     if name in known and not force:
         raise GenerateError(
-            f"environment {name} exists already: choose another name, or pass --force to copy the overlays again"
+            f"environment {name} exists already: choose another name, "
+            "or pass --force to copy the overlays again"
         )
     plan = Plan(root)
     for service in services(root):
@@ -54,7 +55,8 @@ def plan_environment(root: Path, name: str, source: str, force: bool) -> Plan:
     )
     if not any(cluster.environment == name for cluster in clusters(root)):
         plan.notes.append(
-            f"next: infometis new cluster NAME --environment {name} --mode MODE (until then no cluster applies it)"
+            f"next: infometis new cluster NAME --environment {name} --mode MODE "
+            "(until then no cluster applies it)"
         )
     return plan
 
@@ -84,7 +86,8 @@ def plan_cluster(
     if missing:
         known = ", ".join(environments(root)) or "none"
         raise GenerateError(
-            f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no {environment} overlay: create the overlays "
+            f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no {environment} "
+            "overlay: create the overlays "
             f"with `infometis new environment {environment} --from ENV` (environments: {known})"
         )
     if (root / "clusters" / name).exists() and not force:
@@ -97,7 +100,8 @@ def plan_cluster(
     add_cluster(plan, cluster, repository_url(root), served)
     refuse_existing(plan, force, f"cluster {name}")
     plan.notes.append(
-        f"next: infometis validate --cluster {name}; then bootstrap Flux with --path=clusters/{name}"
+        f"next: infometis validate --cluster {name}; "
+        f"then bootstrap Flux with --path=clusters/{name}"
     )
     return plan
 

@@ -23,8 +23,8 @@ from infometis.load.runner import run
 
 @dataclass(frozen=True)
 class Toolkit:
-    """Where the new repository's CI and hooks get infometis: a Git URL (this project's repository or
-    a team's mirror) and a release of it (a tag or a commit)."""
+    """Where the new repository's CI and hooks get infometis: a Git URL (this project's repository
+    or a team's mirror) and a release of it (a tag or a commit)."""
 
     url: str = "https://github.com/infometis/infometis"
     ref: str = f"v{__version__}"
@@ -37,7 +37,8 @@ class Toolkit:
         )
         if match is None:
             raise GenerateError(
-                f"--infometis-repo {self.url!r} is not the URL of a repository OWNER/NAME on a Git server "
+                f"--infometis-repo {self.url!r} is not the URL of a repository OWNER/NAME "
+                "on a Git server "
                 "(e.g. https://github.com/infometis/infometis, or a mirror of it)"
             )
         return match["slug"]
@@ -47,7 +48,10 @@ class Toolkit:
         """A release tag, not a commit, in `uses:`: said where auditors (zizmor) look."""
         if re.fullmatch(r"[0-9a-f]{40}", self.ref):
             return ""
-        return "  # zizmor: ignore[unpinned-uses] a release tag; --infometis-ref COMMIT pins its commit"
+        return (
+            "  # zizmor: ignore[unpinned-uses] a release tag; "
+            "--infometis-ref COMMIT pins its commit"
+        )
 
     def check(self) -> Toolkit:
         if not re.fullmatch(r"[\w][\w.+/-]*", self.ref):
@@ -59,7 +63,8 @@ class Toolkit:
 
 
 def parse_clusters(text: str, domain: str) -> list[Cluster]:
-    """`dev,uat,prod`: one cluster per environment, the first `independent`, the others `shared-cluster`."""
+    """`dev,uat,prod`: one cluster per environment, the first `independent`, the others
+    `shared-cluster`."""
     names = [name.strip() for name in text.split(",") if name.strip()]
     if not names:
         raise GenerateError("--clusters needs at least one name, e.g. --clusters dev,uat,prod")
@@ -86,7 +91,8 @@ def plan_init(
     environments = list(dict.fromkeys(cluster.environment for cluster in clusters))
     promotion = (
         (
-            f"# The order pinned versions move through the environments (`infometis promote SRC DST`).\n"
+            f"# The order pinned versions move through the environments "
+            f"(`infometis promote SRC DST`).\n"
             f"promotion: [{', '.join(environments)}]\n"
         )
         if len(environments) > 1
@@ -110,10 +116,12 @@ def plan_init(
         add_cluster(plan, cluster, url, [])
     for cluster in clusters:
         plan.notes.append(
-            f"cluster {cluster.name}: environment {cluster.environment}, mode {cluster.mode}, domain {cluster.domain}"
+            f"cluster {cluster.name}: environment {cluster.environment}, mode {cluster.mode}, "
+            f"domain {cluster.domain}"
         )
     plan.notes.append(
-        f"next: cd {root} && infometis validate; then infometis new service NAME --image REPOSITORY:TAG"
+        f"next: cd {root} && infometis validate; "
+        "then infometis new service NAME --image REPOSITORY:TAG"
     )
     return plan
 
@@ -131,7 +139,8 @@ def require_identity(root: Path) -> None:
     """--git commits: refuse before writing anything when git has no identity to commit with."""
     if not git.has_identity(root if root.is_dir() else Path.cwd()):
         raise GenerateError(
-            '--git needs a git identity to commit with: run `git config --global user.name "Your Name"` '
+            "--git needs a git identity to commit with: "
+            'run `git config --global user.name "Your Name"` '
             "and `git config --global user.email you@example.com` (or leave out --git)"
         )
 
@@ -145,5 +154,6 @@ def commit(root: Path) -> None:
         result = run(["git", "-C", str(root), *command], timeout=120)
         if result.returncode != 0:
             raise GenerateError(
-                f"git {command[0]} failed in {root}: {result.stderr.strip() or result.stdout.strip()}"
+                f"git {command[0]} failed in {root}: "
+                f"{result.stderr.strip() or result.stdout.strip()}"
             )

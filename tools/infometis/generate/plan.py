@@ -43,7 +43,8 @@ class Plan:
         self.edits[path] = (before, change(current))
 
     def list_item(self, path: str, key: str, item: str) -> None:
-        """Add `item` to the list `key` of the kustomization at `path`, unless it is listed already."""
+        """Add `item` to the list `key` of the kustomization at `path`, unless it is listed
+        already."""
 
         def add(text: str) -> str:
             if _listed(text, key, item):
@@ -63,7 +64,8 @@ class Plan:
 
 
 def _fill_empty(text: str, key: str, item: str) -> str | None:
-    """A top-level `key: []` becomes a block list with `item` (append_item would keep the flow style)."""
+    """A top-level `key: []` becomes a block list with `item` (append_item would keep the flow
+    style)."""
     match = re.search(
         rf"^{re.escape(key)}:[ \t]*\[\][ \t]*(#[^\r\n]*)?(\r?\n|$)", text, re.MULTILINE
     )
@@ -106,7 +108,8 @@ def refuse_existing(plan: Plan, force: bool, what: str) -> None:
             else ""
         )
         raise GenerateError(
-            f"{what} exists already ({shown}): choose another name, or pass --force to write its files again"
+            f"{what} exists already ({shown}): choose another name, "
+            "or pass --force to write its files again"
         )
 
 

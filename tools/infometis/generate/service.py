@@ -48,7 +48,8 @@ def parse_image(text: str) -> tuple[str, str]:
     reference = imageref.parse(text)
     if reference is None or "@" in text:
         raise GenerateError(
-            f"--image {text!r} is not an image reference of the form REPOSITORY:TAG (e.g. nginx:1.27.4)"
+            f"--image {text!r} is not an image reference of the form REPOSITORY:TAG "
+            "(e.g. nginx:1.27.4)"
         )
     if not reference.tag:
         raise GenerateError(f"--image {text!r} has no tag: pin a version, e.g. {text}:1.0.0")
@@ -65,7 +66,8 @@ def service(
     )  # room for -headless and -<type>-desired
     if name in TAKEN:
         raise GenerateError(
-            f"service name {name!r} is the name of a cluster's own Flux Kustomization: choose another"
+            f"service name {name!r} is the name of a cluster's own Flux Kustomization: "
+            "choose another"
         )
     repository, tag = parse_image(image)
     if port is not None and not 1 <= port <= 65535:

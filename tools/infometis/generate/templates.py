@@ -61,7 +61,7 @@ def _yaml_11(value: str) -> object:
 def fill(text: str, values: dict[str, object], yaml_file: bool = False) -> str:
     """`text` with every `{{name}}` replaced; a missing value is a bug, so it raises."""
 
-    def value(match: re.Match) -> str:
+    def value(match: re.Match[str]) -> str:
         key = match.group(1) or match.group(2)
         if key not in values:
             raise KeyError(f"template value {key!r} is missing")
@@ -70,7 +70,8 @@ def fill(text: str, values: dict[str, object], yaml_file: bool = False) -> str:
             return str(found)
         if _CONTROL.search(found):
             raise GenerateError(
-                f"{key.replace('_', '-')} {found!r}: a newline or control character cannot be written "
+                f"{key.replace('_', '-')} {found!r}: "
+                "a newline or control character cannot be written "
                 "into the repository's files"
             )
         line_start = text.rfind("\n", 0, match.start()) + 1

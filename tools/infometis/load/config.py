@@ -8,10 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from infometis.load.yamlio import load_text
-from infometis.model import Level
+from infometis.model import Document, Level
 from infometis.model.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pathspec
 
 DEFAULT_FILE = ".infometis.yaml"
 OTHER_SPELLING = ".infometis.yml"
@@ -45,7 +49,7 @@ class CheckSettings:
     enabled: bool = True
     level: Level | None = None  # None: the check's own level
     ignore: tuple[str, ...] = ()  # globs of files whose problems are dropped
-    options: dict = field(default_factory=dict)  # the check's own keys
+    options: dict[str, Any] = field(default_factory=dict)  # the check's own keys
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,10 @@ class Config:
     )
     ignored: frozenset[str] = field(default_factory=frozenset)  # from git
     preset: str = "default"
-    checks: dict = field(default_factory=dict)  # check ID → CheckSettings
+    checks: dict[str, CheckSettings] = field(default_factory=dict)  # check ID → CheckSettings
     environment_fields: tuple[str, ...] = DEFAULT_ENVIRONMENT_FIELDS
-    external: frozenset = frozenset()  # (kind, namespace, name) provided out of band
+    # (kind, namespace, name) provided out of band
+    external: frozenset[tuple[str, ...]] = frozenset()
     promotion: tuple[str, ...] = DEFAULT_PROMOTION  # environments, in the order versions move
     services: tuple[str, ...] = (
         DEFAULT_SERVICES  # the folders promote moves pins in (.gitignore lines)
@@ -68,8 +73,9 @@ class Config:
     def check(self, check_id: str) -> CheckSettings:
         return self.checks.get(check_id, CheckSettings())
 
-    def options(self, check_id: str) -> dict:
-        """A check's own options from .infometis.yaml (checks.<id>, besides enabled/level/ignore)."""
+    def options(self, check_id: str) -> dict[str, Any]:
+        """A check's own options from .infometis.yaml (checks.<id>, besides
+        enabled/level/ignore)."""
         return self.check(check_id).options
 
     def is_external(self, kind: str, namespace: str, name: str) -> bool:
@@ -105,7 +111,7 @@ def matches(globs: tuple[str, ...], relative: str) -> bool:
 
 
 @functools.lru_cache(maxsize=64)
-def _spec(globs: tuple[str, ...]):
+def _spec(globs: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
     import pathspec
 
     return pathspec.GitIgnoreSpec.from_lines(globs)
@@ -120,10 +126,12 @@ COMMON_CHECK_OPTIONS = {
 }
 
 
-def schema(check_options: Mapping[str, dict]) -> dict:
+def schema(check_options: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
     """The whole file's schema: the shipped top level, and the options of each check (check ID →
     the JSON-schema properties it takes besides the common ones)."""
-    whole = json.loads(resources.files("infometis").joinpath("data/config.schema.json").read_text())
+    whole: dict[str, Any] = json.loads(
+        resources.files("infometis").joinpath("data/config.schema.json").read_text()
+    )
     whole["properties"]["checks"]["properties"] = {
         check_id: {
             "type": "object",
@@ -144,14 +152,16 @@ def find(repo: Path, given: str | None) -> tuple[Path, str, bool]:
     if (repo / OTHER_SPELLING).is_file():
         if (repo / DEFAULT_FILE).is_file():
             raise ConfigError(
-                f"{OTHER_SPELLING}: both {DEFAULT_FILE} and {OTHER_SPELLING} exist and only one is read; "
+                f"{OTHER_SPELLING}: both {DEFAULT_FILE} and {OTHER_SPELLING} exist "
+                "and only one is read; "
                 f"merge them into {DEFAULT_FILE} and delete {OTHER_SPELLING}"
             )
         return repo / OTHER_SPELLING, OTHER_SPELLING, False
     return repo / DEFAULT_FILE, DEFAULT_FILE, False
 
 
-def _describe(error, document, display: str) -> str:
+def _describe(error: Any, document: Document | None, display: str) -> str:
+    # error: a jsonschema ValidationError (jsonschema has no type information)
     path, message = tuple(error.path), error.message
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = error.schema.get("properties", {})
@@ -173,7 +183,9 @@ def _level(value: str | None) -> Level | None:
     return Level(value) if value else None  # (the schema allows only the levels' names)
 
 
-def load(path: Path, display: str, required: bool, check_options: Mapping[str, dict]) -> Config:
+def load(
+    path: Path, display: str, required: bool, check_options: Mapping[str, dict[str, Any]]
+) -> Config:
     """Read the config file, its checks.<ID> sections judged by `check_options` (see schema());
     a missing optional file gives the defaults."""
     if not path.is_file():
@@ -186,7 +198,8 @@ def load(path: Path, display: str, required: bool, check_options: Mapping[str, d
         raise ConfigError(f"{display}:{first.line or 1}: {first.message}")
     document = loaded.documents[0] if loaded.documents else None
     data = document.data if document else {}
-    import jsonschema  # (a tenth of a second: only a repository with a configuration file pays it)
+    # (a tenth of a second: only a repository with a configuration file pays it)
+    import jsonschema  # type: ignore[import-untyped, unused-ignore]  # (no stubs installed)
 
     errors = sorted(
         jsonschema.Draft202012Validator(schema(check_options)).iter_errors(data),

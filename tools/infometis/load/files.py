@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from infometis.model.errors import EditError
@@ -50,7 +51,7 @@ def write_atomic(
 
 
 @contextlib.contextmanager
-def write_lock(folder: Path, what: str):
+def write_lock(folder: Path, what: str) -> Iterator[None]:
     """One writer at a time. The lock is the operating system's (filelock): a writer that dies
     (killed, a crash) releases it with its process, so no lock is ever left stale. Who holds it
     is written beside it, for the message a second writer gets."""

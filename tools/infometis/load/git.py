@@ -109,7 +109,8 @@ def changed_since(
 
 
 def uncommitted(repo: Path) -> list[str]:
-    """Files with uncommitted changes (staged, unstaged or untracked), as `git status` shows them."""
+    """Files with uncommitted changes (staged, unstaged or untracked), as `git status` shows
+    them."""
     result = run(
         ["git", "-C", str(repo), "status", "-z", "--porcelain", "--untracked-files=all"], timeout=60
     )

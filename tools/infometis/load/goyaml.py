@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
+from yaml._yaml import CEmitter, CParser  # (what yaml.cyaml imports, under the stubs' name)
 from yaml.constructor import SafeConstructor
-from yaml.cyaml import CEmitter, CParser
-from yaml.nodes import ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 STR, INT, FLOAT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 BOOL, NULL, MERGE = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:merge"
@@ -86,18 +88,20 @@ def plain_tag(value: str) -> str:
 
 
 class GoResolver(yaml.resolver.BaseResolver):
-    def resolve(self, kind, value, implicit):
+    # value and implicit: a scalar's text and its (plain, quoted) flags; None and a bool for a
+    # sequence or a mapping. (The stubs leave BaseResolver.resolve unannotated: hence the ignores.)
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
         if kind is ScalarNode and implicit[0]:
             return plain_tag(value)
-        return super().resolve(kind, value, implicit)
+        return cast(str, super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
 
 
-def _construct_int(loader, node):
+def _construct_int(loader: SafeConstructor, node: ScalarNode) -> int | str:
     value = go_int(loader.construct_scalar(node))
     return value if value is not None else loader.construct_scalar(node)
 
 
-def _construct_float(loader, node):
+def _construct_float(loader: SafeConstructor, node: ScalarNode) -> float | str:
     text = loader.construct_scalar(node)
     word = text.lower().lstrip("+")
     if word in (".inf", "-.inf"):
@@ -108,7 +112,9 @@ def _construct_float(loader, node):
     return value if value is not None else text
 
 
-def go_constructors(loader_class) -> None:
+# `loader_class`, a SafeConstructor class, is Any: the stubs' add_constructor takes only PyYAML's
+# own loader classes.
+def go_constructors(loader_class: Any) -> None:
     """Numbers as Go reads them; a timestamp (even one tagged !!timestamp) as its text."""
     loader_class.add_constructor(INT, _construct_int)
     loader_class.add_constructor(FLOAT, _construct_float)
@@ -120,17 +126,18 @@ class QuotingResolver(yaml.resolver.Resolver):
     """For writing: a string is quoted when YAML 1.1 (PyYAML, yamllint, older tools) or yaml.v3
     (kustomize, Flux, kubectl) would read it as anything but that string."""
 
-    def resolve(self, kind, value, implicit):
+    # (the stubs leave BaseResolver.resolve unannotated: hence the ignores)
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
         if kind is ScalarNode and implicit[0]:
             go = plain_tag(value)
-            return go if go != STR else super().resolve(kind, value, implicit)
-        return super().resolve(kind, value, implicit)
+            return go if go != STR else cast(str, super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+        return cast(str, super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
 
 
 class StreamLoader(CParser, SafeConstructor, GoResolver):
     """libyaml's parser; scalars resolved as kustomize reads them."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: str) -> None:
         CParser.__init__(self, stream)
         SafeConstructor.__init__(self)
         GoResolver.__init__(self)
@@ -139,11 +146,19 @@ class StreamLoader(CParser, SafeConstructor, GoResolver):
 go_constructors(StreamLoader)
 
 
-class _Checked:
+if TYPE_CHECKING:
+    _CheckedBase = SafeConstructor  # what _Checked is mixed into, for the checker
+else:
+    _CheckedBase = object
+
+
+class _Checked(_CheckedBase):
     """Records duplicate keys as yaml.v3 finds them (the same text twice: `1` and "1" too) and a
     second merge key as kustomize refuses it, instead of keeping the last value."""
 
-    def construct_mapping(self, node, deep=False):
+    duplicates: list[tuple[str, yaml.Mark]]  # (message, where); set by the loader's __init__
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         first: dict[str, int] = {}
         merges = 0
         for key_node, _ in node.value:
@@ -167,16 +182,28 @@ class _Checked:
 
 
 class Loader(_Checked, StreamLoader):
-    def __init__(self, stream):
+    def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[tuple[str, yaml.Mark]] = []
 
 
-class _RedefiningComposer(yaml.composer.Composer):
+if TYPE_CHECKING:
+
+    class _ComposerBase(yaml.composer.Composer):
+        """The composer as the checker sees it: the parser it is mixed with supplies these."""
+
+        def check_event(self, *choices: type[yaml.events.Event]) -> bool: ...
+        def peek_event(self) -> Any: ...
+
+else:
+    _ComposerBase = yaml.composer.Composer
+
+
+class _RedefiningComposer(_ComposerBase):
     """An anchor defined again replaces the first for the aliases after it, as in yaml.v3
     (libyaml's composer refuses it, so such a file is read again with this one)."""
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         if not self.check_event(yaml.events.AliasEvent):
             anchor = self.peek_event().anchor
             if anchor is not None:
@@ -195,7 +222,7 @@ class SlowLoader(
 ):
     """The pure-Python loader (10 times slower), for files with an anchor defined twice."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: str) -> None:
         for part in (
             yaml.reader.Reader,
             yaml.scanner.Scanner,
@@ -215,7 +242,7 @@ class Dumper(CEmitter, yaml.representer.SafeRepresenter, QuotingResolver):
     """Multi-line strings (scripts, JSON payloads) as literal blocks, as people write them; a
     string that any YAML reader could take for something else ("1e3", "yes", "0o17") quoted."""
 
-    def __init__(self, stream, **options):
+    def __init__(self, stream: Any, **options: Any) -> None:
         representer_options = {
             key: options.pop(key)
             for key in ("default_style", "default_flow_style", "sort_keys")
@@ -226,7 +253,7 @@ class Dumper(CEmitter, yaml.representer.SafeRepresenter, QuotingResolver):
         QuotingResolver.__init__(self)
 
 
-def _represent_str(dumper, value: str):
+def _represent_str(dumper: Dumper, value: str) -> ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 

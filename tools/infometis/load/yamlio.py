@@ -8,6 +8,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import yaml
 
@@ -36,17 +37,17 @@ class LoadedFile:
     )
 
 
-def field_lines(root: yaml.Node) -> dict[tuple, tuple[int, int]]:
+def field_lines(root: yaml.Node) -> dict[tuple[str | int, ...], tuple[int, int]]:
     """Map each field path (keys and list indexes) to the 1-based line and column where it sits."""
-    lines: dict[tuple, tuple[int, int]] = {}
-    stack = [((), root)]
+    lines: dict[tuple[str | int, ...], tuple[int, int]] = {}
+    stack: list[tuple[tuple[str | int, ...], yaml.Node]] = [((), root)]
     visited: set[int] = set()
     while stack:
         path, node = stack.pop()
         if id(node) in visited:  # aliases share nodes; walk each once
             continue
         visited.add(id(node))
-        children = []
+        children: list[tuple[tuple[str | int, ...], yaml.Node]] = []
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 if isinstance(key_node, yaml.ScalarNode):
@@ -67,7 +68,7 @@ def field_lines(root: yaml.Node) -> dict[tuple, tuple[int, int]]:
 def expanded_size(root: yaml.Node, limit: int) -> int:
     """How many nodes `root` holds once every alias is expanded (stops counting past `limit`)."""
     sizes: dict[int, int] = {}
-    stack = [(root, False)]
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
         if id(node) in sizes:
@@ -131,29 +132,33 @@ def _decode(raw: bytes, path: str) -> tuple[str | None, Problem | None]:
 
 
 def load_text(raw: bytes, path: str) -> LoadedFile:
-    """Parse every document of `raw`; what cannot be parsed becomes a problem, never an exception."""
+    """Parse every document of `raw`; what cannot be parsed becomes a problem, never an
+    exception."""
     if len(raw) > MAX_FILE_BYTES:
         return _too_large(path, len(raw))
     text, problem = _decode(raw, path)
     if problem:
         return LoadedFile(path, (), (problem,))
-    return _parse(text, path)
+    return _parse(cast(str, text), path)  # decoded: there is no problem
 
 
-def _parse(text: str, path: str, loader_class=None) -> LoadedFile:
+def _parse(
+    text: str, path: str, loader_class: type[Loader] | type[SlowLoader] | None = None
+) -> LoadedFile:
     documents: list[Document] = []
     loader = (loader_class or Loader)(text)
     may_alias = "*" in text
     try:
         while loader.check_node():
-            node = loader.get_node()
+            node = cast(yaml.Node, loader.get_node())  # check_node() said there is one
             line = node.start_mark.line + 1
             if len(documents) == MAX_DOCUMENTS:
                 return _refusal(
                     path,
                     f"more than {MAX_DOCUMENTS} documents",
                     line,
-                    "split it into several files (kustomize slows down with the square of the count)",
+                    "split it into several files "
+                    "(kustomize slows down with the square of the count)",
                 )
             if may_alias and expanded_size(node, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES:
                 return _refusal(
@@ -169,7 +174,11 @@ def _parse(text: str, path: str, loader_class=None) -> LoadedFile:
         if loader_class is None and "duplicate anchor" in str(err.context):
             return _parse(text, path, SlowLoader)
         mark = err.problem_mark or err.context_mark
-        if err.context_mark and mark.line >= text.count("\n") and mark.column == 0:
+        if (
+            err.context_mark
+            and cast(yaml.Mark, mark).line >= text.count("\n")  # (mark is context_mark or before)
+            and cast(yaml.Mark, mark).column == 0
+        ):
             mark = err.context_mark  # stopped at the end of input: the open construct is the place
         what = " ".join(part for part in (err.context, err.problem) if part)
         hint = "fix the syntax here (yamllint shows more)"
@@ -220,31 +229,38 @@ def _parse(text: str, path: str, loader_class=None) -> LoadedFile:
     return LoadedFile(path, tuple(documents), duplicates)
 
 
-def load_stream(text: str) -> list:
+def load_stream(text: str) -> list[Any]:
     """Load trusted, tool-generated YAML (kustomize output) without line bookkeeping."""
-    return [doc for doc in yaml.load_all(text, Loader=StreamLoader) if doc is not None]
+    return [
+        doc
+        for doc in yaml.load_all(text, Loader=StreamLoader)  # type: ignore[arg-type]  # (the stubs take PyYAML's own loaders only)
+        if doc is not None
+    ]
 
 
-def dump(data) -> str:
+def dump(data: Any) -> str:
     return yaml.dump(data, Dumper=Dumper, sort_keys=False, width=1 << 30, allow_unicode=True)
 
 
 def is_regular(path: Path) -> bool:
-    """A regular file (after symlinks): a FIFO, a device or a symlink loop named .yaml is never read."""
+    """A regular file (after symlinks): a FIFO, a device or a symlink loop named .yaml is never
+    read."""
     try:
         return stat.S_ISREG(os.stat(path).st_mode)
     except (OSError, ValueError):
         return False
 
 
-def _as_path(path) -> Path:
+def _as_path(path: Path | str) -> Path:
     return path if isinstance(path, Path) else Path(path)
 
 
 class FileCache:
     """Each file is read and parsed once per run."""
 
-    def __init__(self, root: Path, known: dict | None = None):
+    def __init__(
+        self, root: Path, known: dict[tuple[str, bytes], LoadedFile] | None = None
+    ) -> None:
         self.root = root
         self._files: dict[Path, LoadedFile] = {}
         self.known = known  # (name, sha256 of the bytes) → LoadedFile, from the cache; None: none
@@ -252,7 +268,9 @@ class FileCache:
             tuple[str, bytes], LoadedFile
         ] = {}  # what this run read, to keep for the next
         self._lines: dict[Path, list[str]] = {}
-        self.closures: dict = {}  # folder → what a build of it reads (closure.walk), once per run
+        # folder → what a build of it reads (a discover.closure.Closure, which this stage cannot
+        # name), once per run
+        self.closures: dict[Path, Any] = {}
         self.realpaths: dict[
             str, str
         ] = {}  # path → its resolved path (closure.escape), once per run
@@ -312,7 +330,8 @@ class FileCache:
         return loaded
 
     def lines(self, path: Path) -> list[str]:
-        """The file's text lines (undecodable bytes replaced), read once per run; [] if unreadable."""
+        """The file's text lines (undecodable bytes replaced), read once per run; [] if
+        unreadable."""
         path = _as_path(path)
         found = self._lines.get(path)
         if found is None:

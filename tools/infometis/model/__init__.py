@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 
 class Level(StrEnum):
@@ -29,7 +29,7 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def as_list(value) -> list:
+def as_list(value: Any) -> list[Any]:
     """A field that should be a list; anything else (a typo'd map, a scalar) counts as empty."""
     return value if isinstance(value, list) else []
 
@@ -42,10 +42,14 @@ class ResourceId:
     name: str
 
     @classmethod
-    def of(cls, obj: dict, default_namespace: str = "") -> ResourceId:
+    def of(cls, obj: dict[str, Any], default_namespace: str = "") -> ResourceId:
         api_version = str(obj.get("apiVersion") or "")
         group = api_version.rpartition("/")[0] if "/" in api_version else ""
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        meta = (
+            cast("dict[str, Any]", obj.get("metadata"))
+            if isinstance(obj.get("metadata"), dict)
+            else {}
+        )
         return cls(
             kind=str(obj.get("kind") or ""),
             group=group,
@@ -74,9 +78,11 @@ class Document:
     data: Any
     file: str
     line: int
-    lines: dict[tuple, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    lines: dict[tuple[str | int, ...], tuple[int, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
-    def location(self, path: tuple = ()) -> Location:
+    def location(self, path: tuple[str | int, ...] = ()) -> Location:
         """The line and column of the deepest part of `path` that the file holds."""
         for depth in range(len(path), -1, -1):
             found = self.lines.get(tuple(path[:depth]))
@@ -99,10 +105,15 @@ class Problem:
 
     @classmethod
     def at(
-        cls, check: str, level: Level, message: str, where: Location | None = None, **extra
+        cls,
+        check: str,
+        level: Level,
+        message: str,
+        where: Location | None = None,
+        **extra: str | None,
     ) -> Problem:
         where = where or Location()
         return cls(check, level, message, where.file, where.line, where.column, **extra)
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file or "", self.line or 0, self.column or 0, self.check, self.message)

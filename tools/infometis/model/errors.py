@@ -21,4 +21,5 @@ class EditError(ValueError):
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled as Ctrl-C is: files restored, locks, temporary folders and worktrees removed."""
+    """SIGTERM, handled as Ctrl-C is: files restored, locks, temporary folders and worktrees
+    removed."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from infometis.model import FLUX_KUSTOMIZE_GROUP, Document, Location, ResourceId, as_list
 from infometis.model.kinds import SOURCE_KINDS
@@ -44,18 +44,24 @@ class FluxKustomization:
     maps of what happened to each (rendered, failed, skipped) key on the object itself."""
 
     id: ResourceId
-    spec: dict
+    spec: dict[str, Any]
     target: str  # the cluster whose API receives its resources
     document: Document | None = None  # where it was written, for line numbers
     parent: ResourceId | None = None
     entry: bool = False
 
     @classmethod
-    def parse(cls, obj: dict, target: str, document: Document | None, parent: ResourceId | None):
-        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    def parse(
+        cls,
+        obj: dict[str, Any],
+        target: str,
+        document: Document | None,
+        parent: ResourceId | None,
+    ) -> FluxKustomization:
+        spec = cast("dict[str, Any]", obj.get("spec")) if isinstance(obj.get("spec"), dict) else {}
         return cls(ResourceId.of(obj), spec, target, document, parent)
 
-    def where(self, *path) -> Location:
+    def where(self, *path: str | int) -> Location:
         if self.document is None:
             return Location()
         return self.document.location(path)
@@ -79,7 +85,7 @@ class FluxKustomization:
 
     @property
     def depends_on(self) -> list[tuple[int, ResourceId]]:
-        found = []
+        found: list[tuple[int, ResourceId]] = []
         for index, item in enumerate(as_list(self.spec.get("dependsOn"))):
             if isinstance(item, dict) and item.get("name"):
                 namespace = str(item.get("namespace") or self.namespace)
@@ -94,7 +100,7 @@ class FluxKustomization:
         return found
 
     @property
-    def post_build(self) -> dict | None:
+    def post_build(self) -> dict[str, Any] | None:
         post_build = self.spec.get("postBuild")
         return post_build if isinstance(post_build, dict) else None
 

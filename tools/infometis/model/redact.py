@@ -17,6 +17,7 @@ import copy
 import hashlib
 import re
 import secrets
+from typing import Any
 
 MIN_LENGTH = 8
 _SALT = secrets.token_bytes(16)
@@ -29,7 +30,7 @@ def mark(value: str) -> str:
     return f"<redacted {hashlib.sha256(_SALT + value.encode()).hexdigest()[:8]}>"
 
 
-def is_secret(data) -> bool:
+def is_secret(data: Any) -> bool:
     return (
         isinstance(data, dict)
         and data.get("kind") == "Secret"
@@ -44,7 +45,7 @@ def _decoded(value: str) -> str | None:
         return None
 
 
-def secret_values(data) -> set[str]:
+def secret_values(data: Any) -> set[str]:
     """The values a Secret holds: as written, and decoded where `data` holds base64."""
     if not is_secret(data):
         return set()
@@ -59,7 +60,7 @@ def secret_values(data) -> set[str]:
     return {value for value in found if len(value) >= MIN_LENGTH}
 
 
-def redacted_secret(data: dict) -> dict:
+def redacted_secret(data: dict[str, Any]) -> dict[str, Any]:
     """A Secret with its keys but never its values; anything else as it is."""
     if not is_secret(data):
         return data

@@ -6,6 +6,15 @@ when the constraint names one."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
+from typing import TypeAlias, cast
+
+# A parsed version: (major, minor, patch, pre-release identifiers or None); a bound made from
+# a constraint has () as its pre-release, which sorts below every real one.
+PreRelease: TypeAlias = "tuple[tuple[int, int, str], ...]"
+Version: TypeAlias = "tuple[int, int, int, PreRelease | None]"
+# What versions are compared by: (major, minor, patch, (1,) or (0, pre-release)).
+Key: TypeAlias = "tuple[int, int, int, tuple[int] | tuple[int, PreRelease]]"
 
 _VERSION = re.compile(
     r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$"
@@ -17,7 +26,7 @@ _TERM = re.compile(r"^(>=|=>|<=|=<|!=|~>|>|<|=|~|\^)?\s*(\S+)$")
 _HIGHEST = (float("inf"),) * 3 + ((),)
 
 
-def parse(text: str) -> tuple | None:
+def parse(text: str) -> Version | None:
     """A comparable version: (major, minor, patch, pre-release); pre-releases sort first."""
     match = _VERSION.match(str(text).strip())
     if not match:
@@ -30,36 +39,36 @@ def parse(text: str) -> tuple | None:
     return (int(match[1]), int(match[2] or 0), int(match[3] or 0), pre)
 
 
-def _key(version: tuple) -> tuple:
+def _key(version: Version) -> Key:
     major, minor, patch, pre = version
     return (major, minor, patch, (1,) if pre is None else (0, pre))
 
 
-def _partial(text: str) -> tuple[list[int], tuple | None]:
+def _partial(text: str) -> tuple[list[int], PreRelease | None]:
     """The numbers given before the first wildcard, and the pre-release."""
     match = _PARTIAL.match(text)
     if not match:
         raise ValueError(f"'{text}' is not a version")
-    numbers = []
+    numbers: list[int] = []
     for part in match.groups()[:3]:
         if part is None or part in "xX*":
             break
         numbers.append(int(part))
-    pre = parse(text)[3] if match[4] and len(numbers) == 3 else None
+    pre = cast(Version, parse(text))[3] if match[4] and len(numbers) == 3 else None
     return numbers, pre
 
 
-def _bump(numbers: list[int], at: int) -> tuple:
+def _bump(numbers: list[int], at: int) -> Version:
     """The first version above every one starting with numbers[:at+1]."""
     head = numbers[:at] + [numbers[at] + 1]
-    return tuple(head + [0] * (3 - len(head))) + ((),)
+    return cast(Version, tuple(head + [0] * (3 - len(head))) + ((),))
 
 
-def _floor(numbers: list[int], pre=None) -> tuple:
-    return tuple(numbers + [0] * (3 - len(numbers))) + (pre,)
+def _floor(numbers: list[int], pre: PreRelease | None = None) -> Version:
+    return cast(Version, tuple(numbers + [0] * (3 - len(numbers))) + (pre,))
 
 
-def _term(op: str, text: str) -> list[tuple[str, tuple]]:
+def _term(op: str, text: str) -> list[tuple[str, Key]]:
     """One term as comparisons ((operator, version key) pairs, all of which must hold)."""
     numbers, pre = _partial(text)
     if not numbers:
@@ -90,12 +99,12 @@ def _term(op: str, text: str) -> list[tuple[str, tuple]]:
     return [({"=>": ">="}.get(op, op), low)]
 
 
-def _group(text: str) -> list[tuple[str, tuple]]:
+def _group(text: str) -> list[tuple[str, Key]]:
     hyphen = re.match(r"^\s*(\S+)\s+-\s+(\S+)\s*$", text)
     if hyphen:
         return _term(">=", hyphen[1]) + _term("<=", hyphen[2])
     text = re.sub(r"(>=|=>|<=|=<|!=|~>|>|<|=|~|\^)\s+", r"\1", text)
-    comparisons = []
+    comparisons: list[tuple[str, Key]] = []
     for item in re.split(r"[\s,]+", text.strip()):
         if item:
             match = _TERM.match(item)
@@ -105,7 +114,7 @@ def _group(text: str) -> list[tuple[str, tuple]]:
     return comparisons
 
 
-_TESTS = {
+_TESTS: dict[str, Callable[[Key, Key], bool]] = {
     "=": lambda a, b: a == b,
     "!=": lambda a, b: a != b,
     ">": lambda a, b: a > b,
@@ -115,12 +124,12 @@ _TESTS = {
 }
 
 
-def constraint(text: str):
+def constraint(text: str) -> Callable[[Version], bool]:
     """A predicate over parsed versions; ValueError when `text` is not a constraint."""
     groups = [_group(part) for part in (str(text).strip() or "*").split("||")]
     with_pre = "-" in re.sub(r"\s+-\s+", " ", str(text))
 
-    def matches(version: tuple) -> bool:
+    def matches(version: Version) -> bool:
         if version[3] is not None and not with_pre:
             return False
         key = _key(version)
@@ -133,13 +142,13 @@ def is_exact(text: str) -> bool:
     return parse(text) is not None
 
 
-def highest(versions, text: str) -> str | None:
+def highest(versions: Collection[str], text: str) -> str | None:
     """The highest of `versions` (strings) matching constraint `text`; an exact version matches
     itself only. ValueError when `text` is not a constraint."""
     wanted = str(text or "*").strip()
     if wanted in versions and is_exact(wanted):
         return wanted
     matches = constraint(wanted)
-    found = [(parse(v), v) for v in versions]
-    found = [(_key(p), v) for p, v in found if p is not None and matches(p)]
+    parsed = [(parse(v), v) for v in versions]
+    found = [(_key(p), v) for p, v in parsed if p is not None and matches(p)]
     return max(found)[1] if found else None

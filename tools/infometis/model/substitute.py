@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 UNCLOSED = " (no closing '}')"
 TOO_DEEP = " (defaults nested more than 100 deep)"  # MAX_NESTING
@@ -62,7 +64,7 @@ def _replace(value: str, operator: str, argument: str) -> str:
     return value.replace(old, new, 1)
 
 
-_FUNCTIONS = {
+_FUNCTIONS: dict[str, Callable[[str, str], str]] = {
     "^": lambda v, _: v[:1].upper() + v[1:],
     "^^": lambda v, _: v.upper(),
     ",": lambda v, _: v[:1].lower() + v[1:],
@@ -118,7 +120,7 @@ def _resolve(reference: str, variables: dict[str, str], outcome: Outcome, depth:
         return value
     unset = value is None or (operator.startswith(":") and value == "")
     if not unset:
-        return value
+        return cast(str, value)  # not None: `unset` says so
     if depth >= MAX_NESTING:
         outcome.invalid.append("${" + reference[:40] + TOO_DEEP)
         return "${" + reference + "}"

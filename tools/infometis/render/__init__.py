@@ -1,1 +1,2 @@
-"""Rendering as Flux would: kustomize, postBuild, Helm, the render cache, and the problems rendering finds."""
+"""Rendering as Flux would: kustomize, postBuild, Helm, the render cache, and the problems
+rendering finds."""

@@ -18,12 +18,14 @@ import json
 import os
 import pickle
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 from infometis.discover import closure as closures
 from infometis.load import runner
 from infometis.load.files import write_atomic
-from infometis.load.yamlio import is_regular
+from infometis.load.yamlio import FileCache, LoadedFile, is_regular
 from infometis.model import ResourceId
 from infometis.render.kustomize import Output, Resource
 
@@ -56,7 +58,7 @@ class RenderCache:
 
     # ------------------------------------------------------------ the key
 
-    def key(self, wrapper: dict, closure: closures.Closure) -> str:
+    def key(self, wrapper: dict[str, Any], closure: closures.Closure) -> str:
         """Of the wrapper kustomization and every input of the build's closure."""
         digest = hashlib.sha256()
         for part in (
@@ -115,7 +117,7 @@ class RenderCache:
 
     # ------------------------------------------------------------ get or build
 
-    def get(self, key: str, build) -> Output:
+    def get(self, key: str, build: Callable[[], Output]) -> Output:
         """The render for `key`: from this run, from disk, or built now (and kept)."""
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
@@ -136,7 +138,8 @@ class RenderCache:
             return output
 
     def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+        # (called only when self.folder is not None)
+        return cast(Path, self.folder) / key[:2] / f"{key}.json"
 
     def _read(self, key: str) -> str | None:
         if self.folder is None:
@@ -207,7 +210,7 @@ def kustomize_version(folder: Path | None) -> str:
     try:
         known = json.loads(memo.read_text()) if memo else {}
         if known.get("stamp") == stamp and isinstance(known.get("version"), str):
-            return known["version"]
+            return cast(str, known["version"])
     except (OSError, ValueError, AttributeError):
         pass
     version = runner.kustomize_version()
@@ -249,7 +252,7 @@ def _parsed_stamp() -> bytes:
     ).digest()
 
 
-def load_parsed(folder: Path | None) -> dict | None:
+def load_parsed(folder: Path | None) -> dict[tuple[str, bytes], LoadedFile] | None:
     """The files a previous run parsed, by name and content hash ({} when there are none yet);
     None without a cache. The file sits in the private cache folder, written by infometis only."""
     if folder is None:
@@ -266,7 +269,7 @@ def load_parsed(folder: Path | None) -> dict | None:
         return {}
 
 
-def save_parsed(folder: Path | None, files) -> None:
+def save_parsed(folder: Path | None, files: FileCache) -> None:
     """Keep what this run parsed (only that: files since changed or removed are dropped)."""
     if folder is None or files.known is None or files.parsed.keys() == files.known.keys():
         return

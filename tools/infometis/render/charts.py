@@ -16,6 +16,7 @@ import urllib.error
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import yaml
 
@@ -23,7 +24,10 @@ from infometis.model import semver
 from infometis.render.cache import keep
 
 CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
-MANIFEST_TYPES = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
+MANIFEST_TYPES = (
+    "application/vnd.oci.image.manifest.v1+json, "
+    "application/vnd.docker.distribution.manifest.v2+json"
+)
 TIMEOUT = 60
 
 
@@ -57,7 +61,7 @@ class ChartCache:
     def _source_file(self, source: ChartSource) -> Path | None:
         return self.folder / "sources" / f"{source.key}.json" if self.folder else None
 
-    def _known(self, source: ChartSource) -> dict:
+    def _known(self, source: ChartSource) -> dict[str, Any]:
         path = self._source_file(source)
         try:
             known = json.loads(path.read_text()) if path else {}
@@ -106,14 +110,15 @@ class ChartCache:
         known["versions"] = versions or known.get("versions") or []
         known.setdefault("pulled", {})[ref] = {"digest": digest, "version": version}
         known["source"] = {"kind": source.kind, "url": source.url, "chart": source.chart}
-        keep(self._source_file(source), json.dumps(known, sort_keys=True))
+        # (self.folder is set: so is the source file)
+        keep(cast(Path, self._source_file(source)), json.dumps(known, sort_keys=True))
         return digest
 
 
 # ---------------------------------------------------------------- fetching (network)
 
 
-def _get(url: str, headers: dict | None = None) -> tuple[bytes, dict]:
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[bytes, dict[str, str]]:
     import urllib.request  # (its HTTP and TLS modules cost a run that fetches nothing)
 
     request = urllib.request.Request(url, headers=headers or {})
@@ -121,7 +126,7 @@ def _get(url: str, headers: dict | None = None) -> tuple[bytes, dict]:
         return response.read(), dict(response.headers)
 
 
-def _fetch(url: str, headers: dict | None = None) -> bytes:
+def _fetch(url: str, headers: dict[str, str] | None = None) -> bytes:
     if not url.startswith(("http://", "https://")):
         raise ChartError(f"{url}: only http, https and oci URLs can be fetched")
     try:

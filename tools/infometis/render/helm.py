@@ -15,14 +15,20 @@ import json
 import re
 import tempfile
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from infometis.load.runner import kubectl, run
 from infometis.load.yamlio import dump, load_stream
 from infometis.render.cache import keep
+
+if TYPE_CHECKING:
+    from helm_python import Chart
 
 FORMAT = "infometis-helm-1"
 HELM_GROUP = "helm.toolkit.fluxcd.io"
@@ -58,31 +64,33 @@ class Release:
 
     name: str
     namespace: str
-    values: dict
+    values: dict[str, Any]
     crds: bool = True  # install.crds is not Skip
     tests: bool = False  # spec.test.enable
-    post_renderers: list = field(default_factory=list)
-    common_metadata: dict = field(default_factory=dict)
+    post_renderers: list[Any] = field(default_factory=list)
+    common_metadata: dict[str, Any] = field(default_factory=dict)
     owner: tuple[str, str] = ("", "")  # the HelmRelease's name and namespace
 
 
 @dataclass
 class Rendered:
-    manifests: list[tuple[str, dict]]  # (template path, object)
+    manifests: list[tuple[str, dict[str, Any]]]  # (template path, object)
     error: str | None = None
-    paths: list = field(default_factory=list)  # [(values path, why)] a schema error names
+    paths: list[tuple[Sequence[str | int], str]] = field(
+        default_factory=list
+    )  # [(values path, why)] a schema error names
 
 
 class RenderError(Exception):
     pass
 
 
-_loaded: dict = {}  # key → helm_python.Chart
+_loaded: dict[str, Chart] = {}  # key → helm_python.Chart
 _guard = threading.Lock()
 
 
 @functools.cache
-def sdk():
+def sdk() -> ModuleType:
     """helm_python, imported on first use: importing it loads an 85 MB library, which a run
     without HelmReleases (or `infometis --version`) should not pay for."""
     import helm_python
@@ -95,7 +103,7 @@ def engine() -> str:
     return f"helm {sdk().helm_sdk_version()} (helm-python-sdk {sdk().__version__})"
 
 
-def load(key: str, path: Path):
+def load(key: str, path: Path) -> Chart:
     """A chart (archive or folder), loaded once per run per key; Helm's charts are thread-safe."""
     with _guard:
         chart = _loaded.get(key)
@@ -129,7 +137,7 @@ class RenderStore:
         text = json.dumps([FORMAT, engine(), digest, asdict(release)], sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def get(self, key: str, build) -> Rendered:
+    def get(self, key: str, build: Callable[[], Rendered]) -> Rendered:
         text = self.memory.get(key)
         if text is None and self.folder is not None:
             try:
@@ -161,7 +169,7 @@ class RenderStore:
         return rendered
 
 
-def render(chart, release: Release) -> Rendered:
+def render(chart: Chart, release: Release) -> Rendered:
     """Helm's render of `chart` for `release`, then what helm-controller does after Helm."""
     try:
         output = chart.render(
@@ -206,7 +214,7 @@ def render(chart, release: Release) -> Rendered:
     return Rendered([(t, _finish(d, release, manifests)) for t, d in manifests])
 
 
-def _pointer(text: str) -> list:
+def _pointer(text: str) -> list[str | int]:
     return [
         int(p) if p.isdigit() else p.replace("~1", "/").replace("~0", "~")
         for p in text.strip("/").split("/")
@@ -214,12 +222,14 @@ def _pointer(text: str) -> list:
     ]
 
 
-def _is_test(data: dict) -> bool:
+def _is_test(data: dict[str, Any]) -> bool:
     hooks = ((data.get("metadata") or {}).get("annotations") or {}).get("helm.sh/hook", "")
     return any(h.strip().startswith("test") for h in str(hooks).split(","))
 
 
-def _finish(data: dict, release: Release, manifests) -> dict:
+def _finish(
+    data: dict[str, Any], release: Release, manifests: list[tuple[str, dict[str, Any]]]
+) -> dict[str, Any]:
     """The namespace Helm's client gives namespaced objects, commonMetadata and origin labels."""
     metadata = data.setdefault("metadata", {}) if isinstance(data.get("metadata", {}), dict) else {}
     cluster_kinds = CLUSTER_SCOPED | {
@@ -247,7 +257,9 @@ def _finish(data: dict, release: Release, manifests) -> dict:
     return data
 
 
-def _post_render(manifests: list[tuple[str, dict]], renderers: list) -> list[tuple[str, dict]]:
+def _post_render(
+    manifests: list[tuple[str, dict[str, Any]]], renderers: list[Any]
+) -> list[tuple[str, dict[str, Any]]]:
     """Each kustomize post-renderer in turn, with the real kustomize."""
     for renderer in renderers:
         spec = renderer.get("kustomize") if isinstance(renderer, dict) else None
@@ -261,8 +273,10 @@ def _post_render(manifests: list[tuple[str, dict]], renderers: list) -> list[tup
     return manifests
 
 
-def _kustomize(objects: list[dict], spec: dict) -> list[tuple[str, dict]]:
-    kustomization = {
+def _kustomize(
+    objects: list[dict[str, Any]], spec: dict[str, Any]
+) -> list[tuple[str, dict[str, Any]]]:
+    kustomization: dict[str, Any] = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
         "resources": ["helm-output.yaml"],

@@ -7,8 +7,10 @@ import copy
 import hashlib
 import io
 import tarfile
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import yaml
 
@@ -18,10 +20,13 @@ from infometis.model.kinds import CHART_SOURCE_KINDS
 from infometis.render.charts import ChartSource
 from infometis.render.helm import HELM_GROUP, Release, sdk
 
+if TYPE_CHECKING:
+    from helm_python import Chart
+
 MAX_NAME = 53  # Helm's limit on release names
 
 
-def is_helm_release(data) -> bool:
+def is_helm_release(data: Any) -> bool:
     return (
         isinstance(data, dict)
         and data.get("kind") == "HelmRelease"
@@ -33,7 +38,7 @@ def is_helm_release(data) -> bool:
 RENDERABLE_CHART_SOURCES = frozenset(CHART_SOURCE_KINDS) - {"ExternalArtifact"}
 
 
-def is_chart_source(data) -> bool:
+def is_chart_source(data: Any) -> bool:
     return (
         isinstance(data, dict)
         and data.get("kind") in RENDERABLE_CHART_SOURCES
@@ -41,7 +46,7 @@ def is_chart_source(data) -> bool:
     )
 
 
-def release_name(spec: dict, name: str) -> str:
+def release_name(spec: dict[str, Any], name: str) -> str:
     """spec.releaseName, else [targetNamespace-]name, shortened as helm-controller does: over 53
     characters, the first 40, a dash and 12 hex digits of the SHA-256 of the whole name."""
     if spec.get("releaseName"):
@@ -52,7 +57,7 @@ def release_name(spec: dict, name: str) -> str:
     return full[:40] + "-" + hashlib.sha256(full.encode()).hexdigest()[:12]
 
 
-def merge(base: dict, extra: dict) -> dict:
+def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     """Maps merged recursively, anything else replaced (helm-controller's values merge)."""
     merged = dict(base)
     for key, value in extra.items():
@@ -68,12 +73,17 @@ class Source:
     """A chart source resolved for one HelmRelease (or why it cannot be)."""
 
     chart: ChartSource | None
-    path: tuple = ()  # where the HelmRelease names it
+    path: tuple[str, ...] = ()  # where the HelmRelease names it
     missing: str | None = None  # "not rendered: …" when the source cannot be used
     values_files: tuple[str, ...] = ()
 
 
-def chart_source(spec: dict, namespace: str, sources: dict, folder_of) -> Source:
+def chart_source(
+    spec: dict[str, Any],
+    namespace: str,
+    sources: dict[tuple[str, str, str], dict[str, Any]],
+    folder_of: Callable[[str, str, str], Path | None],
+) -> Source:
     """The chart of a HelmRelease spec. `sources` holds the cluster's source objects by (kind,
     namespace, name); `folder_of(kind, namespace, name)` is the folder a Git or Bucket source
     stands for (None when it is not this repository)."""
@@ -99,7 +109,10 @@ def chart_source(spec: dict, namespace: str, sources: dict, folder_of) -> Source
     )
     if not isinstance(template, dict) or not template.get("chart"):
         return Source(None, ("spec",), "not rendered: the HelmRelease names no chart")
-    ref = template.get("sourceRef") if isinstance(template.get("sourceRef"), dict) else {}
+    ref = cast(
+        "dict[str, Any]",
+        template.get("sourceRef") if isinstance(template.get("sourceRef"), dict) else {},
+    )
     kind, name = str(ref.get("kind")), str(ref.get("name"))
     chart, version = str(template["chart"]), str(template.get("version") or "*")
     values_files = tuple(str(f) for f in as_list(template.get("valuesFiles")))
@@ -154,9 +167,9 @@ def chart_source(spec: dict, namespace: str, sources: dict, folder_of) -> Source
     )
 
 
-def _oci_repository(found: dict, name: str) -> Source:
+def _oci_repository(found: dict[str, Any], name: str) -> Source:
     spec = found.get("spec") or {}
-    ref = spec.get("ref") if isinstance(spec.get("ref"), dict) else {}
+    ref = cast("dict[str, Any]", spec.get("ref") if isinstance(spec.get("ref"), dict) else {})
     url = str(spec.get("url") or "")
     version = str(ref.get("semver") or ref.get("tag") or "latest")
     digest = str(ref.get("digest") or "")
@@ -170,12 +183,15 @@ def _oci_repository(found: dict, name: str) -> Source:
 
 
 def values_from(
-    spec: dict, namespace: str, objects: dict, sealed=frozenset()
-) -> tuple[dict, list[tuple[int, str]]]:
+    spec: dict[str, Any],
+    namespace: str,
+    objects: dict[tuple[str, str, str], dict[str, str]],
+    sealed: Set[tuple[str, str, str]] = frozenset(),
+) -> tuple[dict[str, Any], list[tuple[int, str]]]:
     """The values of spec.valuesFrom merged in order (ConfigMap and Secret keys, with
     targetPath), and the references that could not be read: (index, why). Secrets in `sealed`
     (SOPS-encrypted) are there, but their values are unknown here: left out, silently."""
-    merged: dict = {}
+    merged: dict[str, Any] = {}
     unread = []
     for index, item in enumerate(as_list(spec.get("valuesFrom"))):
         if not isinstance(item, dict):
@@ -211,9 +227,9 @@ def values_from(
     return merged, unread
 
 
-def files_values(archive: Path, chart, names: tuple[str, ...]) -> dict:
+def files_values(archive: Path, chart: Chart, names: tuple[str, ...]) -> dict[str, Any]:
     """spec.chart.spec.valuesFiles, merged in order (paths inside the chart)."""
-    merged: dict = {}
+    merged: dict[str, Any] = {}
     contents = {}
     if archive.is_dir():
         contents = {n: (archive / n).read_text() for n in names if (archive / n).is_file()}
@@ -222,7 +238,8 @@ def files_values(archive: Path, chart, names: tuple[str, ...]) -> dict:
             for member in tar.getmembers():
                 inside = member.name.partition("/")[2]
                 if inside in names and member.isfile():
-                    contents[inside] = tar.extractfile(member).read().decode()
+                    # (a regular file: extractfile gives its content)
+                    contents[inside] = cast(IO[bytes], tar.extractfile(member)).read().decode()
     for name in names:
         loaded = (
             yaml.safe_load(contents[name])
@@ -233,13 +250,18 @@ def files_values(archive: Path, chart, names: tuple[str, ...]) -> dict:
     return merged
 
 
-def release(data: dict, values: dict) -> Release:
+def release(data: dict[str, Any], values: dict[str, Any]) -> Release:
     spec = data.get("spec") or {}
     metadata = data.get("metadata") or {}
     name, namespace = str(metadata.get("name") or ""), str(metadata.get("namespace") or "default")
-    install = spec.get("install") if isinstance(spec.get("install"), dict) else {}
-    common = spec.get("commonMetadata") if isinstance(spec.get("commonMetadata"), dict) else {}
-    test = spec.get("test") if isinstance(spec.get("test"), dict) else {}
+    install = cast(
+        "dict[str, Any]", spec.get("install") if isinstance(spec.get("install"), dict) else {}
+    )
+    common = cast(
+        "dict[str, Any]",
+        spec.get("commonMetadata") if isinstance(spec.get("commonMetadata"), dict) else {},
+    )
+    test = cast("dict[str, Any]", spec.get("test") if isinstance(spec.get("test"), dict) else {})
     return Release(
         release_name(spec, name),
         str(spec.get("targetNamespace") or namespace),

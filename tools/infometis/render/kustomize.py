@@ -9,6 +9,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from infometis.discover.closure import generated_resources, kustomization_file
 from infometis.load.runner import kubectl, run
@@ -30,7 +31,7 @@ _WRAPPER_NOISE = re.compile(
 @dataclass
 class Resource:
     id: ResourceId
-    data: dict
+    data: dict[str, Any]
     origin: Path | None  # the file that defined it (or the kustomization that generated it)
     via: Resource | None = None  # the HelmRelease whose chart rendered it
     template: str | None = None  # and the chart's template that did
@@ -50,13 +51,13 @@ def _relative(target: Path, start: Path) -> str:
     return Path(os.path.relpath(target, start)).as_posix()
 
 
-def wrapper(k: FluxKustomization, folder: Path, here: Path) -> dict:
+def wrapper(k: FluxKustomization, folder: Path, here: Path) -> dict[str, Any]:
     """The kustomization that kustomize-controller would build for `k` in `folder`."""
     if kustomization_file(folder):
         resources = [_relative(folder, here)]
     else:
         resources = [_relative(item, here) for item in generated_resources(folder)]
-    spec = {
+    spec: dict[str, Any] = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
         "resources": resources,
@@ -81,7 +82,7 @@ def wrapper(k: FluxKustomization, folder: Path, here: Path) -> dict:
     return spec
 
 
-def _origin(data: dict, here: Path) -> Path | None:
+def _origin(data: dict[str, Any], here: Path) -> Path | None:
     annotations = (data.get("metadata") or {}).get("annotations")
     if not isinstance(annotations, dict) or ORIGIN_ANNOTATION not in annotations:
         return None

@@ -19,8 +19,10 @@ FAIL::
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from infometis.model import ERROR, Document, Location
 
@@ -30,7 +32,8 @@ MAX_MESSAGE = 600  # kustomize may print a whole object in its message (10,000 n
 
 
 def shorten(message: str) -> str:
-    """kustomize's error without the deprecation warnings it prints first, at most MAX_MESSAGE long."""
+    """kustomize's error without the deprecation warnings it prints first, at most MAX_MESSAGE
+    long."""
     message = (
         re.sub(r"# Warning:.*?(?=\berror:|# Warning:|$)", "", message, flags=re.DOTALL).strip()
         or message
@@ -66,7 +69,8 @@ def mistyped(error: str, kustomizations: list[tuple[Document, Path]]) -> Mistype
             if not isinstance(value, str):
                 where, written = (
                     document.location(path),
-                    _written(file, document.location(path).line),
+                    # (Document.location always gives a line)
+                    _written(file, cast(int, document.location(path).line)),
                 )
                 shown = ".".join(
                     str(part) if isinstance(part, str) else f"[{part}]" for part in path
@@ -80,7 +84,9 @@ def mistyped(error: str, kustomizations: list[tuple[Document, Path]]) -> Mistype
     return None
 
 
-def _values(node, names: tuple[str, ...], path: tuple):
+def _values(
+    node: Any, names: tuple[str, ...], path: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     """(path, value) of each value at `names` below `node`, through lists."""
     if isinstance(node, list):
         for index, item in enumerate(node):

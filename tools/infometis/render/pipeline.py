@@ -6,9 +6,11 @@ from __future__ import annotations
 import functools
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, cast
 
 from infometis.discover import closure as closures
 from infometis.discover.sources import (
@@ -27,6 +29,7 @@ from infometis.model import (
     FLUX_KUSTOMIZE_GROUP,
     INFO,
     Document,
+    Level,
     Location,
     Problem,
     ResourceId,
@@ -36,8 +39,8 @@ from infometis.model import (
 from infometis.model.flux import FluxKustomization, SourceRef, is_flux_kustomization, is_source
 from infometis.render import flux_path, flux_source, helm, kustomize_build, postbuild, substitution
 from infometis.render.cache import RenderCache, load_parsed, open_cache
-from infometis.render.charts import ChartCache
-from infometis.render.kustomize import Resource, build, wrapper
+from infometis.render.charts import ChartCache, ChartSource
+from infometis.render.kustomize import Output, Resource, build, wrapper
 from infometis.render.progress import Progress
 from infometis.render.releases import ReleaseWalk
 from infometis.schemas.catalog import SchemaSettings
@@ -80,7 +83,7 @@ class Rendered:
 class ClusterRun:
     name: str
     entry: Path
-    settings: dict = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
     kustomizations: dict[tuple[str, ResourceId], FluxKustomization] = field(default_factory=dict)
     renders: list[Rendered] = field(default_factory=list)
     skipped: list[FluxKustomization] = field(default_factory=list)
@@ -109,14 +112,17 @@ class RepoRun:
     chart_notes: dict[tuple[str, str], str] = field(
         default_factory=dict
     )  # (cluster, resource) → its chart
-    wanted_charts: set = field(
+    wanted_charts: set[ChartSource] = field(
         default_factory=set
     )  # the ChartSources of the HelmReleases (for charts pull)
 
     def explain(self, problem: Problem) -> Problem:
         """A problem in a chart's output, with the chart, version and template it came from."""
         note = (
-            self.chart_notes.get((problem.cluster, problem.resource)) if problem.resource else None
+            # (a problem without a cluster finds no note)
+            self.chart_notes.get(cast("tuple[str, str]", (problem.cluster, problem.resource)))
+            if problem.resource
+            else None
         )
         return replace(problem, message=f"{problem.message} ({note})") if note else problem
 
@@ -160,7 +166,7 @@ class RepoRun:
         # renamed since (namePrefix, nameSuffix, a hash): the file's only document of that kind
         return same_kind[0] if len(same_kind) == 1 else None
 
-    def locate(self, resource: Resource, path: tuple = ()) -> Location:
+    def locate(self, resource: Resource, path: tuple[str | int, ...] = ()) -> Location:
         """The file and line that defined `resource` (and `path` inside it, when found); for an
         object of a chart, the HelmRelease's values (or chart)."""
         if resource.via is not None:
@@ -187,17 +193,25 @@ class ClusterWalk:
 
     def __init__(
         self, options: Options, run: RepoRun, pool: ThreadPoolExecutor, name: str, entry: Path
-    ):
+    ) -> None:
         self.options, self.run, self.pool = options, run, pool
         self.cluster = ClusterRun(name, entry)
         self.problems: list[Problem] = []  # this cluster's, merged in cluster order at the end
         self.sources = SourceTable(options.repo, run.remotes, run.branches, options.mappings)
-        self.objects: dict[tuple[str, str, str], dict] = {}  # ConfigMaps and Secrets
+        self.objects: dict[tuple[str, str, str], dict[str, str]] = {}  # ConfigMaps and Secrets
         self.said: set[str] = set()
         self.notes_at: dict[str, FluxKustomization] = {}  # where a source note is best said
-        self.resolved: dict[tuple[Path, str], tuple] = {}
+        self.resolved: dict[tuple[Path, str], tuple[Path | None, str | None]] = {}
 
-    def problem(self, check, level, message, where=None, k=None, **extra):
+    def problem(
+        self,
+        check: str,
+        level: Level,
+        message: str,
+        where: Location | None = None,
+        k: FluxKustomization | None = None,
+        **extra: str | None,
+    ) -> None:
         extra.setdefault("cluster", k.target if k else self.cluster.name)
         if k is not None and not k.entry:
             extra.setdefault("resource", str(k.id))
@@ -223,7 +237,9 @@ class ClusterWalk:
             ReleaseWalk(self).render_all()  # once every values source and chart source is known
         return self.cluster
 
-    def _ready(self, pending):
+    def _ready(
+        self, pending: list[FluxKustomization]
+    ) -> tuple[list[FluxKustomization], list[FluxKustomization]]:
         for relax in range(3):
             ready = [k for k in pending if self._is_ready(k, relax)]
             if ready:
@@ -279,7 +295,8 @@ class ClusterWalk:
                 hint=f"define it, fix the reference, or map it with --source {k.source}=DIR",
             )
             return None
-        folder, why = self._resolve(resolution.root, k.path)
+        # (a source of this repository, or mapped to a folder: it has a root)
+        folder, why = self._resolve(cast(Path, resolution.root), k.path)
         if why:
             self.problem(
                 flux_path.ID,
@@ -295,7 +312,9 @@ class ClusterWalk:
             return None
         return folder
 
-    def _render(self, item):
+    def _render(
+        self, item: tuple[FluxKustomization, Path]
+    ) -> tuple[FluxKustomization, Path, Output | None, closures.Closure]:
         k, folder = item
         closure = closures.walk(folder, self.run.cache)
         components = [
@@ -311,7 +330,7 @@ class ClusterWalk:
             self.run.progress.done(self.cluster.name)
         return k, folder, output, closure
 
-    def build(self, k, folder, closure):
+    def build(self, k: FluxKustomization, folder: Path, closure: closures.Closure) -> Output:
         """kustomize's render, from the render cache when its inputs have not changed. A hook:
         a walk run twice (a shard's) keeps its outputs."""
         repo, renders = self.options.repo, self.run.renders
@@ -320,7 +339,7 @@ class ClusterWalk:
         key = renders.key(wrapper(k, folder, repo), closure)
         return renders.get(key, lambda: self._scrubbed(build(k, folder, repo), closure))
 
-    def _scrubbed(self, output, closure: closures.Closure):
+    def _scrubbed(self, output: Output, closure: closures.Closure) -> Output:
         """kustomize's message without a value of the Secrets its inputs hold."""
         if output.error:
             values = set().union(
@@ -335,7 +354,13 @@ class ClusterWalk:
             output.error = redact.scrub(output.error, values)
         return output
 
-    def _register(self, k, folder, output, closure) -> list[FluxKustomization]:
+    def _register(
+        self,
+        k: FluxKustomization,
+        folder: Path,
+        output: Output | None,
+        closure: closures.Closure,
+    ) -> list[FluxKustomization]:
         self.cluster.reached |= closure.folders
         if output is None or output.error:
             self.cluster.failed.append(
@@ -405,9 +430,12 @@ class ClusterWalk:
                 return True
         return False
 
-    def _failure_location(self, k, folder: Path, closure: closures.Closure, error: str) -> Location:
+    def _failure_location(
+        self, k: FluxKustomization, folder: Path, closure: closures.Closure, error: str
+    ) -> Location:
         """The kustomization that failed; for a generated one that failed to parse a file, the
-        first file that does not parse (kustomize does not name it), else the Flux Kustomization."""
+        first file that does not parse (kustomize does not name it), else the Flux
+        Kustomization."""
         if closure.missing:  # a file the build needs is not there: the line that names it
             return closure.missing[0][1]
         spec_file = closures.kustomization_file(folder)
@@ -423,7 +451,9 @@ class ClusterWalk:
             else Location(self.run.cache.relative(folder) + "/")
         )
 
-    def _children(self, parent, target, resources) -> list[FluxKustomization]:
+    def _children(
+        self, parent: FluxKustomization, target: str, resources: list[Resource]
+    ) -> list[FluxKustomization]:
         children = []
         for resource in resources:
             data, rid = resource.data, resource.id
@@ -455,7 +485,10 @@ class ClusterWalk:
                 and self._syncs_entry(child)
                 and child.source not in self.sources.this_repo
             ):
-                note = f"{child.source} syncs the entry folder {parent.path}: taken to be this repository"
+                note = (
+                    f"{child.source} syncs the entry folder {parent.path}: "
+                    "taken to be this repository"
+                )
                 self.sources.this_repo[child.source] = note
                 self.notes_at[note] = child  # said at the sync rather than at its first user
         return children
@@ -463,7 +496,7 @@ class ClusterWalk:
     def _syncs_entry(self, k: FluxKustomization) -> bool:
         return self._resolve(self.options.repo, k.path)[0] == self.cluster.entry
 
-    def _resolve(self, root: Path, path: str):
+    def _resolve(self, root: Path, path: str) -> tuple[Path | None, str | None]:
         """flux_path.resolve, once per root and path in a walk (it asks the file system)."""
         key = (root, path)
         if key not in self.resolved:
@@ -476,12 +509,15 @@ def _parse_failure(error: str) -> bool:
     return "yaml: " in error or "MalformedYAML" in error
 
 
-def _metadata(document: Document) -> dict:
+def _metadata(document: Document) -> dict[str, Any]:
     metadata = document.data.get("metadata")
     return metadata if isinstance(metadata, dict) else {}
 
 
-def run_repository(options: Options, walker=ClusterWalk) -> RepoRun:
+def run_repository(
+    options: Options,
+    walker: Callable[[Options, RepoRun, ThreadPoolExecutor, str, Path], ClusterWalk] = ClusterWalk,
+) -> RepoRun:
     """Render every cluster of the repository; problems are collected, never raised."""
     run = RepoRun(
         options.repo,

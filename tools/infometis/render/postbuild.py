@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
@@ -18,8 +19,12 @@ from infometis.model.substitute import TOO_DEEP, UNCLOSED, substitute
 from infometis.render import substitution
 from infometis.render.kustomize import Resource
 
+if TYPE_CHECKING:
+    from infometis.model.flux import FluxKustomization
+    from infometis.render.pipeline import ClusterWalk, RepoRun
 
-def substitute_from(k) -> list[tuple[str, str, str, bool]]:
+
+def substitute_from(k: FluxKustomization) -> list[tuple[str, str, str, bool]]:
     """(kind, namespace, name, optional) of each substituteFrom entry."""
     refs = []
     for item in as_list((k.post_build or {}).get("substituteFrom")):
@@ -35,7 +40,9 @@ def substitute_from(k) -> list[tuple[str, str, str, bool]]:
     return refs
 
 
-def _variables(walk, k, resources: list[Resource]) -> tuple[dict[str, str], bool]:
+def _variables(
+    walk: ClusterWalk, k: FluxKustomization, resources: list[Resource]
+) -> tuple[dict[str, str], bool]:
     """The variables Flux would substitute for `k`, and whether some are unknown here (a
     source made outside the repository). Values lose their newlines, as in Flux."""
     variables: dict[str, str] = {}
@@ -50,8 +57,9 @@ def _variables(walk, k, resources: list[Resource]) -> tuple[dict[str, str], bool
                 walk.problem(
                     substitution.ID,
                     ERROR,
-                    f"substituteFrom {kind} {namespace}/{name} is rendered by this Kustomization itself: "
-                    "on a fresh cluster it does not exist yet when the Kustomization is first applied",
+                    f"substituteFrom {kind} {namespace}/{name} is rendered by this Kustomization "
+                    "itself: on a fresh cluster it does not exist yet when the Kustomization is "
+                    "first applied",
                     where,
                     k,
                     hint="move it to a Kustomization this one dependsOn (cluster settings "
@@ -73,7 +81,8 @@ def _variables(walk, k, resources: list[Resource]) -> tuple[dict[str, str], bool
             )
         else:
             unknown = unknown or not optional
-    inline = k.post_build.get("substitute") or {}
+    # (called only for a Kustomization with a postBuild)
+    inline = cast("dict[str, Any]", k.post_build).get("substitute") or {}
     variables.update(
         {str(key): str(value) for key, value in inline.items()} if isinstance(inline, dict) else {}
     )
@@ -90,7 +99,11 @@ def _variables(walk, k, resources: list[Resource]) -> tuple[dict[str, str], bool
 
 
 def apply(
-    walk, k, resources: list[Resource], closure: closures.Closure, written: bool = True
+    walk: ClusterWalk,
+    k: FluxKustomization,
+    resources: list[Resource],
+    closure: closures.Closure,
+    written: bool = True,
 ) -> None:
     """Flux substitutes every resource once any variable exists, and none when none does."""
     variables, unknown = _variables(
@@ -124,7 +137,14 @@ def apply(
             _problem(walk, k, resource, closure, "the substituted resource is not valid YAML", "${")
 
 
-def _problem(walk, k, resource: Resource, closure, message: str, needle: str) -> None:
+def _problem(
+    walk: ClusterWalk,
+    k: FluxKustomization,
+    resource: Resource,
+    closure: closures.Closure,
+    message: str,
+    needle: str,
+) -> None:
     where = _reference_location(walk.run, resource, closure, needle) or walk.run.locate(resource)
     walk.problem(
         substitution.ID,
@@ -137,13 +157,18 @@ def _problem(walk, k, resource: Resource, closure, message: str, needle: str) ->
     )
 
 
-def _reference_location(run, resource: Resource, closure, needle: str) -> Location | None:
+def _reference_location(
+    run: RepoRun, resource: Resource, closure: closures.Closure, needle: str
+) -> Location | None:
     """Where `needle` is written: in the resource's own document first, then in the other
     files of the render (a patch may have brought it in); never in comments or as $${...}."""
     document = run.document(resource)
     if document is not None:
+        # (a resource with a document has an origin)
         following = [
-            d.line for d in run.cache.load(resource.origin).documents if d.line > document.line
+            d.line
+            for d in run.cache.load(cast(Path, resource.origin)).documents
+            if d.line > document.line
         ]
         line = _line_of(resource.origin, needle, document.line, min(following, default=None))
         if line:
@@ -169,7 +194,8 @@ def _own_object(
 def _line_of(path: Path | None, needle: str, first: int = 1, stop: int | None = None) -> int | None:
     """The first line in [first, stop) holding `needle` outside comments and not escaped as $$."""
     try:
-        lines = path.read_text(errors="replace").splitlines()
+        # None is meant: its AttributeError is caught
+        lines = path.read_text(errors="replace").splitlines()  # type: ignore[union-attr]
     except (OSError, AttributeError):
         return None
     for number in range(first, (stop or len(lines) + 1)):

@@ -7,11 +7,12 @@ import os
 import sys
 import threading
 import time
+from typing import TextIO
 
 _INTERVAL = 0.2  # seconds between redraws: a terminal line, not a log
 
 
-def wanted(stream=None) -> bool:
+def wanted(stream: TextIO | None = None) -> bool:
     """Whether progress belongs on `stream` (standard error): a terminal, outside CI."""
     stream = stream or sys.stderr
     if os.environ.get("CI") or os.environ.get("GITHUB_ACTIONS"):
@@ -25,7 +26,7 @@ def wanted(stream=None) -> bool:
 class Progress:
     """Counts per cluster, redrawn on one line of standard error at most every _INTERVAL."""
 
-    def __init__(self, stream=None):
+    def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.found: dict[str, int] = {}
         self.rendered: dict[str, int] = {}

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import tarfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
 from infometis.discover.sources import MAPPED, REPO
-from infometis.model import ERROR, INFO, WARNING, ResourceId
-from infometis.model.flux import SourceRef
+from infometis.model import ERROR, INFO, WARNING, Level, ResourceId
+from infometis.model.flux import FluxKustomization, SourceRef
 from infometis.render import charts, helm, helm_render
 from infometis.render.helmrelease import (
     chart_source,
@@ -24,9 +25,14 @@ from infometis.render.helmrelease import (
 )
 from infometis.render.kustomize import Resource
 
+if TYPE_CHECKING:
+    from helm_python import Chart
+
+    from infometis.render.pipeline import ClusterWalk, Rendered
+
 
 class ReleaseWalk:
-    def __init__(self, walk):
+    def __init__(self, walk: ClusterWalk) -> None:
         self.walk, self.run, self.options = walk, walk.run, walk.options
         self.sources = {
             (r.id.kind, r.id.namespace, r.id.name): r.data
@@ -50,7 +56,9 @@ class ReleaseWalk:
             for resource in list(rendered.resources)
             if is_helm_release(resource.data) and not resource.via
         ]
-        self.owners = {id(resource): rendered.kustomization for rendered, resource in found}
+        self.owners: dict[int, FluxKustomization] = {
+            id(resource): rendered.kustomization for rendered, resource in found
+        }
         start = len(self.walk.problems)
         for (rendered, _), objects in zip(
             found, self.walk.pool.map(self._guarded, found), strict=True
@@ -62,7 +70,7 @@ class ReleaseWalk:
             key=lambda p: (p.sort_key(), p.cluster or "", p.resource or ""),
         )
 
-    def _guarded(self, item) -> list[Resource]:
+    def _guarded(self, item: tuple[Rendered, Resource]) -> list[Resource]:
         """One HelmRelease; an unexpected failure (of the native engine, of a strange chart) is
         a problem at the HelmRelease, and the run goes on."""
         try:
@@ -83,7 +91,15 @@ class ReleaseWalk:
         resolution = self.walk.sources.resolve(SourceRef(kind, namespace, name), 2)
         return resolution.root if resolution.status in (REPO, MAPPED) else None
 
-    def _problem(self, level, message, resource, path, hint=None, rendered_for=None):
+    def _problem(
+        self,
+        level: Level,
+        message: str,
+        resource: Resource,
+        path: tuple[str | int, ...],
+        hint: str | None = None,
+        rendered_for: str | None = None,
+    ) -> None:
         document = self.run.document(resource)
         where = document.location(path) if document else self.run.locate(resource)
         # said for the Flux Kustomization that applies the HelmRelease (a shard says its own)
@@ -98,10 +114,12 @@ class ReleaseWalk:
             hint=hint,
         )
 
-    def _release(self, item) -> list[Resource]:
+    def _release(self, item: tuple[Rendered, Resource]) -> list[Resource]:
         rendered, resource = item
         data, target = resource.data, rendered.target
-        spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+        spec = cast(
+            "dict[str, Any]", data.get("spec") if isinstance(data.get("spec"), dict) else {}
+        )
         if spec.get("suspend"):
             return []
         namespace = resource.id.namespace or "default"
@@ -109,12 +127,13 @@ class ReleaseWalk:
         if source.missing:
             self._problem(INFO, source.missing, resource, source.path, rendered_for=target)
             return []
-        located, why = self._chart(source.chart)
+        wanted = cast(charts.ChartSource, source.chart)  # (set when nothing is missing)
+        located, why = self._chart(wanted)
         if located is None:
             level = ERROR if self.options.require_charts else INFO
             self._problem(
                 level,
-                f"not rendered: {source.chart.described} "
+                f"not rendered: {wanted.described} "
                 + (
                     f"could not be pulled: {why}"
                     if why
@@ -122,7 +141,8 @@ class ReleaseWalk:
                 ),
                 resource,
                 source.path,
-                hint="`infometis charts pull` fetches every HelmRelease's chart (or validate with --online)",
+                hint="`infometis charts pull` fetches every HelmRelease's chart "
+                "(or validate with --online)",
                 rendered_for=target,
             )
             return []
@@ -132,13 +152,13 @@ class ReleaseWalk:
         except helm.sdk().HelmError as error:
             self._problem(
                 ERROR,
-                f"{source.chart.described}: the chart does not load: {error}",
+                f"{wanted.described}: the chart does not load: {error}",
                 resource,
                 source.path,
                 rendered_for=target,
             )
             return []
-        self._missing_subcharts(chart, source.chart, resource, target)
+        self._missing_subcharts(chart, wanted, resource, target)
         try:
             values = self._values(
                 spec, namespace, resource, target, chart, path, source.values_files
@@ -146,7 +166,7 @@ class ReleaseWalk:
         except (OSError, tarfile.TarError, yaml.YAMLError, UnicodeDecodeError) as error:
             self._problem(
                 ERROR,
-                f"{source.chart.described}: valuesFiles cannot be read: {error}",
+                f"{wanted.described}: valuesFiles cannot be read: {error}",
                 resource,
                 ("spec", "chart", "spec", "valuesFiles"),
                 rendered_for=target,
@@ -182,9 +202,12 @@ class ReleaseWalk:
             except charts.ChartError as error:
                 return None, str(error)
             found = cache.find(source)
-        return ((found[1], cache.blob(found[1])) if found else None), None
+        # (find gives only an archive the cache holds: its blob is there)
+        return ((found[1], cast(Path, cache.blob(found[1]))) if found else None), None
 
-    def _missing_subcharts(self, chart, source, resource, target) -> None:
+    def _missing_subcharts(
+        self, chart: Chart, source: charts.ChartSource, resource: Resource, target: str
+    ) -> None:
         """Dependencies a chart folder declares but does not hold in charts/ (helm-controller
         would fetch them): said, and the chart rendered without them."""
         loaded = {str(d.get("name")) for d in chart.dependencies}
@@ -193,14 +216,24 @@ class ReleaseWalk:
                 self._problem(
                     INFO,
                     f"{source.described}: subchart {dependency.get('name')} "
-                    f"{dependency.get('version') or ''} is not in its charts/ folder: rendered without it",
+                    f"{dependency.get('version') or ''} is not in its charts/ folder: "
+                    "rendered without it",
                     resource,
                     ("spec", "chart"),
                     rendered_for=target,
                     hint="vendor it (helm dependency build) to see its objects",
                 )
 
-    def _values(self, spec, namespace, resource, target, chart, path, files) -> dict:
+    def _values(
+        self,
+        spec: dict[str, Any],
+        namespace: str,
+        resource: Resource,
+        target: str,
+        chart: Chart,
+        path: Path,
+        files: tuple[str, ...],
+    ) -> dict[str, Any]:
         values = files_values(path, chart, files) if files else {}
         from_refs, unread = values_from(spec, namespace, self.walk.objects, self.sealed)
         for index, why in unread:
@@ -212,10 +245,14 @@ class ReleaseWalk:
                 hint="add it to the repository, or mark it optional: true",
                 rendered_for=target,
             )
-        inline = spec.get("values") if isinstance(spec.get("values"), dict) else {}
+        inline = cast(
+            "dict[str, Any]", spec.get("values") if isinstance(spec.get("values"), dict) else {}
+        )
         return merge(merge(values, from_refs), inline)
 
-    def _failure(self, output: helm.Rendered, described: str, resource, target) -> None:
+    def _failure(
+        self, output: helm.Rendered, described: str, resource: Resource, target: str
+    ) -> None:
         if output.paths:
             for path, why in output.paths:
                 shown = ".".join(str(p) for p in path) or "values"

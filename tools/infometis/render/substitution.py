@@ -22,6 +22,7 @@ FAIL::
 
 import base64
 import binascii
+from typing import Any, cast
 
 from infometis.model import ERROR, SUBSTITUTE_ANNOTATION
 from infometis.model.substitute import VARIABLE_NAME
@@ -30,18 +31,20 @@ ID = "substitution"
 LEVEL = ERROR
 
 
-def disabled(data: dict) -> bool:
-    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+def disabled(data: dict[str, Any]) -> bool:
+    meta = cast(
+        "dict[str, Any]", data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    )
     return any(
         isinstance(meta.get(key), dict) and meta[key].get(SUBSTITUTE_ANNOTATION) == "disabled"
         for key in ("annotations", "labels")
     )
 
 
-def object_values(obj: dict) -> dict[str, str]:
+def object_values(obj: dict[str, Any]) -> dict[str, str]:
     """The variables a ConfigMap or Secret provides (Secret data decoded)."""
-    data = (
-        obj.get("data") if isinstance(obj.get("data"), dict) else {}
+    data = cast(
+        "dict[str, Any]", obj.get("data") if isinstance(obj.get("data"), dict) else {}
     )  # a malformed data is the schema check's
     values = {str(k): str(v) for k, v in data.items()} if obj.get("kind") == "ConfigMap" else {}
     if obj.get("kind") == "Secret":

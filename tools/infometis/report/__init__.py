@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from infometis.model import ERROR, INFO, WARNING, Problem
 from infometis.report import github, json_format, junit, sarif, text
@@ -26,23 +26,23 @@ REPORTERS: dict[str, Reporter] = {
 
 @dataclass(frozen=True)
 class Report:
-    summary: dict
+    summary: dict[str, Any]
     problems: list[Problem]
     # the repository's folder from the Git top level ("deploy/", "" at the top): GitHub's
     # annotations and code scanning locate files from the top level of the checkout
     base: str = ""
     # (cluster, namespace/name) of each Flux Kustomization → the files its render read (JUnit
     # attaches a problem to every Kustomization that read its file)
-    reads: dict = field(default_factory=dict)
+    reads: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def build(
         cls,
-        counts: dict,
+        counts: dict[str, Any],
         problems: list[Problem],
         suppressed: int = 0,
         base: str = "",
-        reads: dict | None = None,
+        reads: dict[tuple[str, str], frozenset[str]] | None = None,
     ) -> Report:
         ordered = sorted(problems, key=Problem.sort_key)
         summary = dict(counts)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import cast
 
 from infometis.analysis.diff import ADDED, CHANGED, REMOVED, RENAMED, Change
+from infometis.model import ResourceId
 
 MARKER = "<!-- infometis-diff -->"  # a workflow finds its sticky comment by this line
 DEFAULT_BUDGET = 65_000
@@ -41,7 +43,11 @@ def _render(count: int) -> str:
 
 def _title(change: Change) -> str:
     if change.status == RENAMED:
-        return f"renamed {change.old_resource.name} → {change.resource.name} ({change.resource.kind}, {change.kustomization})"
+        old = cast(ResourceId, change.old_resource)  # a rename always has its old name
+        return (
+            f"renamed {old.name} → {change.resource.name} "
+            f"({change.resource.kind}, {change.kustomization})"
+        )
     return f"{change.status} {change.resource} ({change.kustomization})"
 
 
@@ -132,14 +138,17 @@ def markdown(result: DiffResult, budget: int = DEFAULT_BUDGET) -> str:
     if result.unchanged:
         head += [
             "",
-            f"{_kustomizations(len(result.unchanged))} {_render(len(result.unchanged))} the same on both sides.",
+            f"{_kustomizations(len(result.unchanged))} {_render(len(result.unchanged))} "
+            "the same on both sides.",
         ]
     levels = [_full(result), _summaries(result), []]
     notes = [
         "",
-        "_Diffs left out to stay within the comment's size budget: run `infometis diff` to see them._",
+        "_Diffs left out to stay within the comment's size budget: "
+        "run `infometis diff` to see them._",
         "",
-        "_Resources left out to stay within the comment's size budget: run `infometis diff` to see them._",
+        "_Resources left out to stay within the comment's size budget: "
+        "run `infometis diff` to see them._",
     ]
     for level, body in enumerate(levels):
         cut = [] if level == 0 else notes[2 * level - 2 : 2 * level]

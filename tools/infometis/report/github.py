@@ -1,7 +1,14 @@
 """`--format github`: workflow commands, shown as annotations on the pull request."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from infometis.model import CONTROL_CHARACTERS as _CONTROL
 from infometis.model import plural
+
+if TYPE_CHECKING:
+    from infometis.report import Report
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -16,7 +23,7 @@ def _escape(value: str, in_property: bool = False) -> str:
     return value.replace(":", "%3A").replace(",", "%2C") if in_property else value
 
 
-def render(report, color: bool = False) -> str:
+def render(report: Report, color: bool = False) -> str:
     lines = []
     for problem in report.problems:
         properties = [f"title={_escape('infometis [' + problem.check + ']', True)}"]

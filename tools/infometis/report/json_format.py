@@ -1,10 +1,16 @@
 """`--format json`: a stable contract; keys may be added, never renamed or removed."""
 
+from __future__ import annotations
+
 import dataclasses
 import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from infometis.report import Report
 
 
-def render(report, color: bool = False) -> str:
+def render(report: Report, color: bool = False) -> str:
     document = {
         "version": 1,
         "summary": report.summary,

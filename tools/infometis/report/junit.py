@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING, Any
 
-from infometis.model import ERROR, FLUX_KUSTOMIZE_GROUP, WARNING
+from infometis.model import ERROR, FLUX_KUSTOMIZE_GROUP, WARNING, Problem
+
+if TYPE_CHECKING:
+    from infometis.report import Report
 
 REPOSITORY = "repository"
 _NOT_XML = re.compile(
@@ -28,7 +32,7 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def _line(problem, hint: bool = True) -> str:
+def _line(problem: Problem, hint: bool = True) -> str:
     where = ":".join(
         [problem.file or "(repository)"]
         + [str(part) for part in (problem.line, problem.column) if part]
@@ -42,7 +46,11 @@ def _folder_holds(folder: str, file: str) -> bool:
     return bool(folder) and (file == folder or file.startswith(folder + "/"))
 
 
-def _owners(problem, cases: list[dict], reads: dict) -> list[int]:
+def _owners(
+    problem: Problem,
+    cases: list[dict[str, Any]],
+    reads: dict[tuple[str, str], frozenset[str]],
+) -> list[int]:
     """The indexes in `cases` of the Kustomizations a problem belongs to: the one its `resource`
     names, else every one whose render read its file (a base read by three overlays fails all
     three), else the one whose rendered folder holds the file (the deepest wins)."""
@@ -71,7 +79,11 @@ def _owners(problem, cases: list[dict], reads: dict) -> list[int]:
 
 
 def _testcase(
-    suite: ET.Element, classname: str, name: str, problems: list, where: dict | None = None
+    suite: ET.Element,
+    classname: str,
+    name: str,
+    problems: list[Problem],
+    where: dict[str, Any] | None = None,
 ) -> bool:
     case = ET.SubElement(
         suite, "testcase", classname=_clean(classname), name=_clean(name), time="0"
@@ -89,12 +101,12 @@ def _testcase(
     return bool(errors)
 
 
-def render(report, color: bool = False) -> str:
+def render(report: Report, color: bool = False) -> str:
     cases = [
         dict(case, folder=str(case.get("folder") or ""))
         for case in report.summary.get("kustomizations_detail") or []
     ]
-    problems: list[list] = [[] for _ in cases]
+    problems: list[list[Problem]] = [[] for _ in cases]
     unowned = []
     for problem in report.problems:
         owners = _owners(problem, cases, getattr(report, "reads", {}))

@@ -17,10 +17,15 @@ import inspect
 import json
 import re
 from pathlib import PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from infometis import __version__
-from infometis.checks import REGISTRY
+from infometis.checks import REGISTRY, Documented
+from infometis.model import Problem
+
+if TYPE_CHECKING:
+    from infometis.report import Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/infometis/infometis"
@@ -38,7 +43,7 @@ def camel_case(check_id: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", check_id))
 
 
-def _doc(module) -> tuple[str, str]:
+def _doc(module: Documented) -> tuple[str, str]:
     """(summary, full text) of a check's docstring `<id> — summary.\\n\\n...`."""
     text = inspect.cleandoc(module.__doc__ or "")
     first = text.splitlines()[0] if text else ""
@@ -52,8 +57,8 @@ def _markdown(text: str) -> str:
     return "\n".join(re.sub(r"::$", ":", line) for line in text.splitlines())
 
 
-def _rule(check_id: str, module) -> dict:
-    rule: dict = {"id": check_id, "name": camel_case(check_id)}
+def _rule(check_id: str, module: Documented | None) -> dict[str, Any]:
+    rule: dict[str, Any] = {"id": check_id, "name": camel_case(check_id)}
     if module is None:
         rule["shortDescription"] = {"text": check_id}
         return rule
@@ -66,7 +71,7 @@ def _rule(check_id: str, module) -> dict:
     return rule
 
 
-def _artifact(path: str) -> dict:
+def _artifact(path: str) -> dict[str, str]:
     """A repository-relative path against %SRCROOT%; an absolute one (`schemas check` of a
     file outside the repository) as a file: URI."""
     for flavour in (PurePosixPath, PureWindowsPath):
@@ -76,10 +81,10 @@ def _artifact(path: str) -> dict:
     return {"uri": quote(path.replace("\\", "/"), safe="/-._~"), "uriBaseId": SRCROOT}
 
 
-def _location(problem, report) -> dict | None:
+def _location(problem: Problem, report: Report) -> dict[str, Any] | None:
     if not problem.file:
         return None
-    physical: dict = {"artifactLocation": _artifact(report.from_top(problem.file))}
+    physical: dict[str, Any] = {"artifactLocation": _artifact(report.from_top(problem.file))}
     if problem.line:
         physical["region"] = {"startLine": problem.line}
         if problem.column:
@@ -91,7 +96,7 @@ def _location(problem, report) -> dict | None:
 _FIELD = re.compile(r"^((?:[A-Za-z_$][\w$-]*|\[[^\]]*\])(?:\.[\w$/-]+|\[[^\]]*\])*): ")
 
 
-def fingerprint(problem) -> str:
+def fingerprint(problem: Problem) -> str:
     """The same alert across runs: its check, file, resource and field, never its wording or
     line. Only a problem with neither resource nor field is told apart by its message (its
     line references taken out)."""
@@ -107,9 +112,9 @@ def fingerprint(problem) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
-def _result(problem, index: int, report) -> dict:
+def _result(problem: Problem, index: int, report: Report) -> dict[str, Any]:
     text = problem.message + (f" ({problem.hint})" if problem.hint else "")
-    result: dict = {
+    result: dict[str, Any] = {
         "ruleId": problem.check,
         "ruleIndex": index,
         "level": _LEVEL.get(problem.level, "warning"),
@@ -129,7 +134,7 @@ def _result(problem, index: int, report) -> dict:
     return result
 
 
-def document(report) -> dict:
+def document(report: Report) -> dict[str, Any]:
     rules = [_rule(check_id, module) for check_id, module in REGISTRY.items()]
     for problem in report.problems:  # a problem of no registered check still needs a rule
         if all(rule["id"] != problem.check for rule in rules):
@@ -153,5 +158,5 @@ def document(report) -> dict:
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def render(report, color: bool = False) -> str:
+def render(report: Report, color: bool = False) -> str:
     return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"

@@ -3,14 +3,20 @@ counts a report gives of what was rendered and read."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 from infometis.checks import run_checks, settings
+from infometis.discover.closure import Closure
+from infometis.model import Problem
 from infometis.render.cache import save_parsed
-from infometis.render.pipeline import RepoRun, run_repository
+from infometis.render.pipeline import ClusterRun, Options, Rendered, RepoRun, run_repository
 
 
-def judge(options_, checks: set[str], changed: set[str] | None = None):
+def judge(
+    options_: Options, checks: set[str], changed: set[str] | None = None
+) -> tuple[RepoRun, list[Problem], list[Problem], list[Problem], settings.Applied]:
     """Render and check: the run, every problem found, those of the selected checks, those
     of the changed part (all when `changed` is None), and those left once .infometis.yaml
     and annotations have had their say."""
@@ -31,7 +37,7 @@ def judge(options_, checks: set[str], changed: set[str] | None = None):
     return run, problems, selected, kept, settings.apply(kept, run)
 
 
-def counts(run: RepoRun) -> dict:
+def counts(run: RepoRun) -> dict[str, Any]:
     kustomizations = sum(len(c.kustomizations) for c in run.clusters)
     rendered = sum(1 for c in run.clusters for r in c.renders if not r.kustomization.entry)
     rendered += sum(len(c.entry_syncs) for c in run.clusters)
@@ -60,7 +66,7 @@ def excluded(run: RepoRun) -> int:
     return sum(1 for path in read if run.config.is_excluded(run.cache.relative(path)))
 
 
-def kustomizations_detail(run: RepoRun) -> list[dict]:
+def kustomizations_detail(run: RepoRun) -> list[dict[str, Any]]:
     """Each Flux Kustomization: where it is defined (file, line) and the repository-relative
     folder it rendered ("" if none; a failed render's folder too)."""
     rows = []
@@ -84,7 +90,7 @@ def kustomizations_detail(run: RepoRun) -> list[dict]:
     return rows
 
 
-def _renders_read(run: RepoRun):
+def _renders_read(run: RepoRun) -> Iterator[tuple[ClusterRun, Rendered]]:
     """(cluster, render) of every Flux Kustomization whose build read files, failed ones too."""
     return (
         (cluster, r)
@@ -95,10 +101,13 @@ def _renders_read(run: RepoRun):
 
 
 def files_read(run: RepoRun) -> dict[tuple[str, str], frozenset[str]]:
-    """(cluster, namespace/name) of each Flux Kustomization → the repository files its render read."""
+    """(cluster, namespace/name) of each Flux Kustomization → the repository files its render
+    read."""
+    # (_renders_read gives only renders with a closure)
     return {
         (cluster.name, f"{r.kustomization.namespace}/{r.kustomization.id.name}"): frozenset(
-            run.cache.relative(path) for path in r.closure.files | r.closure.manifests
+            run.cache.relative(path)
+            for path in cast(Closure, r.closure).files | cast(Closure, r.closure).manifests
         )
         for cluster, r in _renders_read(run)
     }
@@ -107,5 +116,8 @@ def files_read(run: RepoRun) -> dict[tuple[str, str], frozenset[str]]:
 def paths_read(run: RepoRun) -> set[Path]:
     """Every folder and file the renders read."""
     return run.reached_folders().union(
-        *(r.closure.files | r.closure.manifests for _, r in _renders_read(run))
+        *(
+            cast(Closure, r.closure).files | cast(Closure, r.closure).manifests
+            for _, r in _renders_read(run)
+        )
     )

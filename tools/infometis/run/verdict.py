@@ -7,9 +7,10 @@ tools that judge) and holds its inputs: every file of the repository (git-ignore
 out, except those the renders read), of the chart cache, of local schema locations and of
 --source folders, each by size, modification and change time and inode, or by content when it was
 modified in the two seconds before the snapshot also by content (a later change could keep its
-times: git's "racy" case). The snapshot is taken before the run, so a file changed while it runs is a miss next
-time. A record is used only when every input is as it was; else the run happens and replaces it.
-Online runs and kubeconform runs are never recorded (what they read is not in the repository).
+times: git's "racy" case). The snapshot is taken before the run, so a file changed while it runs
+is a miss next time. A record is used only when every input is as it was; else the run happens
+and replaces it. Online runs and kubeconform runs are never recorded (what they read is not in
+the repository).
 """
 
 from __future__ import annotations
@@ -23,10 +24,16 @@ import os
 import pickle
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from infometis.load import git, runner
 from infometis.render import cache
+
+if TYPE_CHECKING:
+    from infometis.render.pipeline import Options
+    from infometis.report import Report
 
 FORMAT = "infometis-verdict-1"
 RACY_NS = 2_000_000_000
@@ -38,7 +45,7 @@ SKIPPED = frozenset({"progress", "jobs"})  # options that change how fast a run 
 JUDGES = ("jsonschema_rs", "jsonschema", "kubernetes_validate", "yaml", "helm_python", "pathspec")
 
 
-def _canonical(value):
+def _canonical(value: Any) -> Any:
     """`value` as JSON-able data whose text does not depend on hash order or object addresses."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
@@ -59,7 +66,7 @@ def _canonical(value):
     return str(value)
 
 
-def _code() -> list:
+def _code() -> list[list[str | int | None] | str]:
     """This package's files and the judging libraries' entry files, by size and time."""
     package = Path(__file__).resolve().parent.parent
     files = sorted(
@@ -87,7 +94,7 @@ def _prune(folder: Path) -> None:
         pass
 
 
-def _stat_key(path: Path) -> list:
+def _stat_key(path: Path) -> list[str | int | None]:
     try:
         status = os.stat(path)
     except OSError:
@@ -99,7 +106,7 @@ class Record:
     """One question's record: `recall()` gives the report kept for it when the inputs are as they
     were; `keep()` stores a new one."""
 
-    def __init__(self, options, checks: set[str], changed: set[str] | None):
+    def __init__(self, options: Options, checks: set[str], changed: set[str] | None) -> None:
         self.options = options
         self.started = time.time_ns()
         question = [
@@ -113,13 +120,14 @@ class Record:
             _code(),
         ]
         digest = hashlib.sha256(json.dumps(question, sort_keys=True).encode()).hexdigest()
-        self.path = options.cache_dir / "verdicts" / f"{digest}.pickle"
+        # (wanted() makes a record only with a cache folder)
+        self.path = cast(Path, options.cache_dir) / "verdicts" / f"{digest}.pickle"
         self.kept = self._load()
         self.racy: dict[str, str] = {}  # path → content digest, of files changed just before
         self.inputs = self._snapshot(self._roots(), self.kept["extra"] if self.kept else ())
 
     @classmethod
-    def wanted(cls, options, checks: set[str], changed: set[str] | None) -> Record | None:
+    def wanted(cls, options: Options, checks: set[str], changed: set[str] | None) -> Record | None:
         """A record for this run, or None when its verdict cannot be kept."""
         if (
             options.cache_dir is None
@@ -130,7 +138,7 @@ class Record:
             return None
         return cls(options, checks, changed)
 
-    def recall(self):
+    def recall(self) -> tuple[Report, frozenset[str]] | None:
         """(report, hidden values) kept for these very inputs, or None."""
         if not self.kept or self.kept["inputs"] != self.inputs:
             return None
@@ -142,7 +150,7 @@ class Record:
             os.utime(self.path)  # used: the last to go
         return self.kept["report"], self.kept["hidden"]
 
-    def keep(self, report, hidden: frozenset[str], read: set[Path]) -> None:
+    def keep(self, report: Report, hidden: frozenset[str], read: set[Path]) -> None:
         """Store this run's report; `read` holds the folders and files the renders read (those in
         git-ignored folders join the snapshot, taken now)."""
         extra = sorted(str(path) for path in read if str(path) not in self.inputs)
@@ -168,11 +176,13 @@ class Record:
         roots += [Path(location) for location in options.schema.locations if "://" not in location]
         return roots
 
-    def _snapshot(self, roots: list[Path], extra) -> dict[str, tuple]:
+    def _snapshot(
+        self, roots: Iterable[Path], extra: Iterable[str]
+    ) -> dict[str, tuple[str | int, ...]]:
         skipped = {
             str(self.options.repo / item.rstrip("/")) for item in self.options.config.ignored
         }
-        found: dict[str, tuple] = {}
+        found: dict[str, tuple[str | int, ...]] = {}
         for root in roots:
             self._walk(str(root), skipped, found)
         for path in extra:
@@ -180,7 +190,7 @@ class Record:
                 self._walk(path, set(), found) if os.path.isdir(path) else self._add(path, found)
         return found
 
-    def _walk(self, top: str, skipped: set[str], found: dict) -> None:
+    def _walk(self, top: str, skipped: set[str], found: dict[str, tuple[str | int, ...]]) -> None:
         stack = [top]
         while stack:
             folder = stack.pop()
@@ -198,7 +208,7 @@ class Record:
                 else:
                     self._add(entry.path, found)
 
-    def _add(self, path: str, found: dict) -> None:
+    def _add(self, path: str, found: dict[str, tuple[str | int, ...]]) -> None:
         try:
             status = os.stat(path)
         except OSError:
@@ -214,7 +224,7 @@ class Record:
         if max(status.st_mtime_ns, status.st_ctime_ns) > self.started - RACY_NS:
             self.racy[path] = cache.file_digest(Path(path))
 
-    def _load(self) -> dict | None:
+    def _load(self) -> dict[str, Any] | None:
         """The kept record: only our own private file is unpickled; anything unreadable is none."""
         try:
             status = self.path.stat()

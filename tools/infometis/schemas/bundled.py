@@ -8,13 +8,15 @@ import importlib.util
 import json
 import re
 from pathlib import Path
+from typing import Any, cast
 
 from infometis.model.errors import SetupError
 
 
 @functools.cache
 def _core_root() -> Path:
-    """The package's schema folder, found without importing it (its import pulls in jsonschema: half a second)."""
+    """The package's schema folder, found without importing it (its import pulls in jsonschema:
+    half a second)."""
     spec = importlib.util.find_spec("kubernetes_validate")
     if spec is None or not spec.submodule_search_locations:
         raise SetupError("the kubernetes-validate package is missing: reinstall infometis")
@@ -37,11 +39,16 @@ def core_folder(version: str, strict: bool) -> Path:
 
 
 @functools.cache
-def core_definitions(version: str, strict: bool) -> dict:
-    return json.loads((core_folder(version, strict) / "_definitions.json").read_text())
+def core_definitions(version: str, strict: bool) -> dict[str, Any]:
+    return cast(
+        "dict[str, Any]",
+        json.loads((core_folder(version, strict) / "_definitions.json").read_text()),
+    )
 
 
-def core_schema(group: str, version: str, kind: str, k8s_version: str, strict: bool) -> dict | None:
+def core_schema(
+    group: str, version: str, kind: str, k8s_version: str, strict: bool
+) -> dict[str, Any] | None:
     path = core_folder(k8s_version, strict) / _core_file_name(group, version, kind)
     if not path.is_file():
         return None

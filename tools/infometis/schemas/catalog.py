@@ -9,14 +9,19 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from infometis.model.errors import ConfigError
 from infometis.schemas import bundled, packaged
 from infometis.schemas.bundled import split_api_version
 from infometis.schemas.engine import Schema
 from infometis.schemas.locations import checked, expand, is_url
+
+if TYPE_CHECKING:
+    import jsonschema_rs
 
 MISSING_LEVELS = ("error", "warning", "ignore")
 
@@ -39,8 +44,9 @@ class SchemaSettings:
         chosen = given[1] if given else self.kubernetes_version or versions[-1]
         if chosen not in versions:
             raise ConfigError(
-                f"Kubernetes version {self.kubernetes_version}: the bundled schemas cover {versions[0]} to "
-                f"{versions[-1]}; pick one of those (--kubernetes-version X.Y[.Z] or kubernetesVersion in .infometis.yaml)"
+                f"Kubernetes version {self.kubernetes_version}: the bundled schemas cover "
+                f"{versions[0]} to {versions[-1]}; pick one of those "
+                "(--kubernetes-version X.Y[.Z] or kubernetesVersion in .infometis.yaml)"
             )
         return chosen
 
@@ -62,12 +68,12 @@ def cache_dir() -> Path:
 class Catalog:
     settings: SchemaSettings
     repo: Path | None = None
-    crds: dict[tuple[str, str, str], tuple[dict, str]] = field(
+    crds: dict[tuple[str, str, str], tuple[dict[str, Any], str]] = field(
         default_factory=dict
     )  # (group, version, kind) → (schema, origin)
     _found: dict[tuple[str, str, str], Schema | None] = field(default_factory=dict)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.k8s_version = self.settings.version()
         self.flux_line = self.settings.flux_line()
         self.templates = [
@@ -88,7 +94,10 @@ class Catalog:
                 return Schema(schema, origin, registry)
         return None
 
-    def _candidates(self, group, version, kind):
+    def _candidates(
+        self, group: str, version: str, kind: str
+    ) -> Iterator[tuple[str, dict[str, Any] | None, jsonschema_rs.Registry | None]]:
+        """(origin, schema or None, the registry its references need) of each place in turn."""
         strict, k8s = self.settings.strict, self.k8s_version
         if self.repo is not None:
             path = self.repo / self.settings.folder / group / f"{kind.lower()}_{version}.json"
@@ -108,7 +117,7 @@ class Catalog:
             where = expand(template, group, version, kind, self.settings.full_version(), strict)
             yield where, self._fetch(where), None
 
-    def _fetch(self, where: str) -> dict | None:
+    def _fetch(self, where: str) -> dict[str, Any] | None:
         if not is_url(where):
             return _read_json(Path(where))
         cached = cache_dir() / (hashlib.sha256(where.encode()).hexdigest() + ".json")
@@ -131,19 +140,19 @@ class Catalog:
         return _read_json(cached)
 
 
-def _read_json(path: Path) -> dict | None:
+def _read_json(path: Path) -> dict[str, Any] | None:
     try:
-        return json.loads(path.read_text())
+        return cast("dict[str, Any]", json.loads(path.read_text()))  # (a schema is a mapping)
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as err:
         raise ConfigError(f"{path}: not a JSON schema ({err})") from err
 
 
-_REGISTRIES: dict = {}
+_REGISTRIES: dict[tuple[str, bool], jsonschema_rs.Registry] = {}
 
 
-def _core_registry(version: str, strict: bool):
+def _core_registry(version: str, strict: bool) -> jsonschema_rs.Registry:
     """The core schemas' shared definitions, loaded once per version."""
     import jsonschema_rs
 

@@ -3,8 +3,8 @@ openapi2jsonschema converts them, with the OpenAPI-only parts translated instead
 validator to ignore or misread.
 
 Where this differs from openapi2jsonschema, on purpose:
-- strict closes the resource's top level too (its DENY_ROOT_ADDITIONAL_PROPERTIES): a misspelt `spce:`
-  is an error, as kubectl's default server-side field validation reports it;
+- strict closes the resource's top level too (its DENY_ROOT_ADDITIONAL_PROPERTIES): a misspelt
+  `spce:` is an error, as kubectl's default server-side field validation reports it;
 - `apiVersion` and `kind` are required and fixed by `enum` (as in the core Kubernetes schemas),
   so a schema still means one kind when used on its own; `metadata` is always an open object;
 - only schemas are walked, never values: a field named `properties` or a `default` stays as written;
@@ -18,7 +18,9 @@ x-kubernetes-validations (CEL rules) cannot be checked by a JSON Schema validato
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 CRD_KIND = "CustomResourceDefinition"
 CRD_API_VERSIONS = ("apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1beta1")
@@ -46,10 +48,10 @@ class CrdSchema:
     kind: str
     version: str
     served: bool
-    schema: dict = field(repr=False)
+    schema: dict[str, Any] = field(repr=False)
 
 
-def is_crd(obj) -> bool:
+def is_crd(obj: Any) -> bool:
     return (
         isinstance(obj, dict)
         and obj.get("kind") == CRD_KIND
@@ -62,11 +64,13 @@ def file_name(group: str, kind: str, version: str) -> str:
     return f"{group}/{kind.lower()}_{version}.json"
 
 
-def convert_crd(crd: dict, strict: bool = True) -> list[CrdSchema]:
+def convert_crd(crd: dict[str, Any], strict: bool = True) -> list[CrdSchema]:
     """One schema for each version that has one; ValueError for a CRD that cannot be read."""
     if not is_crd(crd):
         raise ValueError("not an apiextensions.k8s.io CustomResourceDefinition")
-    meta = crd.get("metadata") if isinstance(crd.get("metadata"), dict) else {}
+    meta = (
+        cast("dict[str, Any]", crd.get("metadata")) if isinstance(crd.get("metadata"), dict) else {}
+    )
     where = f"CustomResourceDefinition {meta.get('name') or '(unnamed)'}"
     spec = _mapping(crd.get("spec"), f"{where}: spec")
     group, kind = spec.get("group"), _mapping(spec.get("names"), f"{where}: spec.names").get("kind")
@@ -74,7 +78,7 @@ def convert_crd(crd: dict, strict: bool = True) -> list[CrdSchema]:
         raise ValueError(f"{where}: spec.group is missing")
     if not kind or not isinstance(kind, str):
         raise ValueError(f"{where}: spec.names.kind is missing")
-    schemas = []
+    schemas: list[CrdSchema] = []
     for version, served, openapi in _versions(spec, where):
         if openapi is None:
             continue  # a version without a schema accepts anything: nothing to validate against
@@ -88,7 +92,7 @@ def convert_crd(crd: dict, strict: bool = True) -> list[CrdSchema]:
     return schemas
 
 
-def _mapping(value, what: str) -> dict:
+def _mapping(value: Any, what: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -96,8 +100,9 @@ def _mapping(value, what: str) -> dict:
     return value
 
 
-def _versions(spec: dict, where: str):
-    """(name, served, openAPIV3Schema or None) of each version; v1beta1 may give one schema for all."""
+def _versions(spec: dict[str, Any], where: str) -> Iterator[tuple[str, bool, Any]]:
+    """(name, served, openAPIV3Schema or None) of each version; v1beta1 may give one schema for
+    all."""
     shared = _mapping(spec.get("validation"), f"{where}: spec.validation").get("openAPIV3Schema")
     versions = spec.get("versions") or (
         [{"name": spec["version"]}] if spec.get("version") else None
@@ -115,8 +120,11 @@ def _versions(spec: dict, where: str):
         )
 
 
-def _resource(openapi: dict, group: str, version: str, kind: str, strict: bool) -> dict:
-    """The whole resource: apiVersion and kind of exactly this kind, metadata open, the rest as the CRD says."""
+def _resource(
+    openapi: dict[str, Any], group: str, version: str, kind: str, strict: bool
+) -> dict[str, Any]:
+    """The whole resource: apiVersion and kind of exactly this kind, metadata open, the rest as
+    the CRD says."""
     schema = convert_openapi(openapi, strict)
     properties = schema["properties"] = _dict(schema.get("properties"))
     properties["apiVersion"] = {
@@ -126,7 +134,11 @@ def _resource(openapi: dict, group: str, version: str, kind: str, strict: bool) 
     }
     properties["kind"] = {**_dict(properties.get("kind")), "type": "string", "enum": [kind]}
     properties["metadata"] = _open(_dict(properties.get("metadata")))
-    required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    required = (
+        cast("list[Any]", schema.get("required"))
+        if isinstance(schema.get("required"), list)
+        else []
+    )
     schema["required"] = list(dict.fromkeys(["apiVersion", "kind", *required]))
     schema.setdefault("type", "object")
     if strict and openapi.get("x-kubernetes-preserve-unknown-fields") is not True:
@@ -136,24 +148,24 @@ def _resource(openapi: dict, group: str, version: str, kind: str, strict: bool) 
     return {"$schema": DRAFT, **schema}
 
 
-def _dict(value) -> dict:
+def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _open(schema: dict) -> dict:
+def _open(schema: dict[str, Any]) -> dict[str, Any]:
     """An object that may hold any field (metadata is checked as ObjectMeta, not by the CRD)."""
     return {**{k: v for k, v in schema.items() if k != "additionalProperties"}, "type": "object"}
 
 
-def convert_openapi(schema: dict, strict: bool) -> dict:
+def convert_openapi(schema: dict[str, Any], strict: bool) -> dict[str, Any]:
     """One openAPIV3Schema of a CRD as JSON Schema; the input is never changed."""
-    return _convert(schema, strict, closable=True)
+    return cast("dict[str, Any]", _convert(schema, strict, closable=True))  # a mapping gives one
 
 
-def _convert(node, strict: bool, closable: bool):
+def _convert(node: Any, strict: bool, closable: bool) -> Any:
     if not isinstance(node, dict):
         return node  # `additionalProperties: true` and the like
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in node.items():
         if key.startswith("x-kubernetes-") or key in _OPENAPI_ONLY:
             continue
@@ -190,15 +202,17 @@ def _convert(node, strict: bool, closable: bool):
     return _nullable(out) if node.get("nullable") is True else out
 
 
-def _exclusive_bounds(out: dict) -> None:
-    """OpenAPI 3.0 flags the bound beside it (`exclusiveMinimum: true`); JSON Schema gives the bound itself."""
+def _exclusive_bounds(out: dict[str, Any]) -> None:
+    """OpenAPI 3.0 flags the bound beside it (`exclusiveMinimum: true`); JSON Schema gives the
+    bound itself."""
     for flag, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
         if isinstance(out.get(flag), bool) and out.pop(flag) and bound in out:
             out[flag] = out.pop(bound)
 
 
-def _int_or_string(out: dict) -> None:
-    """Kubernetes forbids a `type` here; its only allowed anyOf is the one below, which controller-gen writes."""
+def _int_or_string(out: dict[str, Any]) -> None:
+    """Kubernetes forbids a `type` here; its only allowed anyOf is the one below, which
+    controller-gen writes."""
     out.pop("type", None)
     if (
         out.get("format") == "int-or-string"
@@ -207,7 +221,7 @@ def _int_or_string(out: dict) -> None:
     out.setdefault("anyOf", copy.deepcopy(_INT_OR_STRING))
 
 
-def _nullable(out: dict) -> dict:
+def _nullable(out: dict[str, Any]) -> dict[str, Any]:
     """null is accepted whatever else the schema says, as Kubernetes reads `nullable`."""
     kind = out.get("type")
     if isinstance(kind, str) and not any(key in out for key in _JUNCTORS):

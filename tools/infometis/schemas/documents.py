@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from infometis.load.yamlio import MAX_FILE_BYTES, is_regular, load_text
 from infometis.model import Document, Location, Problem
@@ -19,16 +20,21 @@ SUFFIXES = (".yaml", ".yml", ".json")
 
 @dataclass(frozen=True)
 class Manifest:
-    data: dict
+    data: Any  # a mapping, unless the file holds something else (a List's item, a scalar)
     document: Document
-    prefix: tuple = ()  # where it sits in its document: ("items", 3) for a List item
+    prefix: tuple[
+        str | int, ...
+    ] = ()  # where it sits in its document: ("items", 3) for a List item
 
-    def location(self, path: tuple = ()) -> Location:
+    def location(self, path: tuple[str | int, ...] = ()) -> Location:
         return self.document.location((*self.prefix, *path))
 
 
-def files_under(paths: list[str], skip=lambda relative: False) -> list[Path | str]:
-    """Each path as given: '-' (stdin), a file, or every manifest under a folder (hidden ones skipped)."""
+def files_under(
+    paths: list[str], skip: Callable[[str], bool] = lambda relative: False
+) -> list[Path | str]:
+    """Each path as given: '-' (stdin), a file, or every manifest under a folder (hidden ones
+    skipped)."""
     found: list[Path | str] = []
     for text in paths:
         path = Path(text)
@@ -62,7 +68,7 @@ def read(source: Path | str, display: str | None = None) -> tuple[list[Manifest]
     except OSError as err:
         raise ConfigError(f"{source}: cannot read it ({err.strerror or err})") from None
     loaded = load_text(data, display or ("(stdin)" if source == "-" else str(source)))
-    manifests = []
+    manifests: list[Manifest] = []
     for document in loaded.documents:
         manifests += list(_expand(document))
     return manifests, list(loaded.problems)
@@ -88,9 +94,13 @@ def _expand(document: Document) -> Iterator[Manifest]:
     yield Manifest(data, document)
 
 
-def crd_schemas(manifests, strict: bool, origin) -> tuple[dict, list[tuple[Manifest, str]]]:
+def crd_schemas(
+    manifests: Iterable[Manifest], strict: bool, origin: Callable[[Manifest], str]
+) -> tuple[dict[tuple[str, str, str], tuple[dict[str, Any], str]], list[tuple[Manifest, str]]]:
     """The schemas of the CRDs among `manifests`: (group, version, kind) → (schema, origin),
     and the CRDs that could not be read, with why."""
+    found: dict[tuple[str, str, str], tuple[dict[str, Any], str]]
+    broken: list[tuple[Manifest, str]]
     found, broken = {}, []
     for manifest in manifests:
         if not is_crd(manifest.data):

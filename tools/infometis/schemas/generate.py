@@ -18,6 +18,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeAlias, cast
 
 from infometis.load.yamlio import load_stream
 from infometis.schemas.crd import convert_crd, is_crd
@@ -27,7 +28,8 @@ from infometis.schemas.walk import rewrite
 
 @dataclass(frozen=True)
 class Source:
-    """One bundle: what it is called, its release, and the CRD folders it is made from (under ROOT)."""
+    """One bundle: what it is called, its release, and the CRD folders it is made from (under
+    ROOT)."""
 
     title: str
     release: str
@@ -95,7 +97,9 @@ SOURCES = {
 # - values the CRD admits as any JSON but the controller reads into a map: anything else fails
 #   every reconciliation, so only a mapping is valid.
 # A CRD in the repository still says exactly what its cluster accepts.
-ADJUSTED = {  # (group, kind) → [(where in the schema, change)]
+# (where in the schema: property names, [] for a list's items; the change)
+_Adjustment: TypeAlias = "tuple[tuple[str | list[Any], ...], str]"
+ADJUSTED: dict[tuple[str, str], list[_Adjustment]] = {  # (group, kind) → [(where, change)]
     ("notification.toolkit.fluxcd.io", "Alert"): [
         (("spec", "eventSources", [], "kind"), "open enum")
     ],
@@ -106,10 +110,10 @@ ADJUSTED = {  # (group, kind) → [(where in the schema, change)]
 }
 
 
-def adjusted(schema: dict, group: str, kind: str) -> dict:
+def adjusted(schema: dict[str, Any], group: str, kind: str) -> dict[str, Any]:
     """The schema with the changes ADJUSTED lists for its kind."""
     for path, change in ADJUSTED.get((group, kind), ()):
-        node = schema
+        node: Any = schema
         for step in path:
             node = node.get("items") if step == [] else (node.get("properties") or {}).get(step)
             if not isinstance(node, dict):
@@ -122,16 +126,20 @@ def adjusted(schema: dict, group: str, kind: str) -> dict:
     return schema
 
 
-def compact(schema: dict) -> dict:
+def compact(schema: dict[str, Any]) -> dict[str, Any]:
     """A converted schema without what validation never reads."""
-    return rewrite(
-        schema, lambda node: {key: value for key, value in node.items() if key != "description"}
+    return cast(  # (rewrite gives a mapping for a mapping)
+        "dict[str, Any]",
+        rewrite(
+            schema,
+            lambda node: {key: value for key, value in node.items() if key != "description"},
+        ),
     )
 
 
-def crds_of(root: Path, source: Source) -> list[dict]:
+def crds_of(root: Path, source: Source) -> list[dict[str, Any]]:
     """The CRDs of one bundle, in file order."""
-    found = []
+    found: list[dict[str, Any]] = []
     for folder in source.folders:
         path = root / folder
         if not path.is_dir():
@@ -145,9 +153,9 @@ def crds_of(root: Path, source: Source) -> list[dict]:
     return found
 
 
-def schemas_of(crds: list[dict], strict: bool) -> dict[str, dict]:
+def schemas_of(crds: list[dict[str, Any]], strict: bool) -> dict[str, dict[str, Any]]:
     """ "group/version/Kind" → the converted, compacted schema of each served version."""
-    found = {}
+    found: dict[str, dict[str, Any]] = {}
     for crd in crds:
         for converted in convert_crd(crd, strict=strict):
             if converted.served:
@@ -156,7 +164,7 @@ def schemas_of(crds: list[dict], strict: bool) -> dict[str, dict]:
     return found
 
 
-def build(root: Path, name: str) -> dict:
+def build(root: Path, name: str) -> dict[str, Any]:
     """One bundle's content: where it comes from, and each schema as JSON text, strict and not."""
     source = SOURCES[name]
     crds = crds_of(root, source)
@@ -174,7 +182,7 @@ def build(root: Path, name: str) -> dict:
     }
 
 
-def write(bundle: dict, path: Path) -> None:
+def write(bundle: dict[str, Any], path: Path) -> None:
     """Byte for byte the same output for the same input (no gzip timestamp)."""
     text = json.dumps(bundle, sort_keys=True, indent=0).encode()
     path.write_bytes(gzip.compress(text, compresslevel=9, mtime=0))

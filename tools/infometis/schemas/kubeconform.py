@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from infometis.load.runner import overridden, run
 from infometis.load.yamlio import dump
@@ -31,7 +32,8 @@ _MISSING = "could not find schema for"
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # "valid" | "invalid" | "missing" (no schema found) | "error" (kubeconform could not process it)
+    # "valid" | "invalid" | "missing" (no schema found) | "error" (kubeconform could not process it)
+    status: str
     violations: tuple[Violation, ...] = ()
     message: str = ""  # kubeconform's msg for missing/error
 
@@ -41,7 +43,8 @@ def find_kubeconform() -> str:
     found = overridden("INFOMETIS_KUBECONFORM") or shutil.which("kubeconform")
     if not found:
         raise SetupError(
-            "kubeconform not found on PATH: install it (https://github.com/yannh/kubeconform) or use --engine builtin"
+            "kubeconform not found on PATH: install it (https://github.com/yannh/kubeconform) "
+            "or use --engine builtin"
         )
     return found
 
@@ -55,12 +58,13 @@ def arguments(settings: SchemaSettings) -> list[str]:
     return flags
 
 
-def judge(resources: list[dict], settings: SchemaSettings) -> list[Outcome]:
+def judge(resources: list[dict[str, Any]], settings: SchemaSettings) -> list[Outcome]:
     """One Outcome per resource, in input order."""
     if not resources:
         return []
     command = [find_kubeconform(), *arguments(settings)]
     inputs = [prepared(resource) for resource in resources]
+    index: int | None
     with tempfile.TemporaryDirectory(prefix="infometis-kubeconform-") as folder:
         for index, (data, _) in enumerate(inputs):
             (Path(folder) / f"{index:06d}.yaml").write_text(dump(data))
@@ -95,7 +99,9 @@ def _index(filename: str, count: int) -> int | None:
     return int(stem) if stem.isdigit() and int(stem) < count else None
 
 
-def _outcome(entry: dict, data: dict, encrypted: set) -> Outcome:
+def _outcome(
+    entry: dict[str, Any], data: dict[str, Any], encrypted: set[tuple[str | int, ...]]
+) -> Outcome:
     status = str(entry.get("status", "")).lower().removeprefix("status")
     message = str(entry.get("msg") or "")
     if status in ("valid", "empty", ""):
@@ -113,7 +119,7 @@ def _outcome(entry: dict, data: dict, encrypted: set) -> Outcome:
     return Outcome("invalid" if found else "valid", tuple(found))
 
 
-def _violations(error: dict, data: dict) -> list[Violation]:
+def _violations(error: dict[str, Any], data: dict[str, Any]) -> list[Violation]:
     path = pointer_path(str(error.get("path", "")), data)
     message = str(error.get("msg", ""))
     unknown = _UNKNOWN.fullmatch(message.strip())

@@ -19,7 +19,10 @@ FIELDS = (
 )
 # What kubeconform appends to a location that is neither a template nor a .json file:
 # the layout of its kubernetes-json-schema repository.
-DEFAULT_LAYOUT = "/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json"
+DEFAULT_LAYOUT = (
+    "/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}"
+    "/{{ .ResourceKind }}{{ .KindSuffix }}.json"
+)
 SCHEMES = ("http://", "https://")
 
 
@@ -28,7 +31,8 @@ def is_url(text: str) -> bool:
 
 
 def checked(location: str, online: bool) -> str:
-    """The template of a --schema-location, or a ConfigError saying why it can never find a schema."""
+    """The template of a --schema-location, or a ConfigError saying why it can never find a
+    schema."""
     where = f"--schema-location {location}"
     template = location if location.endswith("json") else location.rstrip("/") + DEFAULT_LAYOUT
     leftover = FIELD.sub("", template)
@@ -50,7 +54,8 @@ def checked(location: str, online: bool) -> str:
     if is_url(template):
         if not online:
             raise ConfigError(
-                f"{where}: a remote location is fetched only with --online (or point at a local copy of the schemas)"
+                f"{where}: a remote location is fetched only with --online "
+                "(or point at a local copy of the schemas)"
             )
         return template
     first = FIELD.search(template)
@@ -64,8 +69,8 @@ def checked(location: str, online: bool) -> str:
 def expand(
     template: str, group: str, version: str, kind: str, k8s_version: str, strict: bool
 ) -> str:
-    """A template filled in for one kind; `k8s_version` is X.Y.Z. As kubeconform, the group of a core
-    kind is its version (apiVersion v1 gives Group v1 and KindSuffix -v1)."""
+    """A template filled in for one kind; `k8s_version` is X.Y.Z. As kubeconform, the group of a
+    core kind is its version (apiVersion v1 gives Group v1 and KindSuffix -v1)."""
     first = (group or version).split(".")[0].lower()
     values = {
         "NormalizedKubernetesVersion": f"v{k8s_version}",

@@ -9,6 +9,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from infometis.model.errors import ConfigError
 
@@ -25,19 +26,23 @@ _GROUPS = (
 class Bundle:
     title: str
     release: str
-    texts: dict  # "strict" | "loose" → "group/version/Kind" → the schema as JSON text
+    texts: dict[
+        str, dict[str, str]
+    ]  # "strict" | "loose" → "group/version/Kind" → the schema as JSON text
 
     @property
     def origin(self) -> str:
         return f"{self.title} {self.release} (bundled)"
 
-    def schema(self, group: str, version: str, kind: str, strict: bool) -> dict | None:
+    def schema(self, group: str, version: str, kind: str, strict: bool) -> dict[str, Any] | None:
         text = self.texts["strict" if strict else "loose"].get(f"{group}/{version}/{kind}")
         return json.loads(text) if text else None
 
     def kinds(self) -> list[tuple[str, str]]:
         """(apiVersion, kind) of every schema in the bundle."""
-        return sorted(tuple(key.rsplit("/", 1)) for key in self.texts["strict"])
+        return sorted(
+            cast("tuple[str, str]", tuple(key.rsplit("/", 1))) for key in self.texts["strict"]
+        )
 
 
 @functools.cache
@@ -63,7 +68,8 @@ def flux_line(version: str) -> str:
     match = re.fullmatch(r"v?(\d+\.\d+)(\.\d+)?", version.strip())
     if not match or match[1] not in lines:
         raise ConfigError(
-            f"Flux version {version}: the bundled Flux schemas are of the release lines {', '.join(lines)}; "
+            f"Flux version {version}: the bundled Flux schemas are of the release lines "
+            f"{', '.join(lines)}; "
             "pick one of those (--flux-version X.Y or flux.version in .infometis.yaml)"
         )
     return match[1]
@@ -75,7 +81,8 @@ def bundle_names(line: str) -> list[str]:
 
 
 def other_flux_lines(api_version: str, kind: str, line: str) -> str:
-    """What to say when Flux release `line` lacks a Flux kind that other bundled lines have ("" if none do)."""
+    """What to say when Flux release `line` lacks a Flux kind that other bundled lines have (""
+    if none do)."""
     group, _, version = api_version.rpartition("/")
     if not group.endswith(".fluxcd.io"):
         return ""
@@ -92,7 +99,9 @@ def other_flux_lines(api_version: str, kind: str, line: str) -> str:
     )
 
 
-def find(group: str, version: str, kind: str, strict: bool, line: str) -> tuple[str, dict | None]:
+def find(
+    group: str, version: str, kind: str, strict: bool, line: str
+) -> tuple[str, dict[str, Any] | None]:
     """(where it comes from, the schema or None) from the one bundle that holds the group."""
     for suffix, name in _GROUPS:
         if group == suffix or group.endswith(suffix if suffix.startswith(".") else "." + suffix):

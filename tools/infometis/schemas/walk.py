@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 _MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 _ONE = (
@@ -22,7 +23,7 @@ _ONE = (
 _LISTS = ("anyOf", "allOf", "oneOf", "prefixItems")
 
 
-def rewrite(schema, change: Callable[[dict], dict]):
+def rewrite(schema: Any, change: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
     """`change` applied to every subschema, innermost first."""
     if not isinstance(schema, dict):
         return schema

@@ -9,10 +9,11 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 
 from infometis.model.errors import EditError
 
@@ -51,7 +52,8 @@ def _child(node: Node, key: str | int, where: str) -> tuple[Node, Node | None]:
             if isinstance(key_node, ScalarNode) and key_node.value == key:
                 if value.start_mark.index < key_node.start_mark.index:
                     raise EditError(
-                        f"{where}{key} is an alias (*{value.anchor}): edit the anchored value instead"
+                        f"{where}{key} is an alias (*{value.anchor}): "
+                        "edit the anchored value instead"
                     )
                 return value, key_node
     elif (
@@ -63,11 +65,11 @@ def _child(node: Node, key: str | int, where: str) -> tuple[Node, Node | None]:
     raise EditError(f"{where}{key} not found")
 
 
-def _node(text: str, path: tuple, document: int) -> Node:
+def _node(text: str, path: tuple[str | int, ...], document: int) -> Node:
     roots = documents(text)
     if not 0 <= document < len(roots) or roots[document] is None:
         raise EditError(f"document {document + 1} not found")
-    node = roots[document]
+    node = cast(Node, roots[document])  # (None refused above)
     for depth, key in enumerate(path):
         node, _ = _child(node, key, "".join(f"{k}." for k in path[:depth]))
     return node
@@ -78,7 +80,7 @@ def find_value(text: str, path: tuple[str | int, ...], document: int = 0) -> Spa
     return _editable(text, path, document)[1]
 
 
-def _editable(text: str, path: tuple, document: int) -> tuple[ScalarNode, Span]:
+def _editable(text: str, path: tuple[str | int, ...], document: int) -> tuple[ScalarNode, Span]:
     """The scalar node at `path` and its span, or why it cannot be edited in place."""
     node = _node(text, path, document)
     name = ".".join(map(str, path))
@@ -94,7 +96,10 @@ def _editable(text: str, path: tuple, document: int) -> tuple[ScalarNode, Span]:
 def refusal(token: str, style: str | None) -> str | None:
     """Why the scalar written as `token` cannot be replaced in place, or None."""
     if token.startswith(("&", "*")):
-        return f"the value is anchored or an alias ({token.split()[0]}): a change would reach every use of it"
+        return (
+            f"the value is anchored or an alias ({token.split()[0]}): "
+            "a change would reach every use of it"
+        )
     if style in ("|", ">"):
         return f"the value is a block scalar ({style})"
     if "\n" in token:
@@ -144,10 +149,10 @@ def _line_end(text: str, index: int) -> int:
     return len(text) if found < 0 else found + 1
 
 
-def _last_index(node: Node) -> int:
+def _last_index(node: ScalarNode | CollectionNode) -> int:
     """Where the last token of `node` ends (a block collection's own end runs on over comments)."""
     if isinstance(node, ScalarNode) or node.flow_style or not node.value:
-        return node.end_mark.index
+        return cast(int, node.end_mark.index)
     last = node.value[-1]
     return _last_index(last[1] if isinstance(node, MappingNode) else last)
 
@@ -162,19 +167,22 @@ def _insert_line(text: str, after: int, line: str) -> str:
 
 
 def append_item(text: str, path: tuple[str | int, ...], item: str, document: int = 0) -> str:
-    """`text` with scalar `item` appended to the sequence at `path` (created if the key is absent)."""
+    """`text` with scalar `item` appended to the sequence at `path` (created if the key is
+    absent)."""
     if not path or not isinstance(path[-1], str):
         raise EditError("append_item needs a path that ends with a key")
     parent = _node(text, path[:-1], document)
     if not isinstance(parent, MappingNode):
         raise EditError(f"{'.'.join(map(str, path[:-1])) or 'the document'} is not a mapping")
+    node: Node | None
+    key_node: Node | None
     try:
         node, key_node = _child(parent, path[-1], "")
     except EditError:
         node = key_node = None
     if node is None or (
         isinstance(node, ScalarNode)
-        and node.tag.endswith(":null")
+        and cast(str, node.tag).endswith(":null")  # (a composed node is tagged)
         and node.start_mark.index == node.end_mark.index
     ):
         return _add_key(text, parent, key_node, path[-1], item)
@@ -221,7 +229,9 @@ def scalars(text: str) -> Iterator[Scalar]:
             yield from _walk(text, number, root, (), set())
 
 
-def _walk(text: str, document: int, node: Node, path: tuple, seen: set[int]) -> Iterator[Scalar]:
+def _walk(
+    text: str, document: int, node: Node, path: tuple[str | int, ...], seen: set[int]
+) -> Iterator[Scalar]:
     if id(node) in seen:  # an alias: reported once, where it is anchored
         return
     seen.add(id(node))

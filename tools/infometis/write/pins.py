@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -26,17 +27,20 @@ MARK = "infometis:promote"
 IMAGE_FIELDS = ("newName", "newTag", "digest")
 REF_FIELDS = ("tag", "semver", "commit", "digest")
 # Where a pinned version lives in a resource of each kind (JSON patches name the same paths).
-KIND_PATHS = {
+KIND_PATHS: dict[str, list[tuple[str, ...]]] = {
     "HelmRelease": [("spec", "chart", "spec", "version")],
     "HelmChart": [("spec", "version")],
     **{kind: [("spec", "ref", name) for name in REF_FIELDS] for kind in PINNED_SOURCE_KINDS},
 }
+# What a pin pins: ("image", name, field), (kind, name, path) or ("marked", kind, name, path)
+PinKey = tuple[str | tuple[str | int, ...] | None, ...]
 _MARKED = re.compile(r"[ \t]+#(.*\s)?" + re.escape(MARK) + r"(\s|$)")
 
 
 @dataclass(frozen=True)
 class Pin:
-    key: tuple  # what it pins, the same in every environment: ("image", name, field) or (kind, name, path)
+    # what it pins, the same in every environment: ("image", name, field) or (kind, name, path)
+    key: PinKey
     field: str  # as the plan shows it
     value: str
     span: Span  # the token in the file's text
@@ -76,7 +80,7 @@ def pins(text: str) -> list[Pin]:
     return found
 
 
-def _get(node: Node, *path) -> Node | None:
+def _get(node: Node | None, *path: str | int) -> Node | None:
     for key in path:
         if isinstance(node, MappingNode) and isinstance(key, str):
             node = next(
@@ -95,7 +99,7 @@ def _text(node: Node | None) -> str | None:
 
 def _document(text: str, frame: _Frame, root: MappingNode) -> list[Pin]:
     kind, name = _text(_get(root, "kind")), _text(_get(root, "metadata", "name"))
-    found = []
+    found: list[Pin | None] = []
     for path in KIND_PATHS.get(kind or "", []):
         node = _get(root, *path)
         if isinstance(node, ScalarNode):
@@ -131,7 +135,7 @@ def _patches(text: str, root: MappingNode) -> Iterator[Pin | None]:
         if frame is None:
             continue
         try:
-            inner = edit.documents(block.value)
+            inner = edit.documents(cast(ScalarNode, block).value)  # (it has a frame)
         except EditError:
             continue
         target = (_text(_get(item, "target", "kind")), _text(_get(item, "target", "name")))
@@ -139,11 +143,11 @@ def _patches(text: str, root: MappingNode) -> Iterator[Pin | None]:
             if isinstance(root_node, MappingNode):
                 yield from _document(text, frame, root_node)
             elif isinstance(root_node, SequenceNode) and all(target):
-                yield from _operations(text, frame, root_node, target)
+                yield from _operations(text, frame, root_node, cast("tuple[str, str]", target))
 
 
 def _operations(
-    text: str, frame: _Frame, operations: SequenceNode, target: tuple
+    text: str, frame: _Frame, operations: SequenceNode, target: tuple[str, str]
 ) -> Iterator[Pin | None]:
     kind, name = target
     for operation in operations.value:
@@ -172,7 +176,7 @@ def _block_frame(text: str, block: Node | None) -> _Frame | None:
     return _Frame(text, first, len(content) - len(content.lstrip(" ")))
 
 
-def _pin(text: str, frame: _Frame, node: ScalarNode, key: tuple, label: str) -> Pin | None:
+def _pin(text: str, frame: _Frame, node: ScalarNode, key: PinKey, label: str) -> Pin | None:
     span = frame.span(node)
     if span is None:
         return None
@@ -180,7 +184,7 @@ def _pin(text: str, frame: _Frame, node: ScalarNode, key: tuple, label: str) -> 
     return Pin(key, label, node.value, span, node.style, edit.in_flow(text, span), refused)
 
 
-def _marked(text: str, roots: list) -> Iterator[Pin]:
+def _marked(text: str, roots: list[Node | None]) -> Iterator[Pin]:
     """Values whose line ends with `# infometis:promote`, keyed by document and path."""
     if MARK not in text:
         return

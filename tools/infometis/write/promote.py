@@ -111,7 +111,7 @@ def plan(
     return result
 
 
-def _pins(repo: Path, path: Path, result: Plan) -> tuple[str, dict] | None:
+def _pins(repo: Path, path: Path, result: Plan) -> tuple[str, dict[pins.PinKey, pins.Pin]] | None:
     """The file's text and its pins by key (the first of a key wins); None, and a note, when
     it is unreadable or is not YAML kustomize takes (a duplicate key: which value counts is
     not for us to pick)."""
@@ -210,7 +210,8 @@ def _verify(relative: str, text: str, changes: list[Change]) -> None:
 
 
 def restore(originals: dict[Path, str]) -> None:
-    """Every written file back to its old text; one that cannot be is named, never skipped quietly."""
+    """Every written file back to its old text; one that cannot be is named, never skipped
+    quietly."""
     failed = []
     for path, text in originals.items():
         try:

@@ -23,8 +23,8 @@ their build reads (the folders it reaches) and read their files for what they co
 Reporting. A problem of rendering belongs to the shard of its Flux Kustomization's unit (shard
 1: the entry and the repository-wide ones); a check's problem to the shard of the service
 whose folder holds its file, or of the unit that owns it; with its file outside the services
-and owned by none (or no file), to the unit that alone rendered its resource, else to shard 1. A missing-schema summary counts resources of
-every unit: shard 1's.
+and owned by none (or no file), to the unit that alone rendered its resource, else to shard 1.
+A missing-schema summary counts resources of every unit: shard 1's.
 
 Context. Some verdicts on a shard's own objects depend on what other units render:
 duplicate-resource and routes (a clash with another unit's object or route in the cluster);
@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import re
 
+from infometis.model import Problem
 from infometis.render.pipeline import Options, RepoRun
 from infometis.run.shard.needs import needed
 from infometis.run.shard.walk import Shard
@@ -80,7 +81,7 @@ def parse(text: str) -> tuple[int, int]:
     return index, count
 
 
-def validate(options: Options, selected: set[str]) -> tuple[RepoRun, list]:
+def validate(options: Options, selected: set[str]) -> tuple[RepoRun, list[Problem]]:
     """Render what shard I of N needs and return its run and its problems."""
     shard = Shard(options)
     run = shard.walk()

@@ -8,12 +8,13 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, cast
 
 from infometis.checks.settings import IGNORE_ANNOTATION
 from infometis.discover import closure as closures
 from infometis.load.yamlio import FileCache
 from infometis.model import ResourceId, as_list
-from infometis.model.flux import is_flux_kustomization, is_source
+from infometis.model.flux import FluxKustomization, is_flux_kustomization, is_source
 from infometis.model.kinds import KUSTOMIZATION_SOURCE_KINDS
 from infometis.model.substitute import substitute
 from infometis.run.shard.scan import VARIABLE
@@ -49,7 +50,7 @@ class Facts:
     namespaces: set[str] = field(default_factory=set)  # those its objects may go to ("*": any)
     annotated: bool = False  # an infometis.io/ignore annotation: it counts in every cluster
     helm: bool = False  # a HelmRelease: its chart may make objects in other namespaces
-    hosts: list[re.Pattern] = field(default_factory=list)
+    hosts: list[re.Pattern[str]] = field(default_factory=list)
     any_host: bool = False  # a rule that may claim any host, or one not read
 
     def add(self, other: Facts) -> None:
@@ -89,7 +90,7 @@ class Facts:
         )
 
 
-def _influential(data: dict, layout: Split, unit: str, name: str) -> bool:
+def _influential(data: dict[str, Any], layout: Split, unit: str, name: str) -> bool:
     """An object whose render changes other renders: Kustomizations and the sources they (or
     another unit's HelmReleases) follow are found in renders, CRDs give schemas, cluster-settings
     the cluster's settings."""
@@ -106,7 +107,7 @@ def _influential(data: dict, layout: Split, unit: str, name: str) -> bool:
     )
 
 
-def _pattern(value: str, regexp: bool) -> re.Pattern:
+def _pattern(value: str, regexp: bool) -> re.Pattern[str]:
     parts = VARIABLE.split(value if regexp else value.lower())
     return re.compile(
         ("~" if regexp else "") + ".*".join(re.escape(part) for part in parts), re.DOTALL
@@ -115,7 +116,7 @@ def _pattern(value: str, regexp: bool) -> re.Pattern:
 
 def _host_values(text: str, start: int) -> list[str] | None:
     """The quoted values of a matcher's arguments from `start`; None when they cannot be read."""
-    values = []
+    values: list[str] = []
     while True:
         match = _HOST_VALUE.match(text, start)
         if not match:
@@ -152,13 +153,24 @@ def _expand(text: str, variables: dict[str, str], complete: bool) -> str:
 
 
 def facts_of(
-    k, folder: Path, unit: str, layout: Split, cache: FileCache, charts: bool = True
+    k: FluxKustomization,
+    folder: Path,
+    unit: str,
+    layout: Split,
+    cache: FileCache,
+    charts: bool = True,
 ) -> Facts:
     """`charts`: whether the chart cache holds any chart (else no HelmRelease renders objects)."""
     closure = closures.walk(folder, cache)
     spec = k.spec
-    post_build = spec.get("postBuild") if isinstance(spec.get("postBuild"), dict) else {}
-    given = post_build.get("substitute") if isinstance(post_build.get("substitute"), dict) else {}
+    post_build = cast(
+        "dict[str, Any]",
+        spec.get("postBuild") if isinstance(spec.get("postBuild"), dict) else {},
+    )
+    given = cast(
+        "dict[str, Any]",
+        post_build.get("substitute") if isinstance(post_build.get("substitute"), dict) else {},
+    )
     variables = {str(key): str(value) for key, value in given.items()}
     complete = not post_build.get("substituteFrom")
     components = [
@@ -167,7 +179,8 @@ def facts_of(
     ]
     closures.add_components(folder, components, cache, closure)
     facts = Facts(set(closure.folders))
-    # what another unit (or every shard) reads too: rendered by every shard, its problems there said once
+    # what another unit (or every shard) reads too: rendered by every shard, its problems there
+    # said once
     facts.shared = any(
         layout.owner(path) != unit for path in closure.folders | closure.files | closure.manifests
     )

@@ -4,18 +4,24 @@
 # kustomization fields after which the names and kinds of its objects cannot be read from the files
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any, cast
 
 from infometis.checks import border, references, routes, schema
 from infometis.load.yamlio import FileCache
 from infometis.model import as_list
 from infometis.model.kinds import KUSTOMIZATION_SOURCE_KINDS, TRAEFIK_GROUPS
+from infometis.render.kustomize import Resource
 from infometis.render.pipeline import RepoRun
 from infometis.run.shard.facts import Facts
 from infometis.schemas.catalog import Catalog
 
+if TYPE_CHECKING:
+    from infometis.run.shard.walk import Shard
 
-def needed(shard, run: RepoRun, selected: set[str]) -> set[str]:
+
+def needed(shard: Shard, run: RepoRun, selected: set[str]) -> set[str]:
     """The units, not rendered, whose renders could change this shard's problems."""
     units: dict[str, Facts] = {}  # unit → what its Kustomizations left to other shards could render
     for walk in shard.walks:
@@ -29,13 +35,15 @@ def needed(shard, run: RepoRun, selected: set[str]) -> set[str]:
         for k in walk.cluster.kustomizations.values()
     ):
         return set(units)
-    ids: dict[int, set] = {}  # id(walk) → (group, kind, name) rendered in its cluster
-    hosts: dict[int, set] = {}  # id(walk) → the hosts its routes claim
+    # id(walk) → (group, kind, name) rendered in its cluster
+    ids: dict[int, set[tuple[str, str, str]]] = {}
+    hosts: dict[int, set[str]] = {}  # id(walk) → the hosts its routes claim
     for walk in shard.walks:
         rendered = [resource for r in walk.cluster.renders for resource in r.resources]
         ids[id(walk)] = {(r.id.group, r.id.kind, r.id.name) for r in rendered}
         hosts[id(walk)] = _claimed_hosts(rendered)
-    anywhere = set().union(*ids.values())  # an ignore annotation counts in every cluster
+    # an ignore annotation counts in every cluster
+    anywhere: set[tuple[str, str, str]] = set().union(*ids.values())
     needed = {unit for unit, facts in units.items() if facts.opaque}
     for walk in shard.walks:
         missing = walk.missing_objects()
@@ -57,7 +65,8 @@ def needed(shard, run: RepoRun, selected: set[str]) -> set[str]:
     if (
         "references" in selected
     ):  # what is not defined: another unit may define it, or fail to render
-        wanted: dict[str, set[str]] = {}  # target → namespaces of the shard's undefined references
+        # target → namespaces of the shard's undefined references
+        wanted: dict[str | None, set[str]] = {}
         for problem, ref in references.undefined_refs(shard.view(probe)):
             if shard.owner(problem) == shard.index:
                 wanted.setdefault(problem.cluster, set()).add(ref.namespace)
@@ -72,12 +81,12 @@ def needed(shard, run: RepoRun, selected: set[str]) -> set[str]:
     if (
         "border" in selected
     ):  # a host name whose last label another unit's namespace or Service makes in-cluster
-        hosts = [
+        named = [
             host.lower().rstrip(".")
             for problem, host in border.hostnames(probe)
             if shard.owner(problem) == shard.index
         ]
-        labels = {host.rsplit(".", 1)[-1] for host in hosts if "${" not in host}
+        labels = {host.rsplit(".", 1)[-1] for host in named if "${" not in host}
         needed |= {
             unit
             for unit, facts in units.items()
@@ -86,12 +95,15 @@ def needed(shard, run: RepoRun, selected: set[str]) -> set[str]:
     return needed
 
 
-def _claimed_hosts(resources) -> set[str]:
-    hosts = set()
+def _claimed_hosts(resources: Iterable[Resource]) -> set[str]:
+    hosts: set[str] = set()
     for resource in resources:
         if resource.id.kind != "IngressRoute" or resource.id.group not in TRAEFIK_GROUPS:
             continue
-        spec = resource.data.get("spec") if isinstance(resource.data.get("spec"), dict) else {}
+        spec = cast(
+            "dict[str, Any]",
+            resource.data.get("spec") if isinstance(resource.data.get("spec"), dict) else {},
+        )
         for route in as_list(spec.get("routes")):
             if isinstance(route, dict) and isinstance(route.get("match"), str):
                 try:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import yaml
 
@@ -30,7 +32,7 @@ def services(
     }
 
 
-def _folders(repo: Path):
+def _folders(repo: Path) -> Iterator[tuple[Path, list[str]]]:
     """Every folder of the repository, from the root, in a stable order (hidden ones left out)."""
     for current, subdirs, files in os.walk(repo):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
@@ -50,7 +52,7 @@ def _named(repo: Path, patterns: tuple[str, ...]) -> set[str]:
     return found
 
 
-def _defining(found_paths) -> set[str]:
+def _defining(found_paths: Iterable[tuple[str, str]]) -> set[str]:
     """Folders holding a Flux Kustomization whose spec.path lies below them (outermost kept)."""
     found: set[str] = set()
     for folder, path in sorted(found_paths):
@@ -68,7 +70,8 @@ class Scan:
     """What the repository's YAML files say of Flux Kustomizations and of the sources they and the
     HelmReleases follow (read once per split)."""
 
-    # (folder of the file, spec.path from the repository root, spec.components) of each Flux Kustomization
+    # (folder of the file, spec.path from the repository root, spec.components) of each Flux
+    # Kustomization
     kustomizations: frozenset[tuple[str, str, tuple[str, ...]]]
     followed: frozenset[tuple[str, str]]  # (kind, name) of the sources Flux Kustomizations follow
     charts: dict[
@@ -76,7 +79,7 @@ class Scan:
     ]  # (kind, name) of a HelmRelease's chart source → files naming it
     wild: bool  # a Flux Kustomization's source named with ${variables}: it may be any
     wild_charts: tuple[
-        tuple[re.Pattern, str], ...
+        tuple[re.Pattern[str], str], ...
     ]  # a chart source named with ${variables}: (kind/name, file)
     chart_kinds: frozenset[str]  # the kinds of the HelmReleases' chart sources
 
@@ -86,13 +89,20 @@ class Scan:
 
 
 def scan(repo: Path) -> Scan:
+    kustomizations: set[tuple[str, str, tuple[str, ...]]]
+    followed: set[tuple[str, str]]
+    charts: dict[tuple[str, str], set[str]]
+    wild_charts: list[tuple[re.Pattern[str], str]]
+    kinds: set[str]
     kustomizations, followed, charts, wild, wild_charts, kinds = set(), set(), {}, False, [], set()
     for folder, names in _folders(repo):
         where = folder.relative_to(repo).as_posix()
         for name in names:
             file = (folder / name).relative_to(repo).as_posix()
             for data in _documents(folder / name):
-                spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+                spec = cast(
+                    "dict[str, Any]", data.get("spec") if isinstance(data.get("spec"), dict) else {}
+                )
                 if is_flux_kustomization(data):
                     components = tuple(
                         str(c) for c in as_list(spec.get("components")) if isinstance(c, str)
@@ -127,26 +137,30 @@ def scan(repo: Path) -> Scan:
     )
 
 
-def _source_key(ref) -> tuple[str, str]:
+def _source_key(ref: Any) -> tuple[str, str]:
     ref = ref if isinstance(ref, dict) else {}
     return str(ref.get("kind") or ""), str(ref.get("name") or "")
 
 
-def _chart_sources(spec: dict) -> list:
-    chart = spec.get("chart") if isinstance(spec.get("chart"), dict) else {}
-    chart_spec = chart.get("spec") if isinstance(chart.get("spec"), dict) else {}
+def _chart_sources(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    chart = cast("dict[str, Any]", spec.get("chart") if isinstance(spec.get("chart"), dict) else {})
+    chart_spec = cast(
+        "dict[str, Any]", chart.get("spec") if isinstance(chart.get("spec"), dict) else {}
+    )
     return [
         ref for ref in (spec.get("chartRef"), chart_spec.get("sourceRef")) if isinstance(ref, dict)
     ]
 
 
-def _documents(file: Path) -> list[dict]:
+def _documents(file: Path) -> list[dict[str, Any]]:
     if not file.name.endswith((".yaml", ".yml")):
         return []
     try:
         text = file.read_text(errors="replace")
         if FLUX_TEXT not in text and "helm.toolkit.fluxcd.io" not in text:
             return []
-        return [d for d in yaml.load_all(text, Loader=Loader) if isinstance(d, dict)]
+        # our own loader class: PyYAML's stubs name only PyYAML's
+        documents = yaml.load_all(text, Loader=Loader)  # type: ignore[arg-type]
+        return [d for d in documents if isinstance(d, dict)]
     except (OSError, yaml.YAMLError, ValueError):
         return []

@@ -13,6 +13,7 @@ unit alone reads belong to it, so that every problem at them is found and said b
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -101,7 +102,7 @@ class Split:
 class _Joined:
     """Union-find over names: the smallest name of a set names it."""
 
-    def __init__(self, names):
+    def __init__(self, names: Iterable[str]) -> None:
         self.parent = {name: name for name in names}
 
     def find(self, name: str) -> str:
@@ -157,8 +158,8 @@ def units(
                 outside.setdefault(str(relative), set()).add(name)
     reads = _outside_reads(repo, layout, cache, entries, found)
     shared = set(outside) if reads is None else {str(layout.relative(path)) for path in reads}
-    for path, readers in outside.items():
-        if path not in shared:
+    for held, readers in outside.items():
+        if held not in shared:
             for reader in readers:
                 joined.join(min(readers), reader)
     unit_of = {name: joined.find(name) for name in names}
@@ -174,7 +175,7 @@ def _outside_reads(
     (${variables})."""
     if any("${" in path for _, path, _ in found.kustomizations):
         return None
-    roots = [(entry, ()) for entry in entries]
+    roots: list[tuple[Path, tuple[str, ...]]] = [(entry, ()) for entry in entries]
     roots += [
         (repo / path, components)
         for _, path, components in sorted(found.kustomizations)
@@ -199,7 +200,10 @@ def assign(costs: dict[str, int], count: int) -> dict[str, int]:
 
 
 def split(
-    repo: Path, count: int, patterns: tuple[str, ...] = DEFAULT_SERVICES, entries: list[Path] = ()
+    repo: Path,
+    count: int,
+    patterns: tuple[str, ...] = DEFAULT_SERVICES,
+    entries: Sequence[Path] = (),
 ) -> Split:
     """`entries`: the clusters' entry folders (what they read is no unit's)."""
     found = scan(repo)
