@@ -34,8 +34,8 @@ install: $(INSTALLED)  ## set up .venv with infometis and the test tools
 validate: $(INSTALLED)  ## run the main job: validate this repository's clusters
 	$(BIN)/infometis validate
 
-test: $(INSTALLED)  ## run the test suite
-	$(BIN)/python -m pytest -q
+test: $(INSTALLED)  ## run the test suite, one worker per core
+	$(BIN)/python -m pytest -q -n auto
 
 hooks: $(INSTALLED)  ## run this repository's pre-commit hooks on every file
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files

@@ -79,22 +79,29 @@ def kustomization(
     head = "".join(f"# {line}\n" for line in comment.splitlines())
     version = "v1alpha1" if kind == "Component" else "v1beta1"
     listed = "".join(f"  - {item}\n" for item in resources)
-    return f"{head}apiVersion: kustomize.config.k8s.io/{version}\nkind: {kind}\nresources:\n{listed}{extra}"
+    return (
+        f"{head}apiVersion: kustomize.config.k8s.io/{version}\nkind: {kind}\nresources:\n"
+        f"{listed}{extra}"
+    )
 
 
 def namespaced(
     kind: str, name: str, namespace: str, body: str, api: str = "v1", comment: str = ""
 ) -> str:
     head = f"# {comment}\n" if comment else ""
-    return f"{head}apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: {name}\n  namespace: {namespace}\n{body}"
+    return (
+        f"{head}apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: {name}\n"
+        f"  namespace: {namespace}\n{body}"
+    )
 
 
 def flux_kustomization(name: str, path: str, depends: str | None = None, extra: str = "") -> str:
     after = f"  dependsOn:\n    - name: {depends}\n" if depends else ""
     return (
-        f"apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {name}\n"
-        f"  namespace: flux-system\nspec:\n{after}  interval: 10m\n  timeout: 5m\n  path: {path}\n"
-        f"  prune: true\n  wait: true\n{SOURCE}{extra}{SETTINGS}"
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
+        f"  name: {name}\n  namespace: flux-system\nspec:\n{after}  interval: 10m\n"
+        f"  timeout: 5m\n  path: {path}\n  prune: true\n  wait: true\n"
+        f"{SOURCE}{extra}{SETTINGS}"
     )
 
 
@@ -132,8 +139,12 @@ def cluster_files(env: str, mode: str, services: list[Service], layout: str) -> 
             "ConfigMap",
             "cluster-settings",
             "flux-system",
-            f"data:\n  cluster: {env}\n  environment: {env}\n  mode: {mode}\n  domain: {env}.example.internal\n",
-            comment="What this cluster is; Flux Kustomizations read it through postBuild.substituteFrom.",
+            f"data:\n  cluster: {env}\n  environment: {env}\n  mode: {mode}\n"
+            f"  domain: {env}.example.internal\n",
+            comment=(
+                "What this cluster is; Flux Kustomizations read it through "
+                "postBuild.substituteFrom."
+            ),
         ),
     }
     layers = [
@@ -190,7 +201,9 @@ def configs_files() -> dict[str, str]:
         "infrastructure/configs/kustomization.yaml": kustomization(
             ["namespace.yaml", "middleware.yaml"]
         ),
-        "infrastructure/configs/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n",
+        "infrastructure/configs/namespace.yaml": (
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n"
+        ),
         "infrastructure/configs/middleware.yaml": namespaced(
             "Middleware",
             "security-headers",
@@ -211,7 +224,9 @@ def independent_files() -> dict[str, str]:
         f"{traefik}/kustomization.yaml": kustomization(
             ["namespace.yaml", "helmrepository.yaml", "helmrelease.yaml"]
         ),
-        f"{traefik}/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: traefik\n",
+        f"{traefik}/namespace.yaml": (
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: traefik\n"
+        ),
         f"{traefik}/helmrepository.yaml": namespaced(
             "HelmRepository",
             "traefik",
@@ -224,7 +239,8 @@ def independent_files() -> dict[str, str]:
             "traefik",
             "traefik",
             (
-                'spec:\n  interval: 30m\n  chart:\n    spec:\n      chart: traefik\n      version: "37.1.1"\n'
+                "spec:\n  interval: 30m\n  chart:\n    spec:\n      chart: traefik\n"
+                '      version: "37.1.1"\n'
                 "      sourceRef:\n        kind: HelmRepository\n        name: traefik\n"
                 "  values:\n    service:\n      type: NodePort\n"
             ),
@@ -246,11 +262,13 @@ def independent_files() -> dict[str, str]:
 
 
 def shared_cluster_files() -> dict[str, str]:
-    """A cluster run by someone else: apps reconcile as apps-reconciler, confined to namespace apps."""
+    """A cluster run by someone else: apps reconcile as apps-reconciler, confined to namespace
+    apps."""
     shared = "infrastructure/modes/shared-cluster"
     binding = (
-        "roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: admin\nsubjects:\n"
-        "  - kind: ServiceAccount\n    name: apps-reconciler\n    namespace: flux-system\n"
+        "roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: admin\n"
+        "subjects:\n  - kind: ServiceAccount\n    name: apps-reconciler\n"
+        "    namespace: flux-system\n"
     )
     return {
         f"{shared}/kustomization.yaml": kustomization(
@@ -281,13 +299,17 @@ def container(s: Service, name: str, job: bool = False) -> str:
     text = (
         f"- name: {name}\n  image: {REGISTRY}/{s.name}:1.{s.version[0]}.{s.version[1]}\n"
         + ("" if job else f"  ports:\n    - name: http\n      containerPort: {s.port}\n")
-        + "  securityContext:\n    allowPrivilegeEscalation: false\n    readOnlyRootFilesystem: true\n"
-        "  resources:\n    requests:\n      cpu: 50m\n      memory: 64Mi\n    limits:\n      memory: 128Mi\n"
+        + "  securityContext:\n    allowPrivilegeEscalation: false\n"
+        "    readOnlyRootFilesystem: true\n  resources:\n    requests:\n      cpu: 50m\n"
+        "      memory: 64Mi\n    limits:\n      memory: 128Mi\n"
     )
     for probe, path in (
         (("readinessProbe", "/ready"), ("livenessProbe", "/healthz")) if not job else ()
     ):
-        text += f"  {probe}:\n    httpGet:\n      path: {path}\n      port: http\n    periodSeconds: 10\n"
+        text += (
+            f"  {probe}:\n    httpGet:\n      path: {path}\n      port: http\n"
+            "    periodSeconds: 10\n"
+        )
     mounts = [("data", "/var/lib/app")] if (s.pvc or s.kind == "StatefulSet") and not job else []
     mounts += [("config", "/etc/app")] if s.config_file and not job else []
     return (
@@ -312,13 +334,15 @@ def workload(s: Service) -> str:
     extra = "  strategy:\n    type: Recreate\n" if s.pvc else ""
     if s.kind == "StatefulSet":
         extra = (
-            f"  serviceName: {s.name}-headless\n  volumeClaimTemplates:\n    - metadata:\n        name: data\n"
-            "      spec:\n        accessModes: [ReadWriteOnce]\n        resources:\n          requests:\n"
+            f"  serviceName: {s.name}-headless\n  volumeClaimTemplates:\n    - metadata:\n"
+            "        name: data\n      spec:\n        accessModes: [ReadWriteOnce]\n"
+            "        resources:\n          requests:\n"
             "            storage: 1Gi\n"
         )
     return (
-        f"# The {s.name} workload, as it runs in every environment.\napiVersion: apps/v1\nkind: {s.kind}\n"
-        f"metadata:\n  name: {s.name}\nspec:\n  replicas: 1\n{extra}  selector:\n    matchLabels:\n"
+        f"# The {s.name} workload, as it runs in every environment.\napiVersion: apps/v1\n"
+        f"kind: {s.kind}\nmetadata:\n  name: {s.name}\nspec:\n  replicas: 1\n"
+        f"{extra}  selector:\n    matchLabels:\n"
         f"      app.kubernetes.io/component: server\n  template:\n    metadata:\n      labels:\n"
         f"        app.kubernetes.io/component: server\n    spec:\n{indent(pod, '      ')}"
     )
@@ -332,7 +356,8 @@ def service_yaml(s: Service, headless: bool = False) -> str:
     )
     return (
         f"apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n{address}  selector:\n"
-        f"    app.kubernetes.io/component: server\n  ports:\n    - name: http\n      port: {s.port}\n      targetPort: http\n"
+        "    app.kubernetes.io/component: server\n  ports:\n    - name: http\n"
+        f"      port: {s.port}\n      targetPort: http\n"
     )
 
 
@@ -372,10 +397,12 @@ def desired_state(s: Service, rng: random.Random) -> str:
         },
     }[s.desired_state]
     return (
-        f"# The {s.desired_state} that {s.name} wants to exist, applied by its reconciler.\napiVersion: v1\n"
-        f"kind: ConfigMap\nmetadata:\n  name: {s.name}-{s.desired_state}\n  labels:\n"
-        f"    infometis.component: {s.name}\n    infometis.config-type: {s.desired_state}\ndata:\n"
-        f"  {s.desired_state}.json: |\n{indent(json.dumps(document, indent=2, sort_keys=True), '    ')}\n"
+        f"# The {s.desired_state} that {s.name} wants to exist, applied by its reconciler.\n"
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {s.name}-{s.desired_state}\n"
+        f"  labels:\n    infometis.component: {s.name}\n"
+        f"    infometis.config-type: {s.desired_state}\ndata:\n"
+        f"  {s.desired_state}.json: |\n"
+        f"{indent(json.dumps(document, indent=2, sort_keys=True), '    ')}\n"
     )
 
 
@@ -389,21 +416,25 @@ def base_files(s: Service, rng: random.Random) -> dict[str, str]:
         )
     if s.pvc:
         files[f"{base}/pvc.yaml"] = (
-            f"apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {s.name}-data\nspec:\n"
-            "  accessModes:\n    - ReadWriteOnce\n  resources:\n    requests:\n      storage: 5Gi\n"
+            f"apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {s.name}-data\n"
+            "spec:\n  accessModes:\n    - ReadWriteOnce\n  resources:\n    requests:\n"
+            "      storage: 5Gi\n"
         )
     if s.cronjob:
         files[f"{base}/cronjob.yaml"] = (
-            f"# Nightly compaction.\napiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: {s.name}-compact\nspec:\n"
-            f'  schedule: "{rng.randrange(60)} 3 * * *"\n  concurrencyPolicy: Forbid\n  jobTemplate:\n    spec:\n'
-            f"      template:\n        spec:\n          restartPolicy: OnFailure\n          securityContext:\n"
-            f"            runAsNonRoot: true\n            runAsUser: {s.user}\n          containers:\n"
+            "# Nightly compaction.\napiVersion: batch/v1\nkind: CronJob\nmetadata:\n"
+            f'  name: {s.name}-compact\nspec:\n  schedule: "{rng.randrange(60)} 3 * * *"\n'
+            "  concurrencyPolicy: Forbid\n  jobTemplate:\n    spec:\n"
+            "      template:\n        spec:\n          restartPolicy: OnFailure\n"
+            "          securityContext:\n            runAsNonRoot: true\n"
+            f"            runAsUser: {s.user}\n          containers:\n"
             + indent(container(s, "compact", job=True), " " * 12)
         )
     if s.desired_state:
         files[f"{base}/desired-state.yaml"] = desired_state(s, rng)
     extra = (
-        f"labels:\n  - pairs:\n      app.kubernetes.io/name: {s.name}\n      app.kubernetes.io/part-of: fleet\n"
+        f"labels:\n  - pairs:\n      app.kubernetes.io/name: {s.name}\n"
+        "      app.kubernetes.io/part-of: fleet\n"
         "    includeSelectors: true\n"
     )
     if s.config_file:
@@ -411,7 +442,10 @@ def base_files(s: Service, rng: random.Random) -> dict[str, str]:
             f"# {s.name} settings shared by every environment\nserver.port={s.port}\n"
             f"log.format=json\ncache.size={rng.choice((64, 128, 256))}\n"
         )
-        extra += f"configMapGenerator:\n  - name: {s.name}-config\n    files:\n      - application.properties=config.properties\n"
+        extra += (
+            f"configMapGenerator:\n  - name: {s.name}-config\n    files:\n"
+            "      - application.properties=config.properties\n"
+        )
     resources = sorted(path.rsplit("/", 1)[1] for path in files if path.endswith(".yaml"))
     files[f"{base}/kustomization.yaml"] = kustomization(
         resources, f"{s.name}: the core, environment-free.", extra
@@ -422,7 +456,8 @@ def base_files(s: Service, rng: random.Random) -> dict[str, str]:
 def border_files(s: Service) -> dict[str, str]:
     route = (
         f"apiVersion: traefik.io/v1alpha1\nkind: IngressRoute\nmetadata:\n  name: {s.name}\nspec:\n"
-        f"  entryPoints:\n    - websecure\n  routes:\n    - kind: Rule\n      match: Host(`{s.name}.${{domain}}`)\n"
+        "  entryPoints:\n    - websecure\n  routes:\n    - kind: Rule\n"
+        f"      match: Host(`{s.name}.${{domain}}`)\n"
         f"      services:\n        - name: {s.name}\n          port: {s.port}\n      middlewares:\n"
         "        - name: security-headers\n"
     )
@@ -443,14 +478,16 @@ def overlay_files(
     target = f"  - target:\n      kind: {s.kind}\n      name: {s.name}\n"
     memory = 128 * rng.randrange(2, 5)
     sizing = (
-        f"apiVersion: apps/v1\nkind: {s.kind}\nmetadata:\n  name: {s.name}\nspec:\n  template:\n    spec:\n"
-        f"      containers:\n        - name: {s.name}\n          resources:\n            requests:\n"
-        f"              cpu: {rng.choice((100, 200, 250))}m\n              memory: {memory // 2}Mi\n"
+        f"apiVersion: apps/v1\nkind: {s.kind}\nmetadata:\n  name: {s.name}\nspec:\n  template:\n"
+        f"    spec:\n      containers:\n        - name: {s.name}\n          resources:\n"
+        f"            requests:\n              cpu: {rng.choice((100, 200, 250))}m\n"
+        f"              memory: {memory // 2}Mi\n"
         f"            limits:\n              memory: {memory}Mi\n"
     )
     patches = (
-        f"  # replicas: a JSON6902 patch\n{target}    patch: |-\n      - op: replace\n        path: /spec/replicas\n"
-        f"        value: {s.replicas[index]}\n  # resources: a strategic-merge patch\n"
+        f"  # replicas: a JSON6902 patch\n{target}    patch: |-\n      - op: replace\n"
+        f"        path: /spec/replicas\n        value: {s.replicas[index]}\n"
+        "  # resources: a strategic-merge patch\n"
     )
     if s.patch_file:
         files[f"{folder}/resources-patch.yaml"] = f"# Sizing for {env}.\n" + sizing
@@ -460,9 +497,11 @@ def overlay_files(
     if s.limit_patch:  # only environment fields: the core stays the same everywhere
         patches += (
             f"{target}    patch: |-\n      - op: replace\n"
-            f"        path: /spec/template/spec/containers/0/resources/limits/memory\n        value: {memory * 2}Mi\n"
+            "        path: /spec/template/spec/containers/0/resources/limits/memory\n"
+            f"        value: {memory * 2}Mi\n"
         )
-    tag = f"1.{s.version[0]}.{s.version[1] + count - 1 - index}"  # earlier environments run newer builds
+    # earlier environments run newer builds
+    tag = f"1.{s.version[0]}.{s.version[1] + count - 1 - index}"
     extra = (
         ("components:\n  - ../border\n" if s.routed else "")
         + f"labels:\n  - pairs:\n      app.kubernetes.io/environment: {env}\n"
@@ -555,14 +594,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.out.is_dir() and any(args.out.iterdir()):
         if not args.force:
             parser.error(
-                f"{args.out} is not empty; pass --force to replace its clusters/, infrastructure/ and apps/"
+                f"{args.out} is not empty; pass --force to replace its clusters/, infrastructure/ "
+                "and apps/"
             )
         for name in TOP_FOLDERS:
             shutil.rmtree(args.out / name, ignore_errors=True)
     counts = generate(args.out, args.services, args.environments, args.seed, args.layout)
     print(
-        f"wrote {counts['files']} files to {args.out}: {counts['services']} services, {counts['clusters']} clusters "
-        f"({', '.join(counts['environments'])}), {counts['kustomizations']} Flux Kustomizations, {args.layout} layout"
+        f"wrote {counts['files']} files to {args.out}: {counts['services']} services, "
+        f"{counts['clusters']} clusters ({', '.join(counts['environments'])}), "
+        f"{counts['kustomizations']} Flux Kustomizations, {args.layout} layout"
     )
     return 0
 

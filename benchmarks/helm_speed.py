@@ -67,7 +67,8 @@ def timed(command: list[str], cwd: Path) -> float:
 
 def prepare(work: Path) -> tuple[Path, Path]:
     """This repository's clusters in `work`, their HelmRepositories pointed at a loopback Helm
-    repository serving ../shared/charts, and a chart cache holding what they need: (repo, charts)."""
+    repository serving ../shared/charts, and a chart cache holding what they need:
+    (repo, charts)."""
     archives = work / "repository"
     archives.mkdir(parents=True)
     for chart in sorted((SHARED / "charts").iterdir()):
@@ -179,7 +180,8 @@ def corpus(work: Path) -> None:
         total, rendered = total + len(releases), rendered + len(done & releases)
         print(f"corpus {name}: {len(done & releases)} of {len(releases)} HelmReleases rendered")
     print(
-        f"corpus: {rendered} of {total} HelmReleases rendered ({rendered / max(total, 1):.0%}) with ../shared/charts cached"
+        f"corpus: {rendered} of {total} HelmReleases rendered ({rendered / max(total, 1):.0%}) "
+        "with ../shared/charts cached"
     )
 
 

@@ -14,7 +14,8 @@
 
 Every measurement runs in a fresh child process, so its peak is its own.
 
-    python benchmarks/run.py [--services 200] [--environments 3] [--jobs N] [--repeat 3] [--keep DIR]
+    python benchmarks/run.py [--services 200] [--environments 3] [--jobs N] [--repeat 3]
+                             [--keep DIR]
 """
 
 from __future__ import annotations
@@ -220,9 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     floor_peak = max(peak for _, peak, _ in floors)
     peak = max(cold_peak, warm_peak, changed_peak)
     print(
-        f"{args.services} services × {args.environments} environments: {summary['kustomizations']} Flux "
-        f"Kustomizations, {summary['resources']} resources; jobs {args.jobs}, {os.cpu_count()} cores; "
-        f"warm and changed-only: best of {args.repeat}"
+        f"{args.services} services × {args.environments} environments: {summary['kustomizations']} "
+        f"Flux Kustomizations, {summary['resources']} resources; jobs {args.jobs}, "
+        f"{os.cpu_count()} cores; warm and changed-only: best of {args.repeat}"
     )
     print(f"{'':<22} {'measured':<44} {'target':<34}")
     print(

@@ -60,12 +60,14 @@ def main() -> None:
         for _ in range(args.repeat)
     ]
     print(
-        f"{len(KINDS)} kinds found, compiled and used once each, in a fresh process ({args.repeat} runs)"
+        f"{len(KINDS)} kinds found, compiled and used once each, in a fresh process ({args.repeat} "
+        "runs)"
     )
     for part in ("import", "schemas", "total"):
         values = [run[part] for run in runs]
         print(
-            f"  {part:<8} best {min(values) * 1000:7.1f} ms   median {statistics.median(values) * 1000:7.1f} ms"
+            f"  {part:<8} best {min(values) * 1000:7.1f} ms   median "
+            f"{statistics.median(values) * 1000:7.1f} ms"
         )
 
 

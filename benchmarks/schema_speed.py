@@ -69,8 +69,8 @@ def main() -> None:
     invalid = sum(1 for r in resources if catalog.find(r["apiVersion"], r["kind"]).violations(r))
     elapsed = time.perf_counter() - started
     print(
-        f"{args.resources} Deployments in {elapsed:.3f} s: {args.resources / elapsed:,.0f} resources/s "
-        f"on one core ({invalid} invalid; target 20,000/s)"
+        f"{args.resources} Deployments in {elapsed:.3f} s: {args.resources / elapsed:,.0f} "
+        f"resources/s on one core ({invalid} invalid; target 20,000/s)"
     )
 
 

@@ -136,7 +136,8 @@ def add_problems(repo: Path) -> None:
             with overlay.open("a") as text:
                 text.write(
                     f"commonAnnotations:\n  owner: team-{environment}\n  tier: t-{environment}\n"
-                    f"  cost: c-{environment}\n  zone: z-{environment}\ncommonLabels:\n  stage: {environment}\n"
+                    f"  cost: c-{environment}\n  zone: z-{environment}\ncommonLabels:\n"
+                    f"  stage: {environment}\n"
                 )
     git(repo, "commit", "-qam", "problems")
 

@@ -41,7 +41,8 @@ GIT_ENV = {
 
 
 def _isolate(patch, base: Path) -> None:
-    """No test reads the developer's git config, identity or colour settings, nor the user's cache."""
+    """No test reads the developer's git config, identity or colour settings, nor the user's
+    cache."""
     empty = base / "gitconfig"
     empty.touch()
     patch.setenv("GIT_CONFIG_GLOBAL", str(empty))

@@ -10,11 +10,16 @@ from infometis.load.yamlio import FileCache
 from infometis.model import FLUX_KUSTOMIZE_GROUP, ResourceId
 from infometis.model.flux import FluxKustomization
 from infometis.render.kustomize import Resource
-from infometis.render.pipeline import ClusterRun, RepoRun, Rendered
+from infometis.render.pipeline import ClusterRun, Rendered, RepoRun
 
 
-def make_run(folder: Path, *renders: str, cluster: str = "dev", config: Config | None = None,
-             settings: dict | None = None) -> RepoRun:
+def make_run(
+    folder: Path,
+    *renders: str,
+    cluster: str = "dev",
+    config: Config | None = None,
+    settings: dict | None = None,
+) -> RepoRun:
     """A run of one cluster whose Flux Kustomizations (apps-0, apps-1, ...) each rendered the
     resources of one YAML text, written to <folder>/render-<i>.yaml so problems have lines."""
     cache = FileCache(folder)
@@ -22,8 +27,11 @@ def make_run(folder: Path, *renders: str, cluster: str = "dev", config: Config |
     for index, text in enumerate(renders):
         path = folder / f"render-{index}.yaml"
         path.write_text(text)
-        resources = [Resource(ResourceId.of(d.data), d.data, path)
-                     for d in cache.load(path).documents if isinstance(d.data, dict)]
+        resources = [
+            Resource(ResourceId.of(d.data), d.data, path)
+            for d in cache.load(path).documents
+            if isinstance(d.data, dict)
+        ]
         name = ResourceId("Kustomization", FLUX_KUSTOMIZE_GROUP, "flux-system", f"apps-{index}")
         k = FluxKustomization(name, {"path": f"./render-{index}"}, cluster)
         done.kustomizations[(cluster, name)] = k

@@ -1,4 +1,5 @@
-"""border: a core base (apps/<service>/base) holds no route, exposure, hostname or environment name."""
+"""border: a core base (apps/<service>/base) holds no route, exposure, hostname or environment
+name."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ def messages(report: dict) -> dict[tuple, str]:
 
 
 def test_good_base_routes_nothing_and_names_no_environment(border):
-    # in-cluster names (kafka-0.kafka-headless, orders.shop, *.svc.cluster.local, http://elasticsearch:9200),
-    # an image of the platform's registry, mountPath /dev/shm, "development"/"production" and a route
-    # at the border are all fine
+    # in-cluster names (kafka-0.kafka-headless, orders.shop, *.svc.cluster.local,
+    # http://elasticsearch:9200), an image of the platform's registry, mountPath /dev/shm,
+    # "development"/"production" and a route at the border are all fine
     code, report = border("border-good")
     assert problems(report, check="border") == [] and code == 0
 
@@ -79,7 +80,8 @@ def test_bad_base_messages_name_the_field_and_the_value(border):
         "spec.type: NodePort exposes the service outside the cluster in the core base of shop"
     )
     assert said[("apps/shop/base/deployment.yaml", 37)] == (
-        "spec.template.spec.containers[0].env[2].value: 'shop.dev.fleet.internal' is a hostname in the core base of shop"
+        "spec.template.spec.containers[0].env[2].value: 'shop.dev.fleet.internal' is a hostname in "
+        "the core base of shop"
     )
     assert said[("apps/shop/base/deployment.yaml", 6)] == (
         "metadata.labels.environment: 'dev' names the environment dev in the core base of shop"

@@ -55,11 +55,11 @@ def test_bad_reports_each_difference_once_at_the_overlay(fixture_repo):
     ]
     assert messages(report) == [
         "kafka ConfigMap/kafka-topics-desired: missing in dev (rendered in prod, uat)",
-        "kafka StatefulSet/kafka: spec.volumeClaimTemplates[0].spec.resources.requests.storage differs: "
-        "dev '10Gi', prod '50Gi', uat '10Gi'",
+        "kafka StatefulSet/kafka: spec.volumeClaimTemplates[0].spec.resources.requests.storage "
+        "differs: dev '10Gi', prod '50Gi', uat '10Gi'",
         # kustomize puts the patched env var first in uat: matched by name, shown at its base index
-        "kafka StatefulSet/kafka: spec.template.spec.containers[0].env[2].value (KAFKA_MIN_INSYNC_REPLICAS) "
-        "differs: dev '2', prod '2', uat '1'",
+        "kafka StatefulSet/kafka: spec.template.spec.containers[0].env[2].value "
+        "(KAFKA_MIN_INSYNC_REPLICAS) differs: dev '2', prod '2', uat '1'",
     ]
     assert [p["cluster"] for p in report["problems"]] == ["dev", "prod", "uat"]
     assert report["problems"][2]["resource"] == "StatefulSet.apps/infometis/kafka"
@@ -117,7 +117,8 @@ def test_monorepo_core_is_the_same_everywhere():
         for c, d in kafka.items()
     }
     assert len(set(quorum.values())) == 1 and "2@kafka-2" in quorum["prod"]
-    # without the cluster's settings, NiFi's proxy host and Grafana's root_url (from border components) differ
+    # without the cluster's settings, NiFi's proxy host and Grafana's root_url (from border
+    # components) differ
     bare = [
         d for s, b in core.items() for d in invariance.differences(s, b, DEFAULT_ENVIRONMENT_FIELDS)
     ]
@@ -145,7 +146,8 @@ def test_monorepo_quorum_changed_in_uat_is_reported_at_the_patch(tmp_path):
         (ID, "error", "apps/kafka/uat/kustomization.yaml", len(text.splitlines()) + 2)
     ]
     assert messages(report)[0].startswith(
-        "kafka StatefulSet/kafka: spec.template.spec.containers[0].env[3].value (KAFKA_CONTROLLER_QUORUM_VOTERS) differs: "
+        "kafka StatefulSet/kafka: spec.template.spec.containers[0].env[3].value "
+        "(KAFKA_CONTROLLER_QUORUM_VOTERS) differs: "
         "dev '0@kafka-0.kafka-headless:9093,1@kafka-1"
     )
     assert code == 1

@@ -71,7 +71,8 @@ def test_bad_messages(fixture_repo):
     )
     assert (
         found[("apps/kafka/dev/kustomization.yaml", 16)]
-        == "data.topics.json (topics): topics[0] (events.raw).partitions: 0 is less than the minimum of 1"
+        == "data.topics.json (topics): topics[0] (events.raw).partitions: 0 is less than the "
+        "minimum of 1"
     )
     assert (
         found[("apps/nifi/base/flows-desired.yaml", 14)]
@@ -79,7 +80,8 @@ def test_bad_messages(fixture_repo):
     )
     assert (
         found[("apps/nifi/base/flows-desired.yaml", 15)]
-        == 'data.flows.json (flows): flows[1] (ingest-events).version: is a string "latest", expected integer'
+        == 'data.flows.json (flows): flows[1] (ingest-events).version: is a string "latest", '
+        "expected integer"
     )
     columns = {(p["file"], p["line"]): p["column"] for p in report["problems"]}
     assert columns[("apps/kafka/dev/kustomization.yaml", 16)] == 38  # at "partitions" in the patch
@@ -122,7 +124,8 @@ def test_missing_fields_are_said_once_per_entry():
     payload = {"indices": [{"name": "audit", "shards": 1, "settings": {"number_of_replicas": 1}}]}
     assert list(desired_state._violations(desired_state.schemas()["indices"], payload)) == [
         (
-            "indices[0] (audit).settings.number_of_replicas: has its own field: set replicas next to name",
+            "indices[0] (audit).settings.number_of_replicas: has its own field: set replicas next "
+            "to name",
             ("indices", 0, "settings", "number_of_replicas"),
         ),
         ("indices[0] (audit): missing replicas, mappings", ("indices", 0)),

@@ -40,18 +40,22 @@ def test_bad_reports_each_image_at_the_line_that_sets_it(fixture_repo):
         (ID, "error", "apps/shop/dev/kustomization.yaml", 8),  # newTag: latest in the overlay
     ]
     assert messages(report) == [
-        "spec.jobTemplate.spec.template.spec.containers[0].image: 'alpine' has no tag, which means 'latest': it moves",
+        "spec.jobTemplate.spec.template.spec.containers[0].image: 'alpine' has no tag, which means "
+        "'latest': it moves",
         "spec.template.spec.initContainers[0].image: 'registry:5000/tools/migrate' has no tag, "
         "which means 'latest': it moves",
         "spec.template.spec.containers[1].image: 'busybox:latest' uses the tag 'latest': it moves",
-        "spec.template.spec.containers[2].image: 'quay.io/prometheus/node-exporter:v1.8.2' comes from quay.io, "
-        "which is not an allowed registry (ghcr.io/acme, registry:5000, docker.io/library)",
-        "spec.template.spec.containers[3].image: 'ghcr.io/acme/Worker:2.0.0' is not a valid image reference",
+        "spec.template.spec.containers[2].image: 'quay.io/prometheus/node-exporter:v1.8.2' comes "
+        "from quay.io, which is not an allowed registry (ghcr.io/acme, registry:5000, "
+        "docker.io/library)",
+        "spec.template.spec.containers[3].image: 'ghcr.io/acme/Worker:2.0.0' is not a valid image "
+        "reference",
         "spec.values.image.tag: the image tag is 'latest': it moves",
-        "spec.values.initChownData.image.registry: 'quay.io/prometheus/busybox' comes from quay.io, "
-        "which is not an allowed registry (ghcr.io/acme, registry:5000, docker.io/library)",
-        "spec.template.spec.containers[0].image: 'ghcr.io/acme/shop:latest' uses the tag 'latest': it moves "
-        "(the tag is set here, by images:)",
+        "spec.values.initChownData.image.registry: 'quay.io/prometheus/busybox' comes from "
+        "quay.io, which is not an allowed registry (ghcr.io/acme, registry:5000, "
+        "docker.io/library)",
+        "spec.template.spec.containers[0].image: 'ghcr.io/acme/shop:latest' uses the tag 'latest': "
+        "it moves (the tag is set here, by images:)",
     ]
     assert {p["resource"] for p in report["problems"]} == {
         "CronJob.batch/shop/shop-report",

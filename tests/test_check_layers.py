@@ -89,14 +89,16 @@ def test_bad_messages(layers):
     _, report = layers("layers-bad")
     said = messages(report)
     assert said[("apps/shop/dev/kustomization.yaml", 31)] == (
-        "a patch of shop/dev sets spec.template.spec.containers[0].args: not an allowed environment field "
-        "(allowedEnvironmentFields in .infometis.yaml)"
+        "a patch of shop/dev sets spec.template.spec.containers[0].args: not an allowed "
+        "environment field (allowedEnvironmentFields in .infometis.yaml)"
     )
     assert said[("clusters/dev/infrastructure.yaml", 42)] == (
-        "cluster dev applies the mode adaptation shared-cluster, but its cluster-settings say mode independent"
+        "cluster dev applies the mode adaptation shared-cluster, but its cluster-settings say mode "
+        "independent"
     )
     assert said[("clusters/prod/cluster-settings.yaml", 9)] == (
-        "cluster-settings of prod: mode 'shared' is not a mode adaptation (infrastructure/modes/: independent, shared-cluster)"
+        "cluster-settings of prod: mode 'shared' is not a mode adaptation (infrastructure/modes/: "
+        "independent, shared-cluster)"
     )
     assert said[("infrastructure/modes/independent/traefik-config.yaml", 2)] == (
         "ConfigMap shop-tuning in the mode adaptation independent: not a border kind"

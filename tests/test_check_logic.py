@@ -3,9 +3,8 @@ kustomize or the command line, which the integration tests cover."""
 
 from __future__ import annotations
 
-from runs import make_run
-
 from infometis.checks import duplicate_resource, images, references, routes, workloads
+from runs import make_run
 
 DEPLOYMENT = """\
 apiVersion: apps/v1
@@ -50,20 +49,25 @@ def test_a_latest_tag_is_found_at_its_line(tmp_path):
 
 def test_one_object_in_two_renders_is_a_duplicate_named_once(tmp_path):
     found = said(duplicate_resource, make_run(tmp_path, DEPLOYMENT, DEPLOYMENT))
-    assert found == [("error", 1, "Deployment.apps/shop/web is also rendered by apps-0 "
-                                  "(here by apps-1)")]
+    assert found == [
+        ("error", 1, "Deployment.apps/shop/web is also rendered by apps-0 (here by apps-1)")
+    ]
 
 
 def test_a_reference_to_a_missing_object_is_undefined_data_and_an_error(tmp_path):
-    text = DEPLOYMENT.replace("      containers:\n",
-                              "      serviceAccountName: web-runner\n      containers:\n")
+    text = DEPLOYMENT.replace(
+        "      containers:\n", "      serviceAccountName: web-runner\n      containers:\n"
+    )
     run = make_run(tmp_path, text)
     found = said(references, run)
     assert len(found) == 1 and found[0][:2] == ("error", 8), found
     assert "ServiceAccount shop/web-runner is not defined in this cluster" in found[0][2]
     assert [(ref.kind, ref.namespace, ref.name) for _, ref in references.undefined_refs(run)] == [
-        ("ServiceAccount", "shop", "web-runner")]
-    defined = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web-runner, namespace: shop}\n"
+        ("ServiceAccount", "shop", "web-runner")
+    ]
+    defined = (
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web-runner, namespace: shop}\n"
+    )
     assert said(references, make_run(tmp_path, text, defined)) == []
 
 

@@ -58,7 +58,8 @@ def test_bad_messages_name_the_field_and_the_missing_object(fixture_repo):
         "spec.routes[0].services[0].port: Service shop/shop has no port 8080 (its ports: 80/http)"
     )
     assert found[("clusters/dev/shop.yaml", 15)] == (
-        "spec.serviceAccountName: ServiceAccount flux-system/shop-reconciller is not defined in this cluster"
+        "spec.serviceAccountName: ServiceAccount flux-system/shop-reconciller is not defined in "
+        "this cluster"
     )
     assert found[("apps/shop/base/deployment.yaml", 38)] == (
         "spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef.name: "
@@ -222,7 +223,8 @@ def test_helm_releases_may_make_services_and_unrendered_namespaces_are_not_judge
     # charts may make Services of any name (cilium's hubble-ui beside the cilium release): a
     # warning there, neither silence (a typo would pass) nor an error (it may be no mistake)
     assert resolve(_Run, inventory, Ref("Service", "web", "hubble-ui", ()))[::2] == (
-        "Service web/hubble-ui is not defined in this cluster, unless a chart installed in web makes it",
+        "Service web/hubble-ui is not defined in this cluster, unless a chart installed in web "
+        "makes it",
         "warning",
     )
     assert resolve(_Run, inventory, Ref("Service", "api", "hubble-ui", ()))[::2] == (

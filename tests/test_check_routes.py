@@ -56,7 +56,8 @@ def test_bad_reports_the_later_route_naming_the_earlier(fixture_repo):
         "IngressRoute shop/shop (apps/shop/border/ingressroute.yaml:10)",
     ]
     assert found[:2] == [
-        "spec.routes[0].match: cannot read the rule: expected ')' (unbalanced parentheses) at the end",
+        "spec.routes[0].match: cannot read the rule: expected ')' (unbalanced parentheses) at the "
+        "end",
         "spec.routes[1].match: cannot read the rule: unbalanced backticks: 3 of them",
     ]
 
@@ -96,7 +97,8 @@ def test_claims(rule, expected):
     [
         (
             "Host(`a`",
-            "expected ')' closing Host( (unbalanced parentheses or a value without backticks) at the end",
+            "expected ')' closing Host( (unbalanced parentheses or a value without backticks) at "
+            "the end",
         ),
         ("(Host(`a`)", "expected ')' (unbalanced parentheses) at the end"),
         ("Host(`a`))", "unexpected ')' at character 10"),

@@ -50,7 +50,8 @@ def test_git_ignored_files_are_not_judged(fixture_repo):
     (repo / ".gitignore").write_text("local/\n")
     (repo / "local").mkdir()
     (repo / "local/secret.yaml").write_text(
-        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: mine\nstringData:\n  password: not-real-either\n"
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: mine\nstringData:\n"
+        "  password: not-real-either\n"
     )
     _, report = validate_json(repo, "--select", ID)
     assert problems(report) == []
@@ -80,8 +81,10 @@ def test_bad_reports_every_secret(fixture_repo):
         "a Google API key in data.maps",
         "Secret shop-admin holds 2 values in clear: stringData.username, stringData.password",
         "Secret api-token holds 1 value in a SOPS file but not encrypted: stringData.fallback",
-        "secretGenerator[1] (shop-smtp) makes a Secret from data in clear: literal user, literal password",
-        "secretGenerator[2] (shop-tls) makes a Secret from data in clear: file tls.crt, file tls.key",
+        "secretGenerator[1] (shop-smtp) makes a Secret from data in clear: literal user, literal "
+        "password",
+        "secretGenerator[2] (shop-tls) makes a Secret from data in clear: file tls.crt, file "
+        "tls.key",
         "Secret registry holds 1 value in clear: data['.dockerconfigjson']",
         "an AWS access key id in backup.s3.accessKeyId",
         "an age secret key in backup.ageKey",
@@ -123,8 +126,9 @@ def test_odd_files_are_read_as_far_as_they_go(fixture_repo):
         "    files: [missing.txt, {a: 1}]\n    env: 7\n  - just a string\n"
     )
     (odd / "secrets.yaml").write_text(
-        "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\ndata: [1, 2]\nstringData: {a: null, b: {c: d}}\n"
-        "---\napiVersion: v1\nkind: Secret\nmetadata: x\nstringData: {a: 'op://vault/item/field'}\n"
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\ndata: [1, 2]\n"
+        "stringData: {a: null, b: {c: d}}\n---\napiVersion: v1\nkind: Secret\nmetadata: x\n"
+        "stringData: {a: 'op://vault/item/field'}\n"
         "---\n- a list\n---\nplain text\n"
     )
     _, report = validate_json(repo, "--select", ID)
@@ -176,8 +180,8 @@ def test_a_generator_reading_a_file_git_ignores_is_an_error(fixture_repo):
             "apps/generated/kustomization.yaml",
             4,
             "secretGenerator[0] (gen) reads apps/generated/.env, "
-            "which Git ignores: it renders here, but Flux's checkout does not have it and the build fails "
-            "on the cluster",
+            "which Git ignores: it renders here, but Flux's checkout does not have it and the "
+            "build fails on the cluster",
         )
     ]
     assert "never-committed-value" not in json.dumps(report)

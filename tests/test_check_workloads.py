@@ -1,4 +1,5 @@
-"""workloads: resources, probes and runAsNonRoot of pod templates; fixtures and the sample monorepo."""
+"""workloads: resources, probes and runAsNonRoot of pod templates; fixtures and the sample
+monorepo."""
 
 from __future__ import annotations
 
@@ -36,16 +37,20 @@ def test_bad_reports_each_container(fixture_repo):
         (ID, "error", "apps/shop/dev/kustomization.yaml", 7),  # the overlay's patch drops the limit
     ]
     assert messages(report) == [
-        "spec.template.spec.securityContext.runAsNonRoot is not set (nor in any container): the pod may run as root",
-        "spec.template.spec.initContainers[0] (migrate): no resources.requests.cpu, no resources.requests.memory, "
-        "no resources.limits.memory",
+        "spec.template.spec.securityContext.runAsNonRoot is not set (nor in any container): the "
+        "pod may run as root",
+        "spec.template.spec.initContainers[0] (migrate): no resources.requests.cpu, no "
+        "resources.requests.memory, no resources.limits.memory",
         "spec.template.spec.containers[1] (proxy): no livenessProbe",
-        "spec.template.spec.containers[0] (seed): no resources.requests.cpu, no resources.requests.memory, "
-        "no resources.limits.memory",
+        "spec.template.spec.containers[0] (seed): no resources.requests.cpu, no "
+        "resources.requests.memory, no resources.limits.memory",
         "spec.template.spec.containers[0] (cache): no livenessProbe and no readinessProbe",
-        "spec.template.spec.containers[0] (cache): no resources.requests.cpu, no resources.limits.memory",
-        "spec.template.spec.containers[1] (exporter): securityContext.runAsNonRoot is false: it may run as root",
-        "spec.template.spec.containers[0] (shop): no resources.limits.memory (as this patch leaves it)",
+        "spec.template.spec.containers[0] (cache): no resources.requests.cpu, no "
+        "resources.limits.memory",
+        "spec.template.spec.containers[1] (exporter): securityContext.runAsNonRoot is false: it "
+        "may run as root",
+        "spec.template.spec.containers[0] (shop): no resources.limits.memory (as this patch leaves "
+        "it)",
     ]
     assert code == 1
 
@@ -197,7 +202,8 @@ def test_odd_shapes_are_skipped_not_fatal(tmp_path):
         ("warning", "spec.containers[0] (c): no livenessProbe and no readinessProbe"),
         (
             "warning",
-            "spec.securityContext.runAsNonRoot is not set (nor in any container): the pod may run as root",
+            "spec.securityContext.runAsNonRoot is not set (nor in any container): the pod may run "
+            "as root",
         ),
         (
             "warning",

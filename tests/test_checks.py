@@ -78,7 +78,8 @@ def test_yaml_bad_reports_both_files(validate):
     ]
     assert 'mapping key "color" already defined at line' in messages(report, "yaml")[1]
     assert "flow sequence" in messages(report, "yaml")[0]
-    # kustomize (and so Flux) cannot build either folder: said once, at the file, not again per build
+    # kustomize (and so Flux) cannot build either folder: said once, at the file, not again per
+    # build
     assert messages(report, "yaml")[1].endswith("; kustomize cannot build apps/dup, which read it")
     assert problems(report, check="kustomize-build") == []
     assert problems(report, check="unreached") == []
@@ -162,7 +163,8 @@ def test_kustomize_build_failure_of_the_entry_folder_has_a_location(validate):
 
 
 def test_flux_path_good(validate):
-    # './apps/demo/dev', 'infrastructure/configs' and '/apps/tools/' all name folders of the repository
+    # './apps/demo/dev', 'infrastructure/configs' and '/apps/tools/' all name folders of the
+    # repository
     code, report = validate("flux-path-good")
     assert problems(report) == [SYNC_INFO_GOTK]
     assert code == 0
@@ -193,7 +195,8 @@ SKIPPED_OTHER = "skipped: source GitRepository/flux-system/other is not this rep
 
 def test_flux_source_good(validate):
     # no GitRepository flux-system in the repository: it is this repository, said once for the
-    # two Kustomizations that use it; GitRepository other has another URL: one info per Kustomization
+    # two Kustomizations that use it; GitRepository other has another URL: one info per
+    # Kustomization
     code, report = validate("flux-source-good")
     assert problems(report) == [
         ("flux-source", "info", "clusters/dev/apps.yaml", 10),
@@ -353,7 +356,8 @@ def test_substitution_bad(validate):
         SYNC_INFO_GOTK,
     ]
     assert messages(report, "substitution") == [
-        "substituteFrom ConfigMap flux-system/missing-settings is not in the repository: its variables are unknown here",
+        "substituteFrom ConfigMap flux-system/missing-settings is not in the repository: its "
+        "variables are unknown here",
     ]
     assert code == 1
 

@@ -67,8 +67,9 @@ def test_unknown_config_key_names_the_line(tmp_path):
     result = invoke("validate", "--repo", str(tmp_path))
     assert result.exit_code == 2
     assert (
-        ".infometis.yaml:2: unknown key 'kubernetesVersoin' (known keys: extends, exclude, kubernetesVersion, "
-        "flux, checks, allowedEnvironmentFields, external, services, promotion)"
+        ".infometis.yaml:2: unknown key 'kubernetesVersoin' (known keys: extends, exclude, "
+        "kubernetesVersion, flux, checks, allowedEnvironmentFields, external, services, "
+        "promotion)"
     ) in result.output
 
 
@@ -88,11 +89,13 @@ def _repo_with_config(tmp_path, text: str, name: str = ".infometis.yaml"):
         ),
         (
             "checks:\n  images:\n    levle: error\n",
-            ".infometis.yaml:3: checks.images: unknown key 'levle' (known keys: enabled, level, ignore, registries)",
+            ".infometis.yaml:3: checks.images: unknown key 'levle' (known keys: enabled, level, "
+            "ignore, registries)",
         ),
         (
             "checks:\n  images:\n    registries: nope.example\n",
-            ".infometis.yaml:3: checks.images.registries: 'nope.example' is not of type 'array' (write a list, e.g. [nope.example])",
+            ".infometis.yaml:3: checks.images.registries: 'nope.example' is not of type 'array' "
+            "(write a list, e.g. [nope.example])",
         ),
         (
             "checks:\n  workloads:\n    requireCpuLimits: 'yes'\n",
@@ -274,8 +277,8 @@ def test_explain_lists_the_options_a_check_takes():
     result = invoke("explain", "flux-hygiene")
     assert result.exit_code == 0
     assert (
-        "checks.flux-hygiene takes: enabled (boolean), level (error, warning, info), ignore (list of globs), "
-        "branches (list of strings), allowRanges (boolean), fluxVersion (string)"
+        "checks.flux-hygiene takes: enabled (boolean), level (error, warning, info), ignore (list "
+        "of globs), branches (list of strings), allowRanges (boolean), fluxVersion (string)"
     ) in result.output
 
 

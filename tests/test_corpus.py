@@ -5,7 +5,8 @@ import pytest
 from conftest import shared_or_skip, validate_json
 
 CORPUS = {
-    # name: (arguments, rendering summary, {check: (errors, warnings)} of true findings, checked by hand)
+    # name: (arguments, rendering summary, {check: (errors, warnings)} of true findings, checked
+    # by hand)
     "fluxcd__flux2-kustomize-helm-example": (
         [
             "--path",
@@ -40,9 +41,10 @@ CORPUS = {
     "bjw-s-labs__home-ops": (
         ["--path", "kubernetes/flux/cluster"],
         {"clusters": 1, "kustomizations": 91, "rendered": 91, "skipped": 0},
-        # Kustomizations without timeout; kinds without schema; kubernetes/bootstrap/kustomize, which
-        # the bootstrap applies by hand and no Flux Kustomization reaches
-        # and the HTTPRoute to kube-system/hubble-ui, which the cilium chart makes (a warning until charts render)
+        # Kustomizations without timeout; kinds without schema; kubernetes/bootstrap/kustomize,
+        # which the bootstrap applies by hand and no Flux Kustomization reaches
+        # and the HTTPRoute to kube-system/hubble-ui, which the cilium chart makes (a warning
+        # until charts render)
         {"flux-hygiene": (0, 91), "schema": (0, 41), "unreached": (0, 1), "references": (0, 1)},
     ),
 }
@@ -113,7 +115,8 @@ def test_another_clusters_flux_crds_do_not_judge_this_one():
 
 
 def test_two_objects_of_one_render_named_alike_are_one_duplicate_of_that_render():
-    """cluster-secrets gives SECRET_DOMAIN3 and SECRET_DOMAIN4 one value: two Certificates, one name."""
+    """cluster-secrets gives SECRET_DOMAIN3 and SECRET_DOMAIN4 one value: two Certificates, one
+    name."""
     repo = shared_or_skip("corpus", FLUX_LOCAL)
     _, report = validate_json(repo, "--path", "tests/testdata/cluster/clusters/prod")
     duplicates = [p["message"] for p in report["problems"] if p["check"] == "duplicate-resource"]

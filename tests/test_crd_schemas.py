@@ -1,5 +1,6 @@
-"""CustomResourceDefinitions as JSON Schemas: each conversion rule on small CRDs, every verdict taken
-from both validators the project uses; then real-world schemas and documents from ../shared."""
+"""CustomResourceDefinitions as JSON Schemas: each conversion rule on small CRDs, every verdict
+taken from both validators the project uses; then real-world schemas and documents from
+../shared."""
 
 from __future__ import annotations
 
@@ -349,7 +350,8 @@ def test_openapi_only_keywords_are_translated_or_dropped():
 
 
 def test_branches_of_anyof_are_not_closed():
-    """Kubernetes lets a branch repeat some of the properties beside it: closing it would reject the others."""
+    """Kubernetes lets a branch repeat some of the properties beside it: closing it would reject
+    the others."""
     properties = {"a": {"type": "integer"}, "b": {"type": "string"}}
     branches = [{"properties": {"a": {"minimum": 1}}}, {"properties": {"b": {"minLength": 2}}}]
     values = [{"a": 2, "b": "x"}, {"a": 0, "b": "xy"}, {"a": 0, "b": "x"}, {"a": 2, UNKNOWN: 1}]
@@ -484,7 +486,8 @@ def test_the_crds_of_the_corpus_convert():
 
 def without_closing(schema):
     """openapi2jsonschema's output minus what it adds (additionalProperties: false, which Kubernetes
-    forbids in a CRD): the catalog keeps everything else of the CRD's schema, x-kubernetes-* included."""
+    forbids in a CRD): the catalog keeps everything else of the CRD's schema, x-kubernetes-*
+    included."""
     if isinstance(schema, dict):
         return {
             key: without_closing(value)
@@ -658,7 +661,7 @@ def test_same_verdicts_as_the_catalog_on_every_corpus_document_of_a_catalog_kind
             assert not ours.is_valid(typo) and not catalog.is_valid(typo)
 
 
-# ---------------------------------------------------------------- the bundled schemas are the converter's
+# -------------------------------------------------------- the bundled schemas are the converter's
 
 
 def bundled_sources(name: str) -> list[dict]:
@@ -750,7 +753,8 @@ def test_the_bundles_name_their_release():
 
 
 def test_a_root_listing_no_properties_keeps_only_apiversion_kind_and_metadata():
-    """The API server prunes every other field of such a root (kubectl's strict field validation reports it)."""
+    """The API server prunes every other field of such a root (kubectl's strict field validation
+    reports it)."""
     stray = widget(spec=None) | {"spec": {"size": 1}}
     (strict,) = convert_crd(crd({"type": "object"}))
     (loose,) = convert_crd(crd({"type": "object"}), strict=False)

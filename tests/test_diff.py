@@ -1,5 +1,6 @@
 """`infometis diff` in real git repositories made from the sample monorepo: each change's
-markdown is compared with an expected file (tests/fixtures/diff/<case>.md, base commit as {BASE})."""
+markdown is compared with an expected file (tests/fixtures/diff/<case>.md, base commit as
+{BASE})."""
 
 from __future__ import annotations
 
@@ -173,7 +174,10 @@ def test_a_huge_change_stays_within_the_budget_and_says_what_it_cut(repo):
 
 
 def test_secret_values_never_show(repo):
-    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: api-key\ntype: Opaque\nstringData:\n  key: {}\n"
+    secret = (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: api-key\ntype: Opaque\n"
+        "stringData:\n  key: {}\n"
+    )
     (repo / "apps/kafka/base/secret.yaml").write_text(secret.format("first-value-1234"))
     edit(
         repo,

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from infometis.load.files import read_text, write_atomic
 from infometis.model.errors import EditError
@@ -158,6 +158,9 @@ _VALUES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
 
 
 @given(value=_VALUES, style=st.sampled_from(["plain", "'", '"']), crlf=st.booleans())
+@example(value="0", style="plain", crlf=False)  # a number written plain read back as one
+@example(value="1:20", style="plain", crlf=False)  # YAML 1.1 reads it as 80
+@example(value="1.2.3", style="plain", crlf=False)
 def test_any_value_reads_back_and_nothing_else_moves(value, style, crlf):
     token = {"plain": "old", "'": "'old'", '"': '"old"'}[style]
     text = f"# head\nspec:\n  chart:\n    version: {token}   # pinned\n  other: [x, y]\n"

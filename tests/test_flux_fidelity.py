@@ -27,15 +27,17 @@ def test_substitution_is_fluxs_envsubst(fixture_repo):
             "error",
             "clusters/dev/apps.yaml",
             47,
-            "substituteFrom Secret flux-system/undeclared-vars is not in the repository: its variables are unknown here",
+            "substituteFrom Secret flux-system/undeclared-vars is not in the repository: its "
+            "variables are unknown here",
         ),
         (
             "substitution",
             "error",
             "clusters/dev/apps.yaml",
             62,
-            "substituteFrom ConfigMap flux-system/own-settings is rendered by this Kustomization itself: on a fresh "
-            "cluster it does not exist yet when the Kustomization is first applied",
+            "substituteFrom ConfigMap flux-system/own-settings is rendered by this Kustomization "
+            "itself: on a fresh cluster it does not exist yet when the Kustomization is first "
+            "applied",
         ),
     ]
     assert code == 1
@@ -70,7 +72,8 @@ def test_one_cause_one_problem_at_the_right_document(fixture_repo):
             "error",
             "apps/web/deployments.yaml",
             24,  # the green Deployment, not the blue one
-            "spec.template.spec.containers[0].image: 'nginx' has no tag, which means 'latest': it moves",
+            "spec.template.spec.containers[0].image: 'nginx' has no tag, which means 'latest': it "
+            "moves",
         ),
     ]
     assert code == 1
@@ -154,7 +157,8 @@ def test_yaml_is_read_and_written_as_kustomize_does(fixture_repo):
             "error",
             "apps/dup/configmap.yaml",
             8,
-            'mapping key "1" already defined at line 7; kustomize cannot build apps/dup, which read it',
+            'mapping key "1" already defined at line 7; kustomize cannot build apps/dup, which '
+            "read it",
         )
     ]
     result = invoke("build", "dev", "--repo", str(repo), "-k", "web")

@@ -289,7 +289,8 @@ data:
         container["ports"][0]["containerPort"] == 9090
     )  # targetPath, typed as Helm's --set types it
     code, report = validate_json(repo, "--path", "dev=clusters/dev", "--select", "helm-render")
-    # the ConfigMap that is not there; the SOPS-encrypted Secret is taken as present, its values unknown
+    # the ConfigMap that is not there; the SOPS-encrypted Secret is taken as present, its values
+    # unknown
     assert problems(report, check="helm-render") == [
         ("helm-render", "warning", "clusters/dev/release.yaml", 22)
     ]
@@ -311,7 +312,7 @@ def test_a_problem_in_the_charts_output_names_chart_version_and_template(tmp_pat
     assert code == 0 and not problems(report, check="images")
 
 
-# ---------------------------------------------------------------- the sample, from a loopback Helm repository
+# ---------------------------------------------------- the sample, from a loopback Helm repository
 
 
 @pytest.fixture(scope="module")
@@ -398,7 +399,8 @@ def test_pull_then_validate_renders_every_helmrelease_and_finds_planted_mistakes
     assert re.search(
         r"HelmRelease infometis/grafana  chart grafana 10\.1\.4: \d+ objects", graph
     ), graph
-    # planted: a value the chart's schema rejects, an unpinned image in values, a route to a port the chart lacks
+    # planted: a value the chart's schema rejects, an unpinned image in values, a route to a port
+    # the chart lacks
     traefik = sample / "infrastructure/controllers/traefik/helmrelease.yaml"
     traefik.write_text(
         traefik.read_text().replace(
@@ -561,7 +563,9 @@ def test_charts_from_an_oci_registry(tmp_path, registry, source):
     repo = tmp_path / "oci-repo"
     for name, text in {
         **CLUSTER,
-        "clusters/dev/kustomization.yaml": "resources: [namespace.yaml, source.yaml, release.yaml]\n",
+        "clusters/dev/kustomization.yaml": (
+            "resources: [namespace.yaml, source.yaml, release.yaml]\n"
+        ),
         "clusters/dev/source.yaml": source.format(registry=registry),
         "clusters/dev/release.yaml": release,
     }.items():

@@ -68,7 +68,7 @@ for file in sorted(Path(sys.argv[-1]).iterdir()):
     results.append(entry)
 print(json.dumps({"resources": results}, indent=2))
 sys.exit(1 if failed else 0)
-"""
+"""  # noqa: E501  (the stand-in script is data: written out as it stands)
 
 
 def install(folder: Path, name: str = "kubeconform") -> Path:
@@ -314,7 +314,7 @@ def test_validate_with_kubeconform_absent_is_a_setup_error(tmp_path, monkeypatch
     assert result.exit_code == 2 and "kubeconform not found on PATH" in result.stderr
 
 
-# ---------------------------------------------------------------- `schemas check` as kubeconform's acceptance cases
+# --------------------------------------------- `schemas check` as kubeconform's acceptance cases
 
 
 def run_check(tmp_path: Path, text: str, *arguments: str):
@@ -345,7 +345,10 @@ spec:
 
 
 def test_a_configmap_with_integer_and_boolean_keys_is_valid(tmp_path):
-    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\ndata:\n  2: two\n  true: 'yes'\n  2023-01-01: day\n"
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\ndata:\n  2: two\n"
+        "  true: 'yes'\n  2023-01-01: day\n"
+    )
     result, report = run_check(tmp_path, text)
     assert result.exit_code == 0 and report["problems"] == [] and report["summary"]["valid"] == 1
 
@@ -366,11 +369,17 @@ def test_a_configmap_with_integer_and_boolean_keys_is_valid(tmp_path):
 def test_template_fields_are_filled_in_as_kubeconform_does(api_version, kind, version, expected):
     from infometis.schemas.locations import expand
 
-    template = "{{ .Group }}/{{.ResourceAPIVersion}}/{{ .ResourceKind }}{{ .KindSuffix }}@{{.NormalizedKubernetesVersion}}{{.StrictSuffix}}"
+    template = (
+        "{{ .Group }}/{{.ResourceAPIVersion}}/{{ .ResourceKind }}{{ .KindSuffix }}"
+        "@{{.NormalizedKubernetesVersion}}{{.StrictSuffix}}"
+    )
     assert expand(template, api_version, version, kind, "1.34.1", True) == expected
 
 
-TRAINING_JOB = "apiVersion: sagemaker.aws.amazon.com/v1\nkind: TrainingJob\nmetadata:\n  name: job\nspec:\n  trainingJobName: {name}\n"
+TRAINING_JOB = (
+    "apiVersion: sagemaker.aws.amazon.com/v1\nkind: TrainingJob\nmetadata:\n"
+    "  name: job\nspec:\n  trainingJobName: {name}\n"
+)
 TRAINING_JOB_SCHEMA = {
     "type": "object",
     "properties": {

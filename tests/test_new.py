@@ -583,7 +583,8 @@ def test_a_tag_written_unquoted_by_hand_is_an_error_at_its_line_with_the_fix(tmp
         (
             "apps/db/dev/kustomization.yaml",
             8,
-            "images[0].newTag: YAML reads 3.10 as a number (3.1), and kustomize needs a string here",
+            "images[0].newTag: YAML reads 3.10 as a number (3.1), and kustomize needs a string "
+            "here",
             'quote it as written: newTag: "3.10"',
         )
     ]

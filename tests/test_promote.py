@@ -97,8 +97,9 @@ def _pin_nifi_image_by_patch(repo: Path, env: str, image: str) -> None:
     then finds a moving tag at the base's line, the same file and line in every cluster."""
     overlay = repo / "apps/nifi" / env
     (overlay / "image.yaml").write_text(
-        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: nifi\nspec:\n  template:\n    spec:\n"
-        f"      containers:\n        - name: nifi\n          image: {image}  # infometis:promote\n"
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: nifi\nspec:\n  template:\n"
+        "    spec:\n      containers:\n        - name: nifi\n"
+        f"          image: {image}  # infometis:promote\n"
     )
     text = re.sub(
         r"images:\n  - name: apache/nifi\n    newTag: .*\n",

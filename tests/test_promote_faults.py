@@ -33,7 +33,8 @@ def _expected(repo: Path, tmp_path: Path) -> dict[str, tuple[bytes, bytes]]:
 
 
 def _kill_while_writing(repo: Path, files: dict, delay: float) -> bool:
-    """Start a promote, SIGKILL it `delay` seconds after its first write; False if it finished first."""
+    """Start a promote, SIGKILL it `delay` seconds after its first write; False if it finished
+    first."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -91,7 +92,8 @@ def test_a_second_writer_is_refused_and_a_dead_writers_lock_taken_over(tmp_path)
     repo = _generated(tmp_path, 2)
     lock = repo / ".git" / "infometis.lock"
     holder = (
-        f"from filelock import FileLock\nimport os, sys, time\nlock = FileLock({str(lock)!r}, timeout=0)\n"
+        "from filelock import FileLock\nimport os, sys, time\n"
+        f"lock = FileLock({str(lock)!r}, timeout=0)\n"
         "lock.acquire()\nopen(sys.argv[1], 'w').write(f'pid {os.getpid()}: promote dev uat')\n"
         "print('held', flush=True)\ntime.sleep(600)\n"
     )

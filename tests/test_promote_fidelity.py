@@ -118,9 +118,10 @@ HEAD = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
 MULTI_UAT = (
     "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: app\n---\n"
     "apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: app\n"
-    'spec:\n  ref:\n    tag: "1.0.0"\n---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n'
-    "metadata:\n  name: app\nspec:\n  chart:\n    spec:\n      version: 4.0.0\n"
-    "  values:\n    replicas: 3 # infometis:promote-not\n    tag: v1 # infometis:promote\n"
+    'spec:\n  ref:\n    tag: "1.0.0"\n---\napiVersion: helm.toolkit.fluxcd.io/v2\n'
+    "kind: HelmRelease\nmetadata:\n  name: app\nspec:\n  chart:\n    spec:\n"
+    "      version: 4.0.0\n  values:\n    replicas: 3 # infometis:promote-not\n"
+    "    tag: v1 # infometis:promote\n"
 )
 MULTI_DEV = (
     MULTI_UAT.replace('"1.0.0"', "1.1.0")
@@ -194,7 +195,8 @@ def test_a_pin_written_twice_or_an_unreadable_file_is_said_and_not_promoted(tmp_
     plan = promotion.plan(repo, Config(), "dev", "uat")
     assert plan.changes == []
     assert plan.missing == [
-        'apps/app/dev/kustomization.yaml:6: mapping key "newTag" already defined at line 5: fix it, then promote'
+        'apps/app/dev/kustomization.yaml:6: mapping key "newTag" already defined at line 5: fix '
+        "it, then promote"
     ]
     (repo / "apps/app/dev/kustomization.yaml").write_bytes(HEAD.encode() + b"images: []\n# \xff\n")
     plan = promotion.plan(repo, Config(), "dev", "uat")

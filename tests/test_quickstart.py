@@ -16,7 +16,8 @@ pytestmark = pytest.mark.skipif(MAKE is None, reason="make is not installed")
 
 
 def _plan(tmp_path: Path, bin_folder: Path, *args: str) -> subprocess.CompletedProcess:
-    """What `make install` would run with only `bin_folder` on PATH (into a venv that does not exist)."""
+    """What `make install` would run with only `bin_folder` on PATH (into a venv that does not
+    exist)."""
     # a make of our own, not a sub-make of `make test` (which would print "Entering directory")
     environment = {
         key: value
@@ -41,7 +42,8 @@ def _folder_with(tmp_path: Path, **programs: str) -> Path:
 
 
 def test_the_first_python_of_311_or_newer_on_path_is_taken(tmp_path):
-    own = f"python3.{sys.version_info.minor}"  # the interpreter running the tests, by its versioned name
+    # the interpreter running the tests, by its versioned name
+    own = f"python3.{sys.version_info.minor}"
     old = tmp_path / "old-python"
     old.write_text("#!/bin/sh\nexit 1\n")  # answers every version question with "too old"
     old.chmod(0o755)

@@ -34,7 +34,8 @@ def test_version_is_the_package_version_and_runs_nothing(monkeypatch):
 def test_help_and_version_load_neither_the_checks_nor_the_reporters():
     """What `--help` and `--version` import decides how fast they answer: only the command line."""
     probe = (
-        "import sys\nfrom infometis.commands.main import main\nfor args in (['--help'], ['--version'], ['validate', '--help']):\n"
+        "import sys\nfrom infometis.commands.main import main\n"
+        "for args in (['--help'], ['--version'], ['validate', '--help']):\n"
         "    try:\n        main(args)\n    except SystemExit:\n        pass\n"
         "print(sorted(m for m in sys.modules if m.startswith('infometis')))"
     )

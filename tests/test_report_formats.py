@@ -28,7 +28,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def sarif_validator() -> jsonschema.protocols.Validator:
     if not SARIF_SCHEMA.exists():
         pytest.skip(
-            f"{SARIF_SCHEMA} is absent: the official SARIF schema sits next to the project in CI only"
+            f"{SARIF_SCHEMA} is absent: the official SARIF schema sits next to the project in CI "
+            "only"
         )
     schema = json.loads(SARIF_SCHEMA.read_text())
     validator = jsonschema.validators.validator_for(schema)  # the draft its $schema names
@@ -50,7 +51,8 @@ def uris(value, key: str = ""):
 def assert_valid_sarif(document: dict) -> None:
     errors = sorted(sarif_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
-    # the schema's "uri" format goes unchecked without an RFC 3986 package: the characters a URI may hold
+    # the schema's "uri" format goes unchecked without an RFC 3986 package: the characters a URI
+    # may hold
     for uri in uris(document):
         assert re.fullmatch(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", uri), uri
 
@@ -369,7 +371,8 @@ def test_junit_from_the_command_line(fixture_repo):
     summary = json.loads(invoke("validate", "--repo", str(repo), "-o", "json").stdout)["summary"]
     if "kustomizations_detail" not in summary:
         pytest.skip(
-            "validate's summary has no kustomizations_detail yet: the command-line JUnit lists no Kustomization"
+            "validate's summary has no kustomizations_detail yet: the command-line JUnit lists no "
+            "Kustomization"
         )
     result = invoke("validate", "--repo", str(repo), "-o", "junit")
     assert result.exit_code == 1

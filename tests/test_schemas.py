@@ -367,13 +367,17 @@ def test_flux_version_picks_the_schemas_of_that_release(tmp_path, arguments, ver
 
 
 def test_a_flux_api_the_release_no_longer_serves_names_the_release_that_did(tmp_path):
-    oci = "apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata:\n  name: x\nspec:\n  interval: 1m\n  url: oci://x\n"
+    oci = (
+        "apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: OCIRepository\nmetadata:\n"
+        "  name: x\nspec:\n  interval: 1m\n  url: oci://x\n"
+    )
     code, report = check(tmp_path, oci)
     assert code == 0 and [(p["level"], p["message"], p["hint"]) for p in report["problems"]] == [
         (
             "warning",
             "no schema for OCIRepository (source.toolkit.fluxcd.io/v1beta2)",
-            "Flux 2.9 does not serve source.toolkit.fluxcd.io/v1beta2 OCIRepository; Flux 2.7 did (--flux-version 2.7 validates against it)",
+            "Flux 2.9 does not serve source.toolkit.fluxcd.io/v1beta2 OCIRepository; Flux 2.7 did "
+            "(--flux-version 2.7 validates against it)",
         )
     ]
     assert check(tmp_path, oci, "--flux-version", "2.7")[1]["summary"]["valid"] == 1
@@ -728,10 +732,13 @@ def test_finding_schemas_imports_neither_kubernetes_validate_nor_every_bundle():
     import sys
 
     probe = (
-        "import sys\nfrom infometis.schemas.catalog import Catalog, SchemaSettings\nfrom infometis.schemas import packaged\n"
+        "import sys\nfrom infometis.schemas.catalog import Catalog, SchemaSettings\n"
+        "from infometis.schemas import packaged\n"
         "catalog = Catalog(SchemaSettings())\n"
-        "assert catalog.find('apps/v1', 'Deployment') and catalog.find('kustomize.toolkit.fluxcd.io/v1', 'Kustomization')\n"
-        "print(sorted(m for m in sys.modules if m.startswith('kubernetes_validate')), packaged.load.cache_info().currsize)\n"
+        "assert catalog.find('apps/v1', 'Deployment') and "
+        "catalog.find('kustomize.toolkit.fluxcd.io/v1', 'Kustomization')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('kubernetes_validate')), "
+        "packaged.load.cache_info().currsize)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True

@@ -37,27 +37,39 @@ SUBSTITUTED = (
 """
 )
 FILES = {
-    "clusters/dev/vars.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: vars\n  namespace: flux-system\n"
-    "stringData:\n  token: {substituted}\n",
+    "clusters/dev/vars.yaml": (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: vars\n"
+        "  namespace: flux-system\nstringData:\n  token: {substituted}\n"
+    ),
     "clusters/dev/syncs.yaml": SYNC.format(name="plain") + "---\n" + SUBSTITUTED,
     "clusters/dev/odd.yaml": SYNC.format(name="odd"),
     "clusters/dev/generated.yaml": SYNC.format(name="generated"),
     "apps/plain/kustomization.yaml": "resources: [secret.yaml]\n",
-    "apps/plain/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: default\n"
-    "stringData:\n  password: {written}\ndata:\n  token: {encoded}\n",
+    "apps/plain/secret.yaml": (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n"
+        "  namespace: default\nstringData:\n  password: {written}\ndata:\n  token: {encoded}\n"
+    ),
     # a key that is not a string: kustomize prints the whole object in its error
     "apps/odd/kustomization.yaml": "resources: [secret.yaml]\n",
-    "apps/odd/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: odd\n  namespace: default\n"
-    "stringData:\n  8080: {odd}\n  true: {odd}\n",
+    "apps/odd/secret.yaml": (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: odd\n"
+        "  namespace: default\nstringData:\n  8080: {odd}\n  true: {odd}\n"
+    ),
     # a generator reading a file git ignores, and a patch with an integer key
-    "apps/generated/kustomization.yaml": "secretGenerator:\n  - name: gen\n    namespace: default\n    envs: [.env]\n"
-    "patches:\n  - patch: |\n      apiVersion: v1\n      kind: Secret\n"
-    "      metadata: {{name: gen, namespace: default}}\n      data:\n        1: eA==\n",
+    "apps/generated/kustomization.yaml": (
+        "secretGenerator:\n  - name: gen\n"
+        "    namespace: default\n    envs: [.env]\n"
+        "patches:\n  - patch: |\n      apiVersion: v1\n      kind: Secret\n"
+        "      metadata: {{name: gen, namespace: default}}\n      data:\n        1: eA==\n"
+    ),
     "apps/generated/.env": "API_KEY={ignored}\n",
     ".gitignore": ".env\n",
     "apps/settings/kustomization.yaml": "resources: [configmap.yaml]\n",
-    "apps/settings/configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\n"
-    "data:\n  header: Bearer ${{token}}\n",
+    "apps/settings/configmap.yaml": (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+        "  name: settings\n  namespace: default\n"
+        "data:\n  header: Bearer ${{token}}\n"
+    ),
 }
 COMMANDS = (
     [["validate", "-o", name] for name in ("text", "json", "github", "sarif", "junit")]

@@ -43,7 +43,10 @@ def _replace(repo: Path, relative: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-SECRET = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\nstringData:\n  password: hunter2-{name}\n"
+SECRET = (
+    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\nstringData:\n"
+    "  password: hunter2-{name}\n"
+)
 CONFIG = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  {key}: "{value}"\n'
 POD = """apiVersion: v1
 kind: Pod
@@ -74,21 +77,24 @@ def broken_repository(folder: Path) -> Path:
         "debug.yaml",
         POD.format(name="svc-007-debug", secret="svc-004-credentials"),
     )
-    # a plaintext Secret, rendered (the one svc-007 refers to), and one in infrastructure, rendered by none
+    # a plaintext Secret, rendered (the one svc-007 refers to), and one in infrastructure, rendered
+    # by none
     _add_resource(folder, "svc-004", "secret.yaml", SECRET.format(name="svc-004-credentials"))
     _write(folder, "infrastructure/configs/leaked.yaml", SECRET.format(name="leaked"))
     # an environment variable set in one overlay only: core-invariance (and layers)
     kind = _workload_kind(folder, "svc-002")
     with (folder / "apps/svc-002/uat/kustomization.yaml").open("a") as spec:
         spec.write(
-            f"  - target:\n      kind: {kind}\n      name: svc-002\n    patch: |-\n      - op: add\n"
-            "        path: /spec/template/spec/containers/0/env\n        value: [{name: MODE, value: uat-only}]\n"
+            f"  - target:\n      kind: {kind}\n      name: svc-002\n    patch: |-\n"
+            "      - op: add\n        path: /spec/template/spec/containers/0/env\n"
+            "        value: [{name: MODE, value: uat-only}]\n"
         )
     # a folder no cluster reaches
     _write(
         folder,
         "apps/svc-004/staging/kustomization.yaml",
-        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../base\n",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+        "  - ../base\n",
     )
     # the same ConfigMap in two services: duplicate-resource
     for service in ("svc-001", "svc-006"):
@@ -178,7 +184,8 @@ def coupled_repository(folder: Path) -> Path:
     _write(
         folder,
         "apps/svc-005/extra/kustomization.yaml",
-        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - cm.yaml\n",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+        "  - cm.yaml\n",
     )
     _write(
         folder,
@@ -210,7 +217,8 @@ def coupled_repository(folder: Path) -> Path:
     with (folder / "apps/svc-003/prod/kustomization.yaml").open("a") as spec:
         spec.write(
             f"  - target:\n      kind: {_workload_kind(folder, 'svc-003')}\n      name: svc-003\n"
-            "    patch: |-\n      - op: add\n        path: /spec/template/spec/containers/0/envFrom\n"
+            "    patch: |-\n      - op: add\n"
+            "        path: /spec/template/spec/containers/0/envFrom\n"
             "        value: [{secretRef: {name: prod-only}}]\n"
         )
     return init_repo(folder)

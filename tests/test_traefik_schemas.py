@@ -117,7 +117,7 @@ def test_monorepo_object_is_valid(document):
     assert [e.message for e in errors(document["kind"], document)] == []
 
 
-# -------------------------------------------------------------------- documented fields are accepted
+# ---------------------------------------------------------------- documented fields are accepted
 
 
 def resource(kind: str, spec: dict) -> dict:

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_package_passes_mypy_strict():
     if shutil.which("mypy", path=str(Path(sys.executable).parent)) is None:
         pytest.skip("mypy is not installed (`make install` installs it with the dev group)")
-    done = subprocess.run([sys.executable, "-m", "mypy"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stdout + done.stderr

@@ -85,8 +85,9 @@ def test_pins_are_the_verified_ones():
 
 @pytest.mark.parametrize("workflow", [*WORKFLOWS, ACTION], ids=lambda p: p.name)
 def test_no_server_or_branch_is_assumed(workflow):
-    """GitHub Enterprise Server and any default branch: the server is GITHUB_SERVER_URL, the branch the
-    repository's default. github.com appears only in the e2e's download locations of k0s and flux."""
+    """GitHub Enterprise Server and any default branch: the server is GITHUB_SERVER_URL, the branch
+    the repository's default. github.com appears only in the e2e's download locations of k0s and
+    flux."""
     for number, line in enumerate(workflow.read_text().splitlines(), 1):
         if "github.com" in line:
             assert re.match(r"\s+[A-Z0-9_]+_RELEASES: https://github\.com/", line), (

@@ -52,7 +52,8 @@ jobs:
 
 @pytest.fixture
 def platform(act_session, infometis_release, tmp_path):
-    """Another repository: its GitOps tree (this project's, with a route to a Service that does not exist) in deploy/."""
+    """Another repository: its GitOps tree (this project's, with a route to a Service that does
+    not exist) in deploy/."""
     work = tmp_path / "platform"
     for part in ("clusters", "infrastructure", "apps", ".infometis.yaml", ".sops.yaml"):
         (shutil.copytree if (ROOT / part).is_dir() else shutil.copy)(

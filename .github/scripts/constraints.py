@@ -31,7 +31,8 @@ if __name__ == "__main__":
     pins = closure("infometis", {})
     del pins["infometis"]
     print(
-        "# infometis's runtime dependencies, pinned: the action installs with them (-c constraints.txt)."
+        "# infometis's runtime dependencies, pinned: the action installs with them (-c "
+        "constraints.txt)."
     )
     print("# Made by .github/scripts/constraints.py (`make constraints`); do not edit by hand.")
     print("\n".join(f"{name}=={version}" for name, version in sorted(pins.items())))

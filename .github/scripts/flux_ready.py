@@ -2,7 +2,8 @@
 """Readiness gate of the e2e workflow: is every Flux Kustomization and HelmRelease Ready?
 
 Reads the output of
-  kubectl get kustomizations.kustomize.toolkit.fluxcd.io,helmreleases.helm.toolkit.fluxcd.io -A -o json
+  kubectl get kustomizations.kustomize.toolkit.fluxcd.io,helmreleases.helm.toolkit.fluxcd.io
+    -A -o json
 (a file, or `-` for stdin) and exits 0 only when the cluster has at least one Kustomization
 that is not suspended and every object that is not suspended is Ready for its current
 generation. Otherwise it exits 1 and names each object that is not Ready and why. Suspended
@@ -24,7 +25,9 @@ def not_ready_reason(item: dict) -> str | None:
     if ready is None:
         return "no Ready condition yet (not reconciled)"
     if ready.get("status") != "True":
-        return f"Ready={ready.get('status')} {ready.get('reason', '')}: {ready.get('message', '')}".strip()
+        return (
+            f"Ready={ready.get('status')} {ready.get('reason', '')}: {ready.get('message', '')}"
+        ).strip()
     generation = (item.get("metadata") or {}).get("generation")
     observed = status.get("observedGeneration")
     if generation is not None and observed != generation:
@@ -51,11 +54,12 @@ def gate(listing: dict) -> tuple[bool, list[str]]:
     if not active["Kustomization"]:
         failed = True
         lines.append(
-            "NOT READY  the cluster has no Flux Kustomization that is not suspended: nothing was synced"
+            "NOT READY  the cluster has no Flux Kustomization that is not suspended: nothing was "
+            "synced"
         )
     lines.append(
-        f"{active['Kustomization']} Kustomization(s), {active['HelmRelease']} HelmRelease(s) checked: "
-        + ("some are not Ready" if failed else "all Ready")
+        f"{active['Kustomization']} Kustomization(s), {active['HelmRelease']} HelmRelease(s) "
+        "checked: " + ("some are not Ready" if failed else "all Ready")
     )
     return not failed, lines
 
@@ -63,7 +67,8 @@ def gate(listing: dict) -> tuple[bool, list[str]]:
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print(
-            "usage: flux_ready.py FILE|-   (the output of kubectl get kustomizations,helmreleases -A -o json)",
+            "usage: flux_ready.py FILE|-   (the output of kubectl get kustomizations,helmreleases "
+            "-A -o json)",
             file=sys.stderr,
         )
         return 2

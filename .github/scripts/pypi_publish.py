@@ -37,7 +37,8 @@ def upload_token(index: str) -> str:
     )
     if not request_url or not request_token:
         sys.exit(
-            "pypi_publish.py: no OIDC token to exchange: the job needs `permissions: id-token: write`"
+            "pypi_publish.py: no OIDC token to exchange: the job needs `permissions: id-token: "
+            "write`"
         )
     audience = fetch(f"{index}/_/oidc/audience")["audience"]
     separator = "&" if "?" in request_url else "?"

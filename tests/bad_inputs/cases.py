@@ -395,8 +395,9 @@ CASES: list[Case] = [
         listed(
             "self.yaml",
             (
-                "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: demo-again\n"
-                "  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./apps/demo\n  prune: true\n  wait: true\n"
+                "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
+                "  name: demo-again\n  namespace: flux-system\nspec:\n  interval: 10m\n"
+                "  path: ./apps/demo\n  prune: true\n  wait: true\n"
                 "  timeout: 5m\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n"
             ),
         ),
@@ -450,9 +451,10 @@ CASES: list[Case] = [
         listed(
             "release.yaml",
             (
-                "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: demo\n  namespace: demo\n"
-                "spec:\n  interval: 10m\n  chart:\n    spec:\n      chart: demo\n      sourceRef:\n        kind: HelmRepository\n"
-                "        name: demo\n  values: just a string\n"
+                "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n"
+                "  name: demo\n  namespace: demo\nspec:\n  interval: 10m\n  chart:\n"
+                "    spec:\n      chart: demo\n      sourceRef:\n"
+                "        kind: HelmRepository\n        name: demo\n  values: just a string\n"
             ),
         ),
         1,
@@ -496,6 +498,15 @@ CASES: list[Case] = [
         "yaml",
         f"{DEMO}/nul.yaml",
         1007,
+    ),
+    # a kubeConfig whose secretRef is a string, not {name: ...}: the schema's to say
+    Case(
+        "kubeconfig-secretref-a-string",
+        edit_apps("spec:\n", "spec:\n  kubeConfig:\n    secretRef: remote-cluster\n"),
+        1,
+        "schema",
+        APPS,
+        8,
     ),
     # configuration
     Case(

@@ -109,5 +109,6 @@ class FluxKustomization:
         kube_config = self.spec.get("kubeConfig")
         if not isinstance(kube_config, dict):
             return None
-        secret = (kube_config.get("secretRef") or {}).get("name") or "remote"
+        ref = kube_config.get("secretRef")  # (a malformed one is the schema check's to say)
+        secret = (ref.get("name") if isinstance(ref, dict) else None) or "remote"
         return f"{self.target}->{self.namespace}/{secret}"

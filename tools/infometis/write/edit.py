@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import cast
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 
+from infometis.load.goyaml import STR, plain_tag
 from infometis.model.errors import EditError
 
 # A plain scalar that needs no quotes anywhere a value can stand: no indicator first,
@@ -124,9 +126,21 @@ def quote(value: str, style: str | None, in_flow: bool = False) -> str:
         and _SAFE_PLAIN.match(value)
         and not (in_flow and "," in value)
         and value.lower() not in ("null", "true", "false", "yes", "no", "on", "off", "~")
+        and _reads_as_text(value)
     ):
         return value
     return json.dumps(value, ensure_ascii=False)
+
+
+def _reads_as_text(value: str) -> bool:
+    """Whether `value`, written plain, reads back as this text for Go (kustomize, Flux) and for
+    YAML 1.1 readers alike: `0`, `1.5`, `0x1f` or `1:20` are numbers there and get quotes."""
+    if plain_tag(value) != STR:
+        return False
+    try:
+        return bool(yaml.safe_load(value) == value)
+    except yaml.YAMLError:
+        return False
 
 
 def replace_token(text: str, span: Span, token: str) -> str:
