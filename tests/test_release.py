@@ -44,8 +44,13 @@ def test_help_and_version_load_neither_the_checks_nor_the_reporters():
     expected = [
         "infometis",
         "infometis.commands",
+        "infometis.commands.cli_catalog",
+        "infometis.commands.cli_grow",
+        "infometis.commands.cli_promote",
+        "infometis.commands.cli_render",
         "infometis.commands.completion",
         "infometis.commands.main",
+        "infometis.commands.options",
         "infometis.commands.output",
         "infometis.model",
         "infometis.model.errors",
@@ -54,7 +59,7 @@ def test_help_and_version_load_neither_the_checks_nor_the_reporters():
 
 
 def test_the_report_formats_the_command_line_offers_are_the_reporters():
-    from infometis.commands.main import REPORT_FORMATS
+    from infometis.commands.options import REPORT_FORMATS
     from infometis.report import REPORTERS
 
     assert REPORT_FORMATS == tuple(sorted(REPORTERS))
