@@ -264,16 +264,14 @@ class FileCache:
         self.root = root
         self._files: dict[Path, LoadedFile] = {}
         self.known = known  # (name, sha256 of the bytes) → LoadedFile, from the cache; None: none
-        self.parsed: dict[
-            tuple[str, bytes], LoadedFile
-        ] = {}  # what this run read, to keep for the next
+        # what this run read, to keep for the next
+        self.parsed: dict[tuple[str, bytes], LoadedFile] = {}
         self._lines: dict[Path, list[str]] = {}
         # folder → what a build of it reads (a discover.closure.Closure, which this stage cannot
         # name), once per run
         self.closures: dict[Path, Any] = {}
-        self.realpaths: dict[
-            str, str
-        ] = {}  # path → its resolved path (closure.escape), once per run
+        # path → its resolved path (closure.escape), once per run
+        self.realpaths: dict[str, str] = {}
         self._relatives: dict[Path, str] = {}
 
     def relative(self, path: Path) -> str:
@@ -290,9 +288,10 @@ class FileCache:
 
     def load(self, path: Path) -> LoadedFile:
         path = _as_path(path)
-        if path not in self._files:
-            self._files[path] = self._read(path, self.relative(path))
-        return self._files[path]
+        found = self._files.get(path)
+        if found is None:  # render threads may read one file at once: the first kept is everyone's
+            found = self._files.setdefault(path, self._read(path, self.relative(path)))
+        return found
 
     def parsed_file(self, path: Path) -> LoadedFile | None:
         """The file as this run read it; None when no one has read it (it may not be YAML)."""

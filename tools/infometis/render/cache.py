@@ -54,7 +54,6 @@ class RenderCache:
         self._memory: dict[str, str] = {}  # key → serialized render
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
-        self.hits = self.misses = 0
 
     # ------------------------------------------------------------ the key
 
@@ -126,10 +125,8 @@ class RenderCache:
             if text is not None:
                 output = self._decode(text)
                 if output is not None:
-                    self.hits += 1
                     self._memory[key] = text
                     return output
-            self.misses += 1
             output = build()
             text = self._encode(output)
             if text is not None:

@@ -131,7 +131,6 @@ class RenderStore:
 
     def __init__(self, folder: Path | None):
         self.folder = folder / "helm" if folder else None
-        self.hits = self.misses = 0
 
     def key(self, digest: str, release: Release) -> str:
         text = json.dumps([FORMAT, engine(), digest, asdict(release)], sort_keys=True, default=str)
@@ -147,7 +146,6 @@ class RenderStore:
         if text is not None:
             try:
                 payload = json.loads(text)
-                self.hits += 1
                 return Rendered(
                     [tuple(m) for m in payload["manifests"]],
                     payload["error"],
@@ -155,7 +153,6 @@ class RenderStore:
                 )
             except (ValueError, KeyError, TypeError):
                 pass
-        self.misses += 1
         rendered = build()
         try:
             text = json.dumps(

@@ -22,9 +22,8 @@ SUFFIXES = (".yaml", ".yml", ".json")
 class Manifest:
     data: Any  # a mapping, unless the file holds something else (a List's item, a scalar)
     document: Document
-    prefix: tuple[
-        str | int, ...
-    ] = ()  # where it sits in its document: ("items", 3) for a List item
+    # where it sits in its document: ("items", 3) for a List item
+    prefix: tuple[str | int, ...] = ()
 
     def location(self, path: tuple[str | int, ...] = ()) -> Location:
         return self.document.location((*self.prefix, *path))
