@@ -17,9 +17,8 @@ from infometis.model.redact import redacted_secret, scrub
 from infometis.render.pipeline import RepoRun
 
 ADDED, CHANGED, REMOVED, RENAMED = "added", "changed", "removed", "renamed"
-_HASHED = re.compile(
-    r"^(?P<stem>.+)-[a-z0-9]{10}$"
-)  # kustomize's name suffix for generated objects
+# kustomize's name suffix for generated objects
+_HASHED = re.compile(r"^(?P<stem>.+)-[a-z0-9]{10}$")
 _NOISE_LABELS = ("helm.sh/chart",)
 _NOISE_ANNOTATIONS = ("checksum/",)
 

@@ -69,9 +69,8 @@ class ClusterGraph:
     mode: str
     levels: list[list[FluxKustomization]]
     entry_syncs: list[FluxKustomization]
-    releases: dict[ResourceId, list[tuple[str, str, int]]] = field(
-        default_factory=dict
-    )  # Kustomization id → [(HelmRelease, chart, objects)]
+    # Kustomization id → [(HelmRelease, chart, objects)]
+    releases: dict[ResourceId, list[tuple[str, str, int]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, cluster: ClusterRun) -> ClusterGraph:

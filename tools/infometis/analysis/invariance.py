@@ -100,9 +100,8 @@ def core_objects(run: RepoRun) -> dict[str, dict[str, dict[ObjectKey, Resource]]
                 )
                 if service is not None and isinstance(resource.data, dict):
                     by_cluster = found.setdefault(service, {}).setdefault(rendered.target, {})
-                    by_cluster.setdefault(
-                        object_key(resource), resource
-                    )  # a duplicate is duplicate-resource's
+                    # a duplicate is duplicate-resource's
+                    by_cluster.setdefault(object_key(resource), resource)
     for objects_by_cluster in found.values():
         for objects in objects_by_cluster.values():
             namespace = namespace_of(objects.values())
@@ -153,9 +152,8 @@ class _Node:
 
     def step(self, part: Any) -> list[_Node]:
         found = []
-        child = (
-            self.exact.get(part) if isinstance(part, (str, int)) else None
-        )  # (a key 1.0 is not index 1)
+        # (a key 1.0 is not index 1)
+        child = self.exact.get(part) if isinstance(part, (str, int)) else None
         if child is not None:
             found.append(child)
         if self.any_key is not None and isinstance(part, str):
@@ -186,9 +184,8 @@ def _trie(patterns: tuple[Pattern, ...]) -> _Node:
 
 def _mask(value: Any, path: tuple[str | int, ...], live: list[_Node], environment: str) -> Any:
     if _is_container_image(path) and isinstance(value, str):
-        return image_repository(
-            value
-        )  # kustomize's `images:` pins tags in every kind: always the environment's
+        # kustomize's `images:` pins tags in every kind: always the environment's
+        return image_repository(value)
     if path:  # `live` matched path[:-1]: step on by the last part
         live = [child for node in live for child in node.step(path[-1])]
     if any(node.end for node in live):
@@ -317,9 +314,8 @@ def _compare(
             for c, v in values.items()
         }
         for name in dict.fromkeys(n for items in by_name.values() for n in items):
-            index = next(
-                items[name][0] for items in by_name.values() if name in items
-            )  # where the first has it
+            # where the first has it
+            index = next(items[name][0] for items in by_name.values() if name in items)
             yield from _compare(
                 {c: items.get(name, (0, MISSING))[1] for c, items in by_name.items()},
                 path + (Item(index, name),),

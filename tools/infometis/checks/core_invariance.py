@@ -194,9 +194,8 @@ def _reference(
         document = run.document(resource) if resource is not None else None
         if document is not None:
             key = ("masked", id(document))
-            if (
-                key not in memo
-            ):  # (document, its masked data): the document kept so its id stays its own
+            # (document, its masked data): the document kept so its id stays its own
+            if key not in memo:
                 memo[key] = (document, invariance.masked(document.data, patterns))
             return invariance.value_at(memo[key][1], path)
     return UNKNOWN

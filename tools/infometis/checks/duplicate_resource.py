@@ -37,9 +37,8 @@ def check(run: RepoRun) -> Iterator[Problem]:
                     first_seen[key] = rendered
                     continue
                 earlier = first_seen[key]
-                if (
-                    earlier is rendered
-                ):  # two objects of one render end up with one name (substitution)
+                # two objects of one render end up with one name (substitution)
+                if earlier is rendered:
                     message = f"{resource.id} is rendered twice by {rendered.kustomization.id.name}"
                     hint = (
                         "give each object a name of its own "

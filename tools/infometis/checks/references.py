@@ -107,12 +107,10 @@ BOOTSTRAP_SOURCES = {(kind, "flux-system") for kind in BOOTSTRAP_SOURCE_KINDS}
 class Inventory:
     """What one cluster (one target) holds, as the references check needs it."""
 
-    objects: dict[tuple[str, str, str], Any] = field(
-        default_factory=dict
-    )  # (kind, namespace, name) → data (None: exists, content unknown)
-    helm: dict[str, set[str]] = field(
-        default_factory=dict
-    )  # namespace → name prefixes its HelmReleases' charts may use
+    # (kind, namespace, name) → data (None: exists, content unknown)
+    objects: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    # namespace → name prefixes its HelmReleases' charts may use
+    helm: dict[str, set[str]] = field(default_factory=dict)
     unknown: set[str] = field(default_factory=set)  # namespaces partly unrendered; "*" for any
 
     def add(self, kind: str, namespace: str, name: Any, data: Any = None) -> None:
@@ -206,9 +204,8 @@ def _ports(inventory: Inventory, ref: Ref) -> list[Any] | None:
     key = (ref.kind, ref.namespace, ref.name)
     if key in inventory.objects:
         data = inventory.objects[key]
-        if (
-            data is None or dig(data, "spec", "type") == "ExternalName"
-        ):  # Traefik takes the port as given
+        # Traefik takes the port as given
+        if data is None or dig(data, "spec", "type") == "ExternalName":
             return None
         return as_list(dig(data, "spec", "ports"))
     if _implicit(ref):

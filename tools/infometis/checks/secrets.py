@@ -71,9 +71,8 @@ TOKENS = (
     ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])")),
 )
 _SOPS_VALUE = re.compile(r"ENC\[[^\]]*\]")
-_ANY_TOKEN = re.compile(
-    "|".join(f"(?:{pattern.pattern})" for _, pattern in TOKENS)
-)  # one pass over a file
+# one pass over a file
+_ANY_TOKEN = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in TOKENS))
 # text that each token holds: a file with none of them cannot hold a token (and a substring
 # search costs a fraction of the pattern's)
 _TOKEN_TEXTS = (

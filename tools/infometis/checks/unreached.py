@@ -140,10 +140,11 @@ def _files_named(repo: Path, tails: set[str]) -> Iterator[Path]:
 
 
 def _unlisted(run: RepoRun, reached: set[Path]) -> Iterator[Problem]:
+    # its own cache: the yaml check reads what builds read
     read, cache = (
         _read_files(run),
         FileCache(run.repo),
-    )  # its own cache: the yaml check reads what builds read
+    )
     for folder in sorted(reached):
         relative = run.cache.relative(folder)
         if not kustomization_file(folder) or run.config.is_excluded(relative):

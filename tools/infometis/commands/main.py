@@ -49,6 +49,5 @@ for command in (
 
 
 if __name__ == "__main__":
-    main(
-        prog_name="infometis"
-    )  # python -m infometis.commands.main: the same name, and the same completion variable
+    # python -m infometis.commands.main: the same name, and the same completion variable
+    main(prog_name="infometis")

@@ -274,9 +274,8 @@ def exits(function: Callable[..., int]) -> Callable[..., NoReturn]:
         except KeyboardInterrupt:
             code = 130
         except BrokenPipeError:  # `infometis … | head`: the reader has all it wanted
-            os.dup2(
-                os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()
-            )  # nothing more to flush at exit
+            # nothing more to flush at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             code = 141  # 128 + SIGPIPE, as a shell reports it
         except click.ClickException:  # a usage error: click says it with the usage line, exit 2
             raise

@@ -127,9 +127,8 @@ def _write(options_: Options, plan: promotion.Plan, commit: bool, branch: str) -
             print(f"  {cluster}: {line}" if cluster else f"  {line}", file=sys.stderr)
         return 1
     if before:
-        lines = sorted(
-            {line for _, line in before}
-        )  # one base's error in many clusters: listed once
+        # one base's error in many clusters: listed once
+        lines = sorted({line for _, line in before})
         verb = "was" if len(lines) == 1 else "were"
         print(
             f"{plural(len(lines), 'error')} {verb} there before the promotion (not introduced by "

@@ -90,12 +90,10 @@ class Closure:
     files: set[Path] = field(default_factory=set)
     manifests: set[Path] = field(default_factory=set)  # files read as YAML (not generator inputs)
     remote: list[tuple[str, Location]] = field(default_factory=list)
-    refused: list[tuple[str, Location, str]] = field(
-        default_factory=list
-    )  # unsafe to build: why, where, what to do
-    missing: list[tuple[str, Location]] = field(
-        default_factory=list
-    )  # named but absent: the build fails there
+    # unsafe to build: why, where, what to do
+    refused: list[tuple[str, Location, str]] = field(default_factory=list)
+    # named but absent: the build fails there
+    missing: list[tuple[str, Location]] = field(default_factory=list)
     cut: set[Path] = field(default_factory=set)  # folders of a cycle still being walked further out
 
 
@@ -290,9 +288,8 @@ def _refused(
 def _add_file(path: Path, cache: FileCache, closure: Closure, manifest: bool) -> None:
     closure.files.add(path)
     if not manifest:
-        if (
-            os.path.exists(path) and not path.is_file() and not path.is_dir()
-        ):  # a FIFO would block kustomize
+        # a FIFO would block kustomize
+        if os.path.exists(path) and not path.is_file() and not path.is_dir():
             closure.refused.append(
                 (
                     f"not rendered: {cache.relative(path)}: not a regular file",

@@ -25,9 +25,8 @@ class GenerateError(InfometisError):
 class Plan:
     root: Path
     creates: dict[str, str] = field(default_factory=dict)  # relative path -> text
-    edits: dict[str, tuple[str, str]] = field(
-        default_factory=dict
-    )  # relative path -> (before, after)
+    # relative path -> (before, after)
+    edits: dict[str, tuple[str, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what to do next, said after applying
 
     def create(self, path: str, text: str) -> None:

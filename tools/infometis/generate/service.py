@@ -61,9 +61,8 @@ def parse_image(text: str) -> tuple[str, str]:
 def service(
     name: str, image: str, port: int | None, route: bool, kind: str, config_type: str | None
 ) -> Service:
-    check_name(
-        name, "service", longest=50, letter_first=True
-    )  # room for -headless and -<type>-desired
+    # room for -headless and -<type>-desired
+    check_name(name, "service", longest=50, letter_first=True)
     if name in TAKEN:
         raise GenerateError(
             f"service name {name!r} is the name of a cluster's own Flux Kustomization: "

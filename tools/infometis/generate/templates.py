@@ -24,9 +24,8 @@ from infometis.load.goyaml import STR, plain_tag
 from infometis.model import CONTROL_CHARACTERS as _CONTROL
 
 _PLACEHOLDER = re.compile(r"^\{\{([a-z_]+)\}\}\n|\{\{([a-z_]+)\}\}", re.MULTILINE)
-_WHOLE_VALUE = re.compile(
-    r"^[ \t]*(?:- )?[\w.\-/\"']+: $"
-)  # the line up to the placeholder: `key: `
+# the line up to the placeholder: `key: `
+_WHOLE_VALUE = re.compile(r"^[ \t]*(?:- )?[\w.\-/\"']+: $")
 _PLAIN = re.compile(r"[A-Za-z0-9_./~+@-][A-Za-z0-9_./~+@:=-]*")
 
 

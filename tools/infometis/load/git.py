@@ -119,9 +119,8 @@ def uncommitted(repo: Path) -> list[str]:
     while index < len(entries):
         status, name = entries[index][:2], entries[index][3:]
         found.append(name)
-        index += (
-            2 if "R" in status or "C" in status else 1
-        )  # a rename's entry is followed by its old name
+        # a rename's entry is followed by its old name
+        index += 2 if "R" in status or "C" in status else 1
     return found
 
 

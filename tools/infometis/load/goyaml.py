@@ -70,9 +70,8 @@ def go_float(text: str) -> float | None:
     if not (_FLOAT.fullmatch(plain) or (text.startswith(".") and _FLOAT.fullmatch(text))):
         return None
     value = float(plain)
-    return (
-        None if math.isinf(value) else value
-    )  # Go refuses what overflows: the text stays a string
+    # Go refuses what overflows: the text stays a string
+    return None if math.isinf(value) else value
 
 
 def plain_tag(value: str) -> str:

@@ -73,9 +73,8 @@ def parse_pattern(text: str) -> Pattern:
 
 def parse_patterns(patterns: Iterable[str | Iterable[PatternToken]]) -> list[Pattern]:
     if isinstance(patterns, (tuple, list, frozenset)) and all(isinstance(p, str) for p in patterns):
-        return list(
-            _parsed(cast("tuple[str, ...]", tuple(patterns)))
-        )  # the same settings are read for every field judged
+        # the same settings are read for every field judged
+        return list(_parsed(cast("tuple[str, ...]", tuple(patterns))))
     parsed = [parse_pattern(p) if isinstance(p, str) else tuple(p) for p in patterns]
     return [p for p in parsed if p]  # an empty pattern would match everything
 

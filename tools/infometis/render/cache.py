@@ -256,9 +256,8 @@ def load_parsed(folder: Path | None) -> dict[tuple[str, bytes], LoadedFile] | No
         return None
     try:
         status = (folder / PARSED).stat()
-        if (
-            status.st_uid != os.getuid() or status.st_mode & 0o022
-        ):  # only our own, private file is unpickled
+        # only our own, private file is unpickled
+        if status.st_uid != os.getuid() or status.st_mode & 0o022:
             return {}
         stamp, parsed = pickle.loads((folder / PARSED).read_bytes())
         return parsed if stamp == _parsed_stamp() and isinstance(parsed, dict) else {}

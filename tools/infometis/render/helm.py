@@ -76,9 +76,8 @@ class Release:
 class Rendered:
     manifests: list[tuple[str, dict[str, Any]]]  # (template path, object)
     error: str | None = None
-    paths: list[tuple[Sequence[str | int], str]] = field(
-        default_factory=list
-    )  # [(values path, why)] a schema error names
+    # [(values path, why)] a schema error names
+    paths: list[tuple[Sequence[str | int], str]] = field(default_factory=list)
 
 
 class RenderError(Exception):

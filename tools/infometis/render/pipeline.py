@@ -109,12 +109,10 @@ class RepoRun:
     stopped: threading.Event = field(default_factory=threading.Event)  # interrupted: render no more
     charts: ChartCache = field(default_factory=lambda: ChartCache(None))
     helm_renders: helm.RenderStore = field(default_factory=lambda: helm.RenderStore(None))
-    chart_notes: dict[tuple[str, str], str] = field(
-        default_factory=dict
-    )  # (cluster, resource) → its chart
-    wanted_charts: set[ChartSource] = field(
-        default_factory=set
-    )  # the ChartSources of the HelmReleases (for charts pull)
+    # (cluster, resource) → its chart
+    chart_notes: dict[tuple[str, str], str] = field(default_factory=dict)
+    # the ChartSources of the HelmReleases (for charts pull)
+    wanted_charts: set[ChartSource] = field(default_factory=set)
 
     def explain(self, problem: Problem) -> Problem:
         """A problem in a chart's output, with the chart, version and template it came from."""
@@ -321,9 +319,8 @@ class ClusterWalk:
             (str(c), k.where("spec", "components", i))
             for i, c in enumerate(as_list(k.spec.get("components")))
         ]
-        closures.add_components(
-            folder, components, self.run.cache, closure
-        )  # (the walk parsed every manifest)
+        # (the walk parsed every manifest)
+        closures.add_components(folder, components, self.run.cache, closure)
         refused = closure.refused or (closure.remote and not self.options.online)
         output = None if refused or self.run.stopped.is_set() else self.build(k, folder, closure)
         if self.run.progress:

@@ -106,15 +106,13 @@ def apply(
     written: bool = True,
 ) -> None:
     """Flux substitutes every resource once any variable exists, and none when none does."""
-    variables, unknown = _variables(
-        walk, k, resources
-    )  # its problems are said even when nothing is substituted
+    # its problems are said even when nothing is substituted
+    variables, unknown = _variables(walk, k, resources)
     for resource in resources if written and variables else ():
         if substitution.disabled(resource.data):
             continue
-        if "$" not in json.dumps(
-            resource.data, default=str
-        ):  # C-fast; most resources have no variables
+        # C-fast; most resources have no variables
+        if "$" not in json.dumps(resource.data, default=str):
             continue
         text = dump(resource.data)
         outcome = substitute(text, variables)

@@ -43,9 +43,8 @@ def disabled(data: dict[str, Any]) -> bool:
 
 def object_values(obj: dict[str, Any]) -> dict[str, str]:
     """The variables a ConfigMap or Secret provides (Secret data decoded)."""
-    data = cast(
-        "dict[str, Any]", obj.get("data") if isinstance(obj.get("data"), dict) else {}
-    )  # a malformed data is the schema check's
+    # a malformed data is the schema check's
+    data = cast("dict[str, Any]", obj.get("data") if isinstance(obj.get("data"), dict) else {})
     values = {str(k): str(v) for k, v in data.items()} if obj.get("kind") == "ConfigMap" else {}
     if obj.get("kind") == "Secret":
         for key, value in data.items():

@@ -20,9 +20,8 @@ class DiffResult:
     head: str
     changes: list[Change]
     clusters: list[str]  # every cluster rendered on either side
-    unchanged: list[str] = field(
-        default_factory=list
-    )  # "cluster: Kustomization" rendering the same on both sides
+    # "cluster: Kustomization" rendering the same on both sides
+    unchanged: list[str] = field(default_factory=list)
 
 
 def _counts(result: DiffResult) -> dict[str, dict[str, int]]:

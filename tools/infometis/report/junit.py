@@ -23,9 +23,8 @@ if TYPE_CHECKING:
     from infometis.report import Report
 
 REPOSITORY = "repository"
-_NOT_XML = re.compile(
-    "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)  # not allowed in XML 1.0
+# not allowed in XML 1.0
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _clean(text: str) -> str:

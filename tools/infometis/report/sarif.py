@@ -34,9 +34,8 @@ FINGERPRINT = (
     "infometis/v2"  # v2: the message is no part of it (v1 churned when a message was reworded)
 )
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
-_LINE_NUMBER = re.compile(
-    r"(\.ya?ml|\.json):\d+(?::\d+)?\b"
-)  # another place a message names: `file.yaml:12`
+# another place a message names: `file.yaml:12`
+_LINE_NUMBER = re.compile(r"(\.ya?ml|\.json):\d+(?::\d+)?\b")
 
 
 def camel_case(check_id: str) -> str:

@@ -20,9 +20,10 @@ def judge(
     """Render and check: the run, every problem found, those of the selected checks, those
     of the changed part (all when `changed` is None), and those left once .infometis.yaml
     and annotations have had their say."""
+    # (these two load what only sharded and changed-only runs need)
     from infometis.discover import (
         changed as changes,
-    )  # (these two load what only sharded and changed-only runs need)
+    )
     from infometis.run import shard
 
     if options_.shard:

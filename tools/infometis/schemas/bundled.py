@@ -55,9 +55,8 @@ def core_schema(
     schema = json.loads(path.read_text())
     api_version = f"{group}/{version}" if group else version
     allowed = ((schema.get("properties") or {}).get("apiVersion") or {}).get("enum")
-    return (
-        schema if not allowed or api_version in allowed else None
-    )  # e.g. storage vs storagemigration
+    # e.g. storage vs storagemigration
+    return schema if not allowed or api_version in allowed else None
 
 
 def core_kinds(k8s_version: str) -> list[tuple[str, str]]:
@@ -70,9 +69,8 @@ def core_kinds(k8s_version: str) -> list[tuple[str, str]]:
             for kind in (properties.get("kind") or {}).get("enum") or []:
                 if kind.endswith("List"):
                     continue
-                if path.name == _core_file_name(
-                    *split_api_version(api), kind
-                ):  # not DeleteOptions in every group
+                # not DeleteOptions in every group
+                if path.name == _core_file_name(*split_api_version(api), kind):
                     kinds.add((api, kind))
     return sorted(kinds)
 

@@ -68,9 +68,8 @@ def cache_dir() -> Path:
 class Catalog:
     settings: SchemaSettings
     repo: Path | None = None
-    crds: dict[tuple[str, str, str], tuple[dict[str, Any], str]] = field(
-        default_factory=dict
-    )  # (group, version, kind) → (schema, origin)
+    # (group, version, kind) → (schema, origin)
+    crds: dict[tuple[str, str, str], tuple[dict[str, Any], str]] = field(default_factory=dict)
     _found: dict[tuple[str, str, str], Schema | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -31,9 +31,8 @@ _LISTS = ("allOf", "anyOf", "oneOf")
 _ONE = ("items", "additionalProperties", "additionalItems", "not")
 _JUNCTORS = ("allOf", "anyOf", "oneOf", "not")
 _OPENAPI_ONLY = ("nullable", "example", "externalDocs", "discriminator", "xml")
-_MISREAD_FORMATS = (
-    "duration",
-)  # a Go duration ("10m") in Kubernetes, ISO 8601 ("PT10M") in JSON Schema
+# a Go duration ("10m") in Kubernetes, ISO 8601 ("PT10M") in JSON Schema
+_MISREAD_FORMATS = ("duration",)
 _INT_OR_STRING = [{"type": "integer"}, {"type": "string"}]
 _EMBEDDED = {
     "apiVersion": {"type": "string"},
@@ -142,9 +141,8 @@ def _resource(
     schema["required"] = list(dict.fromkeys(["apiVersion", "kind", *required]))
     schema.setdefault("type", "object")
     if strict and openapi.get("x-kubernetes-preserve-unknown-fields") is not True:
-        schema.setdefault(
-            "additionalProperties", False
-        )  # a root listing no properties keeps none but these three
+        # a root listing no properties keeps none but these three
+        schema.setdefault("additionalProperties", False)
     return {"$schema": DRAFT, **schema}
 
 
@@ -214,9 +212,8 @@ def _int_or_string(out: dict[str, Any]) -> None:
     """Kubernetes forbids a `type` here; its only allowed anyOf is the one below, which
     controller-gen writes."""
     out.pop("type", None)
-    if (
-        out.get("format") == "int-or-string"
-    ):  # the pre-1.11 spelling, which openapi2jsonschema also reads
+    # the pre-1.11 spelling, which openapi2jsonschema also reads
+    if out.get("format") == "int-or-string":
         del out["format"]
     out.setdefault("anyOf", copy.deepcopy(_INT_OR_STRING))
 

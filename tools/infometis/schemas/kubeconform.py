@@ -84,9 +84,8 @@ def judge(resources: list[dict[str, Any]], settings: SchemaSettings) -> list[Out
         data, encrypted = inputs[index]
         outcome = _outcome(entry, data, encrypted)
         before = found.get(index)
-        if (
-            before is not None
-        ):  # one file, several results (a List): the worst status, all violations
+        # one file, several results (a List): the worst status, all violations
+        if before is not None:
             worst = max(before, outcome, key=lambda o: _RANK[o.status])
             outcome = Outcome(worst.status, before.violations + outcome.violations, worst.message)
         found[index] = outcome

@@ -15,11 +15,12 @@ from infometis.model.errors import ConfigError
 
 FOLDER = Path(__file__).resolve().parent.parent / "data" / "schemas"
 FLUX = "flux-"
+# None: Flux
 _GROUPS = (
     (".fluxcd.io", None),
     ("traefik.io", "traefik"),
     ("gateway.networking.k8s.io", "gateway-api"),
-)  # None: Flux
+)
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,8 @@ class Plan:
     source: str
     target: str
     changes: list[Change] = field(default_factory=list)
-    missing: list[str] = field(
-        default_factory=list
-    )  # what is not promoted: pins DST's file lacks, unreadable files
+    # what is not promoted: pins DST's file lacks, unreadable files
+    missing: list[str] = field(default_factory=list)
 
     @property
     def refused(self) -> list[Change]:

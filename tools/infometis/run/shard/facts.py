@@ -69,11 +69,12 @@ class Facts:
         written = self.ids.get((group, kind), set())
         if self.affixed:
             return any(w in name for w in written)
+        # a generator's hash
         return name in written or (
             kind in ("ConfigMap", "Secret")
             and not group
             and any(name.startswith(w + "-") for w in written)
-        )  # a generator's hash
+        )
 
     def may_name(self, label: str) -> bool:
         """Whether a namespace or a Service it renders may be called `label`."""

@@ -62,9 +62,8 @@ def needed(shard: Shard, run: RepoRun, selected: set[str]) -> set[str]:
             for unit, facts in units.items()
             if any(catalog.find(api_version, kind) is None for api_version, kind in facts.kinds)
         }
-    if (
-        "references" in selected
-    ):  # what is not defined: another unit may define it, or fail to render
+    # what is not defined: another unit may define it, or fail to render
+    if "references" in selected:
         # target → namespaces of the shard's undefined references
         wanted: dict[str | None, set[str]] = {}
         for problem, ref in references.undefined_refs(shard.view(probe)):
@@ -78,9 +77,8 @@ def needed(shard: Shard, run: RepoRun, selected: set[str]) -> set[str]:
                     not target_namespace or target_namespace in namespaces or facts.helm
                 ):
                     needed.add(unit)
-    if (
-        "border" in selected
-    ):  # a host name whose last label another unit's namespace or Service makes in-cluster
+    # a host name whose last label another unit's namespace or Service makes in-cluster
+    if "border" in selected:
         named = [
             host.lower().rstrip(".")
             for problem, host in border.hostnames(probe)

@@ -168,9 +168,8 @@ class Shard:
         """This shard's problems: those of rendering (already its own), then the checks'."""
         yield from run.problems
         for check_id, module in REGISTRY.items():
-            if (
-                module is schema and check_id in selected
-            ):  # a kind without a schema: said by shard 1
+            # a kind without a schema: said by shard 1
+            if module is schema and check_id in selected:
                 yield from (
                     problem
                     for problem, whole in schema.findings(run)
