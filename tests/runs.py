@@ -10,7 +10,7 @@ from infometis.load.yamlio import FileCache
 from infometis.model import FLUX_KUSTOMIZE_GROUP, ResourceId
 from infometis.model.flux import FluxKustomization
 from infometis.render.kustomize import Resource
-from infometis.render.pipeline import ClusterRun, Rendered, RepoRun
+from infometis.render.runs import ClusterRun, Rendered, RepoRun
 
 
 def make_run(

@@ -16,7 +16,8 @@ from infometis.load.config import DEFAULT_ENVIRONMENT_FIELDS, Config
 from infometis.model import ResourceId
 from infometis.model.fieldpath import ANY_INDEX, ANY_KEY, field_path, token_matches
 from infometis.render.kustomize import Resource
-from infometis.render.pipeline import Options, run_repository
+from infometis.render.pipeline import run_repository
+from infometis.render.runs import Options
 
 ID = "core-invariance"
 ROOT = Path(__file__).resolve().parents[1]

@@ -176,7 +176,7 @@ def test_odd_shapes_are_skipped_not_fatal(tmp_path):
     from infometis.model import ResourceId
     from infometis.model.flux import FluxKustomization
     from infometis.render.kustomize import Resource
-    from infometis.render.pipeline import ClusterRun, Rendered, RepoRun
+    from infometis.render.runs import ClusterRun, Rendered, RepoRun
 
     k = FluxKustomization(
         ResourceId("Kustomization", "kustomize.toolkit.fluxcd.io", "flux-system", "x"),

@@ -2,7 +2,8 @@
 
 import pytest
 from conftest import validate_json
-from infometis.render.pipeline import Options, run_repository
+from infometis.render.pipeline import run_repository
+from infometis.render.runs import Options
 from test_checks import PIPELINE_CHECKS
 
 

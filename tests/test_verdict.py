@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import invoke
-from infometis.render.pipeline import Options
+from infometis.render.runs import Options
 from infometis.run import verdict
 from infometis.schemas.catalog import SchemaSettings
 

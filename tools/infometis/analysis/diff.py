@@ -14,7 +14,7 @@ from infometis.analysis.selection import EVERYTHING, Selection
 from infometis.load.yamlio import dump
 from infometis.model import ResourceId
 from infometis.model.redact import redacted_secret, scrub
-from infometis.render.pipeline import RepoRun
+from infometis.render.runs import RepoRun
 
 ADDED, CHANGED, REMOVED, RENAMED = "added", "changed", "removed", "renamed"
 # kustomize's name suffix for generated objects

@@ -13,7 +13,7 @@ from typing import cast
 from infometis.model import ResourceId
 from infometis.model.flux import FluxKustomization
 from infometis.render.helmrelease import is_helm_release
-from infometis.render.pipeline import ClusterRun
+from infometis.render.runs import ClusterRun
 
 
 def apply_order(

@@ -24,7 +24,7 @@ from infometis.model.kinds import CONTAINER_LISTS
 from infometis.render.kustomize import Resource
 
 if TYPE_CHECKING:
-    from infometis.render.pipeline import RepoRun
+    from infometis.render.runs import RepoRun
 
 ObjectKey = tuple[str, str, str]  # kind, API group, name: namespaces may differ by cluster
 # A cluster's settings values, and its generated objects' names → their names without the hash.

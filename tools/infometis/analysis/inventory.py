@@ -9,7 +9,7 @@ from typing import Any, cast
 from infometis.analysis.pods import pod_images, pod_spec
 from infometis.model.flux import SOURCE_GROUPS, FluxKustomization, is_source
 from infometis.render.kustomize import Resource
-from infometis.render.pipeline import ClusterRun, Rendered, RepoRun
+from infometis.render.runs import ClusterRun, Rendered, RepoRun
 
 HELM_GROUP = "helm.toolkit.fluxcd.io"
 HELM_SOURCE_KINDS = ("HelmChart",)  # a source the helm-controller reads, besides is_source()'s

@@ -18,7 +18,7 @@ from infometis.model import Location
 
 if TYPE_CHECKING:
     from infometis.render.kustomize import Resource
-    from infometis.render.pipeline import Rendered, RepoRun
+    from infometis.render.runs import Rendered, RepoRun
 
 _INDICATORS = re.compile(r"^\|[1-9]?[-+]?[1-9]?$")  # a literal block: | |- |+ |2 ...
 

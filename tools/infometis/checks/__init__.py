@@ -29,7 +29,7 @@ from infometis.model import Level, Problem
 from infometis.render import flux_path, flux_source, helm_render, kustomize_build, substitution
 
 if TYPE_CHECKING:
-    from infometis.render.pipeline import RepoRun
+    from infometis.render.runs import RepoRun
 
 
 class Documented(Protocol):

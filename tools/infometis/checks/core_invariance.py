@@ -66,7 +66,7 @@ from infometis.model.fieldpath import field_path, parse_patterns
 
 if TYPE_CHECKING:
     from infometis.render.kustomize import Resource
-    from infometis.render.pipeline import Rendered, RepoRun
+    from infometis.render.runs import Rendered, RepoRun
 
     # what one run computes once: ("masked", id(document)), ("texts", overlay file),
     # ("blocks", Flux file) and ("line", ...) → the document and its masked data, the texts,

@@ -43,7 +43,7 @@ from infometis.model import ERROR, WARNING, Level, Location, Problem, as_list, l
 
 if TYPE_CHECKING:
     from infometis.render.kustomize import Resource
-    from infometis.render.pipeline import Rendered, RepoRun
+    from infometis.render.runs import Rendered, RepoRun
 
     class Reporter(Protocol):
         """A problem of the ConfigMap judged."""

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from infometis.model import ERROR, Problem, ResourceId
 
 if TYPE_CHECKING:
-    from infometis.render.pipeline import Rendered, RepoRun
+    from infometis.render.runs import Rendered, RepoRun
 
 ID = "duplicate-resource"
 LEVEL = ERROR

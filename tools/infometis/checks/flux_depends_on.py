@@ -22,7 +22,7 @@ from infometis.model import ERROR, Problem, ResourceId
 from infometis.model.flux import FluxKustomization
 
 if TYPE_CHECKING:
-    from infometis.render.pipeline import RepoRun
+    from infometis.render.runs import RepoRun
 
 ID = "flux-depends-on"
 LEVEL = ERROR

@@ -60,7 +60,7 @@ from infometis.model import ERROR, WARNING, Level, Location, Problem, ResourceId
 
 if TYPE_CHECKING:
     from infometis.render.kustomize import Resource
-    from infometis.render.pipeline import Rendered, RepoRun
+    from infometis.render.runs import Rendered, RepoRun
 
     class Reporter(Protocol):
         """A problem of one resource of one render."""

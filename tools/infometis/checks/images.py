@@ -53,7 +53,7 @@ from infometis.model.imageref import Reference, allowed, is_host, parse
 
 if TYPE_CHECKING:
     from infometis.render.kustomize import Resource
-    from infometis.render.pipeline import Rendered, RepoRun
+    from infometis.render.runs import Rendered, RepoRun
 
 ID = "images"
 LEVEL = ERROR

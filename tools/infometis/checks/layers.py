@@ -57,7 +57,7 @@ from infometis.model.kinds import BORDER_GROUPS
 
 if TYPE_CHECKING:
     from infometis.render.kustomize import Resource
-    from infometis.render.pipeline import ClusterRun, RepoRun
+    from infometis.render.runs import ClusterRun, RepoRun
 
     # where(path inside a patch) → its Location
     Where = Callable[[tuple[Any, ...]], Location]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from infometis.model import Problem
 
 if TYPE_CHECKING:
-    from infometis.render.pipeline import RepoRun
+    from infometis.render.runs import RepoRun
 
 Item = TypeVar("Item")
 

@@ -71,7 +71,7 @@ from infometis.model.kinds import (
 
 if TYPE_CHECKING:
     from infometis.render.kustomize import Resource
-    from infometis.render.pipeline import ClusterRun, RepoRun
+    from infometis.render.runs import ClusterRun, RepoRun
 
 ID = "references"
 LEVEL = ERROR

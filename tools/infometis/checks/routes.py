@@ -40,7 +40,7 @@ from infometis.model.kinds import TRAEFIK_GROUPS
 
 if TYPE_CHECKING:
     from infometis.render.kustomize import Resource
-    from infometis.render.pipeline import ClusterRun, RepoRun
+    from infometis.render.runs import ClusterRun, RepoRun
 
     # A node of a parsed rule, a tuple tagged by its first item: ("match", name, values),
     # ("not", node), ("or", [node, ...]) or ("and", [node, ...]).

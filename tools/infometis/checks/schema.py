@@ -41,7 +41,7 @@ from infometis.schemas.engine import Violation
 
 if TYPE_CHECKING:
     from infometis.render.kustomize import Resource
-    from infometis.render.pipeline import RepoRun
+    from infometis.render.runs import RepoRun
 
     # (group, version, kind) → (schema, origin)
     CrdSchemas = dict[tuple[str, str, str], tuple[dict[str, Any], str]]

@@ -45,7 +45,7 @@ from infometis.model import ERROR, Document, Location, Problem, ResourceId, as_l
 from infometis.model.fieldpath import field_path
 
 if TYPE_CHECKING:
-    from infometis.render.pipeline import RepoRun
+    from infometis.render.runs import RepoRun
 
 ID = "secrets"
 LEVEL = ERROR

@@ -12,7 +12,7 @@ from infometis.load.config import Config, matches
 from infometis.model import ERROR, WARNING, Level, Problem
 
 if TYPE_CHECKING:
-    from infometis.render.pipeline import RepoRun
+    from infometis.render.runs import RepoRun
 
 IGNORE_ANNOTATION = "infometis.io/ignore"
 

@@ -39,7 +39,7 @@ from infometis.load.yamlio import FileCache
 from infometis.model import ERROR, WARNING, Location, Problem, as_list
 
 if TYPE_CHECKING:
-    from infometis.render.pipeline import RepoRun
+    from infometis.render.runs import RepoRun
 
 ID = "unreached"
 LEVEL = WARNING

@@ -59,7 +59,7 @@ from infometis.model.kinds import BATCH_KINDS
 
 if TYPE_CHECKING:
     from infometis.render.kustomize import Resource
-    from infometis.render.pipeline import Rendered, RepoRun
+    from infometis.render.runs import Rendered, RepoRun
 
     # (level, message, the field it is said at, the fields compared with the source, hint)
     Judged = tuple[Level, str, tuple[Any, ...], tuple[tuple[Any, ...], ...], str]

@@ -27,7 +27,7 @@ from infometis.load.yamlio import YAML_CHECK
 from infometis.model import ERROR, Problem
 
 if TYPE_CHECKING:
-    from infometis.render.pipeline import RepoRun
+    from infometis.render.runs import RepoRun
 
 ID = YAML_CHECK
 LEVEL = ERROR

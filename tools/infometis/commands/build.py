@@ -14,7 +14,8 @@ from infometis.model import ERROR, redact
 from infometis.model.errors import ConfigError
 from infometis.model.flux import FluxKustomization
 from infometis.render.kustomize import Resource
-from infometis.render.pipeline import ClusterRun, RepoRun, run_repository
+from infometis.render.pipeline import run_repository
+from infometis.render.runs import ClusterRun, RepoRun
 from infometis.report.text import problem_line
 
 

@@ -10,7 +10,8 @@ from dataclasses import replace
 from infometis.commands.common import RepoArgs, options
 from infometis.model import semver
 from infometis.render import charts
-from infometis.render.pipeline import RepoRun, run_repository
+from infometis.render.pipeline import run_repository
+from infometis.render.runs import RepoRun
 
 
 def _wanted(args: RepoArgs) -> tuple[RepoRun, list[charts.ChartSource]]:

@@ -16,7 +16,7 @@ from infometis.load.config import Config
 from infometis.model import redact
 from infometis.model.errors import ConfigError, SetupError
 from infometis.render import cache, progress
-from infometis.render.pipeline import Options
+from infometis.render.runs import Options
 from infometis.schemas.catalog import SchemaSettings
 
 

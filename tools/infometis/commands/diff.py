@@ -22,7 +22,8 @@ from infometis.load import git
 from infometis.load.runner import run
 from infometis.model import ERROR, ResourceId, plural, redact
 from infometis.model.errors import InfometisError
-from infometis.render.pipeline import RepoRun, run_repository
+from infometis.render.pipeline import run_repository
+from infometis.render.runs import RepoRun
 from infometis.report.diff import DEFAULT_BUDGET, DiffResult, as_json, markdown, text
 from infometis.report.text import problem_line
 

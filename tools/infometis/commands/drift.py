@@ -14,7 +14,8 @@ from infometis.checks import core_invariance
 from infometis.commands.common import RepoArgs, options, write
 from infometis.model.errors import ConfigError
 from infometis.model.fieldpath import field_path, parse_patterns
-from infometis.render.pipeline import RepoRun, run_repository
+from infometis.render.pipeline import run_repository
+from infometis.render.runs import RepoRun
 from infometis.write import promote as promotion
 
 

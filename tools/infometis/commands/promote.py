@@ -16,7 +16,7 @@ from infometis.load.config import Config
 from infometis.load.files import write_lock
 from infometis.model import ERROR, plural
 from infometis.model.errors import ConfigError, EditError, InfometisError
-from infometis.render.pipeline import Options
+from infometis.render.runs import Options
 from infometis.report.text import problem_line
 from infometis.run.judge import judge
 from infometis.write import promote as promotion

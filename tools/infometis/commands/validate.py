@@ -13,7 +13,7 @@ from infometis.commands.output import use_color
 from infometis.load import git
 from infometis.model import ERROR, plural
 from infometis.model.errors import ConfigError
-from infometis.render.pipeline import Options, RepoRun
+from infometis.render.runs import Options, RepoRun
 from infometis.report import Report, render
 from infometis.run import verdict
 from infometis.run.judge import counts, files_read, judge, paths_read

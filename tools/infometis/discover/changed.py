@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from infometis.model import Problem, ResourceId
     from infometis.model.flux import FluxKustomization
 
-# A run (render.pipeline.RepoRun), its clusters (ClusterRun) and the options (Options) belong to
+# A run (render.runs.RepoRun), its clusters (ClusterRun) and the options (Options) belong to
 # a stage above this one: they are Any here.
 
 GLOBAL_FILES = (".infometis.yaml", ".infometis.yml", ".sops.yaml")

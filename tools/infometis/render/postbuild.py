@@ -21,7 +21,8 @@ from infometis.render.kustomize import Resource
 
 if TYPE_CHECKING:
     from infometis.model.flux import FluxKustomization
-    from infometis.render.pipeline import ClusterWalk, RepoRun
+    from infometis.render.pipeline import ClusterWalk
+    from infometis.render.runs import RepoRun
 
 
 def substitute_from(k: FluxKustomization) -> list[tuple[str, str, str, bool]]:

@@ -28,7 +28,8 @@ from infometis.render.kustomize import Resource
 if TYPE_CHECKING:
     from helm_python import Chart
 
-    from infometis.render.pipeline import ClusterWalk, Rendered
+    from infometis.render.pipeline import ClusterWalk
+    from infometis.render.runs import Rendered
 
 
 class ReleaseWalk:

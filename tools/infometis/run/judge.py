@@ -11,7 +11,8 @@ from infometis.checks import run_checks, settings
 from infometis.discover.closure import Closure
 from infometis.model import Problem
 from infometis.render.cache import save_parsed
-from infometis.render.pipeline import ClusterRun, Options, Rendered, RepoRun, run_repository
+from infometis.render.pipeline import run_repository
+from infometis.render.runs import ClusterRun, Options, Rendered, RepoRun
 
 
 def judge(

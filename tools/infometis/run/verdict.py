@@ -32,7 +32,7 @@ from infometis.load import git, runner
 from infometis.render import cache
 
 if TYPE_CHECKING:
-    from infometis.render.pipeline import Options
+    from infometis.render.runs import Options
     from infometis.report import Report
 
 FORMAT = "infometis-verdict-1"

@@ -63,7 +63,7 @@ from __future__ import annotations
 import re
 
 from infometis.model import Problem
-from infometis.render.pipeline import Options, RepoRun
+from infometis.render.runs import Options, RepoRun
 from infometis.run.shard.needs import needed
 from infometis.run.shard.walk import Shard
 

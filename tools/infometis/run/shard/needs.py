@@ -13,7 +13,7 @@ from infometis.load.yamlio import FileCache
 from infometis.model import as_list
 from infometis.model.kinds import KUSTOMIZATION_SOURCE_KINDS, TRAEFIK_GROUPS
 from infometis.render.kustomize import Resource
-from infometis.render.pipeline import RepoRun
+from infometis.render.runs import RepoRun
 from infometis.run.shard.facts import Facts
 from infometis.schemas.catalog import Catalog
 

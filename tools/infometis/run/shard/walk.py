@@ -20,8 +20,9 @@ from infometis.load.yamlio import FileCache
 from infometis.model import Level, Location, Problem
 from infometis.model.flux import FluxKustomization
 from infometis.render.kustomize import Output
-from infometis.render.pipeline import ClusterWalk, Options, RepoRun, run_repository
+from infometis.render.pipeline import ClusterWalk, run_repository
 from infometis.render.postbuild import substitute_from
+from infometis.render.runs import Options, RepoRun
 from infometis.run.shard.facts import Facts, facts_of
 from infometis.run.shard.units import Split, split
 
