@@ -42,9 +42,8 @@ class Output:
     resources: list[Resource]
     error: str | None = None
     transient: bool = False  # a timeout or a signal: the same inputs may render next time
-    variables: bool = (
-        True  # False: no "$" anywhere in the output (no ${var}, no $$), nothing to substitute
-    )
+    # False: no "$" anywhere in the output (no ${var}, no $$), nothing to substitute
+    variables: bool = True
 
 
 def _relative(target: Path, start: Path) -> str:

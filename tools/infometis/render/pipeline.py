@@ -250,11 +250,13 @@ class ClusterWalk:
                     k,
                 )
             return []
+        resources = output.resources  # (kept as built: a shard walks a build twice)
         if k.post_build is not None:
-            postbuild.apply(self, k, output.resources, closure, output.variables)
+            resources = postbuild.apply(self, k, resources, closure, output.variables)
         target = k.kube_config_target or k.target
-        self.cluster.renders.append(Rendered(k, folder, target, output.resources, closure))
-        return self._children(k, target, output.resources)
+        # a list of its own: the HelmReleases' objects join it once the walk is done
+        self.cluster.renders.append(Rendered(k, folder, target, list(resources), closure))
+        return self._children(k, target, resources)
 
     def _kustomizations(self, closure: closures.Closure) -> list[tuple[Document, Path]]:
         """The kustomization.yaml documents a build read, each with its file."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -105,11 +106,16 @@ def apply(
     resources: list[Resource],
     closure: closures.Closure,
     written: bool = True,
-) -> None:
-    """Flux substitutes every resource once any variable exists, and none when none does."""
+) -> list[Resource]:
+    """The resources as Flux applies them: each substituted once any variable exists, none when
+    none does (new Resource objects: those given are left as they are)."""
     # its problems are said even when nothing is substituted
     variables, unknown = _variables(walk, k, resources)
-    for resource in resources if written and variables else ():
+    if not (written and variables):
+        return resources
+    substituted = []
+    for resource in resources:
+        substituted.append(resource)
         if substitution.disabled(resource.data):
             continue
         # C-fast; most resources have no variables
@@ -130,10 +136,12 @@ def apply(
                 "${" + name,
             )
         try:
-            resource.data = load_stream(outcome.text)[0]
-            resource.id = ResourceId.of(resource.data)
+            data = load_stream(outcome.text)[0]
         except (yaml.YAMLError, IndexError):  # substituted values that break the YAML, as in Flux
             _problem(walk, k, resource, closure, "the substituted resource is not valid YAML", "${")
+        else:
+            substituted[-1] = replace(resource, data=data, id=ResourceId.of(data))
+    return substituted
 
 
 def _problem(

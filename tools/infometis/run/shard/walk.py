@@ -4,7 +4,6 @@ problem is whose."""
 # kustomization fields after which the names and kinds of its objects cannot be read from the files
 from __future__ import annotations
 
-import copy
 import json
 import os
 from collections.abc import Iterator
@@ -86,7 +85,10 @@ class ShardWalk(ClusterWalk):
         key = (str(folder), json.dumps(k.spec, sort_keys=True, default=str))
         if key not in self.shard.builds:
             self.shard.builds[key] = super().build(k, folder, closure)
-        return copy.deepcopy(self.shard.builds[key])  # substitution changes resources in place
+        kept = self.shard.builds[key]
+        # resources of its own for each render (checks tell renders' resources apart by identity);
+        # their data is shared: nothing changes it once built
+        return replace(kept, resources=[replace(resource) for resource in kept.resources])
 
     def missing_objects(self) -> set[tuple[str, str]]:
         """(kind, name) of the substituteFrom objects a render of this shard did not find."""
