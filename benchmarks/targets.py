@@ -42,7 +42,7 @@ def counted(self, *args, **kwargs):
 subprocess.Popen.__init__ = counted
 sys.argv = ["infometis", "--version"]
 try:
-    runpy.run_module("infometis.cli", run_name="__main__")
+    runpy.run_module("infometis.commands.main", run_name="__main__")
 except SystemExit:
     pass
 print(len(started), file=sys.stderr)
@@ -63,7 +63,7 @@ def render(chart, release):
 helm.load, helm.render = load, render
 target, sys.argv = sys.argv[1], ["infometis", *sys.argv[2:]]
 try:
-    runpy.run_module("infometis.cli", run_name="__main__")
+    runpy.run_module("infometis.commands.main", run_name="__main__")
 except SystemExit:
     pass
 with open(target, "wb") as out:

@@ -1,6 +1,6 @@
 """The check registry: each check is a module with ID, LEVEL, a docstring holding a
 passing and a failing example, and, for checks that look at a finished run, check(run).
-The problems rendering finds (yaml, kustomize-build, flux-path, ...) are listed here too, for
+The problems rendering finds (kustomize-build, flux-path, ...) are listed here too, for
 `infometis checks`, `explain` and .infometis.yaml, but their modules are the renderer's."""
 
 from __future__ import annotations
