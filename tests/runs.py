@@ -19,9 +19,11 @@ def make_run(
     cluster: str = "dev",
     config: Config | None = None,
     settings: dict | None = None,
+    spec: dict | None = None,
 ) -> RepoRun:
     """A run of one cluster whose Flux Kustomizations (apps-0, apps-1, ...) each rendered the
-    resources of one YAML text, written to <folder>/render-<i>.yaml so problems have lines."""
+    resources of one YAML text, written to <folder>/render-<i>.yaml so problems have lines;
+    `spec` adds to each Flux Kustomization's spec."""
     cache = FileCache(folder)
     done = ClusterRun(cluster, folder, settings=settings or {})
     for index, text in enumerate(renders):
@@ -33,7 +35,7 @@ def make_run(
             if isinstance(d.data, dict)
         ]
         name = ResourceId("Kustomization", FLUX_KUSTOMIZE_GROUP, "flux-system", f"apps-{index}")
-        k = FluxKustomization(name, {"path": f"./render-{index}"}, cluster)
+        k = FluxKustomization(name, {"path": f"./render-{index}", **(spec or {})}, cluster)
         done.kustomizations[(cluster, name)] = k
         done.renders.append(Rendered(k, folder, cluster, resources))
     return RepoRun(folder, config or Config(), cache, clusters=[done])

@@ -6,7 +6,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import yaml
 from conftest import problems, validate_json
+from runs import make_run
 
 ID = "workloads"
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,23 +173,8 @@ ODD = [
 
 def test_odd_shapes_are_skipped_not_fatal(tmp_path):
     from infometis.checks import images, workloads
-    from infometis.load.config import Config
-    from infometis.load.yamlio import FileCache
-    from infometis.model import ResourceId
-    from infometis.model.flux import FluxKustomization
-    from infometis.render.kustomize import Resource
-    from infometis.render.runs import ClusterRun, Rendered, RepoRun
 
-    k = FluxKustomization(
-        ResourceId("Kustomization", "kustomize.toolkit.fluxcd.io", "flux-system", "x"),
-        {"images": "not a list"},
-        "dev",
-    )
-    cluster = ClusterRun("dev", tmp_path)
-    cluster.renders.append(
-        Rendered(k, tmp_path / "absent", "dev", [Resource(ResourceId.of(d), d, None) for d in ODD])
-    )
-    run = RepoRun(tmp_path, Config(), FileCache(tmp_path), clusters=[cluster])
+    run = make_run(tmp_path, yaml.safe_dump_all(ODD), spec={"images": "not a list"})
     assert sorted((p.level, p.message) for p in workloads.check(run)) == [
         (
             "error",
