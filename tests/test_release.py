@@ -162,10 +162,9 @@ def test_a_tag_that_is_not_the_version_publishes_nothing(
     act_session, github_api, infometis_release, tmp_path
 ):
     done = release_run(act_session, github_api, infometis_release, tmp_path, "v9.9.9")
-    assert done.returncode != 0
-    assert (
-        f"the tag v9.9.9 is not {infometis_release.tag}, the version in pyproject.toml" in done.log
-    )
+    assert done.returncode != 0, done.log
+    refused = f"the tag v9.9.9 is not {infometis_release.tag}, the version in pyproject.toml"
+    assert refused in done.log, done.log  # the whole log: which step failed, and why
     assert github_api.state.uploads == [] and github_api.state.requests == []
 
 
