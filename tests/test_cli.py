@@ -146,16 +146,24 @@ def test_no_clusters_is_a_setup_error(tmp_path):
     assert result.exit_code == 2 and "no clusters found" in result.output
 
 
-def test_a_missing_kubectl_is_a_setup_error_without_traceback(tmp_path):
-    env = dict(os.environ, INFOMETIS_KUBECTL=str(tmp_path / "no-kubectl"))
-    done = subprocess.run(
-        [sys.executable, "-m", "infometis.commands.main", "validate", "--repo", str(ROOT)],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert done.returncode == 2
-    assert "INFOMETIS_KUBECTL" in done.stderr and "Traceback" not in done.stderr
+def test_a_missing_kubectl_is_a_setup_error_without_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv("INFOMETIS_KUBECTL", str(tmp_path / "no-kubectl"))
+    result = invoke("validate", "--repo", str(ROOT), "--no-cache")
+    assert result.exit_code == 2
+    assert f"INFOMETIS_KUBECTL={tmp_path / 'no-kubectl'} is not an executable file" in result.stderr
+
+
+def test_the_kubectl_override_is_read_at_each_call(tmp_path, monkeypatch):
+    from infometis.load import runner
+
+    bundled = runner.kubectl()
+    stand_in = tmp_path / "kubectl"
+    stand_in.write_text("#!/bin/sh\n")
+    stand_in.chmod(0o755)
+    monkeypatch.setenv("INFOMETIS_KUBECTL", str(stand_in))
+    assert runner.kubectl() == str(stand_in)
+    monkeypatch.delenv("INFOMETIS_KUBECTL")
+    assert runner.kubectl() == bundled != str(stand_in)
 
 
 def _run_on_a_terminal(env: dict) -> str:

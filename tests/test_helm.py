@@ -708,7 +708,6 @@ def test_an_unexpected_engine_failure_is_a_problem_and_the_run_goes_on(tmp_path,
         raise RuntimeError("the engine fell over")
 
     monkeypatch.setattr(helm, "render", broken)
-    monkeypatch.setattr(helm.RenderStore, "memory", {})  # renders this process kept would be reused
     code, report = validate_json(edge_repo(tmp_path), "--path", "dev=clusters/dev", "--no-cache")
     [problem] = [p for p in report["problems"] if p["check"] == "helm-render"]
     assert code == 1 and problem["message"] == "not rendered: RuntimeError: the engine fell over"

@@ -35,9 +35,8 @@ class RepoArgs:
     require_charts: bool = False
     jobs: int | None = None
     shard: tuple[int, int] | None = None  # validate --shard I/N
-    clusters_from: str = (
-        "--cluster"  # how the user named `clusters`, for the message when one does not exist
-    )
+    # how the user named `clusters`, for the message when one does not exist
+    clusters_from: str = "--cluster"
     cache_dir: str | None = None
     no_cache: bool = False
 

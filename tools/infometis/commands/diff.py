@@ -75,11 +75,13 @@ def worktree(repo: Path, commit: str) -> Iterator[Path]:
         run(["git", "-C", str(repo), "worktree", "prune"], timeout=60)
 
 
-def _render(args: RepoArgs, root: Path, side: str) -> RepoRun:
+def _render(args: RepoArgs, root: Path, side: str, helm_memory: dict[str, str]) -> RepoRun:
     """Every Flux Kustomization of the revision at `root`, rendered (from the render cache when
     its inputs are unchanged): a change to a Kustomization's own spec, to an object it
-    substitutes from or to its parent's render changes its output as surely as a file it reads."""
-    run_ = run_repository(options(replace(args, repo=str(root))))
+    substitutes from or to its parent's render changes its output as surely as a file it reads.
+    Both revisions share `helm_memory`, so a chart's random values render alike in both."""
+    options_ = replace(options(replace(args, repo=str(root))), helm_memory=helm_memory)
+    run_ = run_repository(options_)
     trouble = [p for p in run_.problems if p.level == ERROR and p.check in _RENDER_CHECKS]
     if trouble:
         for problem in sorted(trouble, key=lambda p: p.sort_key()):
@@ -177,7 +179,9 @@ def diff(
         with contextlib.ExitStack() as stack:
             base_root = stack.enter_context(worktree(repo, base_commit))
             head_root = stack.enter_context(worktree(repo, head_commit)) if head_commit else repo
-            before, after = _render(args, base_root, "base"), _render(args, head_root, "head")
+            shared: dict[str, str] = {}
+            before = _render(args, base_root, "base", shared)
+            after = _render(args, head_root, "head", shared)
     command = os.environ.get("DIFF", "").strip()
     if command and format_name == "text" and before and after:
         return external(command, before, after, keep_noise, selection, output)

@@ -56,9 +56,8 @@ class CheckSettings:
 class Config:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     kubernetes_version: str | None = None
-    flux_version: str | None = (
-        None  # flux.version: the Flux release line whose bundled schemas apply
-    )
+    # flux.version: the Flux release line whose bundled schemas apply
+    flux_version: str | None = None
     ignored: frozenset[str] = field(default_factory=frozenset)  # from git
     preset: str = "default"
     checks: dict[str, CheckSettings] = field(default_factory=dict)  # check ID → CheckSettings
@@ -66,9 +65,8 @@ class Config:
     # (kind, namespace, name) provided out of band
     external: frozenset[tuple[str, ...]] = frozenset()
     promotion: tuple[str, ...] = DEFAULT_PROMOTION  # environments, in the order versions move
-    services: tuple[str, ...] = (
-        DEFAULT_SERVICES  # the folders promote moves pins in (.gitignore lines)
-    )
+    # the folders promote moves pins in (.gitignore lines)
+    services: tuple[str, ...] = DEFAULT_SERVICES
 
     def check(self, check_id: str) -> CheckSettings:
         return self.checks.get(check_id, CheckSettings())

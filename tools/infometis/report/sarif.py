@@ -30,9 +30,8 @@ if TYPE_CHECKING:
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/infometis/infometis"
 SRCROOT = "%SRCROOT%"
-FINGERPRINT = (
-    "infometis/v2"  # v2: the message is no part of it (v1 churned when a message was reworded)
-)
+# v2: the message is no part of it (v1 churned when a message was reworded)
+FINGERPRINT = "infometis/v2"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 # another place a message names: `file.yaml:12`
 _LINE_NUMBER = re.compile(r"(\.ya?ml|\.json):\d+(?::\d+)?\b")

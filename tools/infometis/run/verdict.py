@@ -37,9 +37,8 @@ if TYPE_CHECKING:
 
 FORMAT = "infometis-verdict-1"
 RACY_NS = 2_000_000_000
-KEPT = (
-    16  # records kept, the most recently used: each changed-files question (pre-commit) makes one
-)
+# records kept, the most recently used: each changed-files question (pre-commit) makes one
+KEPT = 16
 SKIPPED = frozenset({"progress", "jobs"})  # options that change how fast a run is, not what it says
 # what judges besides this package (their files change when they are upgraded)
 JUDGES = ("jsonschema_rs", "jsonschema", "kubernetes_validate", "yaml", "helm_python", "pathspec")
