@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -28,7 +27,6 @@ def kustomization_file(folder: Path) -> Path | None:
     return None
 
 
-_walking = threading.local()
 _HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(:[0-9]+)?/", re.IGNORECASE)
 
 
@@ -167,9 +165,16 @@ def _is_kustomize_field(path: EntryPath) -> bool:
 def walk(folder: Path, cache: FileCache, closure: Closure | None = None) -> Closure:
     """Everything a build of `folder` reads, added to `closure` (or a new one). Each folder's
     closure is found once per run and reused: thousands of overlays share a few bases."""
+    return _visit(folder, cache, closure, ())
+
+
+def _visit(
+    folder: Path, cache: FileCache, closure: Closure | None, walking: tuple[Path, ...]
+) -> Closure:
+    """`walk`, inside the walks of the folders `walking` (outermost first)."""
     folder = Path(os.path.normpath(folder))
     if closure is None:
-        found = _closure_of(folder, cache)
+        found = _closure_of(folder, cache, walking)
         return Closure(
             set(found.folders),
             set(found.files),
@@ -180,22 +185,17 @@ def walk(folder: Path, cache: FileCache, closure: Closure | None = None) -> Clos
             set(found.cut),
         )
     if folder not in closure.folders:
-        _merge(_closure_of(folder, cache), closure)
+        _merge(_closure_of(folder, cache, walking), closure)
     return closure
 
 
-def _closure_of(folder: Path, cache: FileCache) -> Closure:
+def _closure_of(folder: Path, cache: FileCache, walking: tuple[Path, ...]) -> Closure:
     found: Closure | None = cache.closures.get(folder)
     if found is not None:
         return found
-    stack = _walking.__dict__.setdefault("stack", [])  # this thread's walks in progress
-    if folder in stack:  # a cycle: the walk of `folder` further out collects the rest
+    if folder in walking:  # a cycle: the walk of `folder` further out collects the rest
         return Closure(cut={folder})
-    stack.append(folder)
-    try:
-        found = _walk(folder, cache, Closure())
-    finally:
-        stack.pop()
+    found = _walk(folder, cache, Closure(), (*walking, folder))
     found.cut.discard(folder)
     if not found.cut:  # complete: reusable (a part of a cycle is not, on its own)
         cache.closures[folder] = found
@@ -217,7 +217,7 @@ def _merge(part: Closure, closure: Closure) -> None:
         mine += [item for item in theirs if item not in mine]
 
 
-def _walk(folder: Path, cache: FileCache, closure: Closure) -> Closure:
+def _walk(folder: Path, cache: FileCache, closure: Closure, walking: tuple[Path, ...]) -> Closure:
     if not folder.is_dir():
         return closure
     closure.folders.add(folder)
@@ -228,7 +228,7 @@ def _walk(folder: Path, cache: FileCache, closure: Closure) -> Closure:
             if _refused(item, cache, closure, where):
                 continue
             if item.is_dir():
-                walk(item, cache, closure)
+                _visit(item, cache, closure, walking)
             else:
                 _add_file(item, cache, closure, True)
         return closure
@@ -240,7 +240,7 @@ def _walk(folder: Path, cache: FileCache, closure: Closure) -> Closure:
         if not isinstance(document.data, dict):
             continue
         for path, reference in _path_entries(document.data):
-            _reference(folder, path, reference, document.location(path), cache, closure)
+            _reference(folder, path, reference, document.location(path), cache, closure, walking)
     return closure
 
 
@@ -251,6 +251,7 @@ def _reference(
     where: Location,
     cache: FileCache,
     closure: Closure,
+    walking: tuple[Path, ...],
 ) -> None:
     if is_remote(reference, folder):
         closure.remote.append((reference, where))
@@ -261,7 +262,7 @@ def _reference(
     if not os.path.lexists(target):
         closure.missing.append((reference, where))
     if target.is_dir() and _is_kustomize_field(path):
-        walk(target, cache, closure)
+        _visit(target, cache, closure, walking)
     elif target.is_dir():
         closure.folders.add(target)
     else:
