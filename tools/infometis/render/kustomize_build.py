@@ -24,7 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from infometis.model import ERROR, Document, Location
+from infometis.discover.closure import Closure, generator_values, kustomization_file
+from infometis.load.config import Config
+from infometis.load.yamlio import YAML_CHECK, FileCache
+from infometis.model import ERROR, Document, Location, redact
+from infometis.model.flux import FluxKustomization
+from infometis.render.kustomize import Output
 
 ID = "kustomize-build"
 LEVEL = ERROR
@@ -104,3 +109,69 @@ def _written(file: Path, line_number: int) -> str:
     except (OSError, IndexError):
         return "it"
     return line.split(":", 1)[-1].split(" #", 1)[0].strip() or "it"
+
+
+def scrubbed(output: Output, closure: Closure, cache: FileCache) -> Output:
+    """kustomize's message without a value of the Secrets its inputs hold."""
+    if output.error:
+        values = set().union(
+            *(
+                redact.secret_values(document.data)
+                for path in closure.manifests
+                if path.is_file()
+                for document in cache.load(path).documents
+            )
+        )
+        values |= redact.hideable(generator_values(closure, cache))
+        output.error = redact.scrub(output.error, values)
+    return output
+
+
+def documents(closure: Closure, cache: FileCache) -> list[tuple[Document, Path]]:
+    """The kustomization.yaml documents a build read, each with its file."""
+    files = (kustomization_file(folder) for folder in sorted(closure.folders))
+    return [
+        (loaded.documents[0], path)
+        for path in files
+        if path
+        for loaded in [cache.load(path)]
+        if loaded.documents
+    ]
+
+
+def explained(closure: Closure, cache: FileCache, config: Config) -> bool:
+    """Whether a file the build reads has a yaml error, which is then the failure's cause."""
+    if not config.check(YAML_CHECK).enabled:
+        return False
+    for path in closure.files | closure.manifests:
+        loaded = cache.parsed_file(path)
+        if (
+            loaded
+            and any(p.level == ERROR for p in loaded.problems)
+            and not config.is_excluded(loaded.path)
+        ):
+            return True
+    return False
+
+
+def failure_location(
+    k: FluxKustomization, folder: Path, closure: Closure, error: str, cache: FileCache
+) -> Location:
+    """The kustomization that failed; for a generated one that failed to parse a file, the
+    first file that does not parse (kustomize does not name it), else the Flux
+    Kustomization."""
+    if closure.missing:  # a file the build needs is not there: the line that names it
+        return closure.missing[0][1]
+    spec_file = kustomization_file(folder)
+    if spec_file:
+        return Location(cache.relative(spec_file), 1, 1)
+    for manifest in sorted(closure.manifests) if _parse_failure(error) else ():
+        loaded = cache.load(manifest) if manifest.is_file() else None
+        if loaded and loaded.problems:
+            return Location(loaded.path, loaded.problems[0].line, loaded.problems[0].column)
+    return k.where("spec", "path") if not k.entry else Location(cache.relative(folder) + "/")
+
+
+def _parse_failure(error: str) -> bool:
+    """Whether kustomize failed on YAML it could not read (go-yaml's and kyaml's messages)."""
+    return "yaml: " in error or "MalformedYAML" in error

@@ -17,18 +17,16 @@ from infometis.discover.sources import (
     SourceTable,
 )
 from infometis.load import git
-from infometis.load.yamlio import YAML_CHECK, FileCache
+from infometis.load.yamlio import FileCache
 from infometis.model import (
     ERROR,
     FLUX_KUSTOMIZE_GROUP,
     INFO,
-    Document,
     Level,
     Location,
     Problem,
     ResourceId,
     as_list,
-    redact,
 )
 from infometis.model.flux import FluxKustomization, SourceRef, is_flux_kustomization, is_source
 from infometis.render import flux_path, flux_source, helm, kustomize_build, postbuild, substitution
@@ -186,24 +184,11 @@ class ClusterWalk:
         a walk run twice (a shard's) keeps its outputs."""
         repo, renders = self.options.repo, self.run.renders
         if renders is None:
-            return self._scrubbed(build(k, folder, repo), closure)
+            return kustomize_build.scrubbed(build(k, folder, repo), closure, self.run.cache)
         key = renders.key(wrapper(k, folder, repo), closure)
-        return renders.get(key, lambda: self._scrubbed(build(k, folder, repo), closure))
-
-    def _scrubbed(self, output: Output, closure: closures.Closure) -> Output:
-        """kustomize's message without a value of the Secrets its inputs hold."""
-        if output.error:
-            values = set().union(
-                *(
-                    redact.secret_values(document.data)
-                    for path in closure.manifests
-                    if path.is_file()
-                    for document in self.run.cache.load(path).documents
-                )
-            )
-            values |= redact.hideable(closures.generator_values(closure, self.run.cache))
-            output.error = redact.scrub(output.error, values)
-        return output
+        return renders.get(
+            key, lambda: kustomize_build.scrubbed(build(k, folder, repo), closure, self.run.cache)
+        )
 
     def _register(
         self,
@@ -231,7 +216,10 @@ class ClusterWalk:
                 )
             return []
         if output.error:
-            mistyped = kustomize_build.mistyped(output.error, self._kustomizations(closure))
+            cache = self.run.cache
+            mistyped = kustomize_build.mistyped(
+                output.error, kustomize_build.documents(closure, cache)
+            )
             if mistyped:
                 self.problem(
                     kustomize_build.ID,
@@ -241,13 +229,11 @@ class ClusterWalk:
                     k,
                     hint=mistyped.hint,
                 )
-            elif not self._explained(closure):  # else the yaml check says it once, at the file
+            # a file the build reads that does not parse: the yaml check says it once, at the file
+            elif not kustomize_build.explained(closure, cache, self.run.config):
+                where = kustomize_build.failure_location(k, folder, closure, output.error, cache)
                 self.problem(
-                    kustomize_build.ID,
-                    ERROR,
-                    kustomize_build.shorten(output.error),
-                    self._failure_location(k, folder, closure, output.error),
-                    k,
+                    kustomize_build.ID, ERROR, kustomize_build.shorten(output.error), where, k
                 )
             return []
         resources = output.resources  # (kept as built: a shard walks a build twice)
@@ -257,52 +243,6 @@ class ClusterWalk:
         # a list of its own: the HelmReleases' objects join it once the walk is done
         self.cluster.renders.append(Rendered(k, folder, target, list(resources), closure))
         return self._children(k, target, resources)
-
-    def _kustomizations(self, closure: closures.Closure) -> list[tuple[Document, Path]]:
-        """The kustomization.yaml documents a build read, each with its file."""
-        files = (closures.kustomization_file(folder) for folder in sorted(closure.folders))
-        return [
-            (loaded.documents[0], path)
-            for path in files
-            if path
-            for loaded in [self.run.cache.load(path)]
-            if loaded.documents
-        ]
-
-    def _explained(self, closure: closures.Closure) -> bool:
-        """Whether a file the build reads has a yaml error, which is then the failure's cause."""
-        if not self.run.config.check(YAML_CHECK).enabled:
-            return False
-        for path in closure.files | closure.manifests:
-            loaded = self.run.cache.parsed_file(path)
-            if (
-                loaded
-                and any(p.level == ERROR for p in loaded.problems)
-                and not self.run.config.is_excluded(loaded.path)
-            ):
-                return True
-        return False
-
-    def _failure_location(
-        self, k: FluxKustomization, folder: Path, closure: closures.Closure, error: str
-    ) -> Location:
-        """The kustomization that failed; for a generated one that failed to parse a file, the
-        first file that does not parse (kustomize does not name it), else the Flux
-        Kustomization."""
-        if closure.missing:  # a file the build needs is not there: the line that names it
-            return closure.missing[0][1]
-        spec_file = closures.kustomization_file(folder)
-        if spec_file:
-            return Location(self.run.cache.relative(spec_file), 1, 1)
-        for manifest in sorted(closure.manifests) if _parse_failure(error) else ():
-            loaded = self.run.cache.load(manifest) if manifest.is_file() else None
-            if loaded and loaded.problems:
-                return Location(loaded.path, loaded.problems[0].line, loaded.problems[0].column)
-        return (
-            k.where("spec", "path")
-            if not k.entry
-            else Location(self.run.cache.relative(folder) + "/")
-        )
 
     def _children(
         self, parent: FluxKustomization, target: str, resources: list[Resource]
@@ -355,11 +295,6 @@ class ClusterWalk:
         if key not in self.resolved:
             self.resolved[key] = flux_path.resolve(root, path)
         return self.resolved[key]
-
-
-def _parse_failure(error: str) -> bool:
-    """Whether kustomize failed on YAML it could not read (go-yaml's and kyaml's messages)."""
-    return "yaml: " in error or "MalformedYAML" in error
 
 
 def run_repository(
