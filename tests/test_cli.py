@@ -103,7 +103,18 @@ def _repo_with_config(tmp_path, text: str, name: str = ".infometis.yaml"):
         ),
         (
             "checks:\n  flux-hygiene:\n    fluxVersion: two\n",
-            ".infometis.yaml:3: checks.flux-hygiene.fluxVersion: 'two' does not match",
+            ".infometis.yaml:3: checks.flux-hygiene.fluxVersion: 'two' is not a Flux release "
+            'line, such as "2.8", or a release, such as "v2.8.3"',
+        ),
+        (  # a value of the wrong form is told the form in words, not the regular expression
+            "external:\n  - Secret/sops-age\n",
+            ".infometis.yaml:2: external.0: 'Secret/sops-age' is not Kind/namespace/name, such as "
+            "Secret/flux-system/sops-age",
+        ),
+        (
+            "kubernetesVersion: '133'\n",
+            ".infometis.yaml:1: kubernetesVersion: '133' is not a Kubernetes minor version, "
+            'such as "1.33"',
         ),
     ],
 )

@@ -76,7 +76,11 @@ LEVEL = WARNING
 OPTIONS = {
     "branches": STRING_LIST,
     "allowRanges": {"type": "boolean"},
-    "fluxVersion": {"type": "string", "pattern": "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$"},
+    "fluxVersion": {
+        "type": "string",
+        "pattern": "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$",
+        "x-form": 'a Flux release line, such as "2.8", or a release, such as "v2.8.3"',
+    },
 }
 
 NEWEST_FLUX = (2, 9)

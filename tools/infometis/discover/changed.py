@@ -109,7 +109,8 @@ def scope(run_: Any, changed: set[str]) -> Scope | None:
         for build in _builds(cluster):
             if build.kustomization in affected:
                 found.clusters.add(build.target)
-                found.files |= {run_.cache.relative(path) for path in build.closure.files}
+                read = build.closure.files if build.closure else ()
+                found.files |= {run_.cache.relative(path) for path in read}
         found.resources |= {str(k.id) for k in affected if not k.entry}
     return found
 
@@ -119,7 +120,10 @@ def _builds(cluster: Any) -> list[Any]:
     return cast("list[Any]", cluster.renders + cluster.failed)
 
 
-def _reads(closure: closures.Closure, paths: set[Path]) -> set[Path]:
+def _reads(closure: closures.Closure | None, paths: set[Path]) -> set[Path]:
+    """The changed `paths` a build read (none when it was never built)."""
+    if closure is None:
+        return set()
     return {path for path in paths if path in closure.files or path.parent in closure.folders}
 
 

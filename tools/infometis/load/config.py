@@ -169,6 +169,10 @@ def _describe(error: Any, document: Document | None, display: str) -> str:
         if path:
             message = f"{'.'.join(map(str, path))}: {message}"
         path += (unknown[0],)
+    elif error.validator == "pattern" and error.schema.get("x-form"):
+        # the form in words (the schema's x-form), not the regular expression
+        where = ".".join(map(str, path)) or "value"
+        message = f"{where}: '{error.instance}' is not {error.schema['x-form']}"
     elif path:
         message = f"{'.'.join(map(str, path))}: {message}"
         if error.validator == "type" and error.validator_value == "array":
