@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import problems, validate_json
-from infometis.checks.routes import Parser, RuleError, claims
+from infometis.analysis.traefik_rules import Parser, RuleError, claims
 
 ID = "routes"
 

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
-from infometis.checks import border, references, routes, schema
+from infometis.analysis.traefik_rules import Parser, RuleError, claims
+from infometis.checks import border, references, schema
 from infometis.load.yamlio import FileCache
 from infometis.model import as_list
 from infometis.model.kinds import KUSTOMIZATION_SOURCE_KINDS, TRAEFIK_GROUPS
@@ -105,9 +106,7 @@ def _claimed_hosts(resources: Iterable[Resource]) -> set[str]:
         for route in as_list(spec.get("routes")):
             if isinstance(route, dict) and isinstance(route.get("match"), str):
                 try:
-                    hosts |= {
-                        claim[0] for claim in routes.claims(routes.Parser(route["match"]).parse())
-                    }
-                except routes.RuleError:
+                    hosts |= {claim[0] for claim in claims(Parser(route["match"]).parse())}
+                except RuleError:
                     continue
     return hosts
