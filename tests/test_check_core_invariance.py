@@ -10,8 +10,9 @@ import pytest
 from conftest import init_repo, problems, validate_json
 from hypothesis import given
 from hypothesis import strategies as st
-from infometis.analysis import invariance
-from infometis.analysis.invariance import MISSING, PRESENT, Difference, Item, masked
+from infometis.analysis import comparison, invariance, masking
+from infometis.analysis.invariance import MISSING, PRESENT, Difference, Item
+from infometis.analysis.masking import masked
 from infometis.load.config import DEFAULT_ENVIRONMENT_FIELDS, Config
 from infometis.model import ResourceId
 from infometis.model.fieldpath import ANY_INDEX, ANY_KEY, field_path, token_matches
@@ -97,12 +98,12 @@ def test_monorepo_core_is_the_same_everywhere():
     for service, by_cluster in core.items():
         assert list(by_cluster) == ["dev", "uat", "prod"]
         assert (
-            invariance.differences(service, by_cluster, DEFAULT_ENVIRONMENT_FIELDS, settings) == []
+            comparison.differences(service, by_cluster, DEFAULT_ENVIRONMENT_FIELDS, settings) == []
         )
     # what the test compares, unmasked: the KRaft quorum and Elasticsearch discovery are there
     kafka = {c: o[("StatefulSet", "apps", "kafka")].data for c, o in core["kafka"].items()}
     quorum = {
-        c: invariance.value_at(
+        c: comparison.value_at(
             d,
             (
                 "spec",
@@ -121,7 +122,7 @@ def test_monorepo_core_is_the_same_everywhere():
     # without the cluster's settings, NiFi's proxy host and Grafana's root_url (from border
     # components) differ
     bare = [
-        d for s, b in core.items() for d in invariance.differences(s, b, DEFAULT_ENVIRONMENT_FIELDS)
+        d for s, b in core.items() for d in comparison.differences(s, b, DEFAULT_ENVIRONMENT_FIELDS)
     ]
     assert [(d.service, d.path[-1]) for d in bare] == [("grafana", "root_url"), ("nifi", "value")]
 
@@ -213,9 +214,9 @@ def test_masked_patterns_with_indices_quoted_keys_and_any_key():
 
 
 def test_image_repository():
-    assert invariance.image_repository("nginx:1.27") == "nginx"
-    assert invariance.image_repository("registry:5000/team/app") == "registry:5000/team/app"
-    assert invariance.image_repository("ghcr.io/a/b:1.2@sha256:ff") == "ghcr.io/a/b"
+    assert masking.image_repository("nginx:1.27") == "nginx"
+    assert masking.image_repository("registry:5000/team/app") == "registry:5000/team/app"
+    assert masking.image_repository("ghcr.io/a/b:1.2@sha256:ff") == "ghcr.io/a/b"
 
 
 def _env(value, *extra):
@@ -235,14 +236,14 @@ def _env(value, *extra):
 
 def test_differences_one_per_field_with_every_cluster_value():
     key = ("StatefulSet", "apps", "kafka")
-    found = invariance.differences(
+    found = comparison.differences(
         "kafka", {"dev": {key: _env("3")}, "uat": {key: _env("5")}, "prod": {key: _env("3")}}, []
     )
     path = ("spec", "template", "spec", "containers", 0, "env", 0, "value")
     assert found == [Difference("kafka", key, path, {"dev": "3", "uat": "5", "prod": "3"})]
     assert field_path(found[0].path) == "spec.template.spec.containers[0].env[0].value"
-    assert invariance.odd_clusters(found[0]) == ["uat"]  # the value most clusters share is the norm
-    assert invariance.odd_clusters(found[0], "5") == [
+    assert comparison.odd_clusters(found[0]) == ["uat"]  # the value most clusters share is the norm
+    assert comparison.odd_clusters(found[0], "5") == [
         "dev",
         "prod",
     ]  # unless the base says otherwise
@@ -255,9 +256,9 @@ def test_differences_match_named_items_whatever_their_order():
     moved["spec"]["template"]["spec"]["containers"][0]["env"].append(
         {"name": "OTHER", "value": "x"}
     )
-    assert invariance.differences("kafka", {"dev": {key: first}, "prod": {key: moved}}, []) == []
+    assert comparison.differences("kafka", {"dev": {key: first}, "prod": {key: moved}}, []) == []
     grown = _env("3", {"name": "OTHER", "value": "x"}, {"name": "NEW", "value": "y"})
-    [difference] = invariance.differences("kafka", {"dev": {key: first}, "prod": {key: grown}}, [])
+    [difference] = comparison.differences("kafka", {"dev": {key: first}, "prod": {key: grown}}, [])
     assert difference.path[-1] == 1 and difference.path[-1].name == "NEW"
     assert difference.values == {"dev": MISSING, "prod": {"name": "NEW", "value": "y"}}
 
@@ -270,27 +271,27 @@ def test_differences_missing_object_and_settings():
         "dev": {"domain": "dev.example.internal", "environment": "dev"},
         "prod": {"domain": "example.com", "environment": "prod"},
     }
-    assert invariance.differences("web", {"dev": dev, "prod": prod}, [], settings) == [
+    assert comparison.differences("web", {"dev": dev, "prod": prod}, [], settings) == [
         Difference("web", svc, (), {"dev": PRESENT, "prod": MISSING})
     ]
     # the same text substituted per cluster; an equal value is never rewritten
     same = {"dev": {cm: {"data": {"a": "dev-tools"}}}, "prod": {cm: {"data": {"a": "dev-tools"}}}}
-    assert invariance.differences("web", same, [], settings) == []
+    assert comparison.differences("web", same, [], settings) == []
     other = {"dev": {cm: {"data": {"url": "https://a.dev.example.internal"}}}, "prod": prod}
-    assert len(invariance.differences("web", other, [], settings)) == 1
+    assert len(comparison.differences("web", other, [], settings)) == 1
     # ${domain} substituted beside a literal `dev`: only the domain is written back
     mixed = {
         c: {cm: {"data": {"p": f"url=https://web.{d}\nprofile=dev"}}}
         for c, d in (("dev", "dev.example.internal"), ("prod", "example.com"))
     }
-    assert invariance.differences("web", mixed, [], settings) == []
+    assert comparison.differences("web", mixed, [], settings) == []
 
 
 def test_templated_writes_settings_back_as_whole_words():
     settings = {"domain": "dev.example.internal", "environment": "dev", "cluster": "dev-1"}
-    assert invariance.templated("nifi.dev.example.internal", settings) == "nifi.${domain}"
+    assert comparison.templated("nifi.dev.example.internal", settings) == "nifi.${domain}"
     assert (
-        invariance.templated("dev-1/devices/dev", settings) == "${cluster}/devices/${environment}"
+        comparison.templated("dev-1/devices/dev", settings) == "${cluster}/devices/${environment}"
     )
 
 
@@ -298,7 +299,7 @@ def test_templated_writes_settings_back_as_whole_words():
 def test_differences_never_crash_on_odd_data(odd):
     key = ("X", "", "x")
     assert (
-        invariance.differences(
+        comparison.differences(
             "s", {"a": {key: odd}, "b": {key: {"spec": 1}}}, DEFAULT_ENVIRONMENT_FIELDS
         )
         == []
@@ -337,7 +338,7 @@ def test_generated_config_maps_are_matched_without_their_hash():
             invariance.object_key(config): config,
             invariance.object_key(web): web,
         }
-    [difference] = invariance.differences("web", by_cluster, [])
+    [difference] = comparison.differences("web", by_cluster, [])
     assert difference.object == ("ConfigMap", "", "web-config") and difference.path == (
         "data",
         "level",
@@ -354,7 +355,7 @@ def test_namespaces_may_differ_and_so_may_what_names_them():
         return {("RoleBinding", "rbac.authorization.k8s.io", "flux"): binding}
 
     assert (
-        invariance.differences(
+        comparison.differences(
             "tenant",
             {"staging": objects("staging"), "production": objects("production")},
             DEFAULT_ENVIRONMENT_FIELDS,
@@ -375,16 +376,16 @@ _DATA = st.recursive(
 
 
 def _defined(value, path, patterns, environment):
-    if invariance._is_container_image(path) and isinstance(value, str):
-        return invariance.image_repository(value)
+    if masking._is_container_image(path) and isinstance(value, str):
+        return masking.image_repository(value)
     if path and any(len(p) == len(path) and all(map(token_matches, p, path)) for p in patterns):
         return (
-            invariance.image_repository(value)
+            masking.image_repository(value)
             if path[-1] == "image" and isinstance(value, str)
             else MISSING
         )
     if isinstance(value, dict):
-        labels = bool(path) and path[-1] in invariance.LABEL_MAPS
+        labels = bool(path) and path[-1] in masking.LABEL_MAPS
         items = {
             k: _defined(v, path + (k,), patterns, environment)
             for k, v in value.items()

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, cast
 
-from infometis.analysis import invariance
+from infometis.analysis import comparison, invariance
 from infometis.checks import core_invariance
 from infometis.commands.common import RepoArgs, options, write
 from infometis.model.errors import ConfigError
@@ -53,7 +53,7 @@ def true_drift(run: RepoRun, source: str, target: str) -> list[Drift]:
         }
         if len({environment[c] for c in chosen}) < 2:
             continue
-        for difference in invariance.differences(
+        for difference in comparison.differences(
             service, chosen, patterns, {c: settings[c] for c in chosen}
         ):
             kind, _, name = difference.object
