@@ -8,7 +8,8 @@ from types import SimpleNamespace
 
 from conftest import git, problems, validate_json
 from infometis.analysis.reference_fields import Ref, refs_of
-from infometis.checks.references import Inventory, resolve
+from infometis.checks.reference_inventory import Inventory
+from infometis.checks.references import resolve
 
 ID = "references"
 
