@@ -12,7 +12,7 @@ import pytest
 import yaml
 from conftest import problems, validate_json
 from infometis.analysis.written import TextAnchor
-from infometis.checks import desired_state
+from infometis.checks import desired_payload, desired_state
 
 ID = "desired-state"
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,7 +92,7 @@ def test_the_schemas_accept_the_monorepo_topics_and_flows():
         data = yaml.safe_load((ROOT / "apps" / service / "base" / file).read_text())
         kind = data["metadata"]["labels"]["infometis.config-type"]
         payload = json.loads(next(iter(data["data"].values())))
-        assert list(desired_state._violations(desired_state.schemas()[kind], payload)) == []
+        assert list(desired_payload.violations(desired_state.schemas()[kind], payload)) == []
 
 
 def test_the_schemas_require_the_fields_of_each_entry():
@@ -122,7 +122,7 @@ def test_the_schemas_require_the_fields_of_each_entry():
 
 def test_missing_fields_are_said_once_per_entry():
     payload = {"indices": [{"name": "audit", "shards": 1, "settings": {"number_of_replicas": 1}}]}
-    assert list(desired_state._violations(desired_state.schemas()["indices"], payload)) == [
+    assert list(desired_payload.violations(desired_state.schemas()["indices"], payload)) == [
         (
             "indices[0] (audit).settings.number_of_replicas: has its own field: set replicas next "
             "to name",
@@ -142,7 +142,7 @@ def test_missing_fields_are_said_once_per_entry():
     ],
 )
 def test_json_positions(text, path, offset):
-    assert desired_state._positions(text)[path] == offset
+    assert desired_payload.positions(text)[path] == offset
 
 
 def test_anchor_maps_document_lines_into_the_yaml_file():
