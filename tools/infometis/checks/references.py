@@ -79,7 +79,11 @@ LEVEL = ERROR
 OPTIONS = {
     "external": {
         "type": "array",
-        "items": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]*/[^/]+/[^/]+$"},
+        "items": {
+            "type": "string",
+            "pattern": "^[A-Za-z][A-Za-z0-9]*/[^/]+/[^/]+$",
+            "x-form": "Kind/namespace/name, such as Secret/flux-system/sops-age",
+        },
     }
 }
 
