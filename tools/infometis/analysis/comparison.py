@@ -62,10 +62,8 @@ def differences(
     """Each field (and object) of the service's core that is not the same in every cluster,
     once. Objects are Resources or plain dicts; `settings` is cluster → its settings values."""
     settings = {c: dict((settings or {}).get(c, {})) for c in objects_by_cluster}
-    for (
-        cluster,
-        objects,
-    ) in objects_by_cluster.items():  # namespaces may differ: so may what names them
+    # namespaces may differ: so may what names them
+    for cluster, objects in objects_by_cluster.items():
         settings[cluster].setdefault("namespace", namespace_of(objects.values()))
     parsed = parse_patterns(patterns)
     renames = {

@@ -206,9 +206,8 @@ def _parse(
                 ),
             ),
         )
-    except (
-        Exception
-    ) as err:  # whatever the loader raises, the file becomes a problem, never the run's end
+    # whatever else the loader raises, the file becomes a problem, never the run's end
+    except Exception as err:
         message = (
             "nesting too deep"
             if isinstance(err, RecursionError)
