@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from infometis.load.config import Config
-from infometis.load.yamlio import FileCache
+from infometis.load.filecache import FileCache
 from infometis.model import FLUX_KUSTOMIZE_GROUP, ResourceId
 from infometis.model.flux import FluxKustomization
 from infometis.render.kustomize import Resource

@@ -16,8 +16,9 @@ import pytest
 from conftest import invoke
 from hypothesis import given
 from hypothesis import strategies as st
-from infometis.discover import closure
-from infometis.load.yamlio import MAX_DOCUMENTS, MAX_EXPANDED_NODES, FileCache, load_text
+from infometis.discover import boundary, closure
+from infometis.load.filecache import FileCache
+from infometis.load.yamlio import MAX_DOCUMENTS, MAX_EXPANDED_NODES, load_text
 from infometis.model.substitute import substitute
 
 # Pieces of YAML (and of what is not YAML) that random bytes alone would rarely put together.
@@ -186,17 +187,17 @@ def test_loader_limits():
     ],
 )
 def test_every_remote_syntax_is_remote(reference, tmp_path):
-    assert closure.is_remote(reference, tmp_path)
+    assert boundary.is_remote(reference, tmp_path)
 
 
 @pytest.mark.parametrize("reference", ["base", "../base", "configs.d/x.yaml", "deploy.yaml"])
 def test_local_paths_are_not_remote(reference, tmp_path):
-    assert not closure.is_remote(reference, tmp_path)
+    assert not boundary.is_remote(reference, tmp_path)
 
 
 def test_a_local_folder_named_like_a_host_is_local(tmp_path):
     (tmp_path / "example.com" / "x").mkdir(parents=True)
-    assert not closure.is_remote("example.com/x", tmp_path)
+    assert not boundary.is_remote("example.com/x", tmp_path)
 
 
 def test_escapes(tmp_path):
@@ -204,14 +205,14 @@ def test_escapes(tmp_path):
     (root / "a").mkdir(parents=True)
     os.symlink("/etc", root / "a" / "out")
     os.symlink("loop", root / "a" / "loop")
-    assert closure.escape(root / "a", root) is None
-    assert closure.escape(root / "missing.yaml", root) is None  # kustomize says it is missing
-    assert closure.escape(Path("/etc/passwd"), root) == "is outside the repository"
-    assert closure.escape(root.parent, root) == "is outside the repository"
+    assert boundary.escape(root / "a", root) is None
+    assert boundary.escape(root / "missing.yaml", root) is None  # kustomize says it is missing
+    assert boundary.escape(Path("/etc/passwd"), root) == "is outside the repository"
+    assert boundary.escape(root.parent, root) == "is outside the repository"
     assert (
-        closure.escape(root / "a" / "out", root) == "leads through a symlink out of the repository"
+        boundary.escape(root / "a" / "out", root) == "leads through a symlink out of the repository"
     )
-    assert closure.escape(root / "a" / "loop", root) == "cannot be resolved (a symlink loop?)"
+    assert boundary.escape(root / "a" / "loop", root) == "cannot be resolved (a symlink loop?)"
 
 
 def test_the_runner_uses_no_shell_and_a_timeout(tmp_path):

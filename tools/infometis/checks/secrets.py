@@ -39,8 +39,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from infometis.discover.closure import KUSTOMIZATION_FILES, YAML_SUFFIXES, escape
-from infometis.load.yamlio import FileCache, is_regular
+from infometis.discover.boundary import escape
+from infometis.discover.closure import KUSTOMIZATION_FILES, YAML_SUFFIXES
+from infometis.load.filecache import FileCache
+from infometis.load.yamlio import is_regular
 from infometis.model import ERROR, Document, Location, Problem, ResourceId, as_list, plural
 from infometis.model.fieldpath import field_path
 

@@ -35,7 +35,7 @@ from infometis.discover.closure import (
     kustomization_file,
     walk,
 )
-from infometis.load.yamlio import FileCache
+from infometis.load.filecache import FileCache
 from infometis.model import ERROR, WARNING, Location, Problem, as_list
 
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ from infometis.load import git
 from infometis.model.errors import ConfigError
 
 if TYPE_CHECKING:
-    from infometis.load.yamlio import FileCache
+    from infometis.load.filecache import FileCache
     from infometis.model import Problem, ResourceId
     from infometis.model.flux import FluxKustomization
 

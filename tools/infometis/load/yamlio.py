@@ -3,7 +3,6 @@ the line of every field, and every duplicate key (which plain loaders silently d
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from dataclasses import dataclass
@@ -87,13 +86,13 @@ def expanded_size(root: yaml.Node, limit: int) -> int:
     return sizes[id(root)]
 
 
-def _refusal(path: str, message: str, line: int, hint: str) -> LoadedFile:
+def refusal(path: str, message: str, line: int, hint: str) -> LoadedFile:
     problem = Problem.at(YAML_CHECK, ERROR, message, Location(path, line, None), hint=hint)
     return LoadedFile(path, (), (problem,), refused=message)
 
 
-def _too_large(path: str, size: int) -> LoadedFile:
-    return _refusal(
+def too_large(path: str, size: int) -> LoadedFile:
+    return refusal(
         path,
         f"{size / 1e6:.1f} MB: larger than the {MAX_FILE_BYTES >> 20} MiB a manifest may be",
         1,
@@ -134,7 +133,7 @@ def load_text(raw: bytes, path: str) -> LoadedFile:
     """Parse every document of `raw`; what cannot be parsed becomes a problem, never an
     exception."""
     if len(raw) > MAX_FILE_BYTES:
-        return _too_large(path, len(raw))
+        return too_large(path, len(raw))
     text, problem = _decode(raw, path)
     if problem:
         return LoadedFile(path, (), (problem,))
@@ -152,7 +151,7 @@ def _parse(
             node = cast(yaml.Node, loader.get_node())  # check_node() said there is one
             line = node.start_mark.line + 1
             if len(documents) == MAX_DOCUMENTS:
-                return _refusal(
+                return refusal(
                     path,
                     f"more than {MAX_DOCUMENTS} documents",
                     line,
@@ -160,7 +159,7 @@ def _parse(
                     "(kustomize slows down with the square of the count)",
                 )
             if may_alias and expanded_size(node, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES:
-                return _refusal(
+                return refusal(
                     path,
                     f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} values",
                     line,
@@ -247,101 +246,3 @@ def is_regular(path: Path) -> bool:
         return stat.S_ISREG(os.stat(path).st_mode)
     except (OSError, ValueError):
         return False
-
-
-def _as_path(path: Path | str) -> Path:
-    return path if isinstance(path, Path) else Path(path)
-
-
-class FileCache:
-    """Each file is read and parsed once per run."""
-
-    def __init__(
-        self, root: Path, known: dict[tuple[str, bytes], LoadedFile] | None = None
-    ) -> None:
-        self.root = root
-        self._files: dict[Path, LoadedFile] = {}
-        self.known = known  # (name, sha256 of the bytes) → LoadedFile, from the cache; None: none
-        # what this run read, to keep for the next
-        self.parsed: dict[tuple[str, bytes], LoadedFile] = {}
-        self._lines: dict[Path, list[str]] = {}
-        # folder → what a build of it reads (a discover.closure.Closure, which this stage cannot
-        # name), once per run
-        self.closures: dict[Path, Any] = {}
-        # path → its resolved path (closure.escape), once per run
-        self.realpaths: dict[str, str] = {}
-        self._relatives: dict[Path, str] = {}
-
-    def relative(self, path: Path) -> str:
-        """`path` from the root (as it is when outside), worked out once per path: checks ask it of
-        every resource's origin."""
-        found = self._relatives.get(path)
-        if found is None:
-            try:
-                found = path.relative_to(self.root).as_posix()
-            except ValueError:
-                found = path.as_posix()
-            self._relatives[path] = found
-        return found
-
-    def load(self, path: Path) -> LoadedFile:
-        path = _as_path(path)
-        found = self._files.get(path)
-        if found is None:  # render threads may read one file at once: the first kept is everyone's
-            found = self._files.setdefault(path, self._read(path, self.relative(path)))
-        return found
-
-    def parsed_file(self, path: Path) -> LoadedFile | None:
-        """The file as this run read it; None when no one has read it (it may not be YAML)."""
-        return self._files.get(_as_path(path))
-
-    def _read(self, path: Path, name: str) -> LoadedFile:
-        """Regular files only: a FIFO would block the run, a device never end."""
-        try:
-            status = path.stat()
-            if not stat.S_ISREG(status.st_mode):
-                return _refusal(
-                    name, "not a regular file", 1, "remove it: only files hold manifests"
-                )
-            if status.st_size > MAX_FILE_BYTES:  # not even read
-                return _too_large(name, status.st_size)
-            return self.parse(path.read_bytes(), name)
-        except OSError as err:
-            return _refusal(
-                name,
-                f"cannot read: {err.strerror}",
-                1,
-                "fix or remove it (a broken or looping symlink?)",
-            )
-
-    def parse(self, raw: bytes, name: str) -> LoadedFile:
-        """`raw` (the text of `name`, or a part of it) parsed; from `known` (a previous run's)
-        when the bytes are the same."""
-        if self.known is None:
-            return load_text(raw, name)
-        key = (name, hashlib.sha256(raw).digest())
-        loaded = self.known.get(key)
-        if loaded is None:
-            loaded = load_text(raw, name)
-        self.parsed[key] = loaded
-        return loaded
-
-    def lines(self, path: Path) -> list[str]:
-        """The file's text lines (undecodable bytes replaced), read once per run; [] if
-        unreadable."""
-        path = _as_path(path)
-        found = self._lines.get(path)
-        if found is None:
-            try:
-                found = (
-                    path.read_text(encoding="utf-8", errors="replace").splitlines()
-                    if is_regular(path)
-                    else []
-                )
-            except OSError:
-                found = []
-            self._lines[path] = found
-        return found
-
-    def loaded(self) -> list[LoadedFile]:
-        return list(self._files.values())

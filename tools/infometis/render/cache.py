@@ -24,8 +24,9 @@ from typing import Any, cast
 
 from infometis.discover import closure as closures
 from infometis.load import runner
+from infometis.load.filecache import FileCache
 from infometis.load.files import write_atomic
-from infometis.load.yamlio import FileCache, LoadedFile, is_regular
+from infometis.load.yamlio import LoadedFile, is_regular
 from infometis.model import ResourceId
 from infometis.render.kustomize import Output, Resource
 

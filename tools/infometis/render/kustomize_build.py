@@ -26,7 +26,8 @@ from typing import Any, cast
 
 from infometis.discover.closure import Closure, generator_values, kustomization_file
 from infometis.load.config import Config
-from infometis.load.yamlio import YAML_CHECK, FileCache
+from infometis.load.filecache import FileCache
+from infometis.load.yamlio import YAML_CHECK
 from infometis.model import ERROR, Document, Location, redact
 from infometis.model.flux import FluxKustomization
 from infometis.render.kustomize import Output

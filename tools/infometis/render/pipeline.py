@@ -17,7 +17,7 @@ from infometis.discover.sources import (
     SourceTable,
 )
 from infometis.load import git
-from infometis.load.yamlio import FileCache
+from infometis.load.filecache import FileCache
 from infometis.model import (
     ERROR,
     FLUX_KUSTOMIZE_GROUP,

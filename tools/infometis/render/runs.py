@@ -15,7 +15,7 @@ from infometis.discover.sources import (
     SourceMapping,
 )
 from infometis.load.config import Config
-from infometis.load.yamlio import FileCache
+from infometis.load.filecache import FileCache
 from infometis.model import (
     Document,
     Location,

@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from infometis.checks.settings import IGNORE_ANNOTATION
 from infometis.discover import closure as closures
-from infometis.load.yamlio import FileCache
+from infometis.load.filecache import FileCache
 from infometis.model import ResourceId, as_list
 from infometis.model.flux import FluxKustomization, is_flux_kustomization, is_source
 from infometis.model.kinds import KUSTOMIZATION_SOURCE_KINDS

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from infometis.analysis.traefik_rules import Parser, RuleError, claims
 from infometis.checks import border, references, schema
-from infometis.load.yamlio import FileCache
+from infometis.load.filecache import FileCache
 from infometis.model import as_list
 from infometis.model.kinds import KUSTOMIZATION_SOURCE_KINDS, TRAEFIK_GROUPS
 from infometis.render.kustomize import Resource

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from infometis.discover import closure as closures
 from infometis.load.config import DEFAULT_SERVICES
-from infometis.load.yamlio import FileCache
+from infometis.load.filecache import FileCache
 from infometis.model import Location
 from infometis.run.shard.scan import Scan, scan, services
 

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from infometis.checks import REGISTRY, Check, references, schema
 from infometis.discover import closure as closures
-from infometis.load.yamlio import FileCache
+from infometis.load.filecache import FileCache
 from infometis.model import Level, Location, Problem
 from infometis.model.flux import FluxKustomization
 from infometis.render.kustomize import Output
