@@ -10,7 +10,7 @@ import pytest
 from conftest import problems, validate_json
 from hypothesis import given
 from hypothesis import strategies as st
-from infometis.checks import secrets
+from infometis.checks import secret_tokens
 
 ID = "secrets"
 ROOT = Path(__file__).resolve().parents[1]
@@ -187,10 +187,10 @@ def test_a_generator_reading_a_file_git_ignores_is_an_error(fixture_repo):
     assert "never-committed-value" not in json.dumps(report)
 
 
-@pytest.mark.parametrize("kind", [kind for kind, _ in secrets.TOKENS])
+@pytest.mark.parametrize("kind", [kind for kind, _ in secret_tokens.TOKENS])
 @given(data=st.data())
 def test_every_token_holds_a_text_the_quick_search_looks_for(kind, data):
     """A file holding none of _TOKEN_TEXTS is not searched further: every token must hold one."""
-    pattern = dict(secrets.TOKENS)[kind]
+    pattern = dict(secret_tokens.TOKENS)[kind]
     token = data.draw(st.from_regex(pattern, fullmatch=True))
-    assert any(piece in token for piece in secrets._TOKEN_TEXTS), token
+    assert any(piece in token for piece in secret_tokens.TOKEN_TEXTS), token

@@ -44,15 +44,14 @@ FAIL::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from infometis.checks import border_words as words
 from infometis.discover.closure import YAML_SUFFIXES, walk
 from infometis.load.config import STRING_LIST
-from infometis.model import ERROR, Document, Location, Problem, ResourceId, as_list, layout
+from infometis.model import ERROR, Document, Location, Problem, ResourceId, layout
 from infometis.model.fieldpath import field_path
 
 if TYPE_CHECKING:
@@ -68,27 +67,6 @@ ROUTE_GROUPS = {"gateway.networking.k8s.io", "gateway.networking.x-k8s.io"}
 EXPOSED_TYPES = {"LoadBalancer", "NodePort"}
 EXPOSURE_FIELDS = {"nodePort", "nodePorts", "externalIPs", "loadBalancerIP"}
 CHART_ROUTES = {"ingress", "httproute", "route"}  # Helm values that make a chart route
-HOST_FIELDS = {"host", "hosts", "hostname", "hostnames"}
-IN_CLUSTER_SUFFIXES = (".svc", ".cluster.local", ".local")
-_HOST_MATCH = re.compile(r"Host(?:SNI|Regexp)?\(\s*`([^`]*)`")
-_DOMAIN_VAR = re.compile(r"[\w.*-]*(?<!\$)\$\{domain\b[^}]*\}[\w.-]*")
-_ENVIRONMENT_VAR = re.compile(r"(?<!\$)\$\{environment\b")
-_NAME = re.compile(
-    r"(?<![\w.-])(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+",
-    re.I,
-)
-_IP = re.compile(r"^[\d.:/]+$")
-# Not words of the environment: file paths (/dev/null, /data/prod) and Chrome's
-# --disable-dev-shm-usage.
-_NOT_WORDS = re.compile(r"(?<![\w.:/-])/[\w./-]*|dev-shm", re.I)
-
-
-@dataclass
-class Context:
-    domains: tuple[str, ...]
-    environments: list[tuple[str, re.Pattern[str]]]
-    known: set[str]  # namespaces and Services: last labels of in-cluster names
-    lines: dict[str, list[str]] = field(default_factory=dict)
 
 
 def check(run: RepoRun) -> Iterator[Problem]:
@@ -105,7 +83,7 @@ def findings(run: RepoRun) -> Iterator[tuple[Problem, str | None]]:
     bases = layout.bases(run.repo)
     if not bases:  # not this layout: nothing to judge
         return
-    context = _context(run)
+    context = words.context(run, run.config.options(ID))
     seen: set[Path] = set()
     for base in bases:
         service = base.parent.name
@@ -134,40 +112,6 @@ def _files(run: RepoRun, base: Path) -> list[tuple[Path, bool]]:
     return sorted((path, text) for path, text in found.items() if path.is_file())
 
 
-def _context(run: RepoRun) -> Context:
-    options = run.config.options(ID)
-    settings = [cluster.settings for cluster in run.clusters]
-    domains = {str(s.get("domain") or "").lower().strip(".") for s in settings}
-    domains |= {str(d).lower().strip(".") for d in as_list(options.get("domains"))}
-    domains = {d for d in domains if d and "${" not in d}
-    parents = [d.split(".", 1)[1] for d in domains if d.count(".") >= 2]
-    domains |= {
-        p for p in parents if parents.count(p) > 1
-    }  # shared by two clusters: the platform's
-    names = {str(s.get("environment") or "") for s in settings} | {
-        str(e) for e in as_list(options.get("environments"))
-    }
-    environments = [
-        (name, re.compile(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", re.I))
-        for name in sorted(names)
-        if name.strip()
-    ]
-    known = {
-        r.id.namespace.lower()
-        for c in run.clusters
-        for rendered in c.renders
-        for r in rendered.resources
-    }
-    known |= {
-        r.id.name.lower()
-        for c in run.clusters
-        for rendered in c.renders
-        for r in rendered.resources
-        if r.id.kind in ("Service", "Namespace") and not r.id.group
-    }
-    return Context(tuple(sorted(domains)), environments, known)
-
-
 def _nodes(
     node: Any, path: tuple[Any, ...] = (), key: str = ""
 ) -> Iterator[tuple[tuple[Any, ...], str, Any]]:
@@ -182,7 +126,7 @@ def _nodes(
 
 
 def _document(
-    run: RepoRun, document: Document, service: str, context: Context
+    run: RepoRun, document: Document, service: str, context: words.Context
 ) -> Iterator[tuple[Problem, str | None]]:
     data = document.data
     if not isinstance(data, dict):
@@ -215,7 +159,7 @@ def _document(
 
 
 def _findings(
-    path: tuple[Any, ...], key: str, value: Any, service: str, context: Context
+    path: tuple[Any, ...], key: str, value: Any, service: str, context: words.Context
 ) -> Iterator[tuple[str, str | None, str, str | None]]:
     """(message, needle, hint, hostname or None) for one node; at most one hostname and one
     environment name."""
@@ -236,7 +180,7 @@ def _findings(
         yield "the chart's route is enabled", None, exposure, None
     if isinstance(value, dict):
         for name in value:
-            found = _environment(str(name), context)
+            found = words.environment(str(name), context)
             if found:
                 yield (
                     f"the key '{name}' names the environment {found}",
@@ -244,9 +188,9 @@ def _findings(
                     _environment_hint(service),
                     None,
                 )
-    if not isinstance(value, str) or _is_image(path, key):
+    if not isinstance(value, str) or words.is_image(path, key):
         return
-    host = _hostname(key, value, context)
+    host = words.hostname(key, value, context)
     if host:
         yield (
             f"'{host}' is a hostname",
@@ -257,77 +201,14 @@ def _findings(
             ),
             host,
         )
-    found = _environment(value, context, host)
+    found = words.environment(value, context, host)
     if found:
         yield (
-            f"'{_excerpt(value, found)}' names the environment {found}",
+            f"'{words.excerpt(value, found)}' names the environment {found}",
             found,
             _environment_hint(service),
             None,
         )
-
-
-def _is_image(path: tuple[Any, ...], key: str) -> bool:
-    parent = path[-2] if len(path) > 1 else None
-    return (
-        key == "image"
-        or (path[:1] == ("images",))
-        or (key in ("repository", "registry") and parent == "image")
-    )
-
-
-def _hostname(key: str, value: str, context: Context) -> str | None:
-    """The hostname in `value`, if it holds one (see the module's heuristics)."""
-    if key.lower() in HOST_FIELDS:
-        found = next(
-            (part for part in re.split(r"[\s,]+", value) if _external(part, context)), None
-        )
-        if found:
-            return found
-    for match in _HOST_MATCH.finditer(value):
-        if match.group(1).strip() not in ("", "*"):
-            return match.group(1).strip()
-    variable = _DOMAIN_VAR.search(value)
-    if variable:
-        return variable.group(0)
-    for match in _NAME.finditer(value):
-        name = match.group(0).lower()
-        if any(name == d or name.endswith("." + d) for d in context.domains):
-            return match.group(0)
-    return None
-
-
-def _external(value: str, context: Context) -> bool:
-    name = value.strip().rstrip(".").lower()
-    if "${" in name:
-        return True  # set where it runs: a hostname of the site
-    if (
-        "." not in name
-        or _IP.match(name)
-        or not _NAME.fullmatch(name)
-        or name.endswith(IN_CLUSTER_SUFFIXES)
-    ):
-        return False
-    last = name.rsplit(".", 1)[1]
-    return last.isalpha() and last not in context.known
-
-
-def _environment(text: str, context: Context, host: str | None = None) -> str | None:
-    """The environment `text` names; not inside a hostname already reported, nor as a
-    top-level domain (https://grafana.dev: .dev is a TLD, events.dev is missed too)."""
-    if _ENVIRONMENT_VAR.search(text):
-        return "${environment}"
-    text = _NOT_WORDS.sub(" ", text.replace(host, " ") if host else text)
-    for name, pattern in context.environments:
-        for match in pattern.finditer(text):
-            tld = (
-                match.start() > 0
-                and text[match.start() - 1] == "."
-                and not re.match(r"[\w.-]", text[match.end() :])
-            )
-            if not tld:
-                return name
-    return None
 
 
 def _environment_hint(service: str) -> str:
@@ -337,21 +218,13 @@ def _environment_hint(service: str) -> str:
     )
 
 
-def _excerpt(value: str, needle: str) -> str:
-    """The line of a multi-line value that holds `needle`, shortened."""
-    line = next(
-        (text for text in value.splitlines() if needle.lower() in text.lower()), value
-    ).strip()
-    return line if len(line) <= 60 else line[:57] + "..."
-
-
 def _value_location(
     run: RepoRun,
     document: Document,
     path: tuple[Any, ...],
     value: Any,
     needle: str | None,
-    context: Context,
+    context: words.Context,
 ) -> Location:
     """The field's line; inside a literal block, the line holding `needle`."""
     where = document.location(path)
@@ -365,7 +238,7 @@ def _value_location(
     return where
 
 
-def _lines(run: RepoRun, relative: str, context: Context) -> list[str]:
+def _lines(run: RepoRun, relative: str, context: words.Context) -> list[str]:
     if relative not in context.lines:
         try:
             context.lines[relative] = (run.repo / relative).read_text(errors="replace").splitlines()
@@ -375,12 +248,12 @@ def _lines(run: RepoRun, relative: str, context: Context) -> list[str]:
 
 
 def _text_file(
-    run: RepoRun, path: Path, service: str, context: Context
+    run: RepoRun, path: Path, service: str, context: words.Context
 ) -> Iterator[tuple[Problem, str | None]]:
     """A generator input (properties, env files, JSON, ...): judged line by line."""
     relative = run.cache.relative(path)
     for number, text in enumerate(_lines(run, relative, context), start=1):
-        host = _hostname("", text, context)
+        host = words.hostname("", text, context)
         if host:
             yield (
                 _problem(
@@ -391,12 +264,12 @@ def _text_file(
                 ),
                 host,
             )
-        found = _environment(text, context, host)
+        found = words.environment(text, context, host)
         if found:
             yield (
                 _problem(
                     Location(relative, number, None),
-                    f"'{_excerpt(text, found)}' names the environment {found} "
+                    f"'{words.excerpt(text, found)}' names the environment {found} "
                     f"in the core base of {service}",
                     _environment_hint(service),
                     None,

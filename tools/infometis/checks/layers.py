@@ -48,16 +48,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from infometis.analysis import patches
+from infometis.checks import layers_clusters
+from infometis.checks.layers_clusters import MODES
 from infometis.discover.closure import YAML_SUFFIXES, Closure, kustomization_file, walk
 from infometis.load.config import STRING_LIST
 from infometis.model import ERROR, Document, Location, Problem, ResourceId, as_list, layout
 from infometis.model.fieldpath import field_path, under
-from infometis.model.flux import FluxKustomization
 from infometis.model.kinds import BORDER_GROUPS
 
 if TYPE_CHECKING:
-    from infometis.render.kustomize import Resource
-    from infometis.render.runs import ClusterRun, RepoRun
+    from infometis.render.runs import RepoRun
 
     # where(path inside a patch) → its Location
     Where = Callable[[tuple[Any, ...]], Location]
@@ -98,7 +98,6 @@ BORDER_KINDS = {
     for kind in ("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")
 }
 KUSTOMIZE_GROUP = "kustomize.config.k8s.io"
-MODES = Path("infrastructure/modes")
 
 
 def check(run: RepoRun) -> Iterator[Problem]:
@@ -115,9 +114,9 @@ def check(run: RepoRun) -> Iterator[Problem]:
         # names it.
         shared = {f for folder, closure in closures.items() for f in closure.folders if f != folder}
         named = {str(cluster.settings.get("mode") or "") for cluster in run.clusters}
-        yield from _clusters(
-            run, sorted(f.name for f in closures if f not in shared or f.name in named)
-        )
+        modes = sorted(f.name for f in closures if f not in shared or f.name in named)
+        # 3. cluster settings (layers_clusters.py)
+        yield from layers_clusters.problems(run, modes, _problem)
 
 
 # ---------------------------------------------------------------- 1. environment overlays
@@ -284,122 +283,6 @@ def _adaptation_document(document: Document, mode: str, extra: set[str]) -> Iter
         hint,
         resource=str(rid),
     )
-
-
-# ---------------------------------------------------------------- 3. cluster settings
-
-
-def _clusters(run: RepoRun, modes: list[str]) -> Iterator[Problem]:
-    for cluster in run.clusters:
-        found = [
-            r
-            for rendered in cluster.renders
-            if rendered.target == cluster.name
-            for r in rendered.resources
-            if (r.id.kind, r.id.group, r.id.namespace, r.id.name)
-            == ("ConfigMap", "", "flux-system", "cluster-settings")
-        ]
-        if not found:
-            spec = kustomization_file(cluster.entry)
-            where = Location(run.cache.relative(spec or cluster.entry), 1, 1)
-            yield _problem(
-                where,
-                f"cluster {cluster.name} has no cluster-settings "
-                "(ConfigMap flux-system/cluster-settings)",
-                "add clusters/<name>/cluster-settings.yaml with data.environment and data.mode",
-                cluster=cluster.name,
-            )
-            continue
-        yield from _settings(run, cluster, found[0], modes)
-
-
-def _settings(
-    run: RepoRun, cluster: ClusterRun, resource: Resource, modes: list[str]
-) -> Iterator[Problem]:
-    data = cast(
-        "dict[str, Any]",
-        resource.data.get("data") if isinstance(resource.data.get("data"), dict) else {},
-    )
-    values: dict[str, str] = {}
-    for key in ("environment", "mode"):
-        raw = data.get(key)
-        value = (
-            str(raw).strip()
-            if isinstance(raw, (str, int, float)) and not isinstance(raw, bool)
-            else ""
-        )
-        where = run.locate(resource, ("data", key))
-        extra = {"cluster": cluster.name, "resource": str(resource.id)}
-        if not value or re.search(r"[\s,;]", value):
-            yield _problem(
-                where,
-                f"cluster-settings of {cluster.name}: data.{key} must name exactly one {key}"
-                f"{f' (it says {value!r})' if value else ''}",
-                f"set data.{key} to one {key}, a string",
-                **extra,
-            )
-        elif key == "mode" and value not in modes:
-            yield _problem(
-                where,
-                f"cluster-settings of {cluster.name}: mode '{value}' is not a mode adaptation "
-                f"(infrastructure/modes/: {', '.join(modes) or 'none'})",
-                "use one of them, or add the adaptation under infrastructure/modes/",
-                **extra,
-            )
-        else:
-            values[key] = value
-    applied = _applied_modes(run, cluster, modes)
-    mode = values.get("mode")
-    for name, k in applied.items():
-        if (mode and name != mode) or (not mode and len(applied) > 1):
-            where = (
-                k.where("spec", "path") if k is not None else run.locate(resource, ("data", "mode"))
-            )
-            said = (
-                f"its cluster-settings say mode {mode}"
-                if mode
-                else f"it applies {', '.join(applied)}"
-            )
-            yield _problem(
-                where,
-                f"cluster {cluster.name} applies the mode adaptation {name}, but {said}",
-                "apply exactly the mode adaptation the cluster-settings name: "
-                "a path of ./infrastructure/modes/<mode>",
-                cluster=cluster.name,
-            )
-    if mode and mode not in applied:
-        yield _problem(
-            run.locate(resource, ("data", "mode")),
-            f"cluster {cluster.name} is in mode {mode}, but no Flux Kustomization applies "
-            f"infrastructure/modes/{mode}",
-            f"add a Flux Kustomization with path ./infrastructure/modes/{mode}",
-            cluster=cluster.name,
-            resource=str(resource.id),
-        )
-
-
-def _applied_modes(
-    run: RepoRun, cluster: ClusterRun, modes: list[str]
-) -> dict[str, FluxKustomization | None]:
-    """Mode → the Flux Kustomization that applies it (None: reached through another folder)."""
-    applied: dict[str, FluxKustomization | None] = {}
-    for rendered in cluster.renders:
-        name = _mode_of(run, rendered.folder, modes)
-        if name and rendered.target == cluster.name:
-            applied.setdefault(name, rendered.kustomization)
-    for folder in sorted(cluster.reached):
-        name = _mode_of(run, folder, modes)
-        if name:
-            applied.setdefault(name, None)
-    return applied
-
-
-def _mode_of(run: RepoRun, folder: Path, modes: list[str]) -> str | None:
-    parts = Path(run.cache.relative(Path(folder))).parts
-    top = len(MODES.parts)
-    if parts[:top] == MODES.parts and len(parts) > top and parts[top] in modes:
-        return parts[top]
-    return None
 
 
 def _problem(where: Location, message: str, hint: str, **extra: str) -> Problem:
