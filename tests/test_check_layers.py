@@ -189,7 +189,6 @@ def test_what_patches_set():
     assert patches.touched("not a patch") == [] and patches.touched([1, None]) == []
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", ["fluxcd__flux2-multi-tenancy", "bjw-s-labs__home-ops"])
 def test_corpus_without_the_layout_has_nothing_to_judge(name):
     repo = shared_or_skip("corpus", name)
