@@ -54,14 +54,6 @@ def _isolate(patch, base: Path) -> None:
     patch.setenv("XDG_CACHE_HOME", str(base / "xdg-cache"))
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The long tests first (marked act or slow): with them last, one worker would still run a
-    minute of them after the other ran out of tests."""
-    items.sort(
-        key=lambda item: not any(item.iter_markers("act")) and not any(item.iter_markers("slow"))
-    )
-
-
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_session(tmp_path_factory):
     """For the whole session, so that module-scoped fixtures are isolated too."""

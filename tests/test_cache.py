@@ -58,7 +58,6 @@ def _sample(tmp_path: Path) -> Path:
     return init_repo(repo)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CORPUS))
 def test_the_corpus_renders_the_same_bytes_cached_and_uncached(name):
     repo = shared_or_skip("corpus", name)

@@ -458,7 +458,6 @@ def test_pinned_charts_in_the_cache_are_not_fetched_again_and_the_key_follows_th
     )  # a version is part of a spec
 
 
-@pytest.mark.slow
 def test_diff_shows_what_a_chart_bump_renders(sample):
     assert invoke("charts", "pull", "--repo", str(sample)).exit_code == 0
     git(sample, "checkout", "-q", "-b", "bump")

@@ -80,7 +80,6 @@ def test_a_staged_bad_overlay_fails_with_its_file_and_line(project, tmp_path):
         git(project, "add", str(overlay))
 
 
-@pytest.mark.slow
 def test_another_repository_uses_the_published_hooks(project, tmp_path):
     fleet = tmp_path / "fleet"
     for part in ("clusters", "infrastructure", "apps", ".infometis.yaml", ".sops.yaml"):

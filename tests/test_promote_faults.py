@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from conftest import git, init_repo, invoke, load_generator
 from infometis.load.config import Config
 from infometis.write import promote as promotion
@@ -66,7 +65,6 @@ def _kill_while_writing(repo: Path, files: dict, delay: float) -> bool:
             process.wait()
 
 
-@pytest.mark.slow
 def test_sigkill_at_random_points_leaves_each_file_old_or_new(tmp_path):
     repo = _generated(tmp_path, 12)
     files = _expected(repo, tmp_path)

@@ -9,7 +9,6 @@ import base64
 import tempfile
 from pathlib import Path
 
-import pytest
 from conftest import git, invoke
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -109,7 +108,6 @@ def _forms(value: str) -> set[str]:
     return {value, base64.b64encode(value.encode()).decode()}
 
 
-@pytest.mark.slow
 @settings(max_examples=2, deadline=None)
 @given(
     st.fixed_dictionaries(

@@ -419,7 +419,6 @@ def test_the_sample_in_two_shards():
     )
 
 
-@pytest.mark.slow
 def test_a_home_ops_layout_splits_by_app_and_the_shards_still_add_up():
     """kubernetes/apps/<namespace>/<app>/ks.yaml beside app/: each app a service; the apps sharing
     a component are one unit (its problems are said by one shard); most shards render a part."""
