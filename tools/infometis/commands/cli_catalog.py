@@ -59,8 +59,7 @@ def explain(check_id: str) -> int:
     click.echo(f"{title.rstrip('.')} (default level: {module.LEVEL})\n{body}")
     click.echo(
         f"\nIn .infometis.yaml, checks.{check_id} takes: enabled (boolean), level (error, warning, "
-        "info), "
-        "ignore (list of globs)"
+        "info), ignore (list of globs)"
         + "".join(
             f", {name} ({_option_type(schema)})"
             for name, schema in getattr(module, "OPTIONS", {}).items()

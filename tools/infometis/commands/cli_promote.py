@@ -43,8 +43,7 @@ if TYPE_CHECKING:
     "cluster_pins",
     is_flag=True,
     help="Also move pins outside the services (services: in .infometis.yaml, default apps/*), such "
-    "as "
-    "the tag clusters/DST's GitRepository follows: that moves the whole cluster.",
+    "as the tag clusters/DST's GitRepository follows: that moves the whole cluster.",
 )
 @exits
 def promote(

@@ -52,8 +52,7 @@ if TYPE_CHECKING:
     "--changed-since",
     metavar="REF",
     help="Report only what the files changed since REF (its merge-base with HEAD, to the working "
-    "tree, "
-    "untracked files included) can affect.",
+    "tree, untracked files included) can affect.",
 )
 @click.option(
     "--shard",
