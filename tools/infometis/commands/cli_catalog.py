@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from infometis.commands import completion
 from infometis.commands.options import (
     FLUX_VERSION_OPTION,
+    REPO_OPTION,
     REPORT_FORMATS,
     exits,
     repo_args,
@@ -18,9 +19,6 @@ from infometis.commands.options import (
     schema_options,
 )
 from infometis.commands.output import output_options
-
-if TYPE_CHECKING:
-    pass
 
 
 @click.command("checks")
@@ -174,11 +172,7 @@ def schemas_check(
 
 @schemas.command("import")
 @click.argument("paths", nargs=-1, required=True, metavar="FILE|DIR...")
-@click.option(
-    "--repo",
-    metavar="DIR",
-    help="Repository root (default: the git top level of the current folder).",
-)
+@REPO_OPTION
 @click.option(
     "--folder", default="schemas", show_default=True, help="The repository's schema folder."
 )
@@ -202,11 +196,7 @@ def schemas_import(paths: tuple[str, ...], repo: str | None, folder: str, strict
 
 
 @schemas.command("list")
-@click.option(
-    "--repo",
-    metavar="DIR",
-    help="Repository root (default: the git top level of the current folder).",
-)
+@REPO_OPTION
 @click.option(
     "--folder", default="schemas", show_default=True, help="The repository's schema folder."
 )

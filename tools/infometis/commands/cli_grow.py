@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
 from infometis.commands.options import exits
-
-if TYPE_CHECKING:
-    pass
 
 _FORCE = click.option(
     "--force", is_flag=True, help="Write files that exist already (lists never get an entry twice)."

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from infometis.commands import completion
-from infometis.commands.options import exits, repo_args, repository_options
+from infometis.commands.options import REPO_OPTION, exits, repo_args, repository_options
 from infometis.commands.output import output_options
-
-if TYPE_CHECKING:
-    pass
 
 
 @click.command()
 @click.argument("source", metavar="SRC", shell_complete=completion.environments)
 @click.argument("target", metavar="DST", shell_complete=completion.environments)
-@click.option(
-    "--repo",
-    metavar="DIR",
-    help="Repository root (default: the git top level of the current folder).",
-)
+@REPO_OPTION
 @click.option(
     "--config", metavar="FILE", help="Configuration file (default: .infometis.yaml if present)."
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -19,9 +19,6 @@ from infometis.commands.options import (
     selection_options,
 )
 from infometis.commands.output import output_options
-
-if TYPE_CHECKING:
-    pass
 
 
 @click.command()

@@ -26,6 +26,13 @@ if TYPE_CHECKING:
 REPORT_FORMATS = ("github", "json", "junit", "sarif", "text")
 
 
+REPO_OPTION = click.option(
+    "--repo",
+    metavar="DIR",
+    help="Repository root (default: the git top level of the current folder).",
+)
+
+
 def repository_options(
     command: Callable[..., Any] | None = None, *, cluster_option: bool = True
 ) -> Callable[..., Any]:
@@ -33,11 +40,7 @@ def repository_options(
     if command is None:
         return functools.partial(repository_options, cluster_option=cluster_option)
     decorators = [
-        click.option(
-            "--repo",
-            metavar="DIR",
-            help="Repository root (default: the git top level of the current folder).",
-        ),
+        REPO_OPTION,
         click.option(
             "--path",
             "paths",
